@@ -1,0 +1,37 @@
+#include "core/taxonomy.hpp"
+
+#include <algorithm>
+
+namespace avf {
+
+std::string Taxonomy::key(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    std::string k(s);
+    std::transform(k.begin(), k.end(), k.begin(), [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c); });
+    return k;
+}
+
+bool Taxonomy::add_class(const std::string& name, const std::vector<std::string>& aliases) {
+    std::size_t index = m_classes.size();
+    std::vector<std::string> keys{key(name)};
+    for (const auto& a : aliases) keys.push_back(key(a));
+    for (const auto& k : keys) {
+        auto it = m_lookup.find(k);
+        if (it != m_lookup.end() && it->second != index) return false;
+    }
+    m_classes.push_back(name);
+    for (auto& k : keys) m_lookup.emplace(std::move(k), index);
+    return true;
+}
+
+const std::string* Taxonomy::resolve(std::string_view name_or_alias) const {
+    auto it = m_lookup.find(key(name_or_alias));
+    return it == m_lookup.end() ? nullptr : &m_classes[it->second];
+}
+
+bool Taxonomy::has_class(std::string_view name) const {
+    return std::find(m_classes.begin(), m_classes.end(), name) != m_classes.end();
+}
+
+} // namespace avf

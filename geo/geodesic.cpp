@@ -1,0 +1,120 @@
+#include "geo/geodesic.hpp"
+
+#include <GeographicLib/Geodesic.hpp>
+#include <GeographicLib/GeodesicLine.hpp>
+#include <GeographicLib/PolygonArea.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace avf::geo {
+namespace {
+
+const GeographicLib::Geodesic& wgs84() { return GeographicLib::Geodesic::WGS84(); }
+constexpr double deg = M_PI / 180.0;
+
+} // namespace
+
+Meters distance(const GeoPoint& a, const GeoPoint& b) {
+    double s12 = 0.0;
+    wgs84().Inverse(a.y(), a.x(), b.y(), b.x(), s12);
+    return Meters{s12};
+}
+
+double azimuth(const GeoPoint& a, const GeoPoint& b) {
+    double s12 = 0.0, azi1 = 0.0, azi2 = 0.0;
+    wgs84().Inverse(a.y(), a.x(), b.y(), b.x(), s12, azi1, azi2);
+    return azi1;
+}
+
+GeoPoint destination(const GeoPoint& origin, double azimuth_deg, Meters d) {
+    double lat = 0.0, lon = 0.0;
+    wgs84().Direct(origin.y(), origin.x(), azimuth_deg, d.value, lat, lon);
+    return GeoPoint{lon, lat};
+}
+
+SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b) {
+    const auto& g = wgs84();
+    GeographicLib::GeodesicLine line = g.InverseLine(a.y(), a.x(), b.y(), b.x());
+    const double length = line.Distance();
+
+    double d_a = 0.0, azi_ap = 0.0, azi_tmp = 0.0;
+    g.Inverse(a.y(), a.x(), p.y(), p.x(), d_a, azi_ap, azi_tmp);
+    if (!(length > 0.0)) return SegmentFoot{Meters{d_a}, a, 0.0};
+
+    // Start from the spherical along-track estimate, then Newton steps along the geodesic: at the
+    // current point X the along-track offset of the foot is atan2(sin σ cos α, cos σ) · R, where σ
+    // is the angular distance X→P and α the angle between the line and the direction to P.
+    const double R = sphere_radius;
+    double s = std::atan2(std::sin(d_a / R) * std::cos((azi_ap - line.Azimuth()) * deg), std::cos(d_a / R)) * R;
+    s = std::clamp(s, 0.0, length);
+    double best_d = 0.0;
+    double lat = 0.0, lon = 0.0;
+    for (int iter = 0; iter < 60; ++iter) {
+        double azi_line = 0.0, d = 0.0, azi_xp = 0.0;
+        line.Position(s, lat, lon, azi_line);
+        g.Inverse(lat, lon, p.y(), p.x(), d, azi_xp, azi_tmp);
+        best_d = d;
+        double sigma = d / R;
+        double step = std::atan2(std::sin(sigma) * std::cos((azi_xp - azi_line) * deg), std::cos(sigma)) * R;
+        double next = std::clamp(s + step, 0.0, length);
+        if (std::abs(next - s) < 1e-6) break;
+        s = next;
+    }
+    SegmentFoot foot{Meters{best_d}, GeoPoint{lon, lat}, s / length};
+
+    // The endpoints guard against the far side of the ellipsoid, where the distance along the
+    // segment need not be unimodal.
+    double d_b = 0.0;
+    g.Inverse(b.y(), b.x(), p.y(), p.x(), d_b);
+    if (d_a < foot.distance.value) foot = SegmentFoot{Meters{d_a}, a, 0.0};
+    if (d_b < foot.distance.value) foot = SegmentFoot{Meters{d_b}, b, 1.0};
+    return foot;
+}
+
+double geodesic_area(const Polygon& polygon) {
+    auto ring_area = [](const Ring& ring) {
+        GeographicLib::PolygonArea area(wgs84());
+        // A closed ring repeats its first vertex; PolygonArea closes implicitly.
+        for (std::size_t i = 0; i + 1 < ring.size(); ++i) area.AddPoint(ring[i].y(), ring[i].x());
+        double perimeter = 0.0, a = 0.0;
+        area.Compute(/*reverse=*/false, /*sign=*/true, perimeter, a);
+        return std::abs(a);
+    };
+    double total = ring_area(polygon.outer());
+    for (const auto& hole : polygon.inners()) total -= ring_area(hole);
+    return total;
+}
+
+double geodesic_area(const MultiPolygon& polygons) {
+    double total = 0.0;
+    for (const auto& p : polygons) total += geodesic_area(p);
+    return total;
+}
+
+LineString densify(const LineString& line, Meters max_piece) {
+    LineString out;
+    if (line.empty()) return out;
+    out.push_back(line.front());
+    for (std::size_t i = 1; i < line.size(); ++i) {
+        const GeoPoint& a = line[i - 1];
+        const GeoPoint& b = line[i];
+        double len = distance(a, b).value;
+        auto pieces = static_cast<std::size_t>(std::ceil(len / max_piece.value));
+        for (std::size_t k = 1; k < pieces; ++k) {
+            double t = static_cast<double>(k) / static_cast<double>(pieces);
+            out.push_back(GeoPoint{a.x() + t * (b.x() - a.x()), a.y() + t * (b.y() - a.y())});
+        }
+        out.push_back(b);
+    }
+    return out;
+}
+
+double central_angle(const GeoPoint& a, const GeoPoint& b) {
+    double lat1 = a.y() * deg, lat2 = b.y() * deg;
+    double dlat = lat2 - lat1, dlon = (b.x() - a.x()) * deg;
+    double h = std::sin(dlat / 2) * std::sin(dlat / 2) + std::cos(lat1) * std::cos(lat2) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    return 2.0 * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+} // namespace avf::geo

@@ -1,0 +1,72 @@
+#include "geo/zone_index.hpp"
+
+#include "geo/geodesic.hpp"
+
+#include <boost/geometry/algorithms/covered_by.hpp>
+#include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/algorithms/within.hpp>
+
+#include <algorithm>
+
+namespace bg = boost::geometry;
+namespace bgi = boost::geometry::index;
+
+namespace avf::geo {
+namespace {
+constexpr Meters boundary_piece{250.0};
+}
+
+MultiLineString boundary_lines(const MultiPolygon& g, Meters max_piece) {
+    MultiLineString out;
+    auto add = [&](const Ring& r) { out.push_back(densify(LineString(r.begin(), r.end()), max_piece)); };
+    for (const auto& p : g) {
+        add(p.outer());
+        for (const auto& h : p.inners()) add(h);
+    }
+    return out;
+}
+
+ZoneIndex::ZoneIndex(std::span<const Zone> zones) : m_zones(zones) {
+    std::vector<std::pair<Box, std::size_t>> entries;
+    m_boundaries.reserve(zones.size());
+    for (std::size_t i = 0; i < zones.size(); ++i) {
+        Box box;
+        bg::envelope(zones[i].geometry, box);
+        m_envelopes.push_back(box);
+        entries.emplace_back(box, i);
+        m_boundaries.emplace_back(boundary_lines(zones[i].geometry, boundary_piece));
+    }
+    m_tree = decltype(m_tree)(entries.begin(), entries.end());
+}
+
+Location ZoneIndex::classify(std::size_t zone, const GeoPoint& p) const {
+    const auto& g = m_zones[zone].geometry;
+    if (!bg::covered_by(p, m_envelopes[zone])) return Location::outside;
+    if (bg::within(p, g)) return Location::inside;
+    if (bg::covered_by(p, g)) return Location::boundary;
+    return Location::outside;
+}
+
+void ZoneIndex::locate(const GeoPoint& p, Meters radius, std::vector<ZoneHit>& out) const {
+    out.clear();
+    Box search = radius.value > 0.0 ? expand_by(p, radius) : Box{p, p};
+    for (auto it = m_tree.qbegin(bgi::intersects(search)); it != m_tree.qend(); ++it) {
+        std::size_t z = it->second;
+        Location c = classify(z, p);
+        if (radius.value <= 0.0) {
+            if (c == Location::outside) continue;
+            out.push_back(ZoneHit{z, c, c == Location::inside ? DiskRelation::within : DiskRelation::boundary, Meters{0.0}});
+            continue;
+        }
+        auto near = m_boundaries[z].distance_within(p, radius);
+        if (c == Location::outside && !near.found) continue;
+        ZoneHit hit{z, c, DiskRelation::partial, near.found ? near.distance : radius};
+        // The disk is within the zone when its centre is inside and the boundary is at least
+        // `radius` away (distance_within finds only distances strictly below the radius).
+        if (c == Location::inside && !near.found) hit.disk = DiskRelation::within;
+        out.push_back(hit);
+    }
+    std::sort(out.begin(), out.end(), [](const ZoneHit& a, const ZoneHit& b) { return a.zone < b.zone; });
+}
+
+} // namespace avf::geo

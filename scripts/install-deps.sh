@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package avf needs to build, test and run its demo.
+# Idempotent: packages already present are skipped; apt runs only when something is missing.
+# Usage: scripts/install-deps.sh            (as root, or with sudo available)
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config
+  # fixed stack
+  libgdal-dev gdal-bin            # OGR vector I/O, PROJ reprojection
+  libboost1.74-dev                # Boost.Geometry (1.81 conflicts with libgdal-dev)
+  libhdf5-dev hdf5-tools          # C API + high-level library; h5dump for tests
+  libtbb-dev                      # oneTBB 2021
+  catch2                          # Catch2 2.13
+  # helpers
+  libgeographiclib-dev            # geodesic reference (Karney)
+  libtomlplusplus-dev             # regime files
+  libcli11-dev                    # the avf command line
+  libfmt-dev                      # formatting (GCC 12 has no <format>)
+  nlohmann-json3-dev              # JSON output, STAC and GeoJSON properties
+  libssl-dev                      # SHA-256 through EVP
+  libgeos-dev                     # independent oracle in tests
+  # readers the tests open the store with (Debian's python3, not a pyenv one)
+  python3 python3-h5py python3-tables python3-pandas
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null; then SUDO=sudo; else
+    echo "install-deps: missing packages (${missing[*]}) and not root; run as root" >&2; exit 1
+  fi
+fi
+
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,88 @@
+#include "geo/geodesic.hpp"
+#include "geo/zone_index.hpp"
+
+#include <boost/geometry/algorithms/covered_by.hpp>
+#include <boost/geometry/algorithms/within.hpp>
+#include <boost/geometry.hpp>
+#include <catch2/catch.hpp>
+
+#include <random>
+
+using namespace avf;
+namespace bg = boost::geometry;
+
+namespace {
+Zone zone(const std::string& id, const std::string& wkt) {
+    Zone z;
+    z.id = ZoneId{id};
+    Polygon p;
+    bg::read_wkt(wkt, p);
+    z.geometry.push_back(p);
+    return z;
+}
+} // namespace
+
+TEST_CASE("inside, boundary and outside are three answers", "[zone_index]") {
+    std::vector<Zone> zones{zone("A", "POLYGON((127 38,128 38,128 39,127 39,127 38))")};
+    geo::ZoneIndex index(zones);
+    CHECK(index.classify(0, {127.5, 38.5}) == Location::inside);
+    CHECK(index.classify(0, {127.0, 38.5}) == Location::boundary); // on an edge
+    CHECK(index.classify(0, {128.0, 39.0}) == Location::boundary); // on a vertex
+    CHECK(index.classify(0, {126.9, 38.5}) == Location::outside);
+
+    std::vector<geo::ZoneHit> hits;
+    index.locate({127.0, 38.5}, Meters{0}, hits);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].disk == geo::DiskRelation::boundary);
+}
+
+TEST_CASE("nested zones are all reported, in zone order", "[zone_index]") {
+    std::vector<Zone> zones{zone("OUTER", "POLYGON((126 37,129 37,129 40,126 40,126 37))"),
+                            zone("INNER", "POLYGON((127 38,128 38,128 39,127 39,127 38))")};
+    geo::ZoneIndex index(zones);
+    std::vector<geo::ZoneHit> hits;
+    index.locate({127.5, 38.5}, Meters{0}, hits);
+    REQUIRE(hits.size() == 2);
+    CHECK(hits[0].zone == 0);
+    CHECK(hits[1].zone == 1);
+}
+
+TEST_CASE("an uncertainty disk is within, partial, or misses", "[zone_index]") {
+    std::vector<Zone> zones{zone("A", "POLYGON((127 38,128 38,128 39,127 39,127 38))")};
+    geo::ZoneIndex index(zones);
+    std::vector<geo::ZoneHit> hits;
+    // 1 km east of the west edge (x = 127) at 38.5°N: the boundary is ~1 km away.
+    GeoPoint inside = geo::destination({127.0, 38.5}, 90.0, Meters{1000});
+    index.locate(inside, Meters{500}, hits);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].disk == geo::DiskRelation::within);
+    index.locate(inside, Meters{1500}, hits);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].disk == geo::DiskRelation::partial);
+    CHECK(hits[0].boundary_distance.value == Approx(1000.0).margin(0.05));
+    GeoPoint outside = geo::destination({127.0, 38.5}, 270.0, Meters{1000});
+    index.locate(outside, Meters{900}, hits);
+    CHECK(hits.empty());
+    index.locate(outside, Meters{1100}, hits);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].centre == Location::outside);
+    CHECK(hits[0].disk == geo::DiskRelation::partial);
+}
+
+TEST_CASE("the index agrees with the plain Boost.Geometry test on random points", "[zone_index]") {
+    std::vector<Zone> zones{zone("A", "POLYGON((127 38,128 38.2,128.3 39,127.5 39.4,126.8 38.9,127 38),(127.3 38.4,127.6 38.4,127.5 38.7,127.3 38.4))"),
+                            zone("B", "POLYGON((127.9 38.1,129 38.1,129 39,127.9 39,127.9 38.1))")};
+    geo::ZoneIndex index(zones);
+    std::mt19937_64 rng(1);
+    std::uniform_real_distribution<double> lon(126.5, 129.5), lat(37.5, 39.8);
+    std::vector<geo::ZoneHit> hits;
+    for (int i = 0; i < 20000; ++i) {
+        GeoPoint p{lon(rng), lat(rng)};
+        index.locate(p, Meters{0}, hits);
+        for (std::size_t z = 0; z < zones.size(); ++z) {
+            bool plain = bg::covered_by(p, zones[z].geometry);
+            bool fast = std::any_of(hits.begin(), hits.end(), [&](auto& h) { return h.zone == z; });
+            REQUIRE(plain == fast);
+        }
+    }
+}
