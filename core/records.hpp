@@ -13,6 +13,11 @@
 
 namespace avf {
 
+/// Longest identifiers and names the store keeps in fixed-size columns. Readers reject longer
+/// values as problems (bad_value); nothing is ever truncated.
+inline constexpr std::size_t max_id_length = 64;     ///< ids, classes, parties, kinds
+inline constexpr std::size_t max_name_length = 128;  ///< human-readable names
+
 /// Where a record came from: the input file, the layer (for multi-layer sources), the feature id
 /// or line number, and the record's position in its source (for stable ordering).
 struct SourceRef {

@@ -71,6 +71,10 @@ struct RunHeader {
     std::string options_json;  ///< the run's options, as JSON
     std::string tool_version;
     UtcTime started;
+    /// The run's input files (path, role, size, SHA-256 known at start). Evidence rows refer to
+    /// them by index (matched on Evidence::source_file == InputFile::path); the record counts
+    /// are completed by RunSummary::inputs at finish().
+    std::vector<InputFile> inputs;
 };
 
 /// One row of the run summary: count of findings per rule, kind and certainty.
