@@ -92,6 +92,21 @@ double geodesic_area(const MultiPolygon& polygons) {
     return total;
 }
 
+double zone_area(const MultiPolygon& polygons) {
+    auto dense = [](const Ring& r) {
+        LineString l = densify(LineString(r.begin(), r.end()), Meters{100.0});
+        return Ring(l.begin(), l.end());
+    };
+    double total = 0.0;
+    for (const auto& p : polygons) {
+        Polygon d;
+        d.outer() = dense(p.outer());
+        for (const auto& h : p.inners()) d.inners().push_back(dense(h));
+        total += geodesic_area(d);
+    }
+    return total;
+}
+
 LineString densify(const LineString& line, Meters max_piece) {
     LineString out;
     if (line.empty()) return out;

@@ -38,6 +38,10 @@ double azimuth(const GeoPoint& a, const GeoPoint& b);
 double geodesic_area(const Polygon& polygon);
 double geodesic_area(const MultiPolygon& polygons);
 
+/// Geodesic area in m² of polygons whose edges are straight in lon/lat (zones, footprints): the
+/// edges are densified to ≤ 100 m pieces first, so the result is the area of the lon/lat shape.
+double zone_area(const MultiPolygon& polygons);
+
 /// Splits every edge of a ring that is straight in lon/lat into pieces of at most `max_piece`
 /// (measured geodesically), so that the pieces, taken as geodesics, stay within millimetres of
 /// the lon/lat-straight edge. Used wherever a zone's edges meet geodesic computations.

@@ -47,6 +47,11 @@ Location ZoneIndex::classify(std::size_t zone, const GeoPoint& p) const {
     return Location::outside;
 }
 
+Meters ZoneIndex::distance_to_boundary(std::size_t zone, const GeoPoint& p, Meters cap) const {
+    auto n = m_boundaries[zone].distance_within(p, cap);
+    return n.found ? n.distance : cap;
+}
+
 void ZoneIndex::locate(const GeoPoint& p, Meters radius, std::vector<ZoneHit>& out) const {
     out.clear();
     Box search = radius.value > 0.0 ? expand_by(p, radius) : Box{p, p};

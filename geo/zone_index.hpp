@@ -50,6 +50,9 @@ public:
     /// Inside / boundary / outside of one zone (planar lon/lat test).
     Location classify(std::size_t zone, const GeoPoint& p) const;
 
+    /// Geodesic distance from p to the zone's boundary when below `cap`; `cap` otherwise.
+    Meters distance_to_boundary(std::size_t zone, const GeoPoint& p, Meters cap) const;
+
     std::span<const Zone> zones() const { return m_zones; }
 
 private:

@@ -1,0 +1,28 @@
+// The avf command: subcommands registered in one explicit list (register_commands), errors
+// mapped to the documented exit codes. main() only calls run().
+//
+//   int code = avf::cli::run(argc, argv);
+//
+// Exit codes: 0 ok; 1 problems or findings when asked (--fail-on, `zones validate`);
+// 2 usage; 3 bad input; 4 I/O error; 70 internal error.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace avf::cli {
+
+int run(int argc, char** argv);
+
+/// Each adds its subcommands to the app (one function per command family).
+void register_zones_commands(CLI::App& app);
+void register_run_command(CLI::App& app);
+void register_findings_commands(CLI::App& app);
+void register_regime_commands(CLI::App& app);
+
+/// Exit status a command asks for when it completes without an exception (e.g. 1 from
+/// `zones validate` when features were rejected). Commands set it; run() returns it.
+void set_exit_status(int code);
+
+} // namespace avf::cli

@@ -1,0 +1,115 @@
+// avf run — the compliance run.
+#include "cli/app.hpp"
+#include "cli/output.hpp"
+#include "cli/progress.hpp"
+
+#include "core/error.hpp"
+#include "pipeline/compliance_run.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+
+namespace avf::cli {
+namespace {
+
+struct RunFlags {
+    pipeline::RunOptions options;
+    std::string from, to;
+    bool json = false;
+    bool quiet = false;
+    int top = 10;
+    std::string fail_on;
+};
+
+std::optional<UtcTime> time_option(const std::string& text, const std::string& name) {
+    if (text.empty()) return std::nullopt;
+    auto t = parse_utc(text);
+    if (!t) throw UsageError(name + " '" + text + "' is not an ISO-8601 UTC date or time", Context{}.expected("YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ"));
+    return t;
+}
+
+nlohmann::json to_json(const pipeline::RunResult& r) {
+    nlohmann::json inputs = nlohmann::json::array();
+    for (const auto& in : r.inputs)
+        inputs.push_back({{"path", in.path}, {"sha256", in.sha256}, {"bytes", in.size}, {"read", in.read}, {"rejected", in.rejected},
+                          {"outside_period", in.outside_period}, {"evaluated", in.evaluated}});
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& s : r.summary) rows.push_back({{"rule", s.rule_id}, {"kind", s.kind}, {"certainty", s.certainty}, {"findings", s.findings}});
+    return {{"run_id", r.run_id}, {"zone_set", r.zone_set}, {"regime", r.regime_id}, {"started", format_utc(r.started)},
+            {"finished", format_utc(r.finished)}, {"inputs", inputs}, {"findings", r.findings.size()}, {"problems", r.problems.size()},
+            {"summary", rows}};
+}
+
+void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
+    out << "Run " << (r.run_id.empty() ? std::string("(dry run, not stored)") : r.run_id) << ": regime " << r.regime_id << ", zone set " << r.zone_set
+        << "\n\n";
+    Table inputs{{"input", "read", "rejected", "outside period", "evaluated", "sha256"}};
+    for (const auto& in : r.inputs) inputs.add({in.path, in.read, in.rejected, in.outside_period, in.evaluated, in.sha256.substr(0, 16)});
+    print(inputs, Format::table, out);
+    out << "\nFindings by rule:\n";
+    Table rules{{"rule", "kind", "certainty", "findings"}};
+    for (const auto& s : r.summary) rules.add({s.rule_id, s.kind, s.certainty, s.findings});
+    print(rules, Format::table, out);
+    out << "\n" << r.findings.size() << " findings, " << r.problems.size() << " problems with input records\n";
+    if (top > 0 && !r.findings.empty()) {
+        out << "\nFirst findings (of " << r.findings.size() << "; `avf findings list` shows all):\n";
+        int shown = 0;
+        std::set<std::string> rules_seen;
+        // One per rule first, so that every rule type is visible, then in order.
+        for (const auto& f : r.findings) {
+            if (shown >= top) break;
+            if (rules_seen.insert(f.rule_id).second) {
+                out << "  - " << f.explanation << "\n";
+                ++shown;
+            }
+        }
+    }
+    if (!r.problems.empty()) {
+        out << "\nProblems (first 10; `avf findings list --problems` shows all):\n";
+        std::vector<Problem> first(r.problems.begin(), r.problems.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(10, r.problems.size())));
+        print(problems_table(first), Format::table, out);
+    }
+}
+
+} // namespace
+
+void register_run_command(CLI::App& app) {
+    auto f = std::make_shared<RunFlags>();
+    auto* cmd = app.add_subcommand("run", "Check detections against a regime's rules and the zone set; store the findings as a new run");
+    cmd->add_option("--regime", f->options.regime_path, "Regime file (TOML)")->required();
+    cmd->add_option("--store", f->options.store_path, "HDF5 store with the zone set; the run is added to it")->required();
+    cmd->add_option("--zone-set", f->options.zone_set, "Zone set to use (default: the newest in the store)");
+    cmd->add_option("--detections", f->options.detections, "Detections: CSV, GeoJSON, GeoJSONSeq or any OGR point source")->required();
+    cmd->add_option("--from", f->from, "Start of the period (ISO-8601, inclusive; default: unbounded)");
+    cmd->add_option("--to", f->to, "End of the period (ISO-8601, exclusive; default: unbounded)");
+    cmd->add_option("--threads", f->options.threads, "Worker threads (default 0: every core)")->capture_default_str();
+    cmd->add_option("--batch-size", f->options.batch_size, "Detections per batch")->capture_default_str();
+    cmd->add_flag("--strict", f->options.strict, "Stop at the first rejected record (exit 3)");
+    cmd->add_flag("--dry-run", f->options.dry_run, "Evaluate and report; write nothing");
+    cmd->add_flag("--json", f->json, "Print the run summary as JSON");
+    cmd->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
+    cmd->add_option("--top", f->top, "How many findings to show in the summary")->capture_default_str();
+    cmd->add_option("--fail-on", f->fail_on, "Exit 1 when the run has: violation | finding | problem");
+    cmd->callback([f] {
+        if (!f->fail_on.empty() && f->fail_on != "violation" && f->fail_on != "finding" && f->fail_on != "problem")
+            throw UsageError("--fail-on '" + f->fail_on + "'", Context{}.expected("violation, finding or problem"));
+        f->options.from = time_option(f->from, "--from");
+        f->options.to = time_option(f->to, "--to");
+        ProgressPrinter progress(!f->quiet);
+        if (progress.enabled()) f->options.progress = [&progress](const pipeline::Progress& p) { progress.update(p.records, p.bytes_read, p.bytes_total, p.seconds); };
+        pipeline::ComplianceRun run(f->options);
+        auto r = run.run();
+        progress.finish();
+        if (f->json) std::cout << to_json(r).dump(2) << "\n";
+        else print_summary(r, f->top, std::cout);
+        bool fail = (f->fail_on == "finding" && !r.findings.empty()) || (f->fail_on == "problem" && !r.problems.empty()) ||
+                    (f->fail_on == "violation" &&
+                     std::any_of(r.findings.begin(), r.findings.end(), [](const Finding& x) { return x.kind == FindingKind::violation; }));
+        if (fail) set_exit_status(1);
+    });
+}
+
+} // namespace avf::cli

@@ -1,0 +1,42 @@
+// Base of rules that count items in an area per time window and compare with a ceiling
+// (`ceiling`, and `band` with max_count). Per-thread CountState, combined in input order,
+// finalized once: a window whose count exceeds the limit becomes one finding citing every
+// detection counted.
+//
+// Counting semantics (docs/regime-format.md): detections are taken as distinct sightings, so
+// the count in a window is the sum of their counts. `window = "P1D"` sums per UTC day (aligned
+// to the epoch); `aggregation = "instant"` sums only detections sharing the same time, i.e. a
+// snapshot. Items whose uncertainty disk lies wholly inside count as certain; those whose disk
+// straddles the boundary as possible. A window is a certain violation when the certain count
+// exceeds the limit, possible when only certain + possible does. Exactly at the limit complies.
+#pragma once
+
+#include "fusion/rule.hpp"
+
+#include <map>
+
+namespace avf::fusion {
+
+class CountingRule : public Rule {
+public:
+    std::unique_ptr<RuleState> make_state() const override;
+    void combine(RuleState& into, RuleState&& from) const override;
+    void finalize(RuleState* state, std::vector<Finding>& out) const override;
+
+protected:
+    /// Reads max_count (required unless `optional_limit`), window / aggregation and per_party.
+    /// Returns false when max_count is absent (and allowed to be).
+    bool read_count_options(TomlReader& r, bool optional_limit);
+    /// Adds the detection to the cell of (target, party, window).
+    void count(RuleState* state, std::size_t target, const Detection& d, bool certain) const;
+    /// Id and phrase of a target, for findings: ("BUF-LVA", "in BUF-LVA").
+    virtual std::string target_id(std::size_t target) const = 0;
+    virtual std::string target_phrase(std::size_t target) const = 0;
+
+    std::int64_t m_max_count = 0;
+    bool m_instant = false;
+    Duration m_window{86'400'000};
+    bool m_per_party = false;
+};
+
+} // namespace avf::fusion

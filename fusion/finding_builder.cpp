@@ -1,0 +1,47 @@
+#include "fusion/finding_builder.hpp"
+
+#include "core/sha256.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <tuple>
+
+namespace avf::fusion {
+
+Evidence evidence_of(const Detection& d) {
+    return Evidence{"detection", d.id.str(), d.origin.file, d.origin.feature};
+}
+
+std::string content_id(const std::vector<std::string>& parts) {
+    Sha256 h;
+    for (const auto& p : parts) h.field(p);
+    return h.hex().substr(0, 32);
+}
+
+std::string format_position(const GeoPoint& p) {
+    return fmt::format("{:.4f}{} {:.4f}{}", std::abs(p.y()), p.y() < 0 ? 'S' : 'N', std::abs(p.x()), p.x() < 0 ? 'W' : 'E');
+}
+
+std::string format_distance(double meters) {
+    meters = std::abs(meters);
+    if (meters < 1000.0) return fmt::format("{:.0f} m", meters);
+    return fmt::format("{:.1f} km", meters / 1000.0);
+}
+
+std::string format_items(const Detection& d) {
+    std::string s = fmt::format("{} {}", d.count, d.equipment_class);
+    if (!d.model.empty() && d.model != d.equipment_class) s += " (" + d.model + ")";
+    s += d.party.empty() ? std::string(" of unknown party") : " of " + d.party;
+    return s;
+}
+
+std::string format_rule_ref(const std::string& rule_id, const std::string& article) {
+    return article.empty() ? "(rule " + rule_id + ")" : "(rule " + rule_id + ", " + article + ")";
+}
+
+bool finding_order(const Finding& a, const Finding& b) {
+    return std::tie(a.rule_id, a.target_id, a.span.from, a.id) < std::tie(b.rule_id, b.target_id, b.span.from, b.id);
+}
+
+} // namespace avf::fusion

@@ -1,0 +1,34 @@
+// Building findings: content-derived ids, evidence records and the pieces of the one-sentence
+// explanation ("3 battle_tank (T-72B3) of PRK observed 2027-03-04T10:15:00Z at 38.3100N
+// 127.0200E, 1.4 km inside DMZ-N (rule dmz-1, Armistice art. I ¶6): prohibited; certain").
+#pragma once
+
+#include "core/records.hpp"
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace avf::fusion {
+
+/// The evidence record for a detection (id, file, line/feature).
+Evidence evidence_of(const Detection& d);
+
+/// A finding id derived from content: SHA-256 over the length-prefixed parts, first 32 hex
+/// digits. The same rule, target, window and subject always give the same id, so reruns match
+/// and `findings diff` can tell a changed finding from a new one.
+std::string content_id(const std::vector<std::string>& parts);
+
+/// "38.3100N 127.0200E"
+std::string format_position(const GeoPoint& p);
+/// "1.4 km" (or "850 m" below one kilometre); always positive.
+std::string format_distance(double meters);
+/// "3 battle_tank (T-72B3) of PRK" — the party is "of unknown party" when not known.
+std::string format_items(const Detection& d);
+/// "(rule dmz-1, Armistice art. I ¶6)"
+std::string format_rule_ref(const std::string& rule_id, const std::string& article);
+
+/// Stable output order: rule, target, start of span, id.
+bool finding_order(const Finding& a, const Finding& b);
+
+} // namespace avf::fusion

@@ -1,0 +1,74 @@
+#include "fusion/regime.hpp"
+
+#include "core/error.hpp"
+#include "fusion/toml_reader.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace avf::fusion {
+
+Regime load_regime(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw IoError(std::string("cannot open regime file: ") + std::strerror(errno), Context{}.file(path));
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (in.bad()) throw IoError("read error", Context{}.file(path));
+    return parse_regime(text.str(), path);
+}
+
+Regime parse_regime(const std::string& text, const std::string& path) {
+    Regime regime;
+    regime.path = path;
+    regime.text = text;
+    toml::table root;
+    try {
+        root = toml::parse(text, path);
+    } catch (const toml::parse_error& e) {
+        throw InputError("TOML syntax error: " + std::string(e.description()),
+                         Context{}.file(path).line(static_cast<long>(e.source().begin.line)).column(static_cast<long>(e.source().begin.column)));
+    }
+    TomlReader top(root, path, "");
+
+    const toml::table* meta = top.optional_table("regime");
+    if (!meta) top.fail("regime", "missing the [regime] table", "[regime] with id, name, parties, in_force_from");
+    TomlReader m(*meta, path, "regime");
+    regime.meta.id = m.required_string("id");
+    regime.meta.name = m.optional_string("name").value_or(regime.meta.id);
+    regime.meta.parties = m.string_list("parties");
+    if (auto t = m.optional_time("in_force_from")) regime.meta.in_force.from = *t;
+    if (auto t = m.optional_time("in_force_to")) regime.meta.in_force.to = *t;
+    if (regime.meta.in_force.empty()) m.fail("in_force_to", "the regime's in-force period is empty");
+    m.finish({"description"});
+
+    const toml::table* classes = top.optional_table("classes");
+    if (!classes || classes->empty()) top.fail("classes", "missing the [classes] table", "[classes] with class = [\"alias\", …]");
+    TomlReader c(*classes, path, "classes");
+    for (const auto& [name, value] : *classes) {
+        std::string cls(name.str());
+        std::vector<std::string> aliases = c.string_list(cls);
+        if (cls.size() > max_id_length) c.fail(cls, "class name is too long", "at most 64 bytes");
+        if (!regime.taxonomy.add_class(cls, aliases)) c.fail(cls, "class '" + cls + "' or one of its aliases is already used by another class");
+    }
+    c.finish();
+
+    const toml::array* rules = top.optional_array("rules");
+    if (!rules || rules->empty()) top.fail("rules", "the regime has no rules", "[[rules]] tables");
+    std::set<std::string> ids;
+    std::size_t i = 0;
+    for (const auto& node : *rules) {
+        const toml::table* t = node.as_table();
+        if (!t) top.fail("rules", "every rule must be a table", "[[rules]]");
+        TomlReader r(*t, path, "rules[" + std::to_string(i++) + "]");
+        auto rule = make_rule(r, regime.taxonomy, regime.meta.in_force);
+        if (!ids.insert(rule->id()).second) r.fail("id", "duplicate rule id '" + rule->id() + "'", "a unique id per rule");
+        regime.rules.push_back(std::move(rule));
+    }
+    top.finish();
+    return regime;
+}
+
+} // namespace avf::fusion

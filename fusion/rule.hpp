@@ -1,0 +1,99 @@
+// The rule interface and what every rule shares: scope (parties, classes), validity, waivers,
+// boundary semantics, and the references to zones and lines it is evaluated against.
+//
+// A rule is built from its TOML table (setup: no I/O), bound to a zone set (bind: resolves
+// references, throws InputError naming the regime line of a missing zone or line), then
+// evaluated per observation in parallel with per-thread state, combined, and finalized —
+// the Sink → Combine → Finalize shape:
+//
+//   auto state = rule.make_state();                 // one per thread/chunk
+//   rule.evaluate(observation, *state, findings);   // const, thread-safe
+//   rule.combine(*total, std::move(*state));        // in input order
+//   rule.finalize(*total, findings);                // whole-run results (counts in zones…)
+#pragma once
+
+#include "core/geometry.hpp"
+#include "core/records.hpp"
+#include "core/taxonomy.hpp"
+#include "core/time.hpp"
+#include "geo/zone_index.hpp"
+
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace avf::fusion {
+
+class TomlReader;
+class ZoneSetView;
+
+/// An agreed exception: when it covers a would-be violation, the finding is `exempted` and cites it.
+struct Waiver {
+    std::string id;
+    std::vector<std::string> classes;  ///< empty = every class in the rule's scope
+    std::vector<std::string> parties;  ///< empty = every party
+    std::vector<std::string> zones;    ///< empty = everywhere the rule applies
+    std::optional<std::int64_t> max_count; ///< items allowed at once; empty = unlimited
+    Interval valid;
+    std::string basis;                 ///< legal basis, quoted in findings
+};
+
+/// What evaluate() sees for one detection: the detection and where it is.
+struct Observation {
+    const Detection& detection;
+    /// Zones whose closure contains the centre or that the uncertainty disk touches, plus, for
+    /// nesting, the ancestors of each (with the same relation), ordered by zone index.
+    const std::vector<geo::ZoneHit>& zones;
+};
+
+/// Per-thread partial state of a rule that aggregates (counts in zones); stateless rules have none.
+class RuleState {
+public:
+    virtual ~RuleState() = default;
+};
+
+class Rule {
+public:
+    virtual ~Rule() = default;
+
+    const std::string& id() const { return m_id; }
+    const std::string& type() const { return m_type; }
+    const std::string& article() const { return m_article; }
+    const Interval& valid() const { return m_valid; }
+
+    /// Resolves zone and line references against the zone set. Throws InputError naming the
+    /// regime file, line and key of a reference that does not exist.
+    virtual void bind(const ZoneSetView& zones) = 0;
+
+    virtual std::unique_ptr<RuleState> make_state() const { return nullptr; }
+    virtual void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const = 0;
+    virtual void combine(RuleState& /*into*/, RuleState&& /*from*/) const {}
+    virtual void finalize(RuleState* /*state*/, std::vector<Finding>& /*out*/) const {}
+
+    /// Reads the keys every rule shares (id, type, article, parties, classes, valid_from/to,
+    /// waivers, description). Called by each rule's constructor.
+    void read_common(TomlReader& r, const Taxonomy& taxonomy, const Interval& regime_in_force);
+
+    /// True when the rule's scope covers this detection's class and party and its time is valid.
+    /// A detection whose party is unknown is in scope of every party list (it may be any of them).
+    bool in_scope(const Detection& d) const;
+    /// The first waiver that covers this detection in zone `zone_id` ("" when not zone-bound).
+    const Waiver* waiver_for(const Detection& d, const std::string& zone_id) const;
+
+protected:
+    std::string m_id, m_type, m_article, m_description;
+    std::set<std::string> m_parties;   ///< empty = all
+    std::set<std::string> m_classes;   ///< empty = all classes of the taxonomy
+    Interval m_valid;
+    std::vector<Waiver> m_waivers;
+};
+
+/// Builds a rule of a registered type from its TOML table (throws InputError).
+std::unique_ptr<Rule> make_rule(TomlReader& table, const Taxonomy& taxonomy, const Interval& regime_in_force);
+
+/// The explicit list of rule types: the one place where a new rule type is registered.
+std::vector<std::string> builtin_rule_types();
+
+} // namespace avf::fusion

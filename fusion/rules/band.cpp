@@ -1,0 +1,93 @@
+#include "fusion/rules/band.hpp"
+
+#include "fusion/finding_builder.hpp"
+#include "fusion/targets.hpp"
+#include "fusion/toml_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace avf::fusion {
+
+BandRule::BandRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
+    read_common(r, taxonomy, in_force);
+    m_where_line = r.where("line");
+    m_line_id = r.required_string("line");
+    double from = r.required_number("from_km"), to = r.required_number("to_km");
+    if (from < 0) r.fail("from_km", "must not be negative", "a distance in km ≥ 0");
+    if (to <= from) r.fail("to_km", "must be greater than from_km", "a distance in km > from_km");
+    m_from_m = from * 1000.0;
+    m_to_m = to * 1000.0;
+    m_where_zone = r.where("within_zone");
+    m_within_zone_id = r.optional_string("within_zone").value_or("");
+    m_has_limit = read_count_options(r, /*optional_limit=*/true);
+    r.finish();
+}
+
+void BandRule::bind(const ZoneSetView& zones) {
+    m_zones = &zones;
+    m_line = bind_line(zones, m_line_id, m_where_line);
+    if (!m_within_zone_id.empty()) {
+        m_within_zone = zones.zone_index(m_within_zone_id);
+        if (!m_within_zone) throw InputError("zone '" + m_within_zone_id + "' does not exist in the zone set", m_where_zone);
+    }
+}
+
+std::string BandRule::target_id(std::size_t) const { return m_line_id; }
+std::string BandRule::target_phrase(std::size_t) const {
+    std::string s = fmt::format("between {} and {} km of {}", m_from_m / 1000.0, m_to_m / 1000.0, m_line_id);
+    if (!m_within_zone_id.empty()) s += " inside " + m_within_zone_id;
+    return s;
+}
+
+void BandRule::evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const {
+    const Detection& d = obs.detection;
+    if (!in_scope(d)) return;
+    if (!m_zones->lines()[m_line].valid.contains(d.time)) return;
+    const double r = d.uncertainty.value;
+
+    // Side restriction first (cheap: the zone hits are already known).
+    bool side_certain = true;
+    if (m_within_zone) {
+        auto hit = std::find_if(obs.zones.begin(), obs.zones.end(), [&](const geo::ZoneHit& h) { return h.zone == *m_within_zone; });
+        if (hit == obs.zones.end()) return;
+        side_certain = hit->disk != geo::DiskRelation::partial;
+    }
+    auto near = m_zones->line_segments(m_line).distance_within(d.position, Meters{m_to_m + r});
+    if (!near.found) return;                           // the whole disk is at or beyond to_km
+    double dist = near.distance.value;
+    if (dist + r < m_from_m) return;                   // the whole disk is closer than from_km
+    bool in_band_certain = dist - r >= m_from_m && dist + r < m_to_m;
+    bool certain = in_band_certain && side_certain;
+
+    if (m_has_limit) {
+        count(state, 0, d, certain);
+        return;
+    }
+    Finding f;
+    f.rule_id = m_id;
+    f.rule_type = m_type;
+    f.article = m_article;
+    f.target_id = m_line_id;
+    f.party = d.party;
+    f.equipment_class = d.equipment_class;
+    f.span = Interval{d.time, UtcTime{d.time.ms + 1}};
+    f.location = d.position;
+    f.measured = dist / 1000.0;
+    f.limit = m_to_m / 1000.0;
+    f.unit = "km";
+    f.confidence = d.confidence;
+    f.certainty = certain ? Certainty::certain : Certainty::possible;
+    f.evidence.push_back(evidence_of(d));
+    const Waiver* w = waiver_for(d, m_within_zone_id);
+    f.kind = w ? FindingKind::exempted : FindingKind::violation;
+    if (w) f.waiver_id = w->id;
+    f.id = content_id({m_id, f.target_id, d.id.str(), d.origin.file});
+    std::string verdict = w ? fmt::format("exempted by waiver {} ({})", w->id, w->basis) : "prohibited; " + std::string(to_string(f.certainty));
+    f.explanation = fmt::format("{} observed {} at {}, {} from {} ({}) {}: {}", format_items(d), format_utc(d.time), format_position(d.position),
+                                format_distance(dist), m_line_id, target_phrase(0), format_rule_ref(m_id, m_article), verdict);
+    out.push_back(std::move(f));
+}
+
+} // namespace avf::fusion

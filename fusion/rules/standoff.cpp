@@ -1,0 +1,174 @@
+#include "fusion/rules/standoff.hpp"
+
+#include "fusion/finding_builder.hpp"
+#include "fusion/targets.hpp"
+#include "fusion/toml_reader.hpp"
+#include "geo/geodesic.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace avf::fusion {
+
+StandoffRule::StandoffRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
+    read_common(r, taxonomy, in_force);
+    m_where = r.where("line");
+    m_line = r.string_list("line");
+    if (const toml::table* t = r.optional_table("line_by_party")) {
+        TomlReader by(*t, r.file(), r.path() + ".line_by_party");
+        for (const auto& [party, v] : *t) m_line_by_party.emplace(std::string(party.str()), by.string_list(std::string(party.str())));
+        by.finish();
+    }
+    if (m_line.empty() && m_line_by_party.empty()) r.fail("line", "missing required key", "line = \"id\" and/or line_by_party = { … }");
+    if (auto d = r.optional_number("distance_km")) {
+        if (*d <= 0) r.fail("distance_km", "must be positive", "a distance in km > 0");
+        m_distance_m = *d * 1000.0;
+    }
+    auto at_limit = r.optional_string("at_limit").value_or("compliant");
+    if (at_limit != "compliant" && at_limit != "violation")
+        r.fail("at_limit", "unknown value '" + at_limit + "'", "compliant (exactly D km away complies) or violation");
+    m_at_limit_violates = at_limit == "violation";
+    if (const toml::array* segs = r.optional_array("segments")) {
+        std::size_t i = 0;
+        for (const auto& node : *segs) {
+            const toml::table* t = node.as_table();
+            if (!t) r.fail("segments", "every segment must be a table", "[[rules.segments]]");
+            TomlReader s(*t, r.file(), r.path() + ".segments[" + std::to_string(i++) + "]");
+            Segment seg;
+            seg.part = static_cast<std::size_t>(s.optional_integer("part").value_or(0));
+            if (auto v = s.optional_integer("from_vertex")) seg.from_vertex = static_cast<std::size_t>(*v);
+            if (auto v = s.optional_integer("to_vertex")) seg.to_vertex = static_cast<std::size_t>(*v);
+            if (const toml::array* p = s.optional_array("to_point")) {
+                if (p->size() != 2 || !(*p)[0].is_number() || !(*p)[1].is_number()) s.fail("to_point", "must be [lon, lat]");
+                seg.to_point = GeoPoint{*(*p)[0].value<double>(), *(*p)[1].value<double>()};
+                if (seg.to_vertex) s.fail("to_point", "give to_vertex or to_point, not both");
+            }
+            seg.distance_m = s.required_number("distance_km") * 1000.0;
+            if (seg.distance_m <= 0) s.fail("distance_km", "must be positive", "a distance in km > 0");
+            s.finish();
+            m_segments.push_back(seg);
+        }
+    }
+    if (!m_distance_m && m_segments.empty()) r.fail("distance_km", "missing required key", "distance_km, or [[rules.segments]] with distances");
+    r.finish();
+}
+
+StandoffRule::BoundLine StandoffRule::bind_line_groups(const ZoneSetView& zones, const std::string& id) const {
+    BoundLine b;
+    b.line = bind_line(zones, id, m_where);
+    const MultiLineString& g = zones.lines()[b.line].geometry;
+    // Standoff distance per segment of each part: the default, overridden by explicit ranges.
+    std::vector<std::vector<double>> limit(g.size());
+    for (std::size_t p = 0; p < g.size(); ++p) limit[p].assign(g[p].size() > 0 ? g[p].size() - 1 : 0, m_distance_m.value_or(NAN));
+    std::vector<std::size_t> next_from(g.size(), 0);
+    for (const Segment& s : m_segments) {
+        if (s.part >= g.size())
+            throw InputError(fmt::format("segments: part {} does not exist; line '{}' has {} part(s)", s.part, id, g.size()), m_where);
+        const LineString& part = g[s.part];
+        std::size_t from = s.from_vertex.value_or(next_from[s.part]);
+        std::size_t to = part.size() - 1;
+        if (s.to_vertex) to = *s.to_vertex;
+        if (s.to_point) {
+            double best = INFINITY;
+            for (std::size_t v = 0; v < part.size(); ++v) {
+                double d = geo::distance(*s.to_point, part[v]).value;
+                if (d < best) best = d, to = v;
+            }
+        }
+        if (from >= to || to >= part.size())
+            throw InputError(fmt::format("segments: vertex range [{}, {}] is empty or beyond line '{}' part {} ({} vertices)", from, to, id, s.part, part.size()),
+                             m_where);
+        for (std::size_t k = from; k < to; ++k) limit[s.part][k] = s.distance_m;
+        next_from[s.part] = to;
+    }
+    for (std::size_t p = 0; p < g.size(); ++p) {
+        std::size_t k = 0;
+        while (k < limit[p].size()) {
+            std::size_t e = k;
+            while (e < limit[p].size() && (limit[p][e] == limit[p][k] || (std::isnan(limit[p][e]) && std::isnan(limit[p][k])))) ++e;
+            if (!std::isnan(limit[p][k])) {
+                Segment grp;
+                grp.part = p;
+                grp.first = k;
+                grp.last = e;
+                grp.distance_m = limit[p][k];
+                b.groups.push_back(grp);
+            }
+            k = e;
+        }
+    }
+    return b;
+}
+
+void StandoffRule::bind(const ZoneSetView& zones) {
+    m_zones = &zones;
+    for (const auto& id : m_line) m_default.push_back(bind_line_groups(zones, id));
+    for (const auto& [party, ids] : m_line_by_party)
+        for (const auto& id : ids) m_by_party[party].push_back(bind_line_groups(zones, id));
+}
+
+StandoffRule::Closest StandoffRule::closest(const std::vector<BoundLine>& lines, const Detection& d) const {
+    const double r = d.uncertainty.value;
+    auto closer = [this](double dist, double limit) { return m_at_limit_violates ? dist <= limit : dist < limit; };
+    Closest worst;
+    double worst_excess = -INFINITY;
+    for (const BoundLine& bl : lines) {
+        if (!m_zones->lines()[bl.line].valid.contains(d.time)) continue;
+        for (const Segment& g : bl.groups) {
+            // Query slightly beyond D + r so that exactly-at-the-limit distances are found too.
+            auto near = m_zones->line_segments(bl.line).distance_within(d.position, Meters{g.distance_m + r + 1e-3}, g.part, g.first, g.last);
+            if (!near.found) continue;
+            double dist = near.distance.value;
+            if (!closer(dist - r, g.distance_m)) continue; // no part of the disk is too close
+            if (g.distance_m - dist > worst_excess) {
+                worst_excess = g.distance_m - dist;
+                worst = Closest{&bl, &g, dist};
+            }
+        }
+    }
+    return worst;
+}
+
+void StandoffRule::evaluate(const Observation& obs, RuleState*, std::vector<Finding>& out) const {
+    const Detection& d = obs.detection;
+    if (!in_scope(d)) return;
+    auto it = m_by_party.find(d.party);
+    const std::vector<BoundLine>& lines = it != m_by_party.end() ? it->second : m_default;
+    Closest c = closest(lines, d);
+    const Segment* worst = c.group;
+    const double worst_d = c.distance;
+    const double r = d.uncertainty.value;
+    auto closer = [this](double dist, double limit) { return m_at_limit_violates ? dist <= limit : dist < limit; };
+    if (!worst) return;
+    const ReferenceLine& line = m_zones->lines()[c.line->line];
+    Certainty certainty = closer(worst_d + r, worst->distance_m) ? Certainty::certain : Certainty::possible;
+
+    Finding f;
+    f.rule_id = m_id;
+    f.rule_type = m_type;
+    f.article = m_article;
+    f.target_id = line.id.str();
+    f.party = d.party;
+    f.equipment_class = d.equipment_class;
+    f.span = Interval{d.time, UtcTime{d.time.ms + 1}};
+    f.location = d.position;
+    f.measured = worst_d / 1000.0;
+    f.limit = worst->distance_m / 1000.0;
+    f.unit = "km";
+    f.confidence = d.confidence;
+    f.certainty = certainty;
+    f.evidence.push_back(evidence_of(d));
+    const Waiver* w = waiver_for(d, "");
+    f.kind = w ? FindingKind::exempted : FindingKind::violation;
+    if (w) f.waiver_id = w->id;
+    f.id = content_id({m_id, f.target_id, d.id.str(), d.origin.file});
+    std::string verdict = w ? fmt::format("exempted by waiver {} ({})", w->id, w->basis) : "violation; " + std::string(to_string(certainty));
+    std::string uncertainty = r > 0 ? fmt::format(" (±{})", format_distance(r)) : "";
+    f.explanation = fmt::format("{} observed {} at {}, {}{} from {}, closer than the {} standoff {}: {}", format_items(d), format_utc(d.time),
+                                format_position(d.position), format_distance(worst_d), uncertainty, line.id.str(), format_distance(worst->distance_m),
+                                format_rule_ref(m_id, m_article), verdict);
+    out.push_back(std::move(f));
+}
+
+} // namespace avf::fusion

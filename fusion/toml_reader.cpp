@@ -1,0 +1,154 @@
+#include "fusion/toml_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace avf::fusion {
+
+TomlReader::TomlReader(const toml::table& table, std::string file, std::string path)
+    : m_table(table), m_file(std::move(file)), m_path(std::move(path)) {}
+
+Context TomlReader::where(const std::string& key) const {
+    Context c = Context{}.file(m_file);
+    const toml::node* n = key.empty() ? nullptr : m_table.get(key);
+    const auto& src = n ? n->source() : m_table.source();
+    if (src.begin.line > 0) c.line(static_cast<long>(src.begin.line)).column(static_cast<long>(src.begin.column));
+    std::string full = m_path.empty() ? key : (key.empty() ? m_path : m_path + "." + key);
+    if (!full.empty()) c.field(full);
+    return c;
+}
+
+void TomlReader::fail(const std::string& key, const std::string& message, const std::string& expected) const {
+    Context c = where(key);
+    if (!expected.empty()) c.expected(expected);
+    throw InputError(message, c);
+}
+
+bool TomlReader::has(const std::string& key) const { return m_table.contains(key); }
+
+const toml::node* TomlReader::get(const std::string& key) {
+    m_used.insert(key);
+    return m_table.get(key);
+}
+
+std::optional<std::string> TomlReader::optional_string(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (auto v = n->value<std::string>()) return *v;
+    fail(key, "wrong type", "a string");
+}
+
+std::string TomlReader::required_string(const std::string& key) {
+    auto v = optional_string(key);
+    if (!v) fail(key, "missing required key", "a string");
+    if (v->empty()) fail(key, "must not be empty", "a non-empty string");
+    return *v;
+}
+
+std::optional<double> TomlReader::optional_number(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (n->is_integer() || n->is_floating_point()) {
+        double d = *n->value<double>();
+        if (!std::isfinite(d)) fail(key, "must be a finite number", "a finite number");
+        return d;
+    }
+    fail(key, "wrong type", "a number");
+}
+
+double TomlReader::required_number(const std::string& key) {
+    auto v = optional_number(key);
+    if (!v) fail(key, "missing required key", "a number");
+    return *v;
+}
+
+std::optional<std::int64_t> TomlReader::optional_integer(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (auto v = n->value_exact<std::int64_t>()) return *v;
+    fail(key, "wrong type", "an integer");
+}
+
+std::optional<bool> TomlReader::optional_bool(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    if (auto v = n->value_exact<bool>()) return *v;
+    fail(key, "wrong type", "true or false");
+}
+
+std::vector<std::string> TomlReader::string_list(const std::string& key) {
+    const toml::node* n = get(key);
+    std::vector<std::string> out;
+    if (!n) return out;
+    if (auto s = n->value_exact<std::string>()) return {*s};
+    const toml::array* a = n->as_array();
+    if (!a) fail(key, "wrong type", "a list of strings");
+    for (const auto& e : *a) {
+        auto s = e.value_exact<std::string>();
+        if (!s || s->empty()) fail(key, "every element must be a non-empty string", "a list of strings");
+        out.push_back(*s);
+    }
+    return out;
+}
+
+std::optional<UtcTime> TomlReader::optional_time(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return std::nullopt;
+    std::string text;
+    if (auto s = n->value_exact<std::string>()) {
+        text = *s;
+    } else if (auto d = n->value_exact<toml::date>()) {
+        char buf[16];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02d", int(d->year), int(d->month), int(d->day));
+        text = buf;
+    } else if (auto dt = n->value_exact<toml::date_time>()) {
+        if (!dt->offset) fail(key, "a date-time needs a UTC offset (Z or ±hh:mm)", "an ISO-8601 UTC time");
+        char buf[64];
+        int off = dt->offset->minutes;
+        std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", int(dt->date.year), int(dt->date.month), int(dt->date.day),
+                      int(dt->time.hour), int(dt->time.minute), int(dt->time.second), off < 0 ? '-' : '+', std::abs(off) / 60, std::abs(off) % 60);
+        text = buf;
+    } else {
+        fail(key, "wrong type", "an ISO-8601 date or UTC time");
+    }
+    auto t = parse_utc(text);
+    if (!t) fail(key, "not an ISO-8601 date or UTC time: '" + text + "'", "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ");
+    return t;
+}
+
+std::optional<Duration> TomlReader::optional_duration(const std::string& key) {
+    auto s = optional_string(key);
+    if (!s) return std::nullopt;
+    auto d = parse_duration(*s);
+    if (!d) fail(key, "not a positive duration: '" + *s + "'", "P1D, PT6H, 14d, 6h…");
+    return d;
+}
+
+const toml::table* TomlReader::optional_table(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return nullptr;
+    if (auto t = n->as_table()) return t;
+    fail(key, "wrong type", "a table");
+}
+
+const toml::array* TomlReader::optional_array(const std::string& key) {
+    const toml::node* n = get(key);
+    if (!n) return nullptr;
+    if (auto a = n->as_array()) return a;
+    fail(key, "wrong type", "an array");
+}
+
+void TomlReader::finish(const std::vector<std::string>& also_allowed) {
+    for (const auto& [k, v] : m_table) {
+        std::string key(k.str());
+        if (m_used.count(key)) continue;
+        if (std::find(also_allowed.begin(), also_allowed.end(), key) != also_allowed.end()) continue;
+        std::string known;
+        for (const auto& u : m_used) known += (known.empty() ? "" : ", ") + u;
+        fail(key, "unknown key '" + key + "'", "one of: " + known);
+    }
+}
+
+} // namespace avf::fusion

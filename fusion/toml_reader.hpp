@@ -1,0 +1,58 @@
+// Strict reading of TOML tables for the regime loader: every key must be known, every value of
+// the expected type and unit, and every error names the file, line:column and key.
+//
+//   TomlReader r(table, "regime.toml", "rules[2]");
+//   std::string id = r.required_string("id");
+//   double d = r.optional_number("distance_km", 0.0);
+//   r.finish();                    // throws InputError for any key that was never asked for
+#pragma once
+
+#include "core/error.hpp"
+#include "core/time.hpp"
+
+#include <toml++/toml.h>
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace avf::fusion {
+
+class TomlReader {
+public:
+    TomlReader(const toml::table& table, std::string file, std::string path);
+
+    std::string required_string(const std::string& key);
+    std::optional<std::string> optional_string(const std::string& key);
+    double required_number(const std::string& key);
+    std::optional<double> optional_number(const std::string& key);
+    std::optional<std::int64_t> optional_integer(const std::string& key);
+    std::optional<bool> optional_bool(const std::string& key);
+    /// A list of strings, or a single string taken as a list of one.
+    std::vector<std::string> string_list(const std::string& key);
+    std::optional<UtcTime> optional_time(const std::string& key);
+    std::optional<Duration> optional_duration(const std::string& key);
+    const toml::table* optional_table(const std::string& key);
+    const toml::array* optional_array(const std::string& key);
+    bool has(const std::string& key) const;
+
+    /// Throws InputError naming the first key that is not known to this table.
+    void finish(const std::vector<std::string>& also_allowed = {});
+
+    /// An error at `key` (or at the table itself when key is empty).
+    [[noreturn]] void fail(const std::string& key, const std::string& message, const std::string& expected = "") const;
+    Context where(const std::string& key) const;
+    const std::string& file() const { return m_file; }
+    const std::string& path() const { return m_path; }
+    const toml::table& table() const { return m_table; }
+
+private:
+    const toml::node* get(const std::string& key);
+    const toml::table& m_table;
+    std::string m_file;
+    std::string m_path;
+    std::set<std::string> m_used;
+};
+
+} // namespace avf::fusion
