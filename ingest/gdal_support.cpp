@@ -197,7 +197,7 @@ VectorSource::VectorSource(std::string path, VectorSourceOptions options)
     t_last_gdal_error.clear();
     m_impl->dataset.reset(GDALOpenEx(m_path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
     if (!m_impl->dataset) {
-        throw IoError("cannot open as a vector data source (" + take_gdal_error() + ")", Context{}.file(m_path));
+        throw IoError("unreadable: cannot open as a vector data source (" + take_gdal_error() + ")", Context{}.file(m_path));
     }
     m_driver = GDALGetDriverShortName(GDALGetDatasetDriver(m_impl->dataset.get()));
     int n = GDALDatasetGetLayerCount(m_impl->dataset.get());
@@ -256,7 +256,7 @@ void VectorSource::for_each_feature(const std::function<void(const Feature&)>& v
             source.reset(OSRClone(s));
         } else if (OGR_L_GetGeomType(layer) != wkbNone) {
             if (m_options.assume_crs.empty())
-                throw InputError("layer has no coordinate reference system (missing_crs); give --assume-crs EPSG:xxxx if you know it", where);
+                throw MissingCrsError("layer has no coordinate reference system; give --assume-crs EPSG:xxxx if you know it", where);
             source.reset(OSRNewSpatialReference(nullptr));
             if (OSRSetFromUserInput(source.get(), m_options.assume_crs.c_str()) != OGRERR_NONE)
                 throw UsageError("--assume-crs '" + m_options.assume_crs + "' is not a CRS GDAL understands", where);
@@ -276,7 +276,7 @@ void VectorSource::for_each_feature(const std::function<void(const Feature&)>& v
         while (true) {
             OGRFeatureH raw = OGR_L_GetNextFeature(layer);
             if (!raw) {
-                if (!t_last_gdal_error.empty()) throw IoError("reading failed after " + std::to_string(index) + " features (" + take_gdal_error() + ")", where);
+                if (!t_last_gdal_error.empty()) throw IoError("unreadable: reading failed after " + std::to_string(index) + " features (" + take_gdal_error() + ")", where);
                 break;
             }
             std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, decltype(&OGR_F_Destroy)> owned(raw, &OGR_F_Destroy);

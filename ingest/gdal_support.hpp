@@ -13,6 +13,7 @@
 // given (any string GDAL's SetFromUserInput accepts: "EPSG:4326", a WKT, a PROJ string).
 #pragma once
 
+#include "core/error.hpp"
 #include "core/geometry.hpp"
 
 #include <cstdint>
@@ -88,6 +89,12 @@ private:
     std::string m_driver;
     VectorSourceOptions m_options;
     std::unique_ptr<Impl> m_impl;
+};
+
+/// A layer without a CRS and no --assume-crs: the whole source is refused (problem missing_crs).
+class MissingCrsError : public InputError {
+public:
+    using InputError::InputError;
 };
 
 /// Registers GDAL drivers once (thread-safe) and routes GDAL's error messages into avf's

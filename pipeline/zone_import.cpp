@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/sha256.hpp"
 #include "core/version.hpp"
+#include "ingest/gdal_support.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,17 @@ ZoneImportJob::ZoneImportJob(ZoneImportOptions options) : m_options(std::move(op
 ZoneImportResult ZoneImportJob::run() {
     ZoneImportResult result{{}, CollectingProblemSink(m_options.strict), {}, false};
     for (const auto& path : m_options.sources) {
-        ingest::read_zones(path, m_options.reader, result.collection, result.problems);
+        // Validation reports a source that cannot be used and goes on with the others; an import
+        // stops, since a zone set missing a source would be silently incomplete.
+        try {
+            ingest::read_zones(path, m_options.reader, result.collection, result.problems);
+        } catch (const ingest::MissingCrsError& e) {
+            if (!m_options.validate_only || m_options.strict) throw;
+            result.problems.report(Problem::rejected(ProblemCode::missing_crs, e.text(), e.context()));
+        } catch (const IoError& e) {
+            if (!m_options.validate_only || m_options.strict) throw;
+            result.problems.report(Problem::rejected(ProblemCode::unreadable, e.text(), e.context()));
+        }
     }
     ingest::check_zone_parents(result.collection, result.problems);
 
