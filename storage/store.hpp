@@ -15,7 +15,12 @@
 //   tx.commit();                                            // publish atomically
 //
 //   avf::storage::StoreReader store("demo.h5");
-//   for (auto& s : store.zone_sets()) ...; store.read_findings(store.latest_run());
+//   for (auto& s : store.zone_sets()) ...; store.read_findings(*store.latest_run());
+//   if (auto report = store.verify(); !report.ok) std::cerr << report.message << "\n";
+//
+// Threading: a StoreTransaction, its RunWriter and a StoreReader are used from one thread at a
+// time (Debian's HDF5 serialises every call behind one global lock anyway); the pipeline feeds
+// its single writer thread through a bounded queue.
 //
 // HDF5 is linked PRIVATE: no hid_t crosses this header.
 #pragma once
@@ -46,9 +51,11 @@ struct InputFile {
 
 /// A named, immutable zone set (zones + reference lines + the problems found importing them).
 struct ZoneSet {
-    std::string name;
+    std::string name;          ///< 1-64 bytes of UTF-8 without '/' (it names an HDF5 group)
     std::string imported_utc;  ///< ISO-8601
     std::string options_json;  ///< the import options, as JSON
+    /// The files read. Every non-empty Zone/ReferenceLine source.file must be one of these paths
+    /// (the store records the index), else write_zone_set throws InternalError.
     std::vector<InputFile> sources;
     std::vector<Zone> zones;
     std::vector<ReferenceLine> lines;
@@ -60,6 +67,7 @@ struct ZoneSetInfo {
     std::string imported_utc;
     std::uint64_t zones = 0, lines = 0, problems = 0;
     std::vector<InputFile> sources;
+    std::string digest;        ///< content digest from the set's commit record ("" when absent)
 };
 
 /// Everything known about a run before its data is written.
@@ -72,8 +80,9 @@ struct RunHeader {
     std::string tool_version;
     UtcTime started;
     /// The run's input files (path, role, size, SHA-256 known at start). Evidence rows refer to
-    /// them by index (matched on Evidence::source_file == InputFile::path); the record counts
-    /// are completed by RunSummary::inputs at finish().
+    /// them by index (matched on Evidence::source_file == InputFile::path; an empty source_file
+    /// is stored as -1, one not among the inputs is an InternalError); the record counts are
+    /// completed by RunSummary::inputs at finish().
     std::vector<InputFile> inputs;
 };
 
@@ -93,24 +102,65 @@ struct RunSummary {
 };
 
 struct RunInfo {
-    RunHeader header;
+    RunHeader header;          ///< inputs: as completed at finish() (same as summary.inputs)
     RunSummary summary;
     std::uint64_t findings = 0, evidence = 0, problems = 0;
     bool committed = false;    ///< the run's commit record is present
+    std::string content_digest;    ///< digest of the run's commit record ("" when not committed)
+    std::string zone_set_digest;   ///< digest of the zone set when the run began ("" when not in the store)
+    std::uint64_t sequence = 0;    ///< 1-based position in /audit/chain, 0 when not in the chain
+};
+
+/// One row of /audit/chain.
+struct ChainEntry {
+    std::uint64_t sequence = 0;    ///< 1-based
+    std::string run_id;
+    std::string content_digest;    ///< the run's commit digest
+    std::string previous_digest;   ///< the previous row's digest (64 zeros for the first row)
+    std::string digest;            ///< SHA-256(previous_digest || run_id || content_digest)
+};
+
+/// What StoreReader::verify() found: ok, or the first mismatch (runs in chain order first, then
+/// the chain's coverage of committed runs, then zone sets in import order).
+struct VerifyReport {
+    bool ok = true;
+    std::string run_id;        ///< the run with the mismatch ("" when it is in a zone set)
+    std::string zone_set;      ///< the zone set with the mismatch ("" when it is in a run)
+    std::string table;         ///< findings, evidence, explanations, attributes, commit, chain, …
+    /// Where in `table`: "rows A-B" (0-based, inclusive, a 4096-row block), "bytes A-B" (a
+    /// 65536-byte block of a byte heap), "count", "missing", "digest", "link", "value", "layout",
+    /// "unreadable".
+    std::string location;
+    std::string message;       ///< one sentence for people; "" when ok
+    std::uint64_t runs_checked = 0;
+    std::uint64_t zone_sets_checked = 0;
+    std::uint64_t chain_rows = 0;
+    /// Run groups without a commit record and not in the chain: incomplete, never trusted, not
+    /// a mismatch.
+    std::vector<std::string> uncommitted_runs;
 };
 
 class StoreTransaction;
 
 /// Writes one run inside a transaction. Findings must be appended in their final (sorted) order.
+/// Each append validates the whole batch before writing any of it: a value longer than its column
+/// (or with a NUL byte, or not UTF-8) is an InputError and nothing of that batch is written.
+/// Any failure after writing began (IoError) makes the transaction uncommittable.
 class RunWriter {
 public:
     RunWriter(RunWriter&&) noexcept;
+    RunWriter& operator=(RunWriter&&) noexcept;
+    /// Without finish(), the run stays unfinished and the transaction refuses to commit.
     ~RunWriter();
     void append_findings(const std::vector<Finding>& findings);
     void append_problems(const std::vector<Problem>& problems);
     /// Writes inputs, summary and, last, the run's commit record (row counts + SHA-256 of the
-    /// canonical bytes of every table).
+    /// canonical bytes of every table), then appends the run to /audit/chain.
+    /// `summary.inputs` completes the header's inputs: an entry with the same path and role
+    /// updates that input (record counts; size and sha256 when the header left them empty),
+    /// others are appended. An empty `summary.status` is stored as "complete".
     void finish(const RunSummary& summary);
+    const std::string& run_id() const;
 
 private:
     friend class StoreTransaction;
@@ -121,20 +171,28 @@ private:
 
 class StoreTransaction {
 public:
-    /// Locks `path` (flock on path + ".lock"), copies the published store to a temporary file,
-    /// or creates a new one. Throws IoError.
+    /// Locks `path` (flock on path + ".lock"; IoError at once when another process holds it),
+    /// copies the published store to `path.tmp-<pid>` in the same directory, or creates a new
+    /// store there. Throws IoError, or InputError when the store's schema_version is newer than
+    /// this build writes.
     explicit StoreTransaction(std::string path);
     /// Without commit(), the temporary file is removed and the published store is untouched.
     ~StoreTransaction();
     StoreTransaction(const StoreTransaction&) = delete;
     StoreTransaction& operator=(const StoreTransaction&) = delete;
 
+    const std::string& path() const;
     bool has_zone_set(const std::string& name) const;
     bool has_run(const std::string& run_id) const;
-    /// Throws InputError when a set of that name exists (sets are immutable; import a new name).
+    /// Throws InputError when a set of that name exists (sets are immutable; import a new name),
+    /// when the name cannot name a group (1-64 bytes of UTF-8, no '/'), or when a value does not
+    /// fit its column. Writes the set's commit record last.
     void write_zone_set(const ZoneSet& set);
+    /// Throws InputError when a run with that id exists or the id cannot name a group; records
+    /// the digest of `header.zone_set` when that set is in the store. One run at a time.
     RunWriter begin_run(const RunHeader& header);
-    /// Close, fsync, rename over the published name, fsync the directory.
+    /// Close, fsync, rename over the published name, fsync the directory. InternalError when a
+    /// begun run was not finished or an earlier write failed (nothing is published then).
     void commit();
 
 private:
@@ -149,17 +207,29 @@ public:
     explicit StoreReader(std::string path);
     ~StoreReader();
     StoreReader(StoreReader&&) noexcept;
+    StoreReader& operator=(StoreReader&&) noexcept;
 
+    const std::string& path() const;
     int schema_version() const;
+    /// Zone sets in import order.
     std::vector<ZoneSetInfo> zone_sets() const;
+    /// InputError when there is no such set.
     ZoneSet read_zone_set(const std::string& name) const;
-    /// Runs in commit order; runs without their commit record are listed with committed = false.
+    /// Runs in commit (chain) order, then run groups that are not in the chain, in creation
+    /// order. A run without its commit record is listed with committed = false.
     std::vector<RunInfo> runs() const;
-    /// The latest committed run; nullopt when there is none.
+    /// The latest run of the chain that has its commit record; nullopt when there is none.
     std::optional<std::string> latest_run() const;
+    /// InputError when there is no such run.
     RunInfo run_info(const std::string& run_id) const;
+    /// Findings in stored order, each with its evidence (in order) and explanation.
     std::vector<Finding> read_findings(const std::string& run_id) const;
     std::vector<Problem> read_problems(const std::string& run_id) const;
+    std::vector<ChainEntry> audit_chain() const;
+    /// Recomputes the row counts and digests of every table of every committed run and zone set,
+    /// compares them with their commit records and checks the audit chain's links. Damage found
+    /// is reported, not thrown (an IoError only when the file cannot be read at all).
+    VerifyReport verify() const;
 
 private:
     struct Impl;

@@ -1,0 +1,219 @@
+#include "storage/schema.hpp"
+
+#include "core/error.hpp"
+
+#include <algorithm>
+
+namespace avf::storage {
+
+TableSchema& TableSchema::add(std::string column, ColumnType type, std::size_t size) {
+    m_columns.push_back(Column{std::move(column), type, size, m_row_size});
+    m_row_size += size;
+    return *this;
+}
+
+std::uint64_t TableSchema::chunk_rows() const {
+    constexpr std::uint64_t target_bytes = 512 * 1024;
+    std::uint64_t rows = target_bytes / std::max<std::size_t>(m_row_size, 1);
+    return std::clamp<std::uint64_t>(rows, 64, 16384);
+}
+
+namespace {
+
+/// Offset and length columns addressing a value in a byte heap.
+TableSchema& heap_reference(TableSchema& t, const std::string& prefix) {
+    return t.uint64(prefix + "_offset").uint64(prefix + "_length");
+}
+
+TableSchema make_source_files(std::string name, std::string title) {
+    TableSchema t(std::move(name), std::move(title));
+    t.string("role", id_bytes)
+        .string("path", path_bytes)
+        .string("sha256", digest_bytes)
+        .uint64("size")
+        .uint64("records_read")
+        .uint64("records_rejected");
+    return t;
+}
+
+} // namespace
+
+const std::vector<std::string>& zone_set_attribute_names() {
+    static const std::vector<std::string> names = {"name", "imported_utc", "options_json"};
+    return names;
+}
+
+const std::vector<std::string>& run_attribute_names() {
+    static const std::vector<std::string> names = {"run_id",   "zone_set", "zone_set_digest", "regime_id",   "tool_version",
+                                                   "started",  "finished", "status",          "options_json"};
+    return names;
+}
+
+const std::vector<std::string>& zone_set_commit_entries() {
+    static const std::vector<std::string> entries = {
+        layout::attributes, layout::sources,  layout::zone_table,   layout::zone_wkb,     layout::line_table,
+        layout::line_wkb,   layout::problems, layout::problem_text, layout::commit_blocks};
+    return entries;
+}
+
+const std::vector<std::string>& run_commit_entries() {
+    static const std::vector<std::string> entries = {
+        layout::attributes, layout::regime_text, layout::inputs,       layout::findings, layout::explanations,
+        layout::evidence,   layout::problems,    layout::problem_text, layout::summary,  layout::commit_blocks};
+    return entries;
+}
+
+bool is_heap(std::string_view entry) {
+    return entry == layout::zone_wkb || entry == layout::line_wkb || entry == layout::problem_text ||
+           entry == layout::explanations;
+}
+
+const TableSchema& zones_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::zone_table, "Zones of the set (geometry: zone_wkb)");
+        s.string("id", id_bytes)
+            .string("name", name_bytes)
+            .string("kind", id_bytes)
+            .string("parties", id_bytes)
+            .string("parent", id_bytes)
+            .string("valid_from", time_bytes)
+            .string("valid_to", time_bytes)
+            .int64("source_index")
+            .string("source_layer", name_bytes)
+            .string("source_feature", id_bytes)
+            .uint64("source_position")
+            .string("geometry_type", kind_bytes);
+        return heap_reference(s, "wkb");
+    }();
+    return t;
+}
+
+const TableSchema& lines_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::line_table, "Reference lines of the set (geometry: line_wkb)");
+        s.string("id", id_bytes)
+            .string("name", name_bytes)
+            .string("kind", id_bytes)
+            .string("parties", id_bytes)
+            .string("valid_from", time_bytes)
+            .string("valid_to", time_bytes)
+            .int64("source_index")
+            .string("source_layer", name_bytes)
+            .string("source_feature", id_bytes)
+            .uint64("source_position")
+            .string("geometry_type", kind_bytes);
+        return heap_reference(s, "wkb");
+    }();
+    return t;
+}
+
+const TableSchema& sources_table() {
+    static const TableSchema t = make_source_files(layout::sources, "Source files of the zone set");
+    return t;
+}
+
+const TableSchema& inputs_table() {
+    static const TableSchema t = make_source_files(layout::inputs, "Input files of the run");
+    return t;
+}
+
+const TableSchema& problems_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::problems, "Problems found in the input data (text: problem_text)");
+        s.string("severity", enum_bytes).string("code", id_bytes).int64("line").int64("column").uint64("order");
+        for (auto field : problem_text_fields) heap_reference(s, std::string(field));
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& findings_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::findings, "Findings of the run in their final order (text: explanations)");
+        s.string("id", id_bytes)
+            .string("kind", kind_bytes)
+            .string("certainty", enum_bytes)
+            .string("rule_id", id_bytes)
+            .string("rule_type", id_bytes)
+            .string("article", id_bytes)
+            .string("target_id", id_bytes)
+            .string("party", id_bytes)
+            .string("equipment_class", id_bytes)
+            .string("span_from", time_bytes)
+            .string("span_to", time_bytes)
+            .float64("lon")
+            .float64("lat")
+            .float64("measured")
+            .float64("limit")
+            .string("unit", id_bytes)
+            .float64("confidence")
+            .string("waiver_id", id_bytes)
+            .uint64("evidence_first")
+            .uint64("evidence_count");
+        return heap_reference(s, "explanation");
+    }();
+    return t;
+}
+
+const TableSchema& evidence_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::evidence, "Input records each finding rests on");
+        s.uint64("finding_row")
+            .string("finding_id", id_bytes)
+            .string("record_kind", id_bytes)
+            .string("record_id", id_bytes)
+            .int64("input")
+            .string("source_position", id_bytes);
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& summary_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::summary, "Findings per rule, kind and certainty");
+        s.string("rule_id", id_bytes).string("kind", kind_bytes).string("certainty", enum_bytes).uint64("findings");
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& commit_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::commit, "Commit record: rows and SHA-256 of every member, written last");
+        s.string("table", id_bytes).uint64("rows").string("sha256", digest_bytes);
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& commit_blocks_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::commit_blocks, "SHA-256 per block of 4096 rows or 65536 bytes, to locate damage");
+        s.string("table", id_bytes).uint64("first").uint64("count").string("sha256", digest_bytes);
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& chain_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::chain, "Audit chain: one row per committed run");
+        s.uint64("sequence")
+            .string("run_id", id_bytes)
+            .string("content_digest", digest_bytes)
+            .string("previous_digest", digest_bytes)
+            .string("digest", digest_bytes);
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& table_for_entry(std::string_view entry) {
+    for (const TableSchema* t : {&zones_table(), &lines_table(), &sources_table(), &inputs_table(), &problems_table(),
+                                 &findings_table(), &evidence_table(), &summary_table(), &commit_blocks_table()})
+        if (t->name() == entry) return *t;
+    throw InternalError("no table schema for commit entry " + std::string(entry));
+}
+
+} // namespace avf::storage

@@ -1,0 +1,129 @@
+// Internal to storage/: encoding rows of a TableSchema into their canonical bytes, appending rows
+// and byte heaps to chunked datasets, and reading them back.
+//
+//   std::vector<std::uint8_t> rows(n * schema.row_size());         // zero-filled
+//   RowEncoder(schema, rows.data(), "F-1").str("id", "F-1").f64("lon", 127.0)...done();
+//   Appender table = Appender::create_table(run_group, schema, path);
+//   table.append(rows.data(), n);                                   // buffered, written by whole chunks
+//   DigestResult d = table.finish();                                // flushes, returns the digests
+//
+// Byte order is little-endian whatever the host, fixed here rather than left to HDF5 conversions,
+// so the bytes hashed are the bytes stored.
+#pragma once
+
+#include "storage/content_digest.hpp"
+#include "storage/hdf5_handle.hpp"
+#include "storage/schema.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace avf::storage {
+
+/// Fills one zero-filled row, column by column in schema order. Each call names its column, so a
+/// mistake in the order is an InternalError rather than a silently shifted row.
+class RowEncoder {
+public:
+    /// `record` names the record for error messages (its id, or "row N").
+    RowEncoder(const TableSchema& schema, std::uint8_t* row, std::string_view record);
+    /// InputError when the value is longer than the column, holds a NUL byte or is not UTF-8.
+    RowEncoder& str(std::string_view column, std::string_view value);
+    RowEncoder& i64(std::string_view column, std::int64_t value);
+    RowEncoder& u64(std::string_view column, std::uint64_t value);
+    RowEncoder& f64(std::string_view column, double value);
+    /// InternalError unless every column was filled.
+    void done() const;
+
+private:
+    const Column& next(std::string_view column, ColumnType type);
+    const TableSchema& m_schema;
+    std::uint8_t* m_row;
+    std::string_view m_record;
+    std::size_t m_next = 0;
+};
+
+/// Reads one row column by column in schema order (the mirror of RowEncoder).
+class RowDecoder {
+public:
+    RowDecoder(const TableSchema& schema, const std::uint8_t* row) : m_schema(schema), m_row(row) {}
+    std::string str(std::string_view column);
+    std::int64_t i64(std::string_view column);
+    std::uint64_t u64(std::string_view column);
+    double f64(std::string_view column);
+
+private:
+    const Column& next(std::string_view column, ColumnType type);
+    const TableSchema& m_schema;
+    const std::uint8_t* m_row;
+    std::size_t m_next = 0;
+};
+
+/// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
+bool is_valid_utf8(std::string_view text);
+
+/// Appends to a 1-D chunked dataset (shuffle + deflate + fletcher32) and digests what it appends.
+/// Buffers up to one chunk and writes whole chunks, so no append reads a chunk back.
+class Appender {
+public:
+    /// Creates the table dataset with its H5TB attributes (CLASS, VERSION, TITLE, FIELD_n_NAME).
+    static Appender create_table(hid_t parent, const TableSchema& schema, const std::string& path);
+    /// Creates a uint8 byte heap dataset.
+    static Appender create_heap(hid_t parent, const std::string& name, const std::string& description,
+                                const std::string& path);
+    /// Opens an existing table for appending (the audit chain); digests cover only new rows.
+    static Appender open_table(hid_t parent, const TableSchema& schema, const std::string& path);
+
+    Appender(Appender&&) noexcept = default;
+    Appender& operator=(Appender&&) noexcept = default;
+
+    /// `units` rows of the table (row_size bytes each) or bytes of the heap.
+    void append(const std::uint8_t* data, std::uint64_t units);
+    void append_bytes(std::string_view bytes) { append(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()); }
+    /// Units appended so far (including those still buffered), i.e. the next offset or row.
+    std::uint64_t size() const { return m_written + m_buffered; }
+    /// Writes what is buffered, closes the dataset and returns the digest of everything appended.
+    DigestResult finish();
+    /// The file's identifiers are gone (closed with H5F_CLOSE_STRONG): forget them unclosed.
+    void release() noexcept { m_dataset.release(); m_type.release(); }
+
+private:
+    Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size,
+             std::uint64_t chunk_units, std::uint64_t block_units, std::uint64_t existing);
+    void write_buffer(std::uint64_t units);
+
+    h5::Dataset m_dataset;
+    h5::Datatype m_type;
+    std::string m_name;
+    std::string m_path;
+    std::size_t m_unit_size;
+    std::uint64_t m_chunk_units;
+    std::uint64_t m_written;
+    std::uint64_t m_buffered = 0;
+    std::vector<std::uint8_t> m_buffer;
+    ContentDigest m_digest;
+};
+
+/// The HDF5 compound type of a schema: packed, explicit offsets, little-endian members.
+h5::Datatype make_table_type(const TableSchema& schema, const std::string& path);
+
+/// Opens table `schema.name()` in `parent` and checks it has exactly the schema's layout.
+h5::Dataset open_table(hid_t parent, const TableSchema& schema, const std::string& path);
+/// Rows [first, first + count) of an open table, as canonical row bytes.
+std::vector<std::uint8_t> read_rows(hid_t dataset, const TableSchema& schema, std::uint64_t first, std::uint64_t count,
+                                    const std::string& path);
+/// Every row of table `schema.name()` in `parent`.
+std::vector<std::uint8_t> read_table(hid_t parent, const TableSchema& schema, const std::string& path);
+/// Opens byte heap `name` in `parent`, checking it is a 1-D uint8 dataset.
+h5::Dataset open_heap(hid_t parent, const std::string& name, const std::string& path);
+/// Bytes [first, first + count) of an open heap.
+std::string read_heap_bytes(hid_t dataset, std::uint64_t first, std::uint64_t count, const std::string& path);
+/// The whole byte heap `name` in `parent`.
+std::string read_heap(hid_t parent, const std::string& name, const std::string& path);
+
+/// The value at [offset, offset + length) of a heap; IoError when the reference is out of range.
+std::string heap_slice(const std::string& heap, std::uint64_t offset, std::uint64_t length, const std::string& heap_name,
+                       const std::string& path);
+
+} // namespace avf::storage

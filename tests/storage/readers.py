@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""Reads an avf store the way an auditor would, with h5py, PyTables and pandas, and recomputes
+every commit-record digest and the audit chain independently of the C++ code.
+
+    /usr/bin/python3 tests/storage/readers.py STORE RUN_ID ZONE_SET N_FINDINGS
+
+Run by tests/storage/test_readers.cpp against a store it wrote (the sample data of
+tests/storage/sample_store.cpp). Prints one line per check and exits 0 when all pass.
+The digest recipes here are the ones docs/store-format.md gives auditors.
+"""
+import hashlib
+import struct
+import sys
+import warnings
+
+import h5py
+import numpy as np
+import pandas as pd
+import tables
+
+HEAPS = {"zone_wkb", "line_wkb", "problem_text", "explanations"}
+RUN_ATTRIBUTES = ["run_id", "zone_set", "zone_set_digest", "regime_id", "tool_version",
+                  "started", "finished", "status", "options_json"]
+ZONE_SET_ATTRIBUTES = ["name", "imported_utc", "options_json"]
+
+
+def text(value):
+    """An attribute or fixed-length string as str."""
+    return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else str(value)
+
+
+def field(data):
+    return struct.pack("<q", len(data)) + data
+
+
+def entry_digest(group, name, attribute_names):
+    """(units, sha256) of one commit-record entry, recomputed from the file."""
+    if name == "attributes":
+        h = hashlib.sha256()
+        for a in attribute_names:
+            h.update(field(a.encode()) + field(text(group.attrs[a]).encode("utf-8")))
+        return len(attribute_names), h.hexdigest()
+    if name == "regime_text":
+        data = group[name][()]
+        return len(data), hashlib.sha256(data).hexdigest()
+    data = group[name][...]
+    return len(data), hashlib.sha256(data.tobytes()).hexdigest()
+
+
+def verify_group(group, attribute_names):
+    commit = group["commit"][...]
+    lines = ""
+    for row in commit:
+        name = text(row["table"])
+        units, sha = entry_digest(group, name, attribute_names)
+        assert units == row["rows"], (group.name, name, units, row["rows"])
+        assert sha == text(row["sha256"]), (group.name, name)
+        lines += f"{name} {row['rows']} {text(row['sha256'])}\n"
+    digest = hashlib.sha256(lines.encode()).hexdigest()
+    assert digest == text(group["commit"].attrs["digest"]), group.name
+    return digest
+
+
+def check(label, condition):
+    print(("ok   " if condition else "FAIL ") + label)
+    if not condition:
+        sys.exit(1)
+
+
+def main():
+    path, run_id, zone_set, n_findings = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    warnings.simplefilter("error")  # any PyTables/pandas warning about the layout fails the test
+
+    # --- h5py -----------------------------------------------------------------------------
+    with h5py.File(path, "r") as f:
+        check("h5py: schema_version == 1", int(f.attrs["schema_version"]) == 1)
+        check("h5py: format == avf-store", text(f.attrs["format"]) == "avf-store")
+        run = f[f"runs/{run_id}"]
+        findings = run["findings"][...]
+        check(f"h5py: {n_findings} findings", len(findings) == n_findings)
+        check("h5py: first finding id", findings[0]["id"] == b"f-0001-a3c9")
+        check("h5py: lon is float64", findings.dtype["lon"] == np.dtype("<f8"))
+        heap = run["explanations"][...]
+        first = findings[0]
+        explanation = heap[first["explanation_offset"]:first["explanation_offset"] + first["explanation_length"]]
+        check("h5py: explanation decodes as UTF-8 with Korean",
+              "비무장지대 북측" in explanation.tobytes().decode("utf-8"))
+        evidence = run["evidence"][...]
+        check("h5py: evidence rows of finding 0",
+              [e["record_id"] for e in evidence[first["evidence_first"]:first["evidence_first"] + first["evidence_count"]]]
+              == [b"det-17", b"det-18"])
+        inputs = run["inputs"][...]
+        check("h5py: evidence input index names the detections file",
+              inputs[evidence[0]["input"]]["path"] == b"obs/detections.csv")
+        check("h5py: regime_text is the verbatim file", run["regime_text"][()].decode("utf-8").startswith("# Korean"))
+        zones = f[f"zones/{zone_set}/zones"][...]
+        wkb = f[f"zones/{zone_set}/zone_wkb"][...]
+        z0 = wkb[zones[0]["wkb_offset"]:zones[0]["wkb_offset"] + zones[0]["wkb_length"]].tobytes()
+        check("h5py: zone WKB is little-endian MultiPolygon", z0[:5] == b"\x01\x06\x00\x00\x00")
+        check("h5py: zone name in Korean", zones[0]["name"].decode("utf-8") == "비무장지대 북측")
+
+        # Independent recomputation of every digest and of the chain.
+        run_digests = {}
+        for name, group in f["runs"].items():
+            run_digests[name] = verify_group(group, RUN_ATTRIBUTES)
+        for name, group in f["zones"].items():
+            verify_group(group, ZONE_SET_ATTRIBUTES)
+        check("python: every commit record recomputes", True)
+        previous = "0" * 64
+        for row in f["audit/chain"][...]:
+            rid = text(row["run_id"])
+            check(f"python: chain row {row['sequence']} content digest", text(row["content_digest"]) == run_digests[rid])
+            check(f"python: chain row {row['sequence']} links", text(row["previous_digest"]) == previous)
+            digest = hashlib.sha256((previous + rid + text(row["content_digest"])).encode()).hexdigest()
+            check(f"python: chain row {row['sequence']} digest", digest == text(row["digest"]))
+            previous = digest
+
+    # --- PyTables -------------------------------------------------------------------------
+    with tables.open_file(path, "r") as t:
+        node = t.get_node(f"/runs/{run_id}/findings")
+        check("PyTables: findings is a Table", isinstance(node, tables.Table))
+        check(f"PyTables: {n_findings} rows", node.nrows == n_findings)
+        check("PyTables: column read", node.col("rule_id")[0] == b"I-1")
+        check("PyTables: where() query", len(node.read_where('kind == b"exempted"')) == 1)
+        for name in ("evidence", "problems", "inputs", "summary", "commit", "commit_blocks"):
+            check(f"PyTables: {name} is a Table", isinstance(t.get_node(f"/runs/{run_id}/{name}"), tables.Table))
+        zone_table = t.get_node(f"/zones/{zone_set}/zones")
+        check("PyTables: zones table under a UTF-8 group name", isinstance(zone_table, tables.Table))
+        check("PyTables: chain is a Table", isinstance(t.get_node("/audit/chain"), tables.Table))
+        heap = t.get_node(f"/runs/{run_id}/explanations")
+        check("PyTables: explanations heap is an array of uint8",
+              isinstance(heap, tables.Array) and heap.atom.dtype == np.uint8)
+        check("PyTables: heap bytes read", bytes(heap[0:2]) == b"2 ")
+        regime = t.get_node(f"/runs/{run_id}/regime_text")
+        check("PyTables: regime_text reads", bytes(regime.read()).decode("utf-8").startswith("# Korean"))
+
+    # --- pandas ---------------------------------------------------------------------------
+    with h5py.File(path, "r") as f:
+        df = pd.DataFrame.from_records(f[f"runs/{run_id}/findings"][...])
+        check("pandas: from_records shape", df.shape == (n_findings, 22))
+        check("pandas: string column decodes", df["id"].str.decode("utf-8").tolist()[0] == "f-0001-a3c9")
+        check("pandas: float column", abs(df["lon"][0] - 127.0123456789) < 1e-12)
+        problems = pd.DataFrame.from_records(f[f"runs/{run_id}/problems"][...])
+        check("pandas: problems table", len(problems) == 3 and problems["line"].tolist()[:2] == [7, 9])
+        zones = pd.DataFrame.from_records(f[f"zones/{zone_set}/zones"][...])
+        check("pandas: zones with Korean name", zones["name"].str.decode("utf-8")[0] == "비무장지대 북측")
+    print("all readers ok")
+
+
+if __name__ == "__main__":
+    main()

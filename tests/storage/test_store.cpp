@@ -1,0 +1,390 @@
+// Store round-trips, naming rules, transactions and the audit chain.
+#include "storage/store.hpp"
+
+#include "core/error.hpp"
+#include "tests/storage/sample_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <sys/resource.h>
+
+using namespace avf;
+using namespace avf::storage;
+namespace fs = std::filesystem;
+
+namespace {
+
+/// Lists the directory's entries (to show no temporary file is left behind).
+std::vector<std::string> entries(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+} // namespace
+
+TEST_CASE("a zone set round-trips exactly: geometry with holes, lines, sources, problems, unicode", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "zones.h5").string();
+    auto set = test::sample_zone_set("비무장지대");
+    {
+        StoreTransaction tx(path);
+        CHECK_FALSE(tx.has_zone_set("비무장지대"));
+        tx.write_zone_set(set);
+        CHECK(tx.has_zone_set("비무장지대"));
+        tx.commit();
+    }
+    StoreReader store(path);
+    CHECK(store.schema_version() == 1);
+    auto infos = store.zone_sets();
+    REQUIRE(infos.size() == 1);
+    CHECK(infos[0].name == "비무장지대");
+    CHECK(infos[0].imported_utc == "2027-02-01T08:00:00Z");
+    CHECK(infos[0].zones == 3);
+    CHECK(infos[0].lines == 1);
+    CHECK(infos[0].problems == 2);
+    CHECK(infos[0].sources.size() == 2);
+    CHECK(infos[0].digest.size() == 64);
+    test::check_same(set, store.read_zone_set("비무장지대"));
+    CHECK_THROWS_AS(store.read_zone_set("nope"), InputError);
+}
+
+TEST_CASE("zone sets are listed in import order", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    {
+        StoreTransaction tx(path);
+        for (const char* name : {"zulu", "alpha", "mike"}) tx.write_zone_set(test::sample_zone_set(name));
+        tx.commit();
+    }
+    StoreTransaction tx(path);
+    tx.write_zone_set(test::sample_zone_set("bravo"));
+    tx.commit();
+    std::vector<std::string> names;
+    for (const auto& s : StoreReader(path).zone_sets()) names.push_back(s.name);
+    CHECK(names == std::vector<std::string>{"zulu", "alpha", "mike", "bravo"});
+}
+
+TEST_CASE("a run round-trips: findings with evidence in order, explanations, problems, summary, inputs", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "runs.h5").string();
+    test::write_sample_store(path, "run-2027-03-04");
+
+    StoreReader store(path);
+    auto expected = test::sample_findings();
+    auto findings = store.read_findings("run-2027-03-04");
+    REQUIRE(findings.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) test::check_same(expected[i], findings[i]);
+
+    auto problems = store.read_problems("run-2027-03-04");
+    auto expected_problems = test::sample_run_problems();
+    REQUIRE(problems.size() == expected_problems.size());
+    for (std::size_t i = 0; i < problems.size(); ++i) test::check_same(expected_problems[i], problems[i]);
+
+    RunInfo info = store.run_info("run-2027-03-04");
+    RunHeader header = test::sample_run_header("run-2027-03-04");
+    CHECK(info.header.run_id == header.run_id);
+    CHECK(info.header.zone_set == "dmz-2027");
+    CHECK(info.header.regime_id == header.regime_id);
+    CHECK(info.header.regime_text == header.regime_text);
+    CHECK(info.header.options_json == header.options_json);
+    CHECK(info.header.tool_version == header.tool_version);
+    CHECK(info.header.started == header.started);
+    CHECK(info.summary.finished == test::sample_summary().finished);
+    CHECK(info.summary.status == "complete");
+    CHECK(info.committed);
+    CHECK(info.sequence == 1);
+    CHECK(info.content_digest.size() == 64);
+    CHECK(info.zone_set_digest == store.zone_sets().at(0).digest);
+    CHECK(info.findings == 3);
+    CHECK(info.evidence == 5);
+    CHECK(info.problems == 3);
+    // Inputs: the header's files, completed with the counts from the summary.
+    REQUIRE(info.header.inputs.size() == 2);
+    auto detections = header.inputs[0];
+    detections.records_read = 120;
+    detections.records_rejected = 2;
+    test::check_same(detections, info.header.inputs[0]);
+    CHECK(info.header.inputs[1].records_read == 7);
+    CHECK(info.summary.inputs.size() == 2);
+    REQUIRE(info.summary.rows.size() == 3);
+    CHECK(info.summary.rows[1].rule_id == "cov-1");
+    CHECK(info.summary.rows[1].kind == "coverage_gap");
+    CHECK(info.summary.rows[1].certainty == "n/a");
+    CHECK(info.summary.rows[1].findings == 1);
+}
+
+TEST_CASE("large option texts are kept whole (dense attribute storage)", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    auto header = test::sample_run_header("big-options");
+    header.options_json = "{\"note\":\"" + std::string(200 * 1024, 'x') + "\"}";
+    {
+        StoreTransaction tx(path);
+        auto run = tx.begin_run(header);
+        run.finish(test::sample_summary());
+        tx.commit();
+    }
+    StoreReader store(path);
+    CHECK(store.run_info("big-options").header.options_json == header.options_json);
+    CHECK(store.verify().ok);
+}
+
+TEST_CASE("existing zone sets and runs are never overwritten", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-1");
+    StoreTransaction tx(path);
+    CHECK(tx.has_zone_set("dmz-2027"));
+    CHECK(tx.has_run("run-1"));
+    CHECK_FALSE(tx.has_run("run-2"));
+    CHECK_THROWS_WITH(tx.write_zone_set(test::sample_zone_set("dmz-2027")),
+                      "zone set dmz-2027 already exists in " + path + "; import under a new name");
+    CHECK_THROWS_AS(tx.begin_run(test::sample_run_header("run-1")), InputError);
+    CHECK_THROWS_WITH(tx.begin_run(test::sample_run_header("run-1")), Catch::Contains("run run-1 already exists in"));
+    // Refusals write nothing, so the transaction is still good.
+    tx.write_zone_set(test::sample_zone_set("dmz-2027-v2"));
+    tx.commit();
+    CHECK(StoreReader(path).zone_sets().size() == 2);
+}
+
+TEST_CASE("names that cannot be HDF5 group names are refused", "[store]") {
+    test::TempDir tmp;
+    StoreTransaction tx((tmp.path() / "s.h5").string());
+    for (std::string bad : {std::string(""), std::string("a/b"), std::string("."), std::string(".."), std::string(65, 'n'),
+                            std::string("bad\xff")}) {
+        INFO(bad);
+        CHECK_THROWS_AS(tx.write_zone_set(test::sample_zone_set(bad)), InputError);
+        CHECK_THROWS_AS(tx.begin_run(test::sample_run_header(bad)), InputError);
+        CHECK_FALSE(tx.has_run(bad));
+    }
+    CHECK_NOTHROW(tx.write_zone_set(test::sample_zone_set(std::string(64, 'n'))));
+}
+
+TEST_CASE("values longer than their column are refused, not truncated, and nothing of the batch is written", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    StoreTransaction tx(path);
+
+    auto set = test::sample_zone_set("long-id");
+    set.zones[1].id = ZoneId(std::string(65, 'Z'));
+    CHECK_THROWS_WITH(tx.write_zone_set(set),
+                      Catch::Contains("value of 65 bytes does not fit column zones.id (at most 64 bytes") &&
+                          Catch::Contains("the store never truncates"));
+    CHECK_FALSE(tx.has_zone_set("long-id"));
+
+    set = test::sample_zone_set("long-name");
+    set.zones[0].name = std::string(129, 'n');
+    CHECK_THROWS_WITH(tx.write_zone_set(set), Catch::Contains("zones.name (at most 128 bytes"));
+    set.zones[0].name = std::string(128, 'n'); // exactly at the limit
+    CHECK_NOTHROW(tx.write_zone_set(set));
+
+    auto run = tx.begin_run(test::sample_run_header("r"));
+    auto findings = test::sample_findings();
+    findings[2].rule_id = std::string(65, 'r');
+    CHECK_THROWS_AS(run.append_findings(findings), InputError);
+    findings[2].rule_id = "bad\xc3(";
+    CHECK_THROWS_WITH(run.append_findings(findings), Catch::Contains("not valid UTF-8"));
+    findings[2].rule_id = std::string("nul\0byte", 8);
+    CHECK_THROWS_WITH(run.append_findings(findings), Catch::Contains("NUL byte"));
+    findings[2].rule_id = "I-2";
+    findings[2].span.from = UtcTime{400000000000000LL}; // year 14645
+    CHECK_THROWS_WITH(run.append_findings(findings), Catch::Contains("outside the years 0000-9999"));
+    findings[2].span.from = UtcTime{0};
+    findings[2].evidence[0].source_file = "not-an-input.csv";
+    CHECK_THROWS_AS(run.append_findings(findings), InternalError);
+    run.append_findings(test::sample_findings());
+    run.finish(test::sample_summary());
+    tx.commit();
+
+    StoreReader store(path);
+    CHECK(store.read_findings("r").size() == 3); // only the batch that was accepted
+    CHECK(store.verify().ok);
+}
+
+TEST_CASE("an abandoned transaction leaves the published store byte-identical and no temporary file", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-1");
+    std::string before = test::file_bytes(path);
+    auto listing = entries(tmp.path());
+    CHECK(listing == std::vector<std::string>{"s.h5", "s.h5.lock"});
+    {
+        StoreTransaction tx(path);
+        tx.write_zone_set(test::sample_zone_set("other"));
+        auto run = tx.begin_run(test::sample_run_header("run-2"));
+        run.append_findings(test::sample_findings());
+        CHECK(fs::exists(path + ".tmp-" + std::to_string(::getpid())));
+        // No commit: the transaction is abandoned when it goes out of scope.
+    }
+    CHECK(test::file_bytes(path) == before);
+    CHECK(entries(tmp.path()) == listing);
+    StoreReader store(path);
+    CHECK(store.runs().size() == 1);
+    CHECK(store.zone_sets().size() == 1);
+}
+
+TEST_CASE("commit refuses an unfinished run and publishes nothing", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    StoreTransaction tx(path);
+    auto run = tx.begin_run(test::sample_run_header("r"));
+    CHECK_THROWS_AS(tx.begin_run(test::sample_run_header("r2")), InternalError);
+    run.append_findings(test::sample_findings());
+    CHECK_THROWS_WITH(tx.commit(), Catch::Contains("run r is not finished"));
+    CHECK_FALSE(fs::exists(path));
+    run.finish(test::sample_summary());
+    CHECK_THROWS_AS(run.append_findings(test::sample_findings()), InternalError);
+    tx.commit();
+    CHECK(fs::exists(path));
+    CHECK_THROWS_AS(tx.commit(), InternalError);
+}
+
+TEST_CASE("a second writer is refused while the store is locked", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    StoreTransaction first(path);
+    CHECK_THROWS_WITH(StoreTransaction(path), Catch::Contains("another process is writing this store"));
+    first.commit();
+    CHECK_NOTHROW(StoreTransaction(path)); // released by commit
+}
+
+TEST_CASE("two committed runs form an audit chain of two", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-a");
+    test::write_sample_store(path, "run-b", /*with_zone_set=*/false);
+
+    StoreReader store(path);
+    auto chain = store.audit_chain();
+    REQUIRE(chain.size() == 2);
+    CHECK(chain[0].sequence == 1);
+    CHECK(chain[0].run_id == "run-a");
+    CHECK(chain[0].previous_digest == std::string(64, '0'));
+    CHECK(chain[1].sequence == 2);
+    CHECK(chain[1].run_id == "run-b");
+    CHECK(chain[1].previous_digest == chain[0].digest);
+    CHECK(chain[1].content_digest == store.run_info("run-b").content_digest);
+    CHECK(chain[0].content_digest != chain[1].content_digest); // the run id is part of the content
+
+    auto runs = store.runs();
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].header.run_id == "run-a");
+    CHECK(runs[1].header.run_id == "run-b");
+    CHECK(runs[1].sequence == 2);
+    CHECK(store.latest_run() == "run-b");
+    auto report = store.verify();
+    CHECK(report.ok);
+    CHECK(report.runs_checked == 2);
+    CHECK(report.chain_rows == 2);
+    CHECK(report.zone_sets_checked == 1);
+}
+
+TEST_CASE("the same inputs give the same digests in different stores", "[store]") {
+    test::TempDir tmp;
+    std::string a = (tmp.path() / "a.h5").string();
+    std::string b = (tmp.path() / "b.h5").string();
+    test::write_sample_store(a, "run-1");
+    test::write_sample_store(b, "run-1");
+    StoreReader sa(a), sb(b);
+    CHECK(sa.zone_sets()[0].digest == sb.zone_sets()[0].digest);
+    CHECK(sa.run_info("run-1").content_digest == sb.run_info("run-1").content_digest);
+    CHECK(sa.audit_chain()[0].digest == sb.audit_chain()[0].digest);
+    // No timestamps anywhere in the file: the whole file is reproducible, not only its tables.
+    CHECK(test::file_bytes(a) == test::file_bytes(b));
+}
+
+TEST_CASE("an empty store has no runs and verifies", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    StoreTransaction(path).commit();
+    StoreReader store(path);
+    CHECK(store.runs().empty());
+    CHECK(store.zone_sets().empty());
+    CHECK_FALSE(store.latest_run());
+    CHECK(store.verify().ok);
+    CHECK_THROWS_AS(store.run_info("x"), InputError);
+}
+
+TEST_CASE("missing files and files that are not avf stores are I/O errors", "[store]") {
+    test::TempDir tmp;
+    CHECK_THROWS_WITH(StoreReader((tmp.path() / "missing.h5").string()), Catch::Contains("no such store"));
+    std::string text = tmp.write("notes.h5", "not HDF5 at all\n");
+    CHECK_THROWS_AS(StoreReader(text), IoError);
+    CHECK_THROWS_AS(StoreTransaction{text}, IoError);
+    CHECK(test::file_bytes(text) == "not HDF5 at all\n"); // the refused transaction left it alone
+}
+
+namespace {
+
+/// Lowers the file-size limit of this process, so writes past it fail with EFBIG the way a full
+/// disk fails with ENOSPC; restores it on scope exit.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes) {
+        getrlimit(RLIMIT_FSIZE, &m_saved);
+        m_old_handler = std::signal(SIGXFSZ, SIG_IGN); // get EFBIG instead of being killed
+        rlimit lower = m_saved;
+        lower.rlim_cur = bytes;
+        setrlimit(RLIMIT_FSIZE, &lower);
+    }
+    ~FileSizeLimit() {
+        setrlimit(RLIMIT_FSIZE, &m_saved);
+        std::signal(SIGXFSZ, m_old_handler);
+    }
+
+private:
+    rlimit m_saved{};
+    void (*m_old_handler)(int) = nullptr;
+};
+
+} // namespace
+
+TEST_CASE("a failed write surfaces as an I/O error and publishes nothing", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-1");
+    std::string before = test::file_bytes(path);
+
+    // A zone with 100 000 vertices of incompressible coordinates: ~1.6 MB of WKB.
+    auto set = test::sample_zone_set("huge");
+    Ring& ring = set.zones[0].geometry[0].outer();
+    ring.clear();
+    std::uint64_t state = 88172645463325252ULL;
+    for (int i = 0; i < 100000; ++i) {
+        state ^= state << 13, state ^= state >> 7, state ^= state << 17; // xorshift: reproducible noise
+        ring.emplace_back(126.0 + static_cast<double>(state % 1000003) / 1e6, 38.0 + static_cast<double>(state % 999983) / 1e6);
+    }
+    ring.push_back(ring.front());
+
+    std::string message;
+    bool failed_as_io = false;
+    {
+        FileSizeLimit limit(before.size() + 256 * 1024);
+        try {
+            StoreTransaction tx(path);
+            try {
+                tx.write_zone_set(set);
+                tx.commit();
+            } catch (const IoError& e) {
+                failed_as_io = true;
+                message = e.what();
+                // After a failed write the transaction can only be abandoned.
+                CHECK_THROWS_AS(tx.commit(), InternalError);
+            }
+        } catch (const IoError& e) {
+            failed_as_io = true;
+            message = e.what();
+        }
+    }
+    INFO(message);
+    CHECK(failed_as_io);
+    CHECK_THAT(message, Catch::Contains("s.h5"));
+    CHECK(test::file_bytes(path) == before);
+    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock"});
+    CHECK(StoreReader(path).verify().ok);
+}

@@ -1,0 +1,93 @@
+// The committed schema-1 store (tests/data/store-v1.h5): every later version must keep reading it
+// and verifying it. Regenerate only when the schema version changes (see tests/data/README.md):
+//
+//   build/tests/storage/test_storage "[.generate]"
+#include "storage/store.hpp"
+
+#include "tests/storage/sample_store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+using namespace avf;
+using namespace avf::storage;
+
+namespace {
+const std::string fixture = "tests/data/store-v1.h5";
+}
+
+TEST_CASE("generate tests/data/store-v1.h5", "[.generate]") {
+    std::string path = test::source_path(fixture);
+    std::filesystem::remove(path);
+    test::write_sample_store(path, "run-2027-03-04");
+    test::write_sample_store(path, "run-2027-03-05", /*with_zone_set=*/false);
+    std::filesystem::remove(path + ".lock");
+    StoreReader store(path);
+    REQUIRE(store.verify().ok);
+    WARN("wrote " << path << " (" << std::filesystem::file_size(path) << " bytes); run digest "
+                  << store.run_info("run-2027-03-04").content_digest);
+}
+
+TEST_CASE("the committed schema-1 store still reads and verifies", "[store][v1]") {
+    StoreReader store(test::source_path(fixture));
+    CHECK(store.schema_version() == 1);
+
+    auto sets = store.zone_sets();
+    REQUIRE(sets.size() == 1);
+    CHECK(sets[0].name == "dmz-2027");
+    ZoneSet set = store.read_zone_set("dmz-2027");
+    REQUIRE(set.zones.size() == 3);
+    const Zone& north = set.zones[0];
+    CHECK(north.id.str() == "DMZ-N");
+    CHECK(north.name == "비무장지대 북측");
+    CHECK(north.valid.from == *parse_utc("2027-01-01"));
+    CHECK(north.valid.to == UtcTime::max());
+    REQUIRE(north.geometry.size() == 1);
+    CHECK(north.geometry[0].outer().size() == 5);
+    REQUIRE(north.geometry[0].inners().size() == 1);
+    CHECK(north.geometry[0].inners()[0][1].x() == 126.6);
+    CHECK(north.source.file == "data/dmz.gpkg");
+    CHECK(north.source.feature == "812");
+    CHECK(set.zones[1].valid.to == *parse_utc("2030-06-30T12:00:00.250Z"));
+    REQUIRE(set.lines.size() == 1);
+    CHECK(set.lines[0].geometry.size() == 2);
+    CHECK(set.lines[0].geometry[0][1].y() == 38.2);
+    REQUIRE(set.problems.size() == 2);
+    CHECK(set.problems[0].describe() ==
+          "data/dmz.gpkg, layer dmz, feature 814 (id=K-17), line 7:12: rejected (ring_not_closed): ring not closed; "
+          "field 'geom' = 'POLYGON((126 38,127 38,127 39))' (expected a closed ring)");
+
+    auto runs = store.runs();
+    REQUIRE(runs.size() == 2);
+    CHECK(runs[0].header.run_id == "run-2027-03-04");
+    CHECK(runs[1].header.run_id == "run-2027-03-05");
+    CHECK(store.latest_run() == "run-2027-03-05");
+    CHECK(runs[0].summary.status == "complete");
+    CHECK(runs[0].header.inputs.at(0).records_read == 120);
+
+    auto findings = store.read_findings("run-2027-03-04");
+    REQUIRE(findings.size() == 3);
+    CHECK(findings[0].id == "f-0001-a3c9");
+    CHECK(findings[0].kind == FindingKind::violation);
+    CHECK(findings[0].location.x() == 127.0123456789);
+    CHECK(findings[0].span.to == *parse_utc("2027-03-01T06:00:00.001Z"));
+    REQUIRE(findings[0].evidence.size() == 2);
+    CHECK(findings[0].evidence[1].record_id == "det-18");
+    CHECK(findings[0].evidence[1].source_file == "obs/detections.csv");
+    CHECK(findings[2].kind == FindingKind::exempted);
+    CHECK(findings[2].waiver_id == "W-2027-01");
+    CHECK(findings[2].evidence[2].source_file.empty());
+    CHECK(findings[2].explanation.ends_with("\nSecond line."));
+    CHECK(store.read_problems("run-2027-03-04").size() == 3);
+
+    // The digests are part of the format: today's code must recompute what schema 1 recorded.
+    auto report = store.verify();
+    INFO(report.message);
+    CHECK(report.ok);
+    CHECK(report.runs_checked == 2);
+    auto chain = store.audit_chain();
+    REQUIRE(chain.size() == 2);
+    CHECK(chain[1].previous_digest == chain[0].digest);
+}
