@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace avf::storage {
 
@@ -13,9 +14,9 @@ TableSchema& TableSchema::add(std::string column, ColumnType type, std::size_t s
 }
 
 std::uint64_t TableSchema::chunk_rows() const {
-    constexpr std::uint64_t target_bytes = 512 * 1024;
-    std::uint64_t rows = target_bytes / std::max<std::size_t>(m_row_size, 1);
-    return std::clamp<std::uint64_t>(rows, 64, 16384);
+    constexpr std::uint64_t target_bytes = 1024 * 1024;
+    std::uint64_t rows = std::bit_floor(target_bytes / std::max<std::size_t>(m_row_size, 1));
+    return std::clamp<std::uint64_t>(rows, 1024, 16384);
 }
 
 namespace {

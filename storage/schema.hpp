@@ -39,8 +39,9 @@ public:
     const std::string& title() const { return m_title; }
     const std::vector<Column>& columns() const { return m_columns; }
     std::size_t row_size() const { return m_row_size; }
-    /// Rows per HDF5 chunk: about 512 KiB of rows, between 64 and 16384, so a chunk fits the
-    /// default 1 MiB chunk cache and appends of whole chunks never read-modify-write.
+    /// Rows per HDF5 chunk: the largest power of two whose rows fit in 1 MiB (HDF5's default
+    /// chunk cache), kept within [1024, 16384]. Powers of two make every 4096-row digest block
+    /// a whole number of chunks (or a chunk a whole number of blocks).
     std::uint64_t chunk_rows() const;
 
 private:

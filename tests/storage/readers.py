@@ -98,6 +98,14 @@ def main():
         z0 = wkb[zones[0]["wkb_offset"]:zones[0]["wkb_offset"] + zones[0]["wkb_length"]].tobytes()
         check("h5py: zone WKB is little-endian MultiPolygon", z0[:5] == b"\x01\x06\x00\x00\x00")
         check("h5py: zone name in Korean", zones[0]["name"].decode("utf-8") == "비무장지대 북측")
+        try:
+            import shapely.wkb
+        except ImportError:
+            print("skip shapely: not installed")
+        else:
+            polygon = shapely.wkb.loads(z0)
+            check("shapely: zone WKB is a MultiPolygon with one hole",
+                  polygon.geom_type == "MultiPolygon" and len(polygon.geoms[0].interiors) == 1)
 
         # Independent recomputation of every digest and of the chain.
         run_digests = {}

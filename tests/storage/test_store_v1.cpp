@@ -89,5 +89,30 @@ TEST_CASE("the committed schema-1 store still reads and verifies", "[store][v1]"
     CHECK(report.runs_checked == 2);
     auto chain = store.audit_chain();
     REQUIRE(chain.size() == 2);
+    CHECK(chain[0].content_digest == "60912dc1fa757e38c4a53cc0e122d25f8192e36b3c69642a392d1895edab749b");
+    CHECK(chain[1].digest == "c5f7fdfd026df77026f67466c70cb70442b1178fefefcb1914181941b6d5965c");
     CHECK(chain[1].previous_digest == chain[0].digest);
+    CHECK(sets[0].digest == "1821ce392eda0a77120935a6a5359878469da83061bdbd1d236dd90ce4995a81");
+}
+
+// A layout change without a schema_version bump (a column width, an order, a digest recipe) would
+// keep old files readable but silently write something else under the same version number. This
+// build must write the sample data with exactly the digests schema 1 recorded. When
+// schema_version changes, point this test at the new fixture instead.
+TEST_CASE("this build writes schema 1 with the same canonical bytes as the committed store", "[store][v1]") {
+    REQUIRE(schema_version == 1);
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "today.h5").string();
+    test::write_sample_store(path, "run-2027-03-04");
+    test::write_sample_store(path, "run-2027-03-05", /*with_zone_set=*/false);
+    StoreReader today(path);
+    StoreReader committed(test::source_path(fixture));
+    CHECK(today.zone_sets()[0].digest == committed.zone_sets()[0].digest);
+    auto a = today.audit_chain();
+    auto b = committed.audit_chain();
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        CHECK(a[i].content_digest == b[i].content_digest);
+        CHECK(a[i].digest == b[i].digest);
+    }
 }
