@@ -1,0 +1,185 @@
+#include "storage/store.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using avf::test::run_command;
+using avf::test::source_path;
+
+namespace {
+std::string avf() { return avf::test::avf_binary(); }
+std::string q(const std::string& s) { return "'" + s + "'"; }
+
+// Runs avf with arguments from the repository root; returns the exit code.
+int avf_run(const std::string& args, std::string& out) { return run_command("cd " + q(AVF_SOURCE_DIR) + " && " + q(avf()) + " " + args, out); }
+
+std::string import_demo(const avf::test::TempDir& tmp) {
+    std::string store = (tmp.path() / "demo.h5").string();
+    std::string out;
+    int code = avf_run("zones import datasets/korea/zones.geojson datasets/korea/lines.geojson datasets/baltic/zones.geojson "
+                       "datasets/baltic/lines.geojson --store " + q(store) + " --set demo",
+                       out);
+    INFO(out);
+    REQUIRE(code == 0);
+    return store;
+}
+} // namespace
+
+TEST_CASE("every command has --help; usage errors exit 2", "[cli]") {
+    std::string out;
+    for (const char* cmd : {"", "zones", "zones import", "zones validate", "zones list", "zones show", "regime check", "run", "findings list",
+                            "findings show", "findings export"}) {
+        INFO(cmd);
+        CHECK(avf_run(std::string(cmd) + " --help", out) == 0);
+        CHECK(out.find("Usage:") != std::string::npos);
+    }
+    CHECK(avf_run("--version", out) == 0);
+    CHECK(out.rfind("avf 0.", 0) == 0);
+    CHECK(avf_run("zones import --bogus", out) == 2);
+    CHECK(avf_run("frobnicate", out) == 2);
+    CHECK(avf_run("run --regime x.toml --store s.h5 --detections d.csv --threads -3", out) == 2);
+    CHECK(out.find("--threads") != std::string::npos);
+}
+
+TEST_CASE("zones validate names each malformed fixture's defect and feature; nothing crashes", "[cli][malformed]") {
+    struct Case {
+        const char* file;
+        int exit;
+        const char* code;
+        const char* feature;
+    };
+    const Case cases[] = {
+        {"unclosed_ring.geojson", 0, "ring_not_closed", "Z-UNCLOSED"}, {"bowtie.geojson", 1, "self_intersection", "Z-BOWTIE"},
+        {"lat95.geojson", 1, "coordinate_out_of_range", "Z-LAT95"},    {"nan_coordinate.geojson", 1, "not_finite", "Z-NAN"},
+        {"duplicate_id.geojson", 1, "duplicate_id", "Z-GOOD"},         {"spike.geojson", 0, "spike", "Z-SPIKE"},
+        {"duplicate_vertex.geojson", 0, "duplicate_vertex", "Z-DUPVERT"}, {"antimeridian.geojson", 1, "crosses_antimeridian", "Z-ANTIMERIDIAN"},
+        {"empty_geometry.geojson", 1, "empty_geometry", "Z-EMPTY"},    {"null_geometry.geojson", 1, "empty_geometry", "Z-NULL"},
+        {"empty_layer.geojson", 1, "empty_layer", ""},                 {"truncated.geojson", 1, "unreadable", ""},
+        {"no_crs/no_crs.shp", 1, "missing_crs", ""},
+    };
+    for (const auto& c : cases) {
+        std::string out;
+        int code = avf_run("zones validate datasets/malformed/" + std::string(c.file), out);
+        INFO(c.file << "\n" << out);
+        CHECK(code == c.exit);
+        CHECK(out.find(c.code) != std::string::npos);
+        if (*c.feature) CHECK(out.find("id=" + std::string(c.feature)) != std::string::npos);
+    }
+    std::string out;
+    CHECK(avf_run("zones validate datasets/malformed/no_crs/no_crs.shp --assume-crs EPSG:4326", out) == 0);
+    CHECK(avf_run("zones validate datasets/malformed/bowtie.geojson -f json", out) == 1);
+    CHECK(out.find("\"code\": \"self_intersection\"") != std::string::npos);
+}
+
+TEST_CASE("zones import, list and show; sets are immutable", "[cli][store]") {
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    std::string out;
+    REQUIRE(avf_run("zones list --store " + q(store), out) == 0);
+    CHECK(out.find("demo") != std::string::npos);
+    REQUIRE(avf_run("zones list --store " + q(store) + " --set demo -f csv", out) == 0);
+    CHECK(out.find("DMZ-N,") != std::string::npos);
+    CHECK(out.find("MDL,") != std::string::npos);
+    REQUIRE(avf_run("zones show DMZ-S --store " + q(store) + " -f json", out) == 0);
+    CHECK(out.find("\"parent\": \"DMZ\"") != std::string::npos);
+    CHECK(out.find("\"source_sha256\"") != std::string::npos);
+    CHECK(avf_run("zones show NOPE --store " + q(store), out) == 3);
+    // Importing under an existing name is refused and leaves the store untouched.
+    auto before = std::filesystem::file_size(store);
+    CHECK(avf_run("zones import datasets/korea/zones.geojson --store " + q(store) + " --set demo", out) == 3);
+    CHECK(out.find("already exists") != std::string::npos);
+    CHECK(std::filesystem::file_size(store) == before);
+    // A strict import stops at the first rejected feature and writes nothing.
+    CHECK(avf_run("zones import datasets/malformed/bowtie.geojson --store " + q(store) + " --set bad --strict", out) == 3);
+    CHECK(avf_run("zones list --store " + q(store) + " -f csv", out) == 0);
+    CHECK(out.find("bad,") == std::string::npos);
+}
+
+TEST_CASE("the demo run: every rule type fires; 1 and 2 threads give byte-identical tables; exports open", "[cli][run]") {
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    std::string out;
+    REQUIRE(avf_run("regime check datasets/demo/regime.toml --store " + q(store), out) == 0);
+    std::string runs[2];
+    for (int threads : {1, 2}) {
+        int code = avf_run("run --regime datasets/demo/regime.toml --store " + q(store) +
+                               " --detections datasets/demo/detections.csv --quiet --json --threads " + std::to_string(threads),
+                           out);
+        INFO(out);
+        REQUIRE(code == 0);
+        auto pos = out.find("\"run_id\": \"");
+        REQUIRE(pos != std::string::npos);
+        runs[threads - 1] = out.substr(pos + 11, out.find('"', pos + 11) - pos - 11);
+        for (const char* rule : {"dmz-no-military", "arty-standoff-mdl", "kor-forward-tanks", "baltic-strip-tanks", "baltic-aoa-tanks"})
+            CHECK(out.find(rule) != std::string::npos);
+    }
+    REQUIRE(runs[0] != runs[1]);
+
+    // The stored tables, read independently with h5py, are byte-identical.
+    std::string script = tmp.write("same.py", R"(import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+a, b = f["runs"][sys.argv[2]], f["runs"][sys.argv[3]]
+for name in ("findings", "evidence", "problems"):
+    x, y = a[name][()], b[name][()]
+    assert x.tobytes() == y.tobytes(), name
+    print(name, len(x))
+)");
+    REQUIRE(run_command("/usr/bin/python3 " + q(script) + " " + q(store) + " " + runs[0] + " " + runs[1], out) == 0);
+    CHECK(out.find("findings 79") != std::string::npos);
+
+    REQUIRE(avf_run("findings list --store " + q(store) + " --rule baltic-strip-tanks -f csv", out) == 0);
+    CHECK(out.find("exempted") != std::string::npos);
+    CHECK(out.find("lva-exercise-0312") != std::string::npos);
+
+    std::string gpkg = (tmp.path() / "f.gpkg").string();
+    REQUIRE(avf_run("findings export --store " + q(store) + " --format gpkg --output " + q(gpkg), out) == 0);
+    REQUIRE(run_command("ogrinfo -so " + q(gpkg) + " findings", out) == 0);
+    CHECK(out.find("Feature Count: 79") != std::string::npos);
+    std::string geojson = (tmp.path() / "f.geojson").string();
+    REQUIRE(avf_run("findings export --store " + q(store) + " --format geojson --kind violation --output " + q(geojson), out) == 0);
+    REQUIRE(run_command("ogrinfo -so -al " + q(geojson), out) == 0);
+    CHECK(out.find("Feature Count: 78") != std::string::npos);
+
+    // show by id prefix
+    REQUIRE(avf_run("findings list --store " + q(store) + " --rule baltic-aoa-tanks -f csv", out) == 0);
+    auto line = out.substr(out.find('\n') + 1);
+    std::string id = line.substr(0, 10);
+    REQUIRE(avf_run("findings show " + id + " --store " + q(store), out) == 0);
+    CHECK(out.find("Evidence (37)") != std::string::npos);
+}
+
+TEST_CASE("a store written by a run opens with h5dump and shows the zone table", "[cli][store]") {
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    std::string out;
+    REQUIRE(run_command("h5dump -H " + q(store), out) == 0);
+    CHECK(out.find("GROUP \"zones\"") != std::string::npos);
+    CHECK(out.find("DATASET \"zones\"") != std::string::npos);
+    REQUIRE(run_command("/usr/bin/python3 -c \"import h5py; f = h5py.File('" + store +
+                            "', 'r'); z = f['zones/demo/zones'][()]; print(len(z)); print(sorted(x.decode() for x in z['id']))\"",
+                        out) == 0);
+    CHECK(out.rfind("9\n", 0) == 0);
+    CHECK(out.find("'DMZ-N'") != std::string::npos);
+}
+
+TEST_CASE("bad input: problems are stored and counted; --strict stops; --fail-on", "[cli][run]") {
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    std::string out;
+    std::string base = "run --regime datasets/demo/regime.toml --store " + q(store) + " --detections datasets/malformed/detections_bad.csv --quiet";
+    REQUIRE(avf_run(base, out) == 0);
+    CHECK(out.find("9 problems with input records") != std::string::npos);
+    REQUIRE(avf_run("findings list --problems --store " + q(store) + " -f csv", out) == 0);
+    CHECK(out.find("coordinate_out_of_range") != std::string::npos);
+    CHECK(out.find("duplicate_id") != std::string::npos);
+    CHECK(avf_run(base + " --strict", out) == 3);
+    CHECK(out.find("--strict") != std::string::npos);
+    CHECK(avf_run(base + " --fail-on problem", out) == 1);
+    CHECK(avf_run("run --regime datasets/demo/regime.toml --store " + q(store) + " --detections missing.csv --quiet", out) == 4);
+    CHECK(avf_run("run --regime datasets/demo/regime.toml --store " + q((tmp.path() / "none.h5").string()) +
+                      " --detections datasets/demo/detections.csv --quiet",
+                  out) == 4);
+}
