@@ -93,7 +93,7 @@ std::string_view column_name(DetectionField f);
 bool is_required(DetectionField f);
 
 struct DetectionParseOptions {
-    const Taxonomy* taxonomy = nullptr;  ///< required: resolves class names and aliases
+    const Taxonomy* taxonomy = nullptr;  ///< required: resolves class names and aliases; must outlive the source
     CsvReadOptions csv;                  ///< CSV block sizes (default 8 MiB blocks, 1 MiB records)
     VectorSourceOptions vector;          ///< OGR sources: layer (required when there are several), assume_crs
 };

@@ -93,7 +93,7 @@ TEST_CASE("the cursor splits quoted fields, doubled quotes, CRLF and newlines in
     CHECK_FALSE(cursor.next(r));
 }
 
-TEST_CASE("blank lines are not records but count as lines; a lone CR is data", "[csv]") {
+TEST_CASE("blank lines are not records but count as lines, and a lone CR is data", "[csv]") {
     const std::string text = "\n\r\na,b\n\n\nc,d\r\n\r\ne\rf,g";
     CsvCursor cursor(text, 1, 0);
     CsvRecord r;

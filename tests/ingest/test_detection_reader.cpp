@@ -148,7 +148,8 @@ std::string rows_as_geojsonseq(const std::vector<Row>& rows) {
     return s;
 }
 
-// A comma-decimal numeric locale for the process, restored on destruction.
+// A comma-decimal numeric locale for the process (C library and C++ global locale), restored on
+// destruction.
 class CommaLocale {
 public:
     explicit CommaLocale(const std::filesystem::path& scratch) {
@@ -156,9 +157,21 @@ public:
         m_saved_cpp = std::locale();
         if (const char* p = std::getenv("LOCPATH")) m_saved_locpath = p;
 
-        if (try_locale("de_DE.UTF-8")) return;
+        if (std::setlocale(LC_ALL, "de_DE.UTF-8")) {
+            try {
+                std::locale::global(std::locale("de_DE.UTF-8"));
+                m_name = "de_DE.UTF-8";
+                return;
+            } catch (const std::exception&) {
+                // The C library has it but libstdc++ refuses it: the facet below stands in.
+            }
+            use_comma_facet("de_DE.UTF-8 (C library) + a comma numpunct facet");
+            return;
+        }
         // Not installed (the usual case on a build machine): compile a minimal locale whose only
-        // definition is LC_NUMERIC with ',' as decimal point, and point glibc at it.
+        // definition is LC_NUMERIC with ',' as decimal point, and point glibc at it. The C++
+        // global locale gets a comma facet rather than std::locale("avf_comma"): glibc's
+        // newlocale() never frees its copy of LOCPATH, which LeakSanitizer would report.
         const auto dir = scratch / "locales";
         std::filesystem::create_directories(dir);
         std::ofstream(scratch / "avf_comma.src") << "LC_NUMERIC\ndecimal_point \",\"\nthousands_sep \".\"\ngrouping 3;3\nEND LC_NUMERIC\n";
@@ -167,15 +180,14 @@ public:
                           output);
         if (std::filesystem::exists(dir / "avf_comma" / "LC_NUMERIC")) {
             ::setenv("LOCPATH", dir.c_str(), 1);
-            if (try_locale("avf_comma")) return;
+            if (std::setlocale(LC_ALL, "avf_comma")) {
+                use_comma_facet("avf_comma, compiled with localedef (C library) + a comma numpunct facet");
+                return;
+            }
         }
-        // Last resort: the C library's numbers stay C, the C++ global locale gets ',' anyway.
-        struct Comma : std::numpunct<char> {
-            char do_decimal_point() const override { return ','; }
-        };
+        // Last resort: the C library's numbers stay C; only the C++ global locale uses ','.
         std::setlocale(LC_NUMERIC, "C.UTF-8");
-        std::locale::global(std::locale(std::locale::classic(), new Comma));
-        m_name = "C.UTF-8 + a comma numpunct facet";
+        use_comma_facet("C.UTF-8 + a comma numpunct facet");
     }
     ~CommaLocale() {
         std::setlocale(LC_ALL, m_saved_c.c_str());
@@ -191,15 +203,13 @@ public:
     bool c_library_affected() const { return std::strtod("12.5", nullptr) == 12.0; }
 
 private:
-    bool try_locale(const char* name) {
-        if (!std::setlocale(LC_ALL, name)) return false;
-        try {
-            std::locale::global(std::locale(name));
-        } catch (const std::exception&) {
-            // The C locale alone already arms the trap for strtod/atof/scanf.
-        }
-        m_name = name;
-        return true;
+    struct Comma : std::numpunct<char> {
+        char do_decimal_point() const override { return ','; }
+        char do_thousands_sep() const override { return '.'; }
+    };
+    void use_comma_facet(std::string name) {
+        std::locale::global(std::locale(std::locale::classic(), new Comma)); // the locale owns the facet
+        m_name = std::move(name);
     }
 
     std::string m_saved_c;
@@ -453,7 +463,7 @@ TEST_CASE("a missing required column makes the file unusable, naming the column"
     CHECK_THROWS_AS(open_detections(path, no_taxonomy), UsageError);
 }
 
-TEST_CASE("unknown columns are ignored with one note; column order is free", "[detections]") {
+TEST_CASE("unknown columns are ignored with one note, and column order is free", "[detections]") {
     const Taxonomy taxonomy = make_taxonomy();
     test::TempDir tmp;
     const auto path = tmp.write("extra.csv",
@@ -577,7 +587,7 @@ TEST_CASE("a projected GeoPackage comes back in lon/lat", "[detections][ogr]") {
     }
 }
 
-TEST_CASE("OGR: non-point and empty geometries are problems; a missing attribute is fatal", "[detections][ogr]") {
+TEST_CASE("OGR: non-point and empty geometries are problems, a missing attribute is fatal", "[detections][ogr]") {
     const Taxonomy taxonomy = make_taxonomy();
     test::TempDir tmp;
     const std::string props = R"("time":"2027-03-04T10:15:00Z","class":"acv","count":1,"confidence":0.5,"source":"imagery")";
