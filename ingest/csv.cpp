@@ -8,16 +8,17 @@
 #include <bit>
 #include <cerrno>
 #include <cstring>
-#include <system_error>
-
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <system_error>
 #include <unistd.h>
 
 namespace avf::ingest {
 namespace {
 
-std::string errno_text(int e) { return std::generic_category().message(e); }
+std::string errno_text(int e) {
+    return std::generic_category().message(e);
+}
 
 bool is_blank_record(const char* d, std::size_t begin, std::size_t end) {
     return end == begin || (end == begin + 1 && d[begin] == '\r');
@@ -176,12 +177,10 @@ std::size_t CsvCursor::split_quoted(CsvRecord& record) {
                 closed = true;
                 break;
             }
-            if (!closed || p == n) {
+            if (!closed || p == n || d[p] == '\n') {
                 end = true;
             } else if (d[p] == ',') {
                 ++p;
-            } else if (d[p] == '\n') {
-                end = true;
             } else if (d[p] == '\r' && (p + 1 == n || d[p + 1] == '\n')) {
                 ++p;
                 end = true;
@@ -190,8 +189,10 @@ std::size_t CsvCursor::split_quoted(CsvRecord& record) {
                 // delimiter exactly as the block reader's scan does (a quote here is literal).
                 flag(CsvRecordError::text_after_closing_quote, field_no);
                 while (p < n && d[p] != ',' && d[p] != '\n') ++p;
-                if (p < n && d[p] == ',') ++p;
-                else end = true;
+                if (p < n && d[p] == ',')
+                    ++p;
+                else
+                    end = true;
             }
         } else {
             const std::size_t begin = p;
@@ -204,8 +205,10 @@ std::size_t CsvCursor::split_quoted(CsvRecord& record) {
             std::size_t stop = p;
             if ((p == n || d[p] == '\n') && stop > begin && d[stop - 1] == '\r') --stop; // CRLF
             m_spans.push_back({begin, stop - begin, false});
-            if (p < n && d[p] == ',') ++p;
-            else end = true;
+            if (p < n && d[p] == ',')
+                ++p;
+            else
+                end = true;
         }
     }
     return p;
@@ -220,18 +223,18 @@ std::size_t CsvCursor::split_quoted(CsvRecord& record) {
 struct CsvBlockReader::Scan {
     enum class State : std::uint8_t { outside, quoted, after_quote };
 
-    std::size_t pos = 0;                    // next byte to examine
+    std::size_t pos = 0; // next byte to examine
     State state = State::outside;
-    std::size_t record_start = 0;           // first byte of the open record
-    std::uint64_t record_start_lines = 0;   // `lines` at record_start
-    bool malformed = false;                 // the open record has a quoting error
-    std::uint64_t lines = 0;                // newlines before pos
-    std::uint64_t records = 0;              // non-blank records ended before pos
-    std::size_t cut = 0;                    // the last record boundary found
+    std::size_t record_start = 0;         // first byte of the open record
+    std::uint64_t record_start_lines = 0; // `lines` at record_start
+    bool malformed = false;               // the open record has a quoting error
+    std::uint64_t lines = 0;              // newlines before pos
+    std::uint64_t records = 0;            // non-blank records ended before pos
+    std::size_t cut = 0;                  // the last record boundary found
     std::uint64_t cut_lines = 0;
     std::uint64_t cut_records = 0;
-    BadRecord bad = BadRecord::none;        // scanning stopped at a bad record at record_start
-    std::uint64_t bad_record_lines = 1;     // physical lines the bad record spans
+    BadRecord bad = BadRecord::none;    // scanning stopped at a bad record at record_start
+    std::uint64_t bad_record_lines = 1; // physical lines the bad record spans
 
     // Ends the record whose newline is at i. False when scanning must stop (a bad record, or
     // max_records reached).
@@ -272,8 +275,10 @@ struct CsvBlockReader::Scan {
                     if (!end_record(d, static_cast<std::size_t>(static_cast<const char*>(nl) - d), max_records)) return;
                 }
                 if (quote < n) {
-                    if (quote == record_start || d[quote - 1] == ',') state = State::quoted;
-                    else malformed = true; // a literal quote inside an unquoted field
+                    if (quote == record_start || d[quote - 1] == ',')
+                        state = State::quoted;
+                    else
+                        malformed = true; // a literal quote inside an unquoted field
                     pos = quote + 1;
                 }
                 break;
@@ -413,8 +418,7 @@ void CsvBlockReader::read_header() {
             break;
         }
         if (m_pending.size() - s.record_start > m_options.max_record_bytes)
-            throw InputError(fmt::format("header line longer than {} bytes: not a CSV file?", m_options.max_record_bytes),
-                             Context{}.file(m_path));
+            throw InputError(fmt::format("header line longer than {} bytes: not a CSV file?", m_options.max_record_bytes), Context{}.file(m_path));
         read_more(m_options.block_bytes);
     }
     if (s.bad != BadRecord::none)
@@ -448,8 +452,8 @@ void CsvBlockReader::skip_bad_record(BadRecord kind, std::uint64_t record_lines,
                              line, line + record_lines - 1, line, line + 1);
         break;
     case BadRecord::too_long:
-        reason = fmt::format("record longer than {} bytes (an unterminated quote, or not a CSV file?); the line is skipped",
-                             m_options.max_record_bytes);
+        reason =
+            fmt::format("record longer than {} bytes (an unterminated quote, or not a CSV file?); the line is skipped", m_options.max_record_bytes);
         break;
     case BadRecord::none: return;
     }

@@ -56,16 +56,16 @@ struct CsvReadOptions {
 /// Whole records of one CSV file, with the position of their first byte in the file.
 struct CsvBlock {
     std::string bytes;
-    std::uint64_t first_line = 1;          ///< 1-based line number of bytes[0]
-    std::uint64_t first_record_index = 0;  ///< 0-based index of the block's first data record
+    std::uint64_t first_line = 1;         ///< 1-based line number of bytes[0]
+    std::uint64_t first_record_index = 0; ///< 0-based index of the block's first data record
 };
 
 /// Malformed quoting found inside one record.
 enum class CsvRecordError : std::uint8_t {
     none,
-    quote_in_unquoted_field,    ///< ab"c — a quote that does not start a field
-    text_after_closing_quote,   ///< "ab"c
-    unterminated_quote,         ///< the text ends inside a quoted field
+    quote_in_unquoted_field,  ///< ab"c — a quote that does not start a field
+    text_after_closing_quote, ///< "ab"c
+    unterminated_quote,       ///< the text ends inside a quoted field
 };
 
 /// "a quote inside an unquoted field", …: for problem messages.
@@ -75,19 +75,18 @@ std::string_view describe(CsvRecordError e);
 /// CsvCursor::next and while the block lives.
 struct CsvRecord {
     std::vector<std::string_view> fields;
-    std::uint64_t line = 0;       ///< line of the record's first byte
-    std::uint64_t last_line = 0;  ///< line of its last byte (> line when a quoted field holds newlines)
-    std::uint64_t index = 0;      ///< 0-based data record index in the file
+    std::uint64_t line = 0;      ///< line of the record's first byte
+    std::uint64_t last_line = 0; ///< line of its last byte (> line when a quoted field holds newlines)
+    std::uint64_t index = 0;     ///< 0-based data record index in the file
     CsvRecordError error = CsvRecordError::none;
-    std::size_t error_field = 0;  ///< 0-based field where `error` was found
+    std::size_t error_field = 0; ///< 0-based field where `error` was found
 };
 
 /// Splits a block (or any text of whole records) into records. Cheap to construct; one per
 /// thread: the cursor owns the scratch buffer for unescaped fields.
 class CsvCursor {
 public:
-    explicit CsvCursor(const CsvBlock& block)
-        : CsvCursor(block.bytes, block.first_line, block.first_record_index) {}
+    explicit CsvCursor(const CsvBlock& block) : CsvCursor(block.bytes, block.first_line, block.first_record_index) {}
     CsvCursor(std::string_view text, std::uint64_t first_line, std::uint64_t first_record_index);
 
     /// The next non-blank record; false at the end of the text.
@@ -97,11 +96,11 @@ public:
 
 private:
     // Split the record at m_pos into m_spans; return the position of its newline (or the end).
-    std::size_t split_plain(std::size_t line_end);  // a record without quotes, ending at line_end
-    std::size_t split_quoted(CsvRecord& record);    // the general RFC 4180 path
+    std::size_t split_plain(std::size_t line_end); // a record without quotes, ending at line_end
+    std::size_t split_quoted(CsvRecord& record);   // the general RFC 4180 path
 
     struct Span {
-        std::size_t begin;  // offset in the text, or in m_scratch when `escaped`
+        std::size_t begin; // offset in the text, or in m_scratch when `escaped`
         std::size_t length;
         bool escaped;
     };
@@ -153,11 +152,11 @@ private:
     CsvReadOptions m_options;
     int m_fd = -1;
     bool m_eof = false;
-    std::string m_pending;              // bytes read but not handed out; starts at a record boundary
+    std::string m_pending; // bytes read but not handed out; starts at a record boundary
     std::vector<std::string> m_header;
     std::uint64_t m_header_line = 1;
-    std::uint64_t m_next_line = 1;      // line number of m_pending[0]
-    std::uint64_t m_next_record = 0;    // record index of the first record in m_pending
+    std::uint64_t m_next_line = 1;   // line number of m_pending[0]
+    std::uint64_t m_next_record = 0; // record index of the first record in m_pending
     std::uint64_t m_bytes_total = 0;
     std::uint64_t m_consumed = 0;
 };

@@ -25,11 +25,11 @@ struct RawDetection {
 /// Where a record is: a line of a text file, or a feature of an OGR layer.
 struct RecordPosition {
     const std::string* file = nullptr;
-    std::string_view layer;              ///< "" for text formats
-    std::string_view feature;            ///< OGR feature id as text (unused when `line` is set)
-    std::optional<std::uint64_t> line;   ///< 1-based line for text formats
-    std::uint64_t index = 0;             ///< 0-based record / feature index
-    std::uint64_t order = 0;             ///< Problem::order: the line, or the feature index
+    std::string_view layer;            ///< "" for text formats
+    std::string_view feature;          ///< OGR feature id as text (unused when `line` is set)
+    std::optional<std::uint64_t> line; ///< 1-based line for text formats
+    std::uint64_t index = 0;           ///< 0-based record / feature index
+    std::uint64_t order = 0;           ///< Problem::order: the line, or the feature index
 };
 
 /// The position of an OGR record: its Point in lon/lat, or why there is none.
@@ -43,8 +43,8 @@ struct GeometryPosition {
 /// gives). When `geometry` is not null (OGR), it gives the position and the lon/lat texts are
 /// ignored. Returns true and fills `out` when the record is good; otherwise reports exactly one
 /// rejected problem and leaves `out` untouched. May also report a `note` for a good record.
-bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, const RecordPosition& where, const Taxonomy& taxonomy,
-                     Detection& out, ProblemSink& problems);
+bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, const RecordPosition& where, const Taxonomy& taxonomy, Detection& out,
+                     ProblemSink& problems);
 
 /// Without surrounding spaces and tabs.
 std::string_view trim(std::string_view s);

@@ -33,9 +33,8 @@ struct Chunk {
 };
 
 constexpr std::array<DetectionField, 10> k_attribute_fields = {
-    DetectionField::id,         DetectionField::time,   DetectionField::equipment_class, DetectionField::count,
-    DetectionField::confidence, DetectionField::source, DetectionField::uncertainty_m,   DetectionField::party,
-    DetectionField::source_record, DetectionField::model,
+    DetectionField::id,     DetectionField::time,          DetectionField::equipment_class, DetectionField::count,         DetectionField::confidence,
+    DetectionField::source, DetectionField::uncertainty_m, DetectionField::party,           DetectionField::source_record, DetectionField::model,
 };
 
 class OgrDetectionSource final : public DetectionSource {
@@ -107,7 +106,8 @@ public:
     std::uint64_t bytes_read() const override {
         if (m_finished.load(std::memory_order_relaxed)) return m_bytes_total;
         if (m_feature_count <= 0) return 0;
-        const std::uint64_t seen = std::min<std::uint64_t>(m_records_seen.load(std::memory_order_relaxed), static_cast<std::uint64_t>(m_feature_count));
+        const std::uint64_t seen =
+            std::min<std::uint64_t>(m_records_seen.load(std::memory_order_relaxed), static_cast<std::uint64_t>(m_feature_count));
         return static_cast<std::uint64_t>(static_cast<double>(m_bytes_total) * static_cast<double>(seen) / static_cast<double>(m_feature_count));
     }
     std::uint64_t records_seen() const override { return m_records_seen.load(std::memory_order_relaxed); }
@@ -126,7 +126,10 @@ private:
                     std::string list;
                     for (const auto& m : missing) list += (list.empty() ? "'" : ", '") + m + "'";
                     throw InputError(fmt::format("missing required field{} {}: no detection can be read", missing.size() > 1 ? "s" : "", list),
-                                     Context{}.file(m_path).layer(f.layer).field(missing.front())
+                                     Context{}
+                                         .file(m_path)
+                                         .layer(f.layer)
+                                         .field(missing.front())
                                          .expected("fields id, time, class, count, confidence, source and a Point geometry"));
                 }
                 throw StopVisit{};
@@ -219,21 +222,21 @@ private:
 
     const std::string m_path;
     const Taxonomy& m_taxonomy;
-    VectorSource m_source;                 // used by the reader thread only, once it runs
+    VectorSource m_source; // used by the reader thread only, once it runs
     std::int64_t m_feature_count = -1;
     std::uint64_t m_bytes_total = 0;
 
     std::thread m_thread;
     std::mutex m_mutex;
     std::condition_variable m_cv;
-    std::deque<Chunk> m_queue;             // guarded by m_mutex
-    bool m_done = false;                   // guarded by m_mutex
-    bool m_cancel = false;                 // guarded by m_mutex
-    std::exception_ptr m_error;            // guarded by m_mutex
+    std::deque<Chunk> m_queue;  // guarded by m_mutex
+    bool m_done = false;        // guarded by m_mutex
+    bool m_cancel = false;      // guarded by m_mutex
+    std::exception_ptr m_error; // guarded by m_mutex
     std::atomic<std::uint64_t> m_records_seen{0};
     std::atomic<bool> m_finished{false};
 
-    Chunk m_current;                       // consumer side only
+    Chunk m_current; // consumer side only
     std::size_t m_current_pos = 0;
 };
 

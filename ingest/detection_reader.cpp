@@ -23,9 +23,13 @@ constexpr std::array<std::string_view, detection_field_count> k_column_names = {
     "id", "time", "lon", "lat", "class", "count", "confidence", "source", "uncertainty_m", "party", "source_record", "model",
 };
 
-constexpr std::size_t idx(DetectionField f) { return static_cast<std::size_t>(f); }
+constexpr std::size_t idx(DetectionField f) {
+    return static_cast<std::size_t>(f);
+}
 
-char ascii_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+char ascii_lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
+}
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
@@ -134,9 +138,13 @@ private:
 
 } // namespace
 
-std::string_view column_name(DetectionField f) { return k_column_names[idx(f)]; }
+std::string_view column_name(DetectionField f) {
+    return k_column_names[idx(f)];
+}
 
-bool is_required(DetectionField f) { return idx(f) <= idx(DetectionField::source); }
+bool is_required(DetectionField f) {
+    return idx(f) <= idx(DetectionField::source);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Field validation (shared with the OGR sources)
@@ -168,8 +176,8 @@ std::string printable(std::string_view s) {
     return out;
 }
 
-bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, const RecordPosition& where, const Taxonomy& taxonomy,
-                     Detection& out, ProblemSink& problems) {
+bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, const RecordPosition& where, const Taxonomy& taxonomy, Detection& out,
+                     ProblemSink& problems) {
     const std::string_view id = raw[DetectionField::id];
 
     // Problems are rare: their context is only built when one is reported.
@@ -177,8 +185,10 @@ bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, 
         Context c;
         c.file(*where.file);
         if (!where.layer.empty()) c.layer(std::string(where.layer));
-        if (where.line) c.line(static_cast<long>(*where.line));
-        else c.feature(std::string(where.feature));
+        if (where.line)
+            c.line(static_cast<long>(*where.line));
+        else
+            c.feature(std::string(where.feature));
         if (!id.empty()) c.record(printable(id));
         c.field(std::string(field));
         if (!value.empty()) c.value(printable(value));
@@ -198,7 +208,8 @@ bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, 
     auto storable = [&](DetectionField f) {
         const std::string_view v = raw[f];
         if (v.size() > max_id_length)
-            return reject(ProblemCode::bad_value, f, v, fmt::format("longer than {} bytes ({} bytes; values are never truncated)", max_id_length, v.size()));
+            return reject(ProblemCode::bad_value, f, v,
+                          fmt::format("longer than {} bytes ({} bytes; values are never truncated)", max_id_length, v.size()));
         const std::string_view defect = encoding_defect(v);
         if (!defect.empty()) return reject(ProblemCode::bad_encoding, f, v, "value " + std::string(defect));
         return true;
@@ -358,8 +369,8 @@ bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, 
 // ---------------------------------------------------------------------------------------------
 // CSV: layout and block parsing
 
-DetectionCsvLayout DetectionCsvLayout::from_header(const std::vector<std::string>& header, const std::string& file,
-                                                   std::uint64_t header_line, ProblemSink& notes) {
+DetectionCsvLayout DetectionCsvLayout::from_header(const std::vector<std::string>& header, const std::string& file, std::uint64_t header_line,
+                                                   ProblemSink& notes) {
     DetectionCsvLayout layout;
     layout.file = file;
     layout.column_count = header.size();
@@ -516,7 +527,7 @@ bool is_detection_csv(const std::string& path) {
     if (path.rfind("/vsi", 0) == 0) return false; // GDAL virtual file systems: OGR's business
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
-    std::string head(64 * 1024, '\0');
+    std::string head(std::size_t{64} * 1024, '\0');
     in.read(head.data(), static_cast<std::streamsize>(head.size()));
     head.resize(static_cast<std::size_t>(in.gcount()));
     std::string_view text = head;
@@ -633,8 +644,9 @@ std::array<std::uint8_t, 16> siphash_2_4_128(std::string_view data, const std::a
 DuplicateIdFilter::DuplicateIdFilter() : m_slots(k_initial_slots) {}
 
 std::size_t DuplicateIdFilter::memory_bytes() const {
-    std::size_t bytes = m_slots.capacity() * sizeof(Slot);
-    for (const auto& [file, layer] : m_sources) bytes += sizeof(file) + sizeof(layer) + file.capacity() + layer.capacity();
+    // The slots, plus the (file, layer) names: their pair objects and, at most, their capacities.
+    std::size_t bytes = m_slots.capacity() * sizeof(Slot) + m_sources.capacity() * sizeof(std::pair<std::string, std::string>);
+    for (const auto& [file, layer] : m_sources) bytes += file.capacity() + layer.capacity();
     return bytes;
 }
 
@@ -679,7 +691,9 @@ std::uint32_t DuplicateIdFilter::source_index(const SourceRef& where) {
     return static_cast<std::uint32_t>(m_sources.size() - 1);
 }
 
-bool DuplicateIdFilter::first_time(const DetectionId& id) { return insert(id.str()).inserted; }
+bool DuplicateIdFilter::first_time(const DetectionId& id) {
+    return insert(id.str()).inserted;
+}
 
 bool DuplicateIdFilter::first_time(const DetectionId& id, const SourceRef& where) {
     const Found f = insert(id.str());
@@ -719,7 +733,8 @@ bool DuplicateIdFilter::check_unique(const Detection& d, ProblemSink& problems) 
         where.layer(d.origin.layer).feature(d.origin.feature);
     }
     where.record(detail::printable(d.id.str())).field("id").value(detail::printable(d.id.str()));
-    Problem p = Problem::rejected(ProblemCode::duplicate_id, "id already used by the record at " + first + "; this record is rejected", std::move(where));
+    Problem p =
+        Problem::rejected(ProblemCode::duplicate_id, "id already used by the record at " + first + "; this record is rejected", std::move(where));
     p.order = order;
     problems.report(std::move(p));
     return false;

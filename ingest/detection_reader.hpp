@@ -93,27 +93,27 @@ std::string_view column_name(DetectionField f);
 bool is_required(DetectionField f);
 
 struct DetectionParseOptions {
-    const Taxonomy* taxonomy = nullptr;  ///< required: resolves class names and aliases; must outlive the source
-    CsvReadOptions csv;                  ///< CSV block sizes (default 8 MiB blocks, 1 MiB records)
-    VectorSourceOptions vector;          ///< OGR sources: layer (required when there are several), assume_crs
+    const Taxonomy* taxonomy = nullptr; ///< required: resolves class names and aliases; must outlive the source
+    CsvReadOptions csv;                 ///< CSV block sizes (default 8 MiB blocks, 1 MiB records)
+    VectorSourceOptions vector;         ///< OGR sources: layer (required when there are several), assume_crs
 };
 
 /// Where each detection field sits in the rows of one CSV file.
 struct DetectionCsvLayout {
     static constexpr std::size_t absent = static_cast<std::size_t>(-1);
 
-    std::string file;                    ///< the path, as given (it goes into every origin)
-    std::size_t column_count = 0;        ///< fields a record must have
+    std::string file;                                        ///< the path, as given (it goes into every origin)
+    std::size_t column_count = 0;                            ///< fields a record must have
     std::array<std::size_t, detection_field_count> column{}; ///< 0-based column, or `absent`
-    std::vector<std::string> ignored_columns; ///< header names that are not detection fields
+    std::vector<std::string> ignored_columns;                ///< header names that are not detection fields
 
     std::size_t operator[](DetectionField f) const { return column[static_cast<std::size_t>(f)]; }
 
     /// Maps a header (names trimmed, case-insensitive) to the fields. Throws InputError naming the
     /// file and the column when a required column is missing or a field's column appears twice.
     /// Reports one `note` to `notes` naming the ignored columns, if any.
-    static DetectionCsvLayout from_header(const std::vector<std::string>& header, const std::string& file,
-                                          std::uint64_t header_line, ProblemSink& notes);
+    static DetectionCsvLayout from_header(const std::vector<std::string>& header, const std::string& file, std::uint64_t header_line,
+                                          ProblemSink& notes);
 };
 
 /// Parses the records of one block into detections, appended to `out`; each bad record becomes a
@@ -186,8 +186,8 @@ private:
     struct Slot {
         std::uint64_t digest_lo = 0;
         std::uint64_t digest_hi = 0;
-        std::int64_t position = 0;   // line number or feature id of the first occurrence
-        std::uint32_t source = 0;    // 0 = empty slot, 1 = position unknown, k + 2 = m_sources[k]
+        std::int64_t position = 0; // line number or feature id of the first occurrence
+        std::uint32_t source = 0;  // 0 = empty slot, 1 = position unknown, k + 2 = m_sources[k]
         std::uint32_t unused = 0;
     };
     struct Found {

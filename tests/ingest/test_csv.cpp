@@ -1,8 +1,7 @@
 // The CSV layer: the record tokenizer (CsvCursor) and the block reader (CsvBlockReader), above
 // all that any way of cutting a file into blocks gives the same records and problems.
-#include "ingest/csv.hpp"
-
 #include "core/error.hpp"
+#include "ingest/csv.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
@@ -18,7 +17,7 @@ namespace {
 // Everything the reader and cursor produce for a file, in a comparable form.
 struct ReadResult {
     std::vector<std::string> header;
-    std::vector<std::string> records; // "line-last_line #index [error@field] f0|f1|…"
+    std::vector<std::string> records;  // "line-last_line #index [error@field] f0|f1|…"
     std::vector<std::string> problems; // "line: code"
     std::uint64_t records_read = 0;
     std::uint64_t bytes_read = 0;
@@ -184,7 +183,8 @@ TEST_CASE("a line longer than max_record_bytes is skipped as unreadable", "[csv]
 
 TEST_CASE("every block size gives the same records, lines, indexes and problems", "[csv]") {
     test::TempDir tmp;
-    const std::string content = "\xEF\xBB\xBF" "id,text,n\r\n"
+    const std::string content = "\xEF\xBB\xBF"
+                                "id,text,n\r\n"
                                 "1,plain,10\r\n"
                                 "\r\n"
                                 "2,\"with, comma\",20\n"
