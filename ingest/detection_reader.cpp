@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 #include <limits>
+#include <optional>
 
 namespace avf::ingest {
 
@@ -413,22 +414,19 @@ DetectionCsvLayout DetectionCsvLayout::from_header(const std::vector<std::string
     return layout;
 }
 
-void parse_detection_block(const CsvBlock& block, const DetectionCsvLayout& header_layout, const DetectionParseOptions& options,
-                           std::vector<Detection>& out, CollectingProblemSink& problems) {
-    if (!options.taxonomy) throw UsageError("DetectionParseOptions::taxonomy is required", Context{}.file(header_layout.file));
-    const Taxonomy& taxonomy = *options.taxonomy;
-    const std::size_t id_column = header_layout[DetectionField::id];
+namespace {
 
-    // A block holds at most one record per newline (+1 without a final newline): reserving that
-    // many avoids moving every Detection a dozen times as `out` grows.
-    out.reserve(out.size() + static_cast<std::size_t>(std::count(block.bytes.begin(), block.bytes.end(), '\n')) + 1);
-
-    CsvCursor cursor(block);
+// Parses records from `cursor` into `out` until out holds `limit` records or the cursor is
+// exhausted. Returns false when the cursor is exhausted.
+bool parse_records(CsvCursor& cursor, const DetectionCsvLayout& layout, const Taxonomy& taxonomy, std::vector<Detection>& out,
+                   CollectingProblemSink& problems, std::size_t limit) {
+    const std::size_t id_column = layout[DetectionField::id];
     CsvRecord record;
     detail::RawDetection raw;
-    while (cursor.next(record)) {
-        if (record.error != CsvRecordError::none || record.fields.size() != header_layout.column_count) {
-            Context where = Context{}.file(header_layout.file).line(static_cast<long>(record.line));
+    while (out.size() < limit) {
+        if (!cursor.next(record)) return false;
+        if (record.error != CsvRecordError::none || record.fields.size() != layout.column_count) {
+            Context where = Context{}.file(layout.file).line(static_cast<long>(record.line));
             if (id_column < record.fields.size()) {
                 const std::string_view id = detail::trim(record.fields[id_column]);
                 if (!id.empty()) where.record(detail::printable(id));
@@ -438,8 +436,8 @@ void parse_detection_block(const CsvBlock& block, const DetectionCsvLayout& head
                 message = fmt::format("malformed quoting: {} (field {})", describe(record.error), record.error_field + 1);
             } else {
                 message = fmt::format("record has {} field{}, the header has {}", record.fields.size(), record.fields.size() == 1 ? "" : "s",
-                                      header_layout.column_count);
-                where.expected(fmt::format("{} comma-separated fields (quote values that contain commas)", header_layout.column_count));
+                                      layout.column_count);
+                where.expected(fmt::format("{} comma-separated fields (quote values that contain commas)", layout.column_count));
             }
             if (record.last_line > record.line) message += fmt::format(" (record spans lines {}-{})", record.line, record.last_line);
             Problem p = Problem::rejected(ProblemCode::unreadable, std::move(message), std::move(where));
@@ -449,17 +447,30 @@ void parse_detection_block(const CsvBlock& block, const DetectionCsvLayout& head
         }
 
         for (std::size_t f = 0; f < detection_field_count; ++f) {
-            const std::size_t column = header_layout.column[f];
+            const std::size_t column = layout.column[f];
             raw.value[f] = column == DetectionCsvLayout::absent ? std::string_view{} : detail::trim(record.fields[column]);
         }
         detail::RecordPosition where;
-        where.file = &header_layout.file;
+        where.file = &layout.file;
         where.line = record.line;
         where.index = record.index;
         where.order = record.line;
         Detection& d = out.emplace_back();
         if (!detail::build_detection(raw, nullptr, where, taxonomy, d, problems)) out.pop_back();
     }
+    return true;
+}
+
+} // namespace
+
+void parse_detection_block(const CsvBlock& block, const DetectionCsvLayout& header_layout, const DetectionParseOptions& options,
+                           std::vector<Detection>& out, CollectingProblemSink& problems) {
+    if (!options.taxonomy) throw UsageError("DetectionParseOptions::taxonomy is required", Context{}.file(header_layout.file));
+    // A block holds at most one record per newline (+1 without a final newline): reserving that
+    // many avoids moving every Detection a dozen times as `out` grows.
+    out.reserve(out.size() + static_cast<std::size_t>(std::count(block.bytes.begin(), block.bytes.end(), '\n')) + 1);
+    CsvCursor cursor(block);
+    parse_records(cursor, header_layout, *options.taxonomy, out, problems, std::numeric_limits<std::size_t>::max());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -469,35 +480,27 @@ DetectionSource::~DetectionSource() = default;
 
 namespace {
 
+// Serial: parses the current block straight into the caller's batch, stopping at max_records, so
+// no record is parsed ahead of its batch or moved twice.
 class CsvDetectionSource final : public DetectionSource {
 public:
     CsvDetectionSource(const std::string& path, const DetectionParseOptions& options)
-        : m_options(options), m_reader(path, options.csv),
+        : m_taxonomy(*options.taxonomy), m_reader(path, options.csv),
           m_layout(DetectionCsvLayout::from_header(m_reader.header(), path, m_reader.header_line(), m_header_notes)) {}
 
     bool next_batch(std::vector<Detection>& out, CollectingProblemSink& problems, std::size_t max_records) override {
         if (max_records == 0) throw InternalError("DetectionSource::next_batch called with max_records = 0");
         out.clear();
+        out.reserve(std::min<std::size_t>(max_records, 1 << 16));
         for (Problem& p : m_header_notes.problems()) problems.report(std::move(p));
         m_header_notes.problems().clear();
 
         while (out.size() < max_records) {
-            if (m_ready_pos < m_ready.size()) {
-                const std::size_t n = std::min(max_records - out.size(), m_ready.size() - m_ready_pos);
-                if (out.empty() && m_ready_pos == 0 && n == m_ready.size()) {
-                    out.swap(m_ready); // the whole block fits: no per-record move
-                    m_ready.clear();
-                } else {
-                    const auto first = m_ready.begin() + static_cast<std::ptrdiff_t>(m_ready_pos);
-                    std::move(first, first + static_cast<std::ptrdiff_t>(n), std::back_inserter(out));
-                    m_ready_pos += n;
-                }
-                continue;
+            if (!m_cursor) {
+                if (!m_reader.next(m_block, problems)) break;
+                m_cursor.emplace(m_block);
             }
-            if (!m_reader.next(m_block, problems)) break;
-            m_ready.clear();
-            m_ready_pos = 0;
-            parse_detection_block(m_block, m_layout, m_options, m_ready, problems);
+            if (!parse_records(*m_cursor, m_layout, m_taxonomy, out, problems, max_records)) m_cursor.reset();
         }
         return !out.empty();
     }
@@ -507,13 +510,12 @@ public:
     std::uint64_t records_seen() const override { return m_reader.records_read(); }
 
 private:
-    DetectionParseOptions m_options;
+    const Taxonomy& m_taxonomy;
     CollectingProblemSink m_header_notes; // declared before m_layout, which reports into it
     CsvBlockReader m_reader;
     DetectionCsvLayout m_layout;
-    CsvBlock m_block;
-    std::vector<Detection> m_ready; // parsed records of the current block not yet handed out
-    std::size_t m_ready_pos = 0;
+    CsvBlock m_block;                  // the block being parsed
+    std::optional<CsvCursor> m_cursor; // over m_block; empty when a new block is needed
 };
 
 bool has_csv_extension(const std::string& path) {
