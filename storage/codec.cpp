@@ -12,40 +12,46 @@ namespace {
 constexpr std::int64_t absent_position = -1;
 
 /// Finds the enumerator whose stable name is `name`, trying every value of the underlying type.
-template <typename Enum>
-std::optional<Enum> enum_from_name(const std::string& name) {
+template <typename Enum> std::optional<Enum> enum_from_name(const std::string& name) {
     for (unsigned i = 0; i < 256; ++i) {
         auto e = static_cast<Enum>(i);
         std::string_view s = to_string(e);
-        if (s == "unknown") break;
-        if (s == name) return e;
+        if (s == "unknown") {
+            break;
+        }
+        if (s == name) {
+            return e;
+        }
     }
     return std::nullopt;
 }
 
-template <typename Enum>
-Enum parse_enum(const std::string& name, std::string_view what, const std::string& path) {
-    if (auto e = enum_from_name<Enum>(name)) return *e;
+template <typename Enum> Enum parse_enum(const std::string& name, std::string_view what, const std::string& path) {
+    if (auto e = enum_from_name<Enum>(name)) {
+        return *e;
+    }
     throw IoError("unknown " + std::string(what) + " '" + name + "' in the store", Context{}.file(path));
 }
 
 std::int64_t position(std::optional<long> v, std::string_view what) {
-    if (!v) return absent_position;
+    if (!v) {
+        return absent_position;
+    }
     // -1 stands for "absent"; line and column numbers are 1-based, so a negative one is a bug.
-    if (*v < 0) throw InternalError("negative " + std::string(what) + " number " + std::to_string(*v) + " in a problem");
+    if (*v < 0) {
+        throw InternalError("negative " + std::string(what) + " number " + std::to_string(*v) + " in a problem");
+    }
     return *v;
 }
 
-void add_text(RowEncoder& enc, std::string_view prefix, const std::string& value, std::uint64_t text_base,
-              std::string& text) {
+void add_text(RowEncoder& enc, std::string_view prefix, const std::string& value, std::uint64_t text_base, std::string& text) {
     std::string p(prefix);
     enc.u64(p + "_offset", text_base + text.size());
     enc.u64(p + "_length", value.size());
     text += value;
 }
 
-std::string get_text(RowDecoder& dec, std::string_view prefix, const std::string& heap, std::string_view heap_name,
-                     const std::string& path) {
+std::string get_text(RowDecoder& dec, std::string_view prefix, const std::string& heap, std::string_view heap_name, const std::string& path) {
     std::string p(prefix);
     std::uint64_t offset = dec.u64(p + "_offset");
     std::uint64_t length = dec.u64(p + "_length");
@@ -53,11 +59,13 @@ std::string get_text(RowDecoder& dec, std::string_view prefix, const std::string
 }
 
 std::string source_path(const std::vector<InputFile>& files, std::int64_t index, const std::string& path) {
-    if (index == -1) return {};
-    if (index < 0 || static_cast<std::uint64_t>(index) >= files.size())
-        throw IoError("source index " + std::to_string(index) + " is outside the " + std::to_string(files.size()) +
-                          " recorded files",
+    if (index == -1) {
+        return {};
+    }
+    if (index < 0 || static_cast<std::uint64_t>(index) >= files.size()) {
+        throw IoError("source index " + std::to_string(index) + " is outside the " + std::to_string(files.size()) + " recorded files",
                       Context{}.file(path));
+    }
     return files[static_cast<std::size_t>(index)].path;
 }
 
@@ -65,24 +73,38 @@ std::string source_path(const std::vector<InputFile>& files, std::int64_t index,
 
 std::string time_text(UtcTime t, std::string_view what) {
     std::string s = format_utc(t);
-    if (t.is_min() || t.is_max()) return s;
+    if (t.is_min() || t.is_max()) {
+        return s;
+    }
     auto back = parse_utc(s);
-    if (!back || *back != t)
+    if (!back || *back != t) {
         throw InputError(std::string(what) + " " + s + " lies outside the years 0000-9999 that the store keeps");
+    }
     return s;
 }
 
 UtcTime parse_time_text(const std::string& text, std::string_view what, const std::string& path) {
-    if (text == "-inf") return UtcTime::min();
-    if (text == "+inf") return UtcTime::max();
-    if (auto t = parse_utc(text)) return *t;
+    if (text == "-inf") {
+        return UtcTime::min();
+    }
+    if (text == "+inf") {
+        return UtcTime::max();
+    }
+    if (auto t = parse_utc(text)) {
+        return *t;
+    }
     throw IoError("malformed time '" + text + "' in " + std::string(what), Context{}.file(path));
 }
 
 std::int64_t input_index(const std::vector<InputFile>& inputs, const std::string& file, std::string_view who) {
-    if (file.empty()) return -1;
-    for (std::size_t i = 0; i < inputs.size(); ++i)
-        if (inputs[i].path == file) return static_cast<std::int64_t>(i);
+    if (file.empty()) {
+        return -1;
+    }
+    for (std::size_t i = 0; i < inputs.size(); ++i) {
+        if (inputs[i].path == file) {
+            return static_cast<std::int64_t>(i);
+        }
+    }
     throw InternalError(std::string(who) + " refers to file " + file + ", which is not among the recorded input files");
 }
 
@@ -109,8 +131,7 @@ InputFile decode_source_file(const TableSchema& schema, const std::uint8_t* row)
     return f;
 }
 
-void encode_zone(const Zone& z, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length,
-                 std::uint8_t* row) {
+void encode_zone(const Zone& z, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row) {
     RowEncoder(zones_table(), row, z.id.str())
         .str("id", z.id.str())
         .str("name", z.name)
@@ -129,8 +150,7 @@ void encode_zone(const Zone& z, std::int64_t source_index, std::uint64_t wkb_off
         .done();
 }
 
-Zone decode_zone(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources,
-                 const std::string& path) {
+Zone decode_zone(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources, const std::string& path) {
     RowDecoder d(zones_table(), row);
     Zone z;
     z.id = ZoneId(d.str("id"));
@@ -145,8 +165,9 @@ Zone decode_zone(const std::uint8_t* row, const std::string& wkb_heap, const std
     z.source.feature = d.str("source_feature");
     z.source.index = d.u64("source_position");
     std::string type = d.str("geometry_type");
-    if (type != "MultiPolygon")
+    if (type != "MultiPolygon") {
         throw IoError("zone " + z.id.str() + " has geometry type " + type + ", expected MultiPolygon", Context{}.file(path));
+    }
     std::uint64_t offset = d.u64("wkb_offset");
     std::uint64_t length = d.u64("wkb_length");
     try {
@@ -157,8 +178,7 @@ Zone decode_zone(const std::uint8_t* row, const std::string& wkb_heap, const std
     return z;
 }
 
-void encode_line(const ReferenceLine& l, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length,
-                 std::uint8_t* row) {
+void encode_line(const ReferenceLine& l, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row) {
     RowEncoder(lines_table(), row, l.id.str())
         .str("id", l.id.str())
         .str("name", l.name)
@@ -176,8 +196,7 @@ void encode_line(const ReferenceLine& l, std::int64_t source_index, std::uint64_
         .done();
 }
 
-ReferenceLine decode_line(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources,
-                          const std::string& path) {
+ReferenceLine decode_line(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources, const std::string& path) {
     RowDecoder d(lines_table(), row);
     ReferenceLine l;
     l.id = LineId(d.str("id"));
@@ -191,9 +210,9 @@ ReferenceLine decode_line(const std::uint8_t* row, const std::string& wkb_heap, 
     l.source.feature = d.str("source_feature");
     l.source.index = d.u64("source_position");
     std::string type = d.str("geometry_type");
-    if (type != "MultiLineString")
-        throw IoError("line " + l.id.str() + " has geometry type " + type + ", expected MultiLineString",
-                      Context{}.file(path));
+    if (type != "MultiLineString") {
+        throw IoError("line " + l.id.str() + " has geometry type " + type + ", expected MultiLineString", Context{}.file(path));
+    }
     std::uint64_t offset = d.u64("wkb_offset");
     std::uint64_t length = d.u64("wkb_length");
     try {
@@ -215,9 +234,11 @@ void encode_problem(const Problem& p, std::uint8_t* row, std::uint64_t text_base
             .i64("line", position(w.line(), "line"))
             .i64("column", position(w.column(), "column"))
             .u64("order", p.order);
-        const std::array<const std::string*, 8> values = {&p.message, &w.file(),  &w.layer(), &w.feature(),
+        const std::array<const std::string*, 8> values = {&p.message,  &w.file(),  &w.layer(), &w.feature(),
                                                           &w.record(), &w.field(), &w.value(), &w.expected()};
-        for (std::size_t i = 0; i < values.size(); ++i) add_text(enc, problem_text_fields[i], *values[i], text_base, text);
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            add_text(enc, problem_text_fields[i], *values[i], text_base, text);
+        }
         enc.done();
     } catch (...) {
         text.resize(text_size_before); // keep the batch's heap bytes aligned with its complete rows
@@ -234,19 +255,23 @@ Problem decode_problem(const std::uint8_t* row, const std::string& text_heap, co
     std::int64_t column = d.i64("column");
     p.order = d.u64("order");
     std::array<std::string, 8> values;
-    for (std::size_t i = 0; i < values.size(); ++i)
+    for (std::size_t i = 0; i < values.size(); ++i) {
         values[i] = get_text(d, problem_text_fields[i], text_heap, layout::problem_text, path);
+    }
     p.message = std::move(values[0]);
     Context& w = p.where;
     w.file(std::move(values[1])).layer(std::move(values[2])).feature(std::move(values[3])).record(std::move(values[4]));
     w.field(std::move(values[5])).value(std::move(values[6])).expected(std::move(values[7]));
-    if (line != absent_position) w.line(static_cast<long>(line));
-    if (column != absent_position) w.column(static_cast<long>(column));
+    if (line != absent_position) {
+        w.line(static_cast<long>(line));
+    }
+    if (column != absent_position) {
+        w.column(static_cast<long>(column));
+    }
     return p;
 }
 
-void encode_finding(const Finding& f, std::uint64_t evidence_first, std::uint8_t* row, std::uint64_t text_base,
-                    std::string& text) {
+void encode_finding(const Finding& f, std::uint64_t evidence_first, std::uint8_t* row, std::uint64_t text_base, std::string& text) {
     RowEncoder enc(findings_table(), row, f.id);
     enc.str("id", f.id)
         .str("kind", to_string(f.kind))
@@ -273,8 +298,8 @@ void encode_finding(const Finding& f, std::uint64_t evidence_first, std::uint8_t
     enc.done();
 }
 
-Finding decode_finding(const std::uint8_t* row, const std::string& explanations, std::uint64_t& evidence_first,
-                       std::uint64_t& evidence_count, const std::string& path) {
+Finding decode_finding(const std::uint8_t* row, const std::string& explanations, std::uint64_t& evidence_first, std::uint64_t& evidence_count,
+                       const std::string& path) {
     RowDecoder d(findings_table(), row);
     Finding f;
     f.id = d.str("id");
@@ -302,8 +327,7 @@ Finding decode_finding(const std::uint8_t* row, const std::string& explanations,
     return f;
 }
 
-void encode_evidence(const Finding& f, std::uint64_t finding_row, const Evidence& e, std::int64_t input,
-                     std::uint8_t* row) {
+void encode_evidence(const Finding& f, std::uint64_t finding_row, const Evidence& e, std::int64_t input, std::uint8_t* row) {
     RowEncoder(evidence_table(), row, f.id)
         .u64("finding_row", finding_row)
         .str("finding_id", f.id)
@@ -380,12 +404,7 @@ CommitEntry decode_commit(const std::uint8_t* row) {
 }
 
 void encode_block(const std::string& table, const BlockDigest& b, std::uint8_t* row) {
-    RowEncoder(commit_blocks_table(), row, table)
-        .str("table", table)
-        .u64("first", b.first)
-        .u64("count", b.count)
-        .str("sha256", b.sha256)
-        .done();
+    RowEncoder(commit_blocks_table(), row, table).str("table", table).u64("first", b.first).u64("count", b.count).str("sha256", b.sha256).done();
 }
 
 BlockDigest decode_block(const std::uint8_t* row, std::string& table) {
@@ -398,7 +417,9 @@ BlockDigest decode_block(const std::uint8_t* row, std::string& table) {
     return b;
 }
 
-Severity parse_severity(const std::string& s, const std::string& path) { return parse_enum<Severity>(s, "severity", path); }
+Severity parse_severity(const std::string& s, const std::string& path) {
+    return parse_enum<Severity>(s, "severity", path);
+}
 ProblemCode parse_problem_code(const std::string& s, const std::string& path) {
     return parse_enum<ProblemCode>(s, "problem code", path);
 }
@@ -410,15 +431,16 @@ Certainty parse_certainty(const std::string& s, const std::string& path) {
 }
 
 bool is_valid_group_name(const std::string& name) {
-    return !name.empty() && name.size() <= id_bytes && name != "." && name != ".." &&
-           name.find('/') == std::string::npos && name.find('\0') == std::string::npos && is_valid_utf8(name);
+    return !name.empty() && name.size() <= id_bytes && name != "." && name != ".." && name.find('/') == std::string::npos &&
+           name.find('\0') == std::string::npos && is_valid_utf8(name);
 }
 
 void check_group_name(const std::string& name, std::string_view what) {
-    if (!is_valid_group_name(name))
+    if (!is_valid_group_name(name)) {
         throw InputError(std::string(what) + " '" + name + "' cannot name a store group (1-" + std::to_string(id_bytes) +
                              " bytes of UTF-8, without '/', not '.' or '..')",
                          Context{}.value(name));
+    }
 }
 
 } // namespace avf::storage

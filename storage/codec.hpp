@@ -36,27 +36,21 @@ void encode_source_file(const TableSchema& schema, const InputFile& f, std::uint
 InputFile decode_source_file(const TableSchema& schema, const std::uint8_t* row);
 
 /// `wkb_offset`/`wkb_length` address the zone's WKB in zone_wkb.
-void encode_zone(const Zone& z, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length,
-                 std::uint8_t* row);
-Zone decode_zone(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources,
-                 const std::string& path);
-void encode_line(const ReferenceLine& l, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length,
-                 std::uint8_t* row);
-ReferenceLine decode_line(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources,
-                          const std::string& path);
+void encode_zone(const Zone& z, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row);
+Zone decode_zone(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources, const std::string& path);
+void encode_line(const ReferenceLine& l, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row);
+ReferenceLine decode_line(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& sources, const std::string& path);
 
 /// Appends the problem's text fields to `text` (which starts at heap offset `text_base`).
 void encode_problem(const Problem& p, std::uint8_t* row, std::uint64_t text_base, std::string& text);
 Problem decode_problem(const std::uint8_t* row, const std::string& text_heap, const std::string& path);
 
 /// Appends the explanation to `text` (heap offset `text_base`).
-void encode_finding(const Finding& f, std::uint64_t evidence_first, std::uint8_t* row, std::uint64_t text_base,
-                    std::string& text);
+void encode_finding(const Finding& f, std::uint64_t evidence_first, std::uint8_t* row, std::uint64_t text_base, std::string& text);
 /// The finding without its evidence; `evidence_first`/`evidence_count` say where it is.
-Finding decode_finding(const std::uint8_t* row, const std::string& explanations, std::uint64_t& evidence_first,
-                       std::uint64_t& evidence_count, const std::string& path);
-void encode_evidence(const Finding& f, std::uint64_t finding_row, const Evidence& e, std::int64_t input,
-                     std::uint8_t* row);
+Finding decode_finding(const std::uint8_t* row, const std::string& explanations, std::uint64_t& evidence_first, std::uint64_t& evidence_count,
+                       const std::string& path);
+void encode_evidence(const Finding& f, std::uint64_t finding_row, const Evidence& e, std::int64_t input, std::uint8_t* row);
 Evidence decode_evidence(const std::uint8_t* row, const std::vector<InputFile>& inputs, const std::string& path);
 
 void encode_summary(const SummaryRow& s, std::uint8_t* row);

@@ -4,8 +4,7 @@
 
 namespace avf::storage {
 
-ContentDigest::ContentDigest(std::size_t unit_size, std::uint64_t block_units)
-    : m_unit_size(unit_size), m_block_units(block_units) {}
+ContentDigest::ContentDigest(std::size_t unit_size, std::uint64_t block_units) : m_unit_size(unit_size), m_block_units(block_units) {}
 
 void ContentDigest::update(const std::uint8_t* data, std::uint64_t units) {
     m_total.update(data, units * m_unit_size);
@@ -38,20 +37,25 @@ DigestResult ContentDigest::finish() {
 
 DigestResult attribute_digest(const std::vector<std::pair<std::string, std::string>>& attributes) {
     Sha256 h;
-    for (const auto& [name, value] : attributes) h.field(name).field(value);
+    for (const auto& [name, value] : attributes) {
+        h.field(name).field(value);
+    }
     return DigestResult{attributes.size(), h.hex(), {}};
 }
 
-DigestResult text_digest(std::string_view text) { return DigestResult{text.size(), Sha256{}.update(text).hex(), {}}; }
+DigestResult text_digest(std::string_view text) {
+    return DigestResult{text.size(), Sha256{}.update(text).hex(), {}};
+}
 
 std::string commit_digest(const std::vector<CommitEntry>& entries) {
     Sha256 h;
-    for (const auto& e : entries) h.update(e.table + " " + std::to_string(e.rows) + " " + e.sha256 + "\n");
+    for (const auto& e : entries) {
+        h.update(e.table + " " + std::to_string(e.rows) + " " + e.sha256 + "\n");
+    }
     return h.hex();
 }
 
-std::string chain_digest(const std::string& previous_digest, const std::string& run_id,
-                         const std::string& content_digest) {
+std::string chain_digest(const std::string& previous_digest, const std::string& run_id, const std::string& content_digest) {
     return Sha256{}.update(previous_digest).update(run_id).update(content_digest).hex();
 }
 

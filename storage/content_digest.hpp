@@ -26,14 +26,14 @@ inline constexpr std::uint64_t table_block_rows = 4096;
 inline constexpr std::uint64_t heap_block_bytes = 65536;
 
 struct BlockDigest {
-    std::uint64_t first = 0;  ///< first row (tables) or byte (heaps) of the block
-    std::uint64_t count = 0;  ///< rows or bytes in the block
-    std::string sha256;       ///< hex
+    std::uint64_t first = 0; ///< first row (tables) or byte (heaps) of the block
+    std::uint64_t count = 0; ///< rows or bytes in the block
+    std::string sha256;      ///< hex
 };
 
 struct DigestResult {
-    std::uint64_t units = 0;  ///< rows (tables), bytes (heaps, texts) or attributes
-    std::string sha256;       ///< hex digest of all canonical bytes
+    std::uint64_t units = 0; ///< rows (tables), bytes (heaps, texts) or attributes
+    std::string sha256;      ///< hex digest of all canonical bytes
     std::vector<BlockDigest> blocks;
 };
 
@@ -73,8 +73,7 @@ std::string commit_digest(const std::vector<CommitEntry>& entries);
 
 /// One audit-chain row's digest: SHA-256 of previous_digest ‖ run_id ‖ content_digest, all as
 /// UTF-8 text (the two digests are 64 hex characters, so the concatenation is unambiguous).
-std::string chain_digest(const std::string& previous_digest, const std::string& run_id,
-                         const std::string& content_digest);
+std::string chain_digest(const std::string& previous_digest, const std::string& run_id, const std::string& content_digest);
 
 /// previous_digest of the first chain row.
 inline const std::string genesis_digest(64, '0');

@@ -25,9 +25,15 @@ std::string take_error_message() {
     H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, collect_error, &entries);
     H5Eclear2(H5E_DEFAULT);
     // Some descriptions embed ctime() output with its newline; keep the message on one line.
-    for (auto& e : entries) std::erase(e, '\n');
-    if (entries.empty()) return "HDF5 reported no error message";
-    if (entries.size() == 1) return entries.front();
+    for (auto& e : entries) {
+        std::erase(e, '\n');
+    }
+    if (entries.empty()) {
+        return "HDF5 reported no error message";
+    }
+    if (entries.size() == 1) {
+        return entries.front();
+    }
     return entries.front() + " (cause: " + entries.back() + ")";
 }
 
@@ -40,9 +46,10 @@ Datatype string_type(std::size_t size, H5T_str_t pad, bool utf8, const std::stri
 }
 
 /// Reads a scalar string (attribute or dataset) given its file type, through `read`.
-template <typename Read>
-std::string read_scalar_string(hid_t file_type, const std::string& path, std::string_view what, Read read) {
-    if (H5Tget_class(file_type) != H5T_STRING) throw IoError(std::string(what) + " is not a string", Context{}.file(path));
+template <typename Read> std::string read_scalar_string(hid_t file_type, const std::string& path, std::string_view what, Read read) {
+    if (H5Tget_class(file_type) != H5T_STRING) {
+        throw IoError(std::string(what) + " is not a string", Context{}.file(path));
+    }
     if (check_tri(H5Tis_variable_str(file_type), path, what)) {
         Datatype mem = Datatype(check_id(H5Tcopy(H5T_C_S1), path, what));
         check(H5Tset_size(mem.get(), H5T_VARIABLE), path, what);
@@ -54,12 +61,16 @@ std::string read_scalar_string(hid_t file_type, const std::string& path, std::st
         return out;
     }
     std::size_t size = H5Tget_size(file_type);
-    if (size == 0) fail(path, what);
+    if (size == 0) {
+        fail(path, what);
+    }
     std::string buffer(size, '\0');
     check(read(file_type, buffer.data()), path, what);
     // NULLTERM and NULLPAD both end the value at the first NUL; SPACEPAD is never written by avf.
     auto nul = buffer.find('\0');
-    if (nul != std::string::npos) buffer.resize(nul);
+    if (nul != std::string::npos) {
+        buffer.resize(nul);
+    }
     return buffer;
 }
 
@@ -103,11 +114,10 @@ Group create_group(hid_t parent, const std::string& name, bool track_order, cons
     PropList gcpl(check_id(H5Pcreate(H5P_GROUP_CREATE), path, "create group properties"));
     // No modification times in object headers: the same content gives the same bytes.
     check(H5Pset_obj_track_times(gcpl.get(), false), path, "disable time tracking");
-    if (track_order)
-        check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), path,
-              "track link creation order");
-    return Group(check_id(H5Gcreate2(parent, name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT), path,
-                          "create group " + name));
+    if (track_order) {
+        check(H5Pset_link_creation_order(gcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED), path, "track link creation order");
+    }
+    return Group(check_id(H5Gcreate2(parent, name.c_str(), lcpl.get(), gcpl.get(), H5P_DEFAULT), path, "create group " + name));
 }
 
 Group open_group(hid_t parent, const std::string& name, const std::string& path) {
@@ -137,16 +147,16 @@ std::vector<std::string> list_links(hid_t group, const std::string& path) {
     return names;
 }
 
-void write_string_attribute(hid_t object, const std::string& name, std::string_view value, const std::string& path,
-                            bool utf8) {
-    if (value.find('\0') != std::string_view::npos)
+void write_string_attribute(hid_t object, const std::string& name, std::string_view value, const std::string& path, bool utf8) {
+    if (value.find('\0') != std::string_view::npos) {
         throw InputError("attribute " + name + " contains a NUL byte", Context{}.file(path));
-    if (check_tri(H5Aexists(object, name.c_str()), path, "look up attribute " + name))
+    }
+    if (check_tri(H5Aexists(object, name.c_str()), path, "look up attribute " + name)) {
         check(H5Adelete(object, name.c_str()), path, "replace attribute " + name);
+    }
     Datatype type = string_type(value.size() + 1, H5T_STR_NULLTERM, utf8, path);
     Dataspace space(check_id(H5Screate(H5S_SCALAR), path, "create dataspace"));
-    Attribute attr(check_id(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), path,
-                            "create attribute " + name));
+    Attribute attr(check_id(H5Acreate2(object, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), path, "create attribute " + name));
     std::string buffer(value);
     buffer.push_back('\0');
     check(H5Awrite(attr.get(), type.get(), buffer.data()), path, "write attribute " + name);
@@ -160,17 +170,17 @@ std::string read_string_attribute(hid_t object, const std::string& name, const s
     std::string what = "read attribute " + name;
     Attribute attr(check_id(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, what));
     Datatype type(check_id(H5Aget_type(attr.get()), path, what));
-    return read_scalar_string(type.get(), path, what,
-                              [&](hid_t mem, void* buffer) { return H5Aread(attr.get(), mem, buffer); });
+    return read_scalar_string(type.get(), path, what, [&](hid_t mem, void* buffer) { return H5Aread(attr.get(), mem, buffer); });
 }
 
 void write_int_attribute(hid_t object, const std::string& name, std::int64_t value, const std::string& path) {
-    if (check_tri(H5Aexists(object, name.c_str()), path, "look up attribute " + name))
+    if (check_tri(H5Aexists(object, name.c_str()), path, "look up attribute " + name)) {
         check(H5Adelete(object, name.c_str()), path, "replace attribute " + name);
+    }
     Dataspace space(check_id(H5Screate(H5S_SCALAR), path, "create dataspace"));
     // 32-bit on disk: small integers such as schema_version read naturally everywhere.
-    Attribute attr(check_id(H5Acreate2(object, name.c_str(), H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
-                            path, "create attribute " + name));
+    Attribute attr(
+        check_id(H5Acreate2(object, name.c_str(), H5T_STD_I32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT), path, "create attribute " + name));
     check(H5Awrite(attr.get(), H5T_NATIVE_INT64, &value), path, "write attribute " + name);
 }
 
@@ -178,24 +188,28 @@ std::int64_t read_int_attribute(hid_t object, const std::string& name, const std
     std::string what = "read attribute " + name;
     Attribute attr(check_id(H5Aopen(object, name.c_str(), H5P_DEFAULT), path, what));
     Datatype type(check_id(H5Aget_type(attr.get()), path, what));
-    if (H5Tget_class(type.get()) != H5T_INTEGER)
+    if (H5Tget_class(type.get()) != H5T_INTEGER) {
         throw IoError("attribute " + name + " is not an integer", Context{}.file(path));
+    }
     std::int64_t value = 0;
     check(H5Aread(attr.get(), H5T_NATIVE_INT64, &value), path, what);
     return value;
 }
 
 void write_scalar_text(hid_t parent, const std::string& name, std::string_view value, const std::string& path) {
-    if (value.find('\0') != std::string_view::npos)
+    if (value.find('\0') != std::string_view::npos) {
         throw InputError(name + " contains a NUL byte and cannot be kept verbatim", Context{}.file(path));
+    }
     Datatype type = string_type(value.empty() ? 1 : value.size(), H5T_STR_NULLPAD, true, path);
     Dataspace space(check_id(H5Screate(H5S_SCALAR), path, "create dataspace"));
     PropList dcpl(check_id(H5Pcreate(H5P_DATASET_CREATE), path, "create dataset properties"));
     check(H5Pset_obj_track_times(dcpl.get(), false), path, "disable time tracking");
-    Dataset ds(check_id(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
-                        path, "create dataset " + name));
+    Dataset ds(
+        check_id(H5Dcreate2(parent, name.c_str(), type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT), path, "create dataset " + name));
     std::string buffer(value);
-    if (buffer.empty()) buffer.push_back('\0');
+    if (buffer.empty()) {
+        buffer.push_back('\0');
+    }
     check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), path, "write dataset " + name);
 }
 
@@ -203,15 +217,16 @@ std::string read_scalar_text(hid_t parent, const std::string& name, const std::s
     std::string what = "read dataset " + name;
     Dataset ds = open_dataset(parent, name, path);
     Datatype type(check_id(H5Dget_type(ds.get()), path, what));
-    return read_scalar_string(type.get(), path, what, [&](hid_t mem, void* buffer) {
-        return H5Dread(ds.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer);
-    });
+    return read_scalar_string(type.get(), path, what,
+                              [&](hid_t mem, void* buffer) { return H5Dread(ds.get(), mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer); });
 }
 
 std::uint64_t extent(hid_t dataset, const std::string& path) {
     Dataspace space(check_id(H5Dget_space(dataset), path, "read dataset extent"));
     int rank = H5Sget_simple_extent_ndims(space.get());
-    if (rank != 1) throw IoError("expected a 1-D dataset, found rank " + std::to_string(rank), Context{}.file(path));
+    if (rank != 1) {
+        throw IoError("expected a 1-D dataset, found rank " + std::to_string(rank), Context{}.file(path));
+    }
     hsize_t dims[1] = {0};
     check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), path, "read dataset extent");
     return dims[0];

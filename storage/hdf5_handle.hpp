@@ -43,8 +43,7 @@ inline bool check_tri(htri_t rc, const std::string& path, std::string_view what)
 }
 
 /// Owns one HDF5 identifier and closes it with `Close`. Move-only.
-template <herr_t (*Close)(hid_t)>
-class Handle {
+template <herr_t (*Close)(hid_t)> class Handle {
 public:
     Handle() = default;
     explicit Handle(hid_t id) : m_id(id) {}
@@ -110,8 +109,7 @@ std::vector<std::string> list_links(hid_t group, const std::string& path);
 
 /// Scalar fixed-length string attribute (NULLTERM, size = bytes + 1), replacing an existing one.
 /// `utf8` selects the character set; the H5TB system attributes are ASCII as H5LT writes them.
-void write_string_attribute(hid_t object, const std::string& name, std::string_view value, const std::string& path,
-                            bool utf8 = true);
+void write_string_attribute(hid_t object, const std::string& name, std::string_view value, const std::string& path, bool utf8 = true);
 /// Reads a scalar string attribute (fixed-length or variable-length); IoError when missing.
 std::string read_string_attribute(hid_t object, const std::string& name, const std::string& path);
 bool has_attribute(hid_t object, const std::string& name, const std::string& path);

@@ -14,7 +14,7 @@ TableSchema& TableSchema::add(std::string column, ColumnType type, std::size_t s
 }
 
 std::uint64_t TableSchema::chunk_rows() const {
-    constexpr std::uint64_t target_bytes = 1024 * 1024;
+    constexpr std::uint64_t target_bytes = std::uint64_t{1024} * 1024;
     std::uint64_t rows = std::bit_floor(target_bytes / std::max<std::size_t>(m_row_size, 1));
     return std::clamp<std::uint64_t>(rows, 1024, 16384);
 }
@@ -45,28 +45,27 @@ const std::vector<std::string>& zone_set_attribute_names() {
 }
 
 const std::vector<std::string>& run_attribute_names() {
-    static const std::vector<std::string> names = {"run_id",   "zone_set", "zone_set_digest", "regime_id",   "tool_version",
-                                                   "started",  "finished", "status",          "options_json"};
+    static const std::vector<std::string> names = {"run_id",  "zone_set", "zone_set_digest", "regime_id",   "tool_version",
+                                                   "started", "finished", "status",          "options_json"};
     return names;
 }
 
 const std::vector<std::string>& zone_set_commit_entries() {
-    static const std::vector<std::string> entries = {
-        layout::attributes, layout::sources,  layout::zone_table,   layout::zone_wkb,     layout::line_table,
-        layout::line_wkb,   layout::problems, layout::problem_text, layout::commit_blocks};
+    static const std::vector<std::string> entries = {layout::attributes, layout::sources,      layout::zone_table,
+                                                     layout::zone_wkb,   layout::line_table,   layout::line_wkb,
+                                                     layout::problems,   layout::problem_text, layout::commit_blocks};
     return entries;
 }
 
 const std::vector<std::string>& run_commit_entries() {
-    static const std::vector<std::string> entries = {
-        layout::attributes, layout::regime_text, layout::inputs,       layout::findings, layout::explanations,
-        layout::evidence,   layout::problems,    layout::problem_text, layout::summary,  layout::commit_blocks};
+    static const std::vector<std::string> entries = {layout::attributes,   layout::regime_text,  layout::inputs,   layout::findings,
+                                                     layout::explanations, layout::evidence,     layout::problems, layout::problem_text,
+                                                     layout::summary,      layout::commit_blocks};
     return entries;
 }
 
 bool is_heap(std::string_view entry) {
-    return entry == layout::zone_wkb || entry == layout::line_wkb || entry == layout::problem_text ||
-           entry == layout::explanations;
+    return entry == layout::zone_wkb || entry == layout::line_wkb || entry == layout::problem_text || entry == layout::explanations;
 }
 
 const TableSchema& zones_table() {
@@ -122,7 +121,9 @@ const TableSchema& problems_table() {
     static const TableSchema t = [] {
         TableSchema s(layout::problems, "Problems found in the input data (text: problem_text)");
         s.string("severity", enum_bytes).string("code", id_bytes).int64("line").int64("column").uint64("order");
-        for (auto field : problem_text_fields) heap_reference(s, std::string(field));
+        for (auto field : problem_text_fields) {
+            heap_reference(s, std::string(field));
+        }
         return s;
     }();
     return t;
@@ -211,9 +212,12 @@ const TableSchema& chain_table() {
 }
 
 const TableSchema& table_for_entry(std::string_view entry) {
-    for (const TableSchema* t : {&zones_table(), &lines_table(), &sources_table(), &inputs_table(), &problems_table(),
-                                 &findings_table(), &evidence_table(), &summary_table(), &commit_blocks_table()})
-        if (t->name() == entry) return *t;
+    for (const TableSchema* t : {&zones_table(), &lines_table(), &sources_table(), &inputs_table(), &problems_table(), &findings_table(),
+                                 &evidence_table(), &summary_table(), &commit_blocks_table()}) {
+        if (t->name() == entry) {
+            return *t;
+        }
+    }
     throw InternalError("no table schema for commit entry " + std::string(entry));
 }
 

@@ -23,8 +23,8 @@ enum class ColumnType : std::uint8_t { int64, uint64, float64, string };
 struct Column {
     std::string name;
     ColumnType type = ColumnType::int64;
-    std::size_t size = 8;     ///< bytes
-    std::size_t offset = 0;   ///< bytes from the start of the row
+    std::size_t size = 8;   ///< bytes
+    std::size_t offset = 0; ///< bytes from the start of the row
 };
 
 class TableSchema {
@@ -52,13 +52,13 @@ private:
 };
 
 // ---- column widths (bytes). Values longer than their column are refused, never truncated. ----
-inline constexpr std::size_t id_bytes = max_id_length;      ///< ids, classes, parties, kinds, codes
-inline constexpr std::size_t name_bytes = max_name_length;  ///< names, layer names
-inline constexpr std::size_t time_bytes = 32;               ///< ISO-8601 UTC, "-inf" / "+inf"
-inline constexpr std::size_t path_bytes = 1024;             ///< input file paths as given
-inline constexpr std::size_t digest_bytes = 64;             ///< SHA-256 as lowercase hex
-inline constexpr std::size_t enum_bytes = 16;               ///< severity, certainty
-inline constexpr std::size_t kind_bytes = 32;               ///< finding kind, geometry type
+inline constexpr std::size_t id_bytes = max_id_length;     ///< ids, classes, parties, kinds, codes
+inline constexpr std::size_t name_bytes = max_name_length; ///< names, layer names
+inline constexpr std::size_t time_bytes = 32;              ///< ISO-8601 UTC, "-inf" / "+inf"
+inline constexpr std::size_t path_bytes = 1024;            ///< input file paths as given
+inline constexpr std::size_t digest_bytes = 64;            ///< SHA-256 as lowercase hex
+inline constexpr std::size_t enum_bytes = 16;              ///< severity, certainty
+inline constexpr std::size_t kind_bytes = 32;              ///< finding kind, geometry type
 
 // ---- names in the file ----
 namespace layout {
@@ -119,7 +119,6 @@ const TableSchema& chain_table();
 const TableSchema& table_for_entry(std::string_view entry);
 
 /// The order in which problem text fields are laid out in problem_text, and their column prefix.
-inline constexpr std::string_view problem_text_fields[] = {"message", "file",  "layer", "feature",
-                                                           "record",  "field", "value", "expected"};
+inline constexpr std::string_view problem_text_fields[] = {"message", "file", "layer", "feature", "record", "field", "value", "expected"};
 
 } // namespace avf::storage

@@ -41,19 +41,19 @@ inline constexpr int schema_version = 1;
 
 /// An input file as recorded for provenance.
 struct InputFile {
-    std::string role;          ///< zones | lines | detections | regime | imagery | declarations | tracks
-    std::string path;          ///< as given on the command line
-    std::string sha256;        ///< hex digest of the file's bytes
-    std::uint64_t size = 0;    ///< bytes
+    std::string role;       ///< zones | lines | detections | regime | imagery | declarations | tracks
+    std::string path;       ///< as given on the command line
+    std::string sha256;     ///< hex digest of the file's bytes
+    std::uint64_t size = 0; ///< bytes
     std::uint64_t records_read = 0;
     std::uint64_t records_rejected = 0;
 };
 
 /// A named, immutable zone set (zones + reference lines + the problems found importing them).
 struct ZoneSet {
-    std::string name;          ///< 1-64 bytes of UTF-8 without '/' (it names an HDF5 group)
-    std::string imported_utc;  ///< ISO-8601
-    std::string options_json;  ///< the import options, as JSON
+    std::string name;         ///< 1-64 bytes of UTF-8 without '/' (it names an HDF5 group)
+    std::string imported_utc; ///< ISO-8601
+    std::string options_json; ///< the import options, as JSON
     /// The files read. Every non-empty Zone/ReferenceLine source.file must be one of these paths
     /// (the store records the index), else write_zone_set throws InternalError.
     std::vector<InputFile> sources;
@@ -67,7 +67,7 @@ struct ZoneSetInfo {
     std::string imported_utc;
     std::uint64_t zones = 0, lines = 0, problems = 0;
     std::vector<InputFile> sources;
-    std::string digest;        ///< content digest from the set's commit record ("" when absent)
+    std::string digest; ///< content digest from the set's commit record ("" when absent)
 };
 
 /// Everything known about a run before its data is written.
@@ -75,8 +75,8 @@ struct RunHeader {
     std::string run_id;
     std::string zone_set;
     std::string regime_id;
-    std::string regime_text;   ///< the full regime file, verbatim
-    std::string options_json;  ///< the run's options, as JSON
+    std::string regime_text;  ///< the full regime file, verbatim
+    std::string options_json; ///< the run's options, as JSON
     std::string tool_version;
     UtcTime started;
     /// The run's input files (path, role, size, SHA-256 known at start). Evidence rows refer to
@@ -89,49 +89,49 @@ struct RunHeader {
 /// One row of the run summary: count of findings per rule, kind and certainty.
 struct SummaryRow {
     std::string rule_id;
-    std::string kind;          ///< to_string(FindingKind)
-    std::string certainty;     ///< to_string(Certainty)
+    std::string kind;      ///< to_string(FindingKind)
+    std::string certainty; ///< to_string(Certainty)
     std::uint64_t findings = 0;
 };
 
 struct RunSummary {
     UtcTime finished;
-    std::string status;        ///< "complete" (written by finish)
+    std::string status; ///< "complete" (written by finish)
     std::vector<InputFile> inputs;
     std::vector<SummaryRow> rows;
 };
 
 struct RunInfo {
-    RunHeader header;          ///< inputs: as completed at finish() (same as summary.inputs)
+    RunHeader header; ///< inputs: as completed at finish() (same as summary.inputs)
     RunSummary summary;
     std::uint64_t findings = 0, evidence = 0, problems = 0;
-    bool committed = false;    ///< the run's commit record is present
-    std::string content_digest;    ///< digest of the run's commit record ("" when not committed)
-    std::string zone_set_digest;   ///< digest of the zone set when the run began ("" when not in the store)
-    std::uint64_t sequence = 0;    ///< 1-based position in /audit/chain, 0 when not in the chain
+    bool committed = false;      ///< the run's commit record is present
+    std::string content_digest;  ///< digest of the run's commit record ("" when not committed)
+    std::string zone_set_digest; ///< digest of the zone set when the run began ("" when not in the store)
+    std::uint64_t sequence = 0;  ///< 1-based position in /audit/chain, 0 when not in the chain
 };
 
 /// One row of /audit/chain.
 struct ChainEntry {
-    std::uint64_t sequence = 0;    ///< 1-based
+    std::uint64_t sequence = 0; ///< 1-based
     std::string run_id;
-    std::string content_digest;    ///< the run's commit digest
-    std::string previous_digest;   ///< the previous row's digest (64 zeros for the first row)
-    std::string digest;            ///< SHA-256(previous_digest || run_id || content_digest)
+    std::string content_digest;  ///< the run's commit digest
+    std::string previous_digest; ///< the previous row's digest (64 zeros for the first row)
+    std::string digest;          ///< SHA-256(previous_digest || run_id || content_digest)
 };
 
 /// What StoreReader::verify() found: ok, or the first mismatch (runs in chain order first, then
 /// the chain's coverage of committed runs, then zone sets in import order).
 struct VerifyReport {
     bool ok = true;
-    std::string run_id;        ///< the run with the mismatch ("" when it is in a zone set)
-    std::string zone_set;      ///< the zone set with the mismatch ("" when it is in a run)
-    std::string table;         ///< findings, evidence, explanations, attributes, commit, chain, …
+    std::string run_id;   ///< the run with the mismatch ("" when it is in a zone set)
+    std::string zone_set; ///< the zone set with the mismatch ("" when it is in a run)
+    std::string table;    ///< findings, evidence, explanations, attributes, commit, chain, …
     /// Where in `table`: "rows A-B" (0-based, inclusive, a 4096-row block), "bytes A-B" (a
     /// 65536-byte block of a byte heap), "count", "missing", "digest", "link", "value", "layout",
     /// "unreadable".
     std::string location;
-    std::string message;       ///< one sentence for people; "" when ok
+    std::string message; ///< one sentence for people; "" when ok
     std::uint64_t runs_checked = 0;
     std::uint64_t zone_sets_checked = 0;
     std::uint64_t chain_rows = 0;

@@ -9,7 +9,9 @@
 
 namespace avf::storage {
 
-std::string created_by() { return std::string(tool_name) + " " + tool_version + " (git " + git_commit + ")"; }
+std::string created_by() {
+    return std::string(tool_name) + " " + tool_version + " (git " + git_commit + ")";
+}
 
 void write_store_root(hid_t file, const std::string& path) {
     h5::write_int_attribute(file, "schema_version", schema_version, path);
@@ -18,28 +20,34 @@ void write_store_root(hid_t file, const std::string& path) {
 }
 
 int check_store_root(hid_t file, const std::string& path) {
-    if (!h5::has_attribute(file, "format", path) || h5::read_string_attribute(file, "format", path) != layout::format_name)
+    if (!h5::has_attribute(file, "format", path) || h5::read_string_attribute(file, "format", path) != layout::format_name) {
         throw IoError("not an avf store (the root attribute format is not \"avf-store\")", Context{}.file(path));
-    if (!h5::has_attribute(file, "schema_version", path))
+    }
+    if (!h5::has_attribute(file, "schema_version", path)) {
         throw IoError("not an avf store (no root attribute schema_version)", Context{}.file(path));
+    }
     std::int64_t version = h5::read_int_attribute(file, "schema_version", path);
-    if (version > schema_version)
-        throw InputError("the store has schema_version " + std::to_string(version) +
-                             "; this build of avf supports schema versions 1 to " + std::to_string(schema_version) +
-                             " (use a newer avf)",
+    if (version > schema_version) {
+        throw InputError("the store has schema_version " + std::to_string(version) + "; this build of avf supports schema versions 1 to " +
+                             std::to_string(schema_version) + " (use a newer avf)",
                          Context{}.file(path));
-    if (version < 1) throw IoError("invalid schema_version " + std::to_string(version), Context{}.file(path));
+    }
+    if (version < 1) {
+        throw IoError("invalid schema_version " + std::to_string(version), Context{}.file(path));
+    }
     return static_cast<int>(version);
 }
 
 std::string write_commit_record(hid_t group, const std::vector<std::pair<std::string, DigestResult>>& entries,
                                 const std::vector<std::string>& expected, const std::string& path) {
-    if (entries.size() + 1 != expected.size() || expected.back() != layout::commit_blocks)
-        throw InternalError("commit record with " + std::to_string(entries.size()) + " entries, expected " +
-                            std::to_string(expected.size() - 1));
-    for (std::size_t i = 0; i < entries.size(); ++i)
-        if (entries[i].first != expected[i])
+    if (entries.size() + 1 != expected.size() || expected.back() != layout::commit_blocks) {
+        throw InternalError("commit record with " + std::to_string(entries.size()) + " entries, expected " + std::to_string(expected.size() - 1));
+    }
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        if (entries[i].first != expected[i]) {
             throw InternalError("commit record entry " + entries[i].first + " where " + expected[i] + " belongs");
+        }
+    }
 
     const TableSchema& blocks_schema = commit_blocks_table();
     std::vector<std::uint8_t> rows;
@@ -56,12 +64,17 @@ std::string write_commit_record(hid_t group, const std::vector<std::pair<std::st
     DigestResult blocks_digest = blocks.finish();
 
     std::vector<CommitEntry> commit;
-    for (const auto& [name, digest] : entries) commit.push_back(CommitEntry{name, digest.units, digest.sha256});
+    commit.reserve(entries.size());
+    for (const auto& [name, digest] : entries) {
+        commit.push_back(CommitEntry{name, digest.units, digest.sha256});
+    }
     commit.push_back(CommitEntry{layout::commit_blocks, blocks_digest.units, blocks_digest.sha256});
 
     const TableSchema& commit_schema = commit_table();
     std::vector<std::uint8_t> commit_rows(commit.size() * commit_schema.row_size());
-    for (std::size_t i = 0; i < commit.size(); ++i) encode_commit(commit[i], commit_rows.data() + i * commit_schema.row_size());
+    for (std::size_t i = 0; i < commit.size(); ++i) {
+        encode_commit(commit[i], commit_rows.data() + i * commit_schema.row_size());
+    }
     Appender table = Appender::create_table(group, commit_schema, path);
     table.append(commit_rows.data(), commit.size());
     table.finish();
@@ -72,11 +85,12 @@ std::string write_commit_record(hid_t group, const std::vector<std::pair<std::st
     return digest;
 }
 
-std::vector<std::pair<std::string, std::string>> read_attributes(hid_t object, const std::vector<std::string>& names,
-                                                                 const std::string& path) {
+std::vector<std::pair<std::string, std::string>> read_attributes(hid_t object, const std::vector<std::string>& names, const std::string& path) {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& name : names) {
-        if (!h5::has_attribute(object, name, path)) throw IoError("attribute " + name + " is missing", Context{}.file(path));
+        if (!h5::has_attribute(object, name, path)) {
+            throw IoError("attribute " + name + " is missing", Context{}.file(path));
+        }
         out.emplace_back(name, h5::read_string_attribute(object, name, path));
     }
     return out;

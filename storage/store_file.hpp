@@ -31,7 +31,6 @@ std::string write_commit_record(hid_t group, const std::vector<std::pair<std::st
                                 const std::vector<std::string>& expected, const std::string& path);
 
 /// The named attributes as (name, value) pairs; IoError when one is missing.
-std::vector<std::pair<std::string, std::string>> read_attributes(hid_t object, const std::vector<std::string>& names,
-                                                                 const std::string& path);
+std::vector<std::pair<std::string, std::string>> read_attributes(hid_t object, const std::vector<std::string>& names, const std::string& path);
 
 } // namespace avf::storage

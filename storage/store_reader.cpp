@@ -12,16 +12,20 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <ranges>
 
 namespace avf::storage {
 namespace {
 
 std::vector<InputFile> read_files(hid_t group, const TableSchema& schema, const std::string& path) {
     std::vector<InputFile> files;
-    if (!h5::link_exists(group, schema.name(), path)) return files;
+    if (!h5::link_exists(group, schema.name(), path)) {
+        return files;
+    }
     auto rows = read_table(group, schema, path);
-    for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i)
+    for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i) {
         files.push_back(decode_source_file(schema, rows.data() + i * schema.row_size()));
+    }
     return files;
 }
 
@@ -31,21 +35,28 @@ std::vector<Problem> read_problem_rows(hid_t group, const std::string& path) {
     std::string text = read_heap(group, layout::problem_text, path);
     std::vector<Problem> problems;
     problems.reserve(rows.size() / schema.row_size());
-    for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i)
+    for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i) {
         problems.push_back(decode_problem(rows.data() + i * schema.row_size(), text, path));
+    }
     return problems;
 }
 
 std::uint64_t extent_of(hid_t group, const std::string& name, const std::string& path) {
-    if (!h5::link_exists(group, name, path)) return 0;
+    if (!h5::link_exists(group, name, path)) {
+        return 0;
+    }
     h5::Dataset ds = h5::open_dataset(group, name, path);
     return h5::extent(ds.get(), path);
 }
 
 std::string commit_digest_of(hid_t group, const std::string& path) {
-    if (!h5::link_exists(group, layout::commit, path)) return {};
+    if (!h5::link_exists(group, layout::commit, path)) {
+        return {};
+    }
     h5::Dataset ds = h5::open_dataset(group, layout::commit, path);
-    if (!h5::has_attribute(ds.get(), layout::digest_attribute, path)) return {};
+    if (!h5::has_attribute(ds.get(), layout::digest_attribute, path)) {
+        return {};
+    }
     return h5::read_string_attribute(ds.get(), layout::digest_attribute, path);
 }
 
@@ -61,32 +72,37 @@ struct Mismatch {
 /// Recomputes every entry of one group's commit record; nullopt when all match.
 class GroupVerifier {
 public:
-    GroupVerifier(hid_t group, const std::vector<std::string>& entries, const std::vector<std::string>& attributes,
-                  const std::string& path)
+    GroupVerifier(hid_t group, const std::vector<std::string>& entries, const std::vector<std::string>& attributes, const std::string& path)
         : m_group(group), m_entries(entries), m_attributes(attributes), m_path(path) {}
 
     std::optional<Mismatch> run(std::string& digest) {
-        if (!h5::link_exists(m_group, layout::commit, m_path)) return Mismatch{layout::commit, "missing", "no commit record"};
+        if (!h5::link_exists(m_group, layout::commit, m_path)) {
+            return Mismatch{layout::commit, "missing", "no commit record"};
+        }
         std::vector<CommitEntry> commit;
         std::vector<std::uint8_t> blocks_rows;
         try {
             auto rows = read_table(m_group, commit_table(), m_path);
-            for (std::size_t i = 0; i < rows.size() / commit_table().row_size(); ++i)
+            for (std::size_t i = 0; i < rows.size() / commit_table().row_size(); ++i) {
                 commit.push_back(decode_commit(rows.data() + i * commit_table().row_size()));
-            if (h5::link_exists(m_group, layout::commit_blocks, m_path))
+            }
+            if (h5::link_exists(m_group, layout::commit_blocks, m_path)) {
                 blocks_rows = read_table(m_group, commit_blocks_table(), m_path);
+            }
         } catch (const IoError& e) {
             return Mismatch{layout::commit, "unreadable", e.what()};
         }
-        if (commit.size() != m_entries.size())
+        if (commit.size() != m_entries.size()) {
             return Mismatch{layout::commit, "count",
                             "the commit record lists " + std::to_string(commit.size()) + " entries, schema 1 has " +
                                 std::to_string(m_entries.size())};
-        for (std::size_t i = 0; i < commit.size(); ++i)
-            if (commit[i].table != m_entries[i])
+        }
+        for (std::size_t i = 0; i < commit.size(); ++i) {
+            if (commit[i].table != m_entries[i]) {
                 return Mismatch{layout::commit, "rows " + std::to_string(i) + "-" + std::to_string(i),
-                                "commit entry " + std::to_string(i) + " is '" + commit[i].table + "', expected '" +
-                                    m_entries[i] + "'"};
+                                "commit entry " + std::to_string(i) + " is '" + commit[i].table + "', expected '" + m_entries[i] + "'"};
+            }
+        }
         digest = commit_digest(commit);
         std::string recorded;
         try {
@@ -94,17 +110,20 @@ public:
         } catch (const IoError& e) {
             return Mismatch{layout::commit, "unreadable", e.what()};
         }
-        if (recorded != digest)
-            return Mismatch{layout::commit, "digest",
-                            "the commit digest attribute is '" + recorded + "', the commit rows give " + digest};
+        if (recorded != digest) {
+            return Mismatch{layout::commit, "digest", "the commit digest attribute is '" + recorded + "', the commit rows give " + digest};
+        }
 
         for (std::size_t i = 0; i < blocks_rows.size() / commit_blocks_table().row_size(); ++i) {
             std::string table;
             BlockDigest b = decode_block(blocks_rows.data() + i * commit_blocks_table().row_size(), table);
             m_blocks[table].push_back(b);
         }
-        for (const CommitEntry& entry : commit)
-            if (auto m = check_entry(entry)) return m;
+        for (const CommitEntry& entry : commit) {
+            if (auto m = check_entry(entry)) {
+                return m;
+            }
+        }
         return std::nullopt;
     }
 
@@ -115,17 +134,25 @@ private:
             if (name == layout::attributes) {
                 std::vector<std::pair<std::string, std::string>> values;
                 for (const auto& a : m_attributes) {
-                    if (!h5::has_attribute(m_group, a, m_path)) return Mismatch{name, "missing", "attribute " + a + " is missing"};
+                    if (!h5::has_attribute(m_group, a, m_path)) {
+                        return Mismatch{name, "missing", "attribute " + a + " is missing"};
+                    }
                     values.emplace_back(a, h5::read_string_attribute(m_group, a, m_path));
                 }
                 return compare_whole(entry, attribute_digest(values), "value");
             }
             if (name == layout::regime_text) {
-                if (!h5::link_exists(m_group, name, m_path)) return Mismatch{name, "missing", name + " is missing"};
+                if (!h5::link_exists(m_group, name, m_path)) {
+                    return Mismatch{name, "missing", name + " is missing"};
+                }
                 return compare_whole(entry, text_digest(h5::read_scalar_text(m_group, name, m_path)), "value");
             }
-            if (!h5::link_exists(m_group, name, m_path)) return Mismatch{name, "missing", name + " is missing"};
-            if (is_heap(name)) return check_heap(entry);
+            if (!h5::link_exists(m_group, name, m_path)) {
+                return Mismatch{name, "missing", name + " is missing"};
+            }
+            if (is_heap(name)) {
+                return check_heap(entry);
+            }
             return check_table(entry);
         } catch (const IoError& e) {
             return Mismatch{name, "unreadable", e.what()};
@@ -133,23 +160,24 @@ private:
     }
 
     std::optional<Mismatch> compare_whole(const CommitEntry& entry, const DigestResult& found, const char* location) {
-        if (found.units != entry.rows)
-            return Mismatch{entry.table, "count",
-                            "recorded " + std::to_string(entry.rows) + ", found " + std::to_string(found.units)};
-        if (found.sha256 != entry.sha256)
+        if (found.units != entry.rows) {
+            return Mismatch{entry.table, "count", "recorded " + std::to_string(entry.rows) + ", found " + std::to_string(found.units)};
+        }
+        if (found.sha256 != entry.sha256) {
             return Mismatch{entry.table, location, "SHA-256 differs from the commit record"};
+        }
         return std::nullopt;
     }
 
     /// Reads in blocks, digesting each, so damage is located to a block and a block that cannot
     /// be read (fletcher32) is reported as such.
     template <typename ReadBlock>
-    std::optional<Mismatch> check_blocks(const CommitEntry& entry, std::uint64_t units, std::uint64_t block_units,
-                                         std::size_t unit_size, const char* unit_name, ReadBlock read_block) {
-        if (units != entry.rows)
+    std::optional<Mismatch> check_blocks(const CommitEntry& entry, std::uint64_t units, std::uint64_t block_units, std::size_t unit_size,
+                                         const char* unit_name, ReadBlock read_block) {
+        if (units != entry.rows) {
             return Mismatch{entry.table, "count",
-                            "the commit record says " + std::to_string(entry.rows) + " " + unit_name + ", the dataset has " +
-                                std::to_string(units)};
+                            "the commit record says " + std::to_string(entry.rows) + " " + unit_name + ", the dataset has " + std::to_string(units)};
+        }
         ContentDigest total(unit_size, 0);
         const auto& recorded = m_blocks[entry.table];
         std::optional<Mismatch> first_bad_block;
@@ -167,18 +195,21 @@ private:
             ContentDigest block(unit_size, 0);
             block.update(bytes.data(), count);
             std::string sha = block.finish().sha256;
-            bool block_ok = block_index < recorded.size() && recorded[block_index].first == first &&
-                            recorded[block_index].count == count && recorded[block_index].sha256 == sha;
-            if (!block_ok && !first_bad_block)
+            bool block_ok = block_index < recorded.size() && recorded[block_index].first == first && recorded[block_index].count == count &&
+                            recorded[block_index].sha256 == sha;
+            if (!block_ok && !first_bad_block) {
                 first_bad_block = Mismatch{entry.table, range, "SHA-256 of " + range + " differs from the commit record"};
+            }
         }
         if (total.finish().sha256 == entry.sha256) {
-            if (first_bad_block)
-                return Mismatch{layout::commit_blocks, "value",
-                                entry.table + " matches its digest but not its block digests"};
+            if (first_bad_block) {
+                return Mismatch{layout::commit_blocks, "value", entry.table + " matches its digest but not its block digests"};
+            }
             return std::nullopt;
         }
-        if (first_bad_block) return first_bad_block;
+        if (first_bad_block) {
+            return first_bad_block;
+        }
         return Mismatch{entry.table, "digest", "SHA-256 differs from the commit record"};
     }
 
@@ -196,9 +227,7 @@ private:
             return compare_whole(entry, whole_table_digest(ds.get(), schema, rows), "digest");
         }
         return check_blocks(entry, rows, table_block_rows, schema.row_size(), "rows",
-                            [&](std::uint64_t first, std::uint64_t count) {
-                                return read_rows(ds.get(), schema, first, count, m_path);
-                            });
+                            [&](std::uint64_t first, std::uint64_t count) { return read_rows(ds.get(), schema, first, count, m_path); });
     }
 
     DigestResult whole_table_digest(hid_t ds, const TableSchema& schema, std::uint64_t rows) {
@@ -231,23 +260,25 @@ struct StoreReader::Impl {
     h5::File file;
     int version = 0;
 
-    hid_t root() const { return file.get(); }
+    [[nodiscard]] hid_t root() const { return file.get(); }
 
-    h5::Group run_group(const std::string& run_id) const {
+    [[nodiscard]] h5::Group run_group(const std::string& run_id) const {
         h5::Group runs = h5::open_group(root(), layout::runs, path);
-        if (!is_valid_group_name(run_id) || !h5::link_exists(runs.get(), run_id, path))
+        if (!is_valid_group_name(run_id) || !h5::link_exists(runs.get(), run_id, path)) {
             throw InputError("no run " + run_id + " in the store", Context{}.file(path));
+        }
         return h5::open_group(runs.get(), run_id, path);
     }
 
-    h5::Group zone_set_group(const std::string& name) const {
+    [[nodiscard]] h5::Group zone_set_group(const std::string& name) const {
         h5::Group zones = h5::open_group(root(), layout::zones, path);
-        if (!is_valid_group_name(name) || !h5::link_exists(zones.get(), name, path))
+        if (!is_valid_group_name(name) || !h5::link_exists(zones.get(), name, path)) {
             throw InputError("no zone set " + name + " in the store", Context{}.file(path));
+        }
         return h5::open_group(zones.get(), name, path);
     }
 
-    std::vector<ChainEntry> chain() const {
+    [[nodiscard]] std::vector<ChainEntry> chain() const {
         h5::Group audit = h5::open_group(root(), layout::audit, path);
         auto rows = read_table(audit.get(), chain_table(), path);
         std::vector<ChainEntry> out;
@@ -258,11 +289,13 @@ struct StoreReader::Impl {
         return out;
     }
 
-    RunInfo run_info(const std::string& run_id, const std::vector<ChainEntry>& chain) const;
+    [[nodiscard]] RunInfo run_info(const std::string& run_id, const std::vector<ChainEntry>& chain) const;
 
-    bool run_committed(const std::string& run_id) const {
+    [[nodiscard]] bool run_committed(const std::string& run_id) const {
         h5::Group runs = h5::open_group(root(), layout::runs, path);
-        if (!is_valid_group_name(run_id) || !h5::link_exists(runs.get(), run_id, path)) return false;
+        if (!is_valid_group_name(run_id) || !h5::link_exists(runs.get(), run_id, path)) {
+            return false;
+        }
         h5::Group run = h5::open_group(runs.get(), run_id, path);
         return h5::link_exists(run.get(), layout::commit, path);
     }
@@ -272,21 +305,31 @@ StoreReader::StoreReader(std::string path) : m_impl(std::make_unique<Impl>()) {
     h5::init_thread();
     m_impl->path = std::move(path);
     const std::string& p = m_impl->path;
-    if (!std::filesystem::exists(p)) throw IoError("no such store", Context{}.file(p));
-    if (!h5::check_tri(H5Fis_hdf5(p.c_str()), p, "open store")) throw IoError("not an HDF5 file", Context{}.file(p));
+    if (!std::filesystem::exists(p)) {
+        throw IoError("no such store", Context{}.file(p));
+    }
+    if (!h5::check_tri(H5Fis_hdf5(p.c_str()), p, "open store")) {
+        throw IoError("not an HDF5 file", Context{}.file(p));
+    }
     m_impl->file = h5::File(h5::check_id(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), p, "open store"));
     m_impl->version = check_store_root(m_impl->root(), p);
-    for (const char* group : {layout::zones, layout::runs, layout::audit})
-        if (!h5::link_exists(m_impl->root(), group, p))
+    for (const char* group : {layout::zones, layout::runs, layout::audit}) {
+        if (!h5::link_exists(m_impl->root(), group, p)) {
             throw IoError(std::string("not an avf store (group /") + group + " is missing)", Context{}.file(p));
+        }
+    }
 }
 
 StoreReader::~StoreReader() = default;
 StoreReader::StoreReader(StoreReader&&) noexcept = default;
 StoreReader& StoreReader::operator=(StoreReader&&) noexcept = default;
 
-const std::string& StoreReader::path() const { return m_impl->path; }
-int StoreReader::schema_version() const { return m_impl->version; }
+const std::string& StoreReader::path() const {
+    return m_impl->path;
+}
+int StoreReader::schema_version() const {
+    return m_impl->version;
+}
 
 std::vector<ZoneSetInfo> StoreReader::zone_sets() const {
     h5::init_thread();
@@ -320,13 +363,15 @@ ZoneSet StoreReader::read_zone_set(const std::string& name) const {
 
     auto zone_rows = read_table(set.get(), zones_table(), path);
     std::string zone_wkb = read_heap(set.get(), layout::zone_wkb, path);
-    for (std::size_t i = 0; i < zone_rows.size() / zones_table().row_size(); ++i)
+    for (std::size_t i = 0; i < zone_rows.size() / zones_table().row_size(); ++i) {
         out.zones.push_back(decode_zone(zone_rows.data() + i * zones_table().row_size(), zone_wkb, out.sources, path));
+    }
 
     auto line_rows = read_table(set.get(), lines_table(), path);
     std::string line_wkb = read_heap(set.get(), layout::line_wkb, path);
-    for (std::size_t i = 0; i < line_rows.size() / lines_table().row_size(); ++i)
+    for (std::size_t i = 0; i < line_rows.size() / lines_table().row_size(); ++i) {
         out.lines.push_back(decode_line(line_rows.data() + i * lines_table().row_size(), line_wkb, out.sources, path));
+    }
 
     out.problems = read_problem_rows(set.get(), path);
     return out;
@@ -355,19 +400,25 @@ RunInfo StoreReader::Impl::run_info(const std::string& run_id, const std::vector
     info.summary.inputs = h.inputs;
     info.summary.status = h5::read_string_attribute(g, "status", path);
     std::string finished = h5::read_string_attribute(g, "finished", path);
-    if (!finished.empty()) info.summary.finished = parse_time_text(finished, "attribute finished", path);
+    if (!finished.empty()) {
+        info.summary.finished = parse_time_text(finished, "attribute finished", path);
+    }
     if (h5::link_exists(g, layout::summary, path)) {
         auto rows = read_table(g, summary_table(), path);
-        for (std::size_t i = 0; i < rows.size() / summary_table().row_size(); ++i)
+        for (std::size_t i = 0; i < rows.size() / summary_table().row_size(); ++i) {
             info.summary.rows.push_back(decode_summary(rows.data() + i * summary_table().row_size()));
+        }
     }
     info.findings = extent_of(g, layout::findings, path);
     info.evidence = extent_of(g, layout::evidence, path);
     info.problems = extent_of(g, layout::problems, path);
     info.committed = h5::link_exists(g, layout::commit, path);
     info.content_digest = info.committed ? commit_digest_of(g, path) : std::string{};
-    for (const ChainEntry& c : chain)
-        if (c.run_id == run_id) info.sequence = c.sequence;
+    for (const ChainEntry& c : chain) {
+        if (c.run_id == run_id) {
+            info.sequence = c.sequence;
+        }
+    }
     return info;
 }
 
@@ -379,20 +430,28 @@ std::vector<RunInfo> StoreReader::runs() const {
     h5::Group runs = h5::open_group(m_impl->root(), layout::runs, path);
     std::vector<ChainEntry> chain = m_impl->chain();
     for (const ChainEntry& c : chain) {
-        if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path)) continue; // verify() reports it
+        if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path)) {
+            continue; // verify() reports it
+        }
         out.push_back(m_impl->run_info(c.run_id, chain));
         listed.push_back(c.run_id);
     }
-    for (const std::string& name : h5::list_links(runs.get(), path))
-        if (std::find(listed.begin(), listed.end(), name) == listed.end()) out.push_back(m_impl->run_info(name, chain));
+    for (const std::string& name : h5::list_links(runs.get(), path)) {
+        if (std::find(listed.begin(), listed.end(), name) == listed.end()) {
+            out.push_back(m_impl->run_info(name, chain));
+        }
+    }
     return out;
 }
 
 std::optional<std::string> StoreReader::latest_run() const {
     h5::init_thread();
     auto chain = m_impl->chain();
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-        if (m_impl->run_committed(it->run_id)) return it->run_id;
+    for (auto& it : std::ranges::reverse_view(chain)) {
+        if (m_impl->run_committed(it.run_id)) {
+            return it.run_id;
+        }
+    }
     return std::nullopt;
 }
 
@@ -413,9 +472,12 @@ std::vector<Finding> StoreReader::read_findings(const std::string& run_id) const
     for (std::size_t i = 0; i < f_rows.size() / f_size; ++i) {
         std::uint64_t first = 0, count = 0;
         Finding f = decode_finding(f_rows.data() + i * f_size, explanations, first, count, path);
-        if (first > n_evidence || count > n_evidence - first)
+        if (first > n_evidence || count > n_evidence - first) {
             throw IoError("finding " + f.id + " refers to evidence rows outside the evidence table", Context{}.file(path));
-        for (std::uint64_t k = first; k < first + count; ++k) f.evidence.push_back(decode_evidence(e_rows.data() + k * e_size, inputs, path));
+        }
+        for (std::uint64_t k = first; k < first + count; ++k) {
+            f.evidence.push_back(decode_evidence(e_rows.data() + k * e_size, inputs, path));
+        }
         out.push_back(std::move(f));
     }
     return out;
@@ -436,8 +498,7 @@ VerifyReport StoreReader::verify() const {
     h5::init_thread();
     const std::string& path = m_impl->path;
     VerifyReport report;
-    auto mismatch = [&](std::string run_id, std::string zone_set, std::string table, std::string location,
-                        std::string message) {
+    auto mismatch = [&](std::string run_id, std::string zone_set, std::string table, std::string location, const std::string& message) {
         report.ok = false;
         std::string where = !run_id.empty() ? "run " + run_id : "zone set " + zone_set;
         report.message = where + ", " + table + " (" + location + "): " + message;
@@ -461,24 +522,28 @@ VerifyReport StoreReader::verify() const {
     for (std::size_t i = 0; i < chain.size(); ++i) {
         const ChainEntry& c = chain[i];
         ++report.chain_rows;
-        if (c.sequence != i + 1)
-            return mismatch(c.run_id, "", layout::chain, "link",
-                            "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
-        if (c.previous_digest != previous)
-            return mismatch(c.run_id, "", layout::chain, "link",
-                            "previous_digest does not match the digest of the row before");
-        if (c.digest != chain_digest(c.previous_digest, c.run_id, c.content_digest))
+        if (c.sequence != i + 1) {
+            return mismatch(c.run_id, "", layout::chain, "link", "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
+        }
+        if (c.previous_digest != previous) {
+            return mismatch(c.run_id, "", layout::chain, "link", "previous_digest does not match the digest of the row before");
+        }
+        if (c.digest != chain_digest(c.previous_digest, c.run_id, c.content_digest)) {
             return mismatch(c.run_id, "", layout::chain, "digest", "the row's digest does not match its content");
+        }
         previous = c.digest;
-        if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path))
+        if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path)) {
             return mismatch(c.run_id, "", "run", "missing", "the chain names a run that is not in the store");
+        }
         h5::Group run = h5::open_group(runs.get(), c.run_id, path);
         std::string digest;
         GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path);
-        if (auto m = verifier.run(digest)) return mismatch(c.run_id, "", m->table, m->location, m->message);
-        if (digest != c.content_digest)
-            return mismatch(c.run_id, "", layout::chain, "digest",
-                            "the run's commit digest differs from the content_digest recorded in the chain");
+        if (auto m = verifier.run(digest)) {
+            return mismatch(c.run_id, "", m->table, m->location, m->message);
+        }
+        if (digest != c.content_digest) {
+            return mismatch(c.run_id, "", layout::chain, "digest", "the run's commit digest differs from the content_digest recorded in the chain");
+        }
         // The zone set the run used must still be the one it used.
         std::string set_name = h5::read_string_attribute(run.get(), "zone_set", path);
         std::string set_digest = h5::read_string_attribute(run.get(), "zone_set_digest", path);
@@ -489,10 +554,11 @@ VerifyReport StoreReader::verify() const {
                 h5::Group set = h5::open_group(zones.get(), set_name, path);
                 current = commit_digest_of(set.get(), path);
             }
-            if (current != set_digest)
-                return mismatch(c.run_id, set_name, layout::attributes, "value",
-                                "zone set " + set_name + " is missing or differs from the one the run used (digest " +
-                                    set_digest + ")");
+            if (current != set_digest) {
+                std::string message = "zone set " + set_name;
+                message += " is missing or differs from the one the run used (digest " + set_digest + ")";
+                return mismatch(c.run_id, set_name, layout::attributes, "value", message);
+            }
         }
         ++report.runs_checked;
     }
@@ -500,9 +566,12 @@ VerifyReport StoreReader::verify() const {
     // 2. Runs outside the chain: a committed one was removed from the chain; others are incomplete.
     for (const std::string& name : h5::list_links(runs.get(), path)) {
         bool in_chain = std::any_of(chain.begin(), chain.end(), [&](const ChainEntry& c) { return c.run_id == name; });
-        if (in_chain) continue;
-        if (m_impl->run_committed(name))
+        if (in_chain) {
+            continue;
+        }
+        if (m_impl->run_committed(name)) {
             return mismatch(name, "", layout::chain, "missing", "the run has a commit record but no row in the audit chain");
+        }
         report.uncommitted_runs.push_back(name);
     }
 
@@ -512,7 +581,9 @@ VerifyReport StoreReader::verify() const {
         h5::Group set = h5::open_group(zones.get(), name, path);
         std::string digest;
         GroupVerifier verifier(set.get(), zone_set_commit_entries(), zone_set_attribute_names(), path);
-        if (auto m = verifier.run(digest)) return mismatch("", name, m->table, m->location, m->message);
+        if (auto m = verifier.run(digest)) {
+            return mismatch("", name, m->table, m->location, m->message);
+        }
         ++report.zone_sets_checked;
     }
     return report;

@@ -12,14 +12,13 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <optional>
-#include <utility>
-
-#include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utility>
 
 namespace avf::storage {
 namespace {
@@ -42,9 +41,11 @@ public:
         }
         return *this;
     }
-    int get() const { return m_fd; }
+    [[nodiscard]] int get() const { return m_fd; }
     void reset() noexcept {
-        if (m_fd >= 0) ::close(m_fd);
+        if (m_fd >= 0) {
+            ::close(m_fd);
+        }
         m_fd = -1;
     }
 
@@ -54,8 +55,12 @@ private:
 
 void fsync_path(const std::string& path, int flags, const std::string& what) {
     Descriptor fd(::open(path.c_str(), flags | O_CLOEXEC));
-    if (fd.get() < 0) posix_fail(path, "open for " + what, errno);
-    if (::fsync(fd.get()) != 0) posix_fail(path, what, errno);
+    if (fd.get() < 0) {
+        posix_fail(path, "open for " + what, errno);
+    }
+    if (::fsync(fd.get()) != 0) {
+        posix_fail(path, what, errno);
+    }
 }
 
 std::string directory_of(const std::string& path) {
@@ -65,25 +70,27 @@ std::string directory_of(const std::string& path) {
 
 /// The transaction's file, shared with the RunWriter it hands out (which may outlive it).
 struct FileState {
-    std::string path;       ///< the published store
-    std::string temp_path;  ///< where this transaction writes
+    std::string path;      ///< the published store
+    std::string temp_path; ///< where this transaction writes
     h5::File file;
-    bool failed = false;    ///< a write failed after it began: the file must never be published
-    std::string run_in_progress;  ///< run id begun and not finished, "" when none
-    bool ended = false;     ///< committed or abandoned: the file is closed
+    bool failed = false;         ///< a write failed after it began: the file must never be published
+    std::string run_in_progress; ///< run id begun and not finished, "" when none
+    bool ended = false;          ///< committed or abandoned: the file is closed
 
     void require_open(std::string_view operation) const {
-        if (ended || !file) throw InternalError(std::string(operation) + " after the transaction ended");
-        if (failed)
+        if (ended || !file) {
+            throw InternalError(std::string(operation) + " after the transaction ended");
+        }
+        if (failed) {
             throw InternalError(std::string(operation) + " after a failed write; the transaction can only be abandoned");
+        }
     }
-    hid_t root() const { return file.get(); }
+    [[nodiscard]] hid_t root() const { return file.get(); }
 };
 
 /// Runs `write`; any exception marks the transaction failed, because something may already be in
 /// the file (a write error is never retried or ignored, and never published).
-template <typename Write>
-auto guarded(FileState& state, Write&& write) {
+template <typename Write> auto guarded(FileState& state, Write&& write) {
     try {
         return write();
     } catch (...) {
@@ -95,7 +102,9 @@ auto guarded(FileState& state, Write&& write) {
 /// Encodes `files` into rows of `schema`, validating every value.
 std::vector<std::uint8_t> encode_files(const TableSchema& schema, const std::vector<InputFile>& files) {
     std::vector<std::uint8_t> rows(files.size() * schema.row_size());
-    for (std::size_t i = 0; i < files.size(); ++i) encode_source_file(schema, files[i], rows.data() + i * schema.row_size());
+    for (std::size_t i = 0; i < files.size(); ++i) {
+        encode_source_file(schema, files[i], rows.data() + i * schema.row_size());
+    }
     return rows;
 }
 
@@ -123,8 +132,9 @@ EncodedProblems encode_problems(const std::vector<Problem>& problems, std::uint6
     const TableSchema& schema = problems_table();
     EncodedProblems out;
     out.rows.resize(problems.size() * schema.row_size());
-    for (std::size_t i = 0; i < problems.size(); ++i)
+    for (std::size_t i = 0; i < problems.size(); ++i) {
         encode_problem(problems[i], out.rows.data() + i * schema.row_size(), text_base, out.text);
+    }
     return out;
 }
 
@@ -150,14 +160,19 @@ struct RunWriter::Impl {
         if (state->ended) {
             // The file was closed with H5F_CLOSE_STRONG, which closed these identifiers too.
             group.release();
-            for (auto* a : {&findings, &explanations, &evidence, &problems, &problem_text})
-                if (*a) (*a)->release();
+            for (auto* a : {&findings, &explanations, &evidence, &problems, &problem_text}) {
+                if (*a) {
+                    (*a)->release();
+                }
+            }
         }
     }
 
     void require_writable(std::string_view operation) const {
         state->require_open(operation);
-        if (finished) throw InternalError(std::string(operation) + " after run " + header.run_id + " was finished");
+        if (finished) {
+            throw InternalError(std::string(operation) + " after run " + header.run_id + " was finished");
+        }
     }
 };
 
@@ -166,7 +181,9 @@ RunWriter::RunWriter(RunWriter&&) noexcept = default;
 RunWriter& RunWriter::operator=(RunWriter&&) noexcept = default;
 RunWriter::~RunWriter() = default;
 
-const std::string& RunWriter::run_id() const { return m_impl->header.run_id; }
+const std::string& RunWriter::run_id() const {
+    return m_impl->header.run_id;
+}
 
 void RunWriter::append_findings(const std::vector<Finding>& batch) {
     h5::init_thread();
@@ -177,7 +194,9 @@ void RunWriter::append_findings(const std::vector<Finding>& batch) {
 
     // Encode and check the whole batch before writing any of it.
     std::size_t n_evidence = 0;
-    for (const Finding& f : batch) n_evidence += f.evidence.size();
+    for (const Finding& f : batch) {
+        n_evidence += f.evidence.size();
+    }
     std::vector<std::uint8_t> f_rows(batch.size() * f_schema.row_size());
     std::vector<std::uint8_t> e_rows(n_evidence * e_schema.row_size());
     std::string text;
@@ -220,22 +239,26 @@ void RunWriter::finish(const RunSummary& summary) {
     // Complete the inputs known at the start with what the run counted.
     std::vector<InputFile> inputs = run.header.inputs;
     for (const InputFile& s : summary.inputs) {
-        auto same = std::find_if(inputs.begin(), inputs.end(),
-                                 [&](const InputFile& f) { return f.path == s.path && f.role == s.role; });
+        auto same = std::find_if(inputs.begin(), inputs.end(), [&](const InputFile& f) { return f.path == s.path && f.role == s.role; });
         if (same == inputs.end()) {
             inputs.push_back(s);
             continue;
         }
         same->records_read = s.records_read;
         same->records_rejected = s.records_rejected;
-        if (same->sha256.empty()) same->sha256 = s.sha256;
-        if (same->size == 0) same->size = s.size;
+        if (same->sha256.empty()) {
+            same->sha256 = s.sha256;
+        }
+        if (same->size == 0) {
+            same->size = s.size;
+        }
     }
     std::vector<std::uint8_t> input_rows = encode_files(inputs_table(), inputs);
     const TableSchema& s_schema = summary_table();
     std::vector<std::uint8_t> summary_rows(summary.rows.size() * s_schema.row_size());
-    for (std::size_t i = 0; i < summary.rows.size(); ++i)
+    for (std::size_t i = 0; i < summary.rows.size(); ++i) {
         encode_summary(summary.rows[i], summary_rows.data() + i * s_schema.row_size());
+    }
     std::string finished = time_text(summary.finished, "finished");
     std::string status = summary.status.empty() ? "complete" : summary.status;
 
@@ -245,8 +268,7 @@ void RunWriter::finish(const RunSummary& summary) {
         h5::write_string_attribute(group, "status", status, path);
 
         std::vector<std::pair<std::string, DigestResult>> digests;
-        digests.emplace_back(layout::attributes,
-                             attribute_digest(read_attributes(group, run_attribute_names(), path)));
+        digests.emplace_back(layout::attributes, attribute_digest(read_attributes(group, run_attribute_names(), path)));
         digests.emplace_back(layout::regime_text, text_digest(run.header.regime_text));
         append_table(group, inputs_table(), input_rows, digests, path);
         digests.emplace_back(layout::findings, run.findings->finish());
@@ -255,7 +277,9 @@ void RunWriter::finish(const RunSummary& summary) {
         digests.emplace_back(layout::problems, run.problems->finish());
         digests.emplace_back(layout::problem_text, run.problem_text->finish());
         append_table(group, summary_table(), summary_rows, digests, path);
-        for (auto* a : {&run.findings, &run.explanations, &run.evidence, &run.problems, &run.problem_text}) a->reset();
+        for (auto* a : {&run.findings, &run.explanations, &run.evidence, &run.problems, &run.problem_text}) {
+            a->reset();
+        }
 
         // The commit record is the last thing written to the run: without it the run is incomplete.
         std::string content_digest = write_commit_record(group, digests, run_commit_entries(), path);
@@ -297,19 +321,23 @@ struct StoreTransaction::Impl {
             state->file.reset(); // H5F_CLOSE_STRONG: closes every object still open in the file
             state->ended = true;
         }
-        if (temp_created) ::unlink(state->temp_path.c_str()); // abandoned: the published store is untouched
+        if (temp_created) {
+            ::unlink(state->temp_path.c_str()); // abandoned: the published store is untouched
+        }
         // The lock is released when the descriptor closes (last member destroyed).
     }
 
     void acquire_lock() {
         std::string lock_path = state->path + ".lock";
         lock = Descriptor(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
-        if (lock.get() < 0) posix_fail(lock_path, "cannot open the store's lock file", errno);
+        if (lock.get() < 0) {
+            posix_fail(lock_path, "cannot open the store's lock file", errno);
+        }
         if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
             int error = errno;
-            if (error == EWOULDBLOCK)
-                throw IoError("another process is writing this store (lock held on " + lock_path + ")",
-                              Context{}.file(state->path));
+            if (error == EWOULDBLOCK) {
+                throw IoError("another process is writing this store (lock held on " + lock_path + ")", Context{}.file(state->path));
+            }
             posix_fail(lock_path, "cannot lock the store", error);
         }
     }
@@ -317,29 +345,35 @@ struct StoreTransaction::Impl {
     void open_copy_or_create() {
         const std::string& temp = state->temp_path;
         // A leftover from a process that died with this pid; we hold the lock, so nobody uses it.
-        if (::unlink(temp.c_str()) != 0 && errno != ENOENT) posix_fail(temp, "cannot remove stale temporary file", errno);
+        if (::unlink(temp.c_str()) != 0 && errno != ENOENT) {
+            posix_fail(temp, "cannot remove stale temporary file", errno);
+        }
         struct stat st {};
         bool published = ::stat(state->path.c_str(), &st) == 0;
-        if (!published && errno != ENOENT) posix_fail(state->path, "cannot stat the store", errno);
+        if (!published && errno != ENOENT) {
+            posix_fail(state->path, "cannot stat the store", errno);
+        }
 
         h5::PropList fapl = h5::store_file_access(temp);
         if (published) {
             temp_created = true;
             std::error_code ec;
             std::filesystem::copy_file(state->path, temp, std::filesystem::copy_options::overwrite_existing, ec);
-            if (ec) throw IoError("cannot copy the store to " + temp + ": " + ec.message(), Context{}.file(state->path));
+            if (ec) {
+                throw IoError("cannot copy the store to " + temp + ": " + ec.message(), Context{}.file(state->path));
+            }
             state->file = h5::File(h5::check_id(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()), temp, "open store copy"));
             check_store_root(state->root(), state->path);
-            for (const char* group : {layout::zones, layout::runs, layout::audit})
-                if (!h5::link_exists(state->root(), group, temp))
-                    throw IoError(std::string("not an avf store (group /") + group + " is missing)",
-                                  Context{}.file(state->path));
+            for (const char* group : {layout::zones, layout::runs, layout::audit}) {
+                if (!h5::link_exists(state->root(), group, temp)) {
+                    throw IoError(std::string("not an avf store (group /") + group + " is missing)", Context{}.file(state->path));
+                }
+            }
         } else {
             // The root group, like every object, without modification times: same content, same bytes.
             h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), temp, "create file properties"));
             h5::check(H5Pset_obj_track_times(fcpl.get(), false), temp, "disable time tracking");
-            state->file = h5::File(h5::check_id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), temp,
-                                                "create store"));
+            state->file = h5::File(h5::check_id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), temp, "create store"));
             temp_created = true;
             write_store_root(state->root(), temp);
             h5::create_group(state->root(), layout::zones, true, temp);
@@ -361,13 +395,17 @@ StoreTransaction::StoreTransaction(std::string path) : m_impl(std::make_unique<I
 
 StoreTransaction::~StoreTransaction() = default;
 
-const std::string& StoreTransaction::path() const { return m_impl->state->path; }
+const std::string& StoreTransaction::path() const {
+    return m_impl->state->path;
+}
 
 bool StoreTransaction::has_zone_set(const std::string& name) const {
     h5::init_thread();
     const FileState& state = *m_impl->state;
     state.require_open("has_zone_set");
-    if (!is_valid_group_name(name)) return false;
+    if (!is_valid_group_name(name)) {
+        return false;
+    }
     h5::Group zones = h5::open_group(state.root(), layout::zones, state.temp_path);
     return h5::link_exists(zones.get(), name, state.temp_path);
 }
@@ -376,7 +414,9 @@ bool StoreTransaction::has_run(const std::string& run_id) const {
     h5::init_thread();
     const FileState& state = *m_impl->state;
     state.require_open("has_run");
-    if (!is_valid_group_name(run_id)) return false;
+    if (!is_valid_group_name(run_id)) {
+        return false;
+    }
     h5::Group runs = h5::open_group(state.root(), layout::runs, state.temp_path);
     return h5::link_exists(runs.get(), run_id, state.temp_path);
 }
@@ -386,8 +426,9 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
     FileState& state = *m_impl->state;
     state.require_open("write_zone_set");
     check_group_name(set.name, "zone set name");
-    if (has_zone_set(set.name))
+    if (has_zone_set(set.name)) {
         throw InputError("zone set " + set.name + " already exists in " + state.path + "; import under a new name");
+    }
     const std::string& path = state.temp_path;
 
     // Encode and check everything before the first write.
@@ -419,18 +460,23 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
     guarded(state, [&] {
         h5::Group zones = h5::open_group(state.root(), layout::zones, path);
         h5::Group group = h5::create_group(zones.get(), set.name, false, path);
-        for (const auto& [name, value] : attributes) h5::write_string_attribute(group.get(), name, value, path);
+        for (const auto& [name, value] : attributes) {
+            h5::write_string_attribute(group.get(), name, value, path);
+        }
 
         std::vector<std::pair<std::string, DigestResult>> digests;
-        digests.emplace_back(layout::attributes,
-                             attribute_digest(read_attributes(group.get(), zone_set_attribute_names(), path)));
+        digests.emplace_back(layout::attributes, attribute_digest(read_attributes(group.get(), zone_set_attribute_names(), path)));
         append_table(group.get(), sources_table(), source_rows, digests, path);
         append_table(group.get(), zones_table(), zone_rows, digests, path);
-        append_heap(group.get(), layout::zone_wkb, "OGC WKB MultiPolygon (little-endian) of each zone, addressed by "
-                    "zones.wkb_offset/wkb_length", zone_wkb, digests, path);
+        append_heap(group.get(), layout::zone_wkb,
+                    "OGC WKB MultiPolygon (little-endian) of each zone, addressed by "
+                    "zones.wkb_offset/wkb_length",
+                    zone_wkb, digests, path);
         append_table(group.get(), lines_table(), line_rows, digests, path);
-        append_heap(group.get(), layout::line_wkb, "OGC WKB MultiLineString (little-endian) of each line, addressed by "
-                    "lines.wkb_offset/wkb_length", line_wkb, digests, path);
+        append_heap(group.get(), layout::line_wkb,
+                    "OGC WKB MultiLineString (little-endian) of each line, addressed by "
+                    "lines.wkb_offset/wkb_length",
+                    line_wkb, digests, path);
         append_table(group.get(), problems_table(), problems.rows, digests, path);
         append_heap(group.get(), layout::problem_text, problem_text_description(), problems.text, digests, path);
         write_commit_record(group.get(), digests, zone_set_commit_entries(), path);
@@ -442,17 +488,20 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
     FileState& state = *m_impl->state;
     state.require_open("begin_run");
     check_group_name(header.run_id, "run id");
-    if (!state.run_in_progress.empty())
+    if (!state.run_in_progress.empty()) {
         throw InternalError("begin_run(" + header.run_id + ") while run " + state.run_in_progress + " is not finished");
-    if (has_run(header.run_id))
+    }
+    if (has_run(header.run_id)) {
         throw InputError("run " + header.run_id + " already exists in " + state.path + "; choose a new run id");
+    }
     const std::string& path = state.temp_path;
 
     // Check what can be checked before writing: input rows, the start time, the regime text.
     encode_files(inputs_table(), header.inputs);
     std::string started = time_text(header.started, "started");
-    if (header.regime_text.find('\0') != std::string::npos)
+    if (header.regime_text.find('\0') != std::string::npos) {
         throw InputError("the regime text contains a NUL byte and cannot be kept verbatim", Context{}.file(state.path));
+    }
 
     auto impl = std::make_unique<RunWriter::Impl>();
     impl->state = m_impl->state;
@@ -470,16 +519,22 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
         h5::Group runs = h5::open_group(state.root(), layout::runs, path);
         impl->group = h5::create_group(runs.get(), header.run_id, false, path);
         hid_t group = impl->group.get();
-        const std::pair<const char*, std::string> attributes[] = {
-            {"run_id", header.run_id},       {"zone_set", header.zone_set},         {"zone_set_digest", impl->zone_set_digest},
-            {"regime_id", header.regime_id}, {"tool_version", header.tool_version}, {"started", started},
-            {"finished", ""},                {"status", "running"},                 {"options_json", header.options_json}};
-        for (const auto& [name, value] : attributes) h5::write_string_attribute(group, name, value, path);
+        const std::pair<const char*, std::string> attributes[] = {{"run_id", header.run_id},
+                                                                  {"zone_set", header.zone_set},
+                                                                  {"zone_set_digest", impl->zone_set_digest},
+                                                                  {"regime_id", header.regime_id},
+                                                                  {"tool_version", header.tool_version},
+                                                                  {"started", started},
+                                                                  {"finished", ""},
+                                                                  {"status", "running"},
+                                                                  {"options_json", header.options_json}};
+        for (const auto& [name, value] : attributes) {
+            h5::write_string_attribute(group, name, value, path);
+        }
         h5::write_scalar_text(group, layout::regime_text, header.regime_text, path);
         impl->findings.emplace(Appender::create_table(group, findings_table(), path));
         impl->explanations.emplace(Appender::create_heap(
-            group, layout::explanations, "UTF-8 explanation of each finding, addressed by findings.explanation_offset/_length",
-            path));
+            group, layout::explanations, "UTF-8 explanation of each finding, addressed by findings.explanation_offset/_length", path));
         impl->evidence.emplace(Appender::create_table(group, evidence_table(), path));
         impl->problems.emplace(Appender::create_table(group, problems_table(), path));
         impl->problem_text.emplace(Appender::create_heap(group, layout::problem_text, problem_text_description(), path));
@@ -492,8 +547,9 @@ void StoreTransaction::commit() {
     h5::init_thread();
     FileState& state = *m_impl->state;
     state.require_open("commit");
-    if (!state.run_in_progress.empty())
+    if (!state.run_in_progress.empty()) {
         throw InternalError("commit while run " + state.run_in_progress + " is not finished; nothing was published");
+    }
     const std::string& temp = state.temp_path;
     guarded(state, [&] {
         // Closing flushes everything HDF5 still holds; its error is the write error.
@@ -501,8 +557,9 @@ void StoreTransaction::commit() {
         state.ended = true;
         h5::check(rc, temp, "close store");
         fsync_path(temp, O_RDONLY, "fsync store");
-        if (::rename(temp.c_str(), state.path.c_str()) != 0)
+        if (::rename(temp.c_str(), state.path.c_str()) != 0) {
             posix_fail(state.path, "cannot rename " + temp + " over the store", errno);
+        }
         m_impl->temp_created = false;
         std::string dir = directory_of(state.path);
         fsync_path(dir, O_RDONLY | O_DIRECTORY, "fsync the store's directory");

@@ -9,15 +9,19 @@ namespace avf::storage {
 namespace {
 
 constexpr unsigned deflate_level = 5;
-constexpr std::uint64_t heap_chunk_bytes = 64 * 1024;
+constexpr std::uint64_t heap_chunk_bytes = std::uint64_t{64} * 1024;
 
 void put_le64(std::uint8_t* out, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    for (int i = 0; i < 8; ++i) {
+        out[i] = static_cast<std::uint8_t>(v >> (8 * i));
+    }
 }
 
 std::uint64_t get_le64(const std::uint8_t* in) {
     std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) v |= static_cast<std::uint64_t>(in[i]) << (8 * i);
+    for (int i = 0; i < 8; ++i) {
+        v |= static_cast<std::uint64_t>(in[i]) << (8 * i);
+    }
     return v;
 }
 
@@ -32,10 +36,10 @@ const char* type_name(ColumnType t) {
 }
 
 const Column& checked_next(const TableSchema& schema, std::size_t& next, std::string_view column, ColumnType type) {
-    if (next >= schema.columns().size() || schema.columns()[next].name != column ||
-        schema.columns()[next].type != type)
+    if (next >= schema.columns().size() || schema.columns()[next].name != column || schema.columns()[next].type != type) {
         throw InternalError("table " + schema.name() + ": column " + std::string(column) + " (" + type_name(type) +
                             ") used out of schema order at position " + std::to_string(next));
+    }
     return schema.columns()[next++];
 }
 
@@ -58,20 +62,21 @@ h5::PropList chunked_creation(std::uint64_t chunk_units, const std::string& path
     return dcpl;
 }
 
-h5::Dataset create_extendible(hid_t parent, const std::string& name, hid_t type, std::uint64_t chunk_units,
-                              const std::string& path) {
+h5::Dataset create_extendible(hid_t parent, const std::string& name, hid_t type, std::uint64_t chunk_units, const std::string& path) {
     hsize_t dims[1] = {0};
     hsize_t maxdims[1] = {H5S_UNLIMITED};
     h5::Dataspace space(h5::check_id(H5Screate_simple(1, dims, maxdims), path, "create dataspace"));
     h5::PropList dcpl = chunked_creation(chunk_units, path);
     h5::PropList lcpl = h5::utf8_link_creation(path);
-    return h5::Dataset(h5::check_id(H5Dcreate2(parent, name.c_str(), type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
-                                    path, "create dataset " + name));
+    return h5::Dataset(
+        h5::check_id(H5Dcreate2(parent, name.c_str(), type, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT), path, "create dataset " + name));
 }
 
-void read_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uint64_t count, void* out,
-                    const std::string& path, const std::string& what) {
-    if (count == 0) return;
+void read_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uint64_t count, void* out, const std::string& path,
+                    const std::string& what) {
+    if (count == 0) {
+        return;
+    }
     h5::Dataspace file_space(h5::check_id(H5Dget_space(dataset), path, what));
     hsize_t start[1] = {first};
     hsize_t n[1] = {count};
@@ -85,8 +90,7 @@ void read_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uin
 // ---------------------------------------------------------------------------------------------
 // RowEncoder / RowDecoder
 
-RowEncoder::RowEncoder(const TableSchema& schema, std::uint8_t* row, std::string_view record)
-    : m_schema(schema), m_row(row), m_record(record) {
+RowEncoder::RowEncoder(const TableSchema& schema, std::uint8_t* row, std::string_view record) : m_schema(schema), m_row(row), m_record(record) {
     // Zero-fill first: string padding and any unused byte must be 0 in the file and in the digest.
     std::memset(m_row, 0, schema.row_size());
 }
@@ -97,17 +101,18 @@ const Column& RowEncoder::next(std::string_view column, ColumnType type) {
 
 RowEncoder& RowEncoder::str(std::string_view column, std::string_view value) {
     const Column& c = next(column, ColumnType::string);
-    auto context = [&] {
-        return Context{}.record(std::string(m_record)).field(m_schema.name() + "." + c.name).value(quoted(value));
-    };
-    if (value.size() > c.size)
-        throw InputError("value of " + std::to_string(value.size()) + " bytes does not fit column " + m_schema.name() +
-                             "." + c.name + " (at most " + std::to_string(c.size) +
-                             " bytes; the store never truncates)",
+    auto context = [&] { return Context{}.record(std::string(m_record)).field(m_schema.name() + "." + c.name).value(quoted(value)); };
+    if (value.size() > c.size) {
+        throw InputError("value of " + std::to_string(value.size()) + " bytes does not fit column " + m_schema.name() + "." + c.name + " (at most " +
+                             std::to_string(c.size) + " bytes; the store never truncates)",
                          context());
-    if (value.find('\0') != std::string_view::npos)
+    }
+    if (value.find('\0') != std::string_view::npos) {
         throw InputError("value contains a NUL byte, which a fixed-length string column cannot keep", context());
-    if (!is_valid_utf8(value)) throw InputError("value is not valid UTF-8", context());
+    }
+    if (!is_valid_utf8(value)) {
+        throw InputError("value is not valid UTF-8", context());
+    }
     std::memcpy(m_row + c.offset, value.data(), value.size());
     return *this;
 }
@@ -128,9 +133,10 @@ RowEncoder& RowEncoder::f64(std::string_view column, double value) {
 }
 
 void RowEncoder::done() const {
-    if (m_next != m_schema.columns().size())
+    if (m_next != m_schema.columns().size()) {
         throw InternalError("table " + m_schema.name() + ": row filled up to column " + std::to_string(m_next) + " of " +
                             std::to_string(m_schema.columns().size()));
+    }
 }
 
 const Column& RowDecoder::next(std::string_view column, ColumnType type) {
@@ -140,14 +146,16 @@ const Column& RowDecoder::next(std::string_view column, ColumnType type) {
 std::string RowDecoder::str(std::string_view column) {
     const Column& c = next(column, ColumnType::string);
     const char* begin = reinterpret_cast<const char*>(m_row + c.offset);
-    return std::string(begin, strnlen(begin, c.size));
+    return {begin, strnlen(begin, c.size)};
 }
 
 std::int64_t RowDecoder::i64(std::string_view column) {
     return static_cast<std::int64_t>(get_le64(m_row + next(column, ColumnType::int64).offset));
 }
 
-std::uint64_t RowDecoder::u64(std::string_view column) { return get_le64(m_row + next(column, ColumnType::uint64).offset); }
+std::uint64_t RowDecoder::u64(std::string_view column) {
+    return get_le64(m_row + next(column, ColumnType::uint64).offset);
+}
 
 double RowDecoder::f64(std::string_view column) {
     return std::bit_cast<double>(get_le64(m_row + next(column, ColumnType::float64).offset));
@@ -162,7 +170,8 @@ bool is_valid_utf8(std::string_view text) {
         if (c < 0x80) {
             ++i;
             continue;
-        } else if ((c & 0xE0) == 0xC0) {
+        }
+        if ((c & 0xE0) == 0xC0) {
             extra = 1;
             cp = c & 0x1F;
         } else if ((c & 0xF0) == 0xE0) {
@@ -174,14 +183,20 @@ bool is_valid_utf8(std::string_view text) {
         } else {
             return false;
         }
-        if (i + extra >= text.size()) return false; // truncated sequence
+        if (i + extra >= text.size()) {
+            return false; // truncated sequence
+        }
         for (std::size_t k = 1; k <= extra; ++k) {
             auto cc = static_cast<unsigned char>(text[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
+            if ((cc & 0xC0) != 0x80) {
+                return false;
+            }
             cp = (cp << 6) | (cc & 0x3F);
         }
         static constexpr std::uint32_t min_for_length[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min_for_length[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        if (cp < min_for_length[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+            return false;
+        }
         i += extra + 1;
     }
     return true;
@@ -190,16 +205,10 @@ bool is_valid_utf8(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // Appender
 
-Appender::Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size,
-                   std::uint64_t chunk_units, std::uint64_t block_units, std::uint64_t existing)
-    : m_dataset(std::move(dataset)),
-      m_type(std::move(type)),
-      m_name(std::move(name)),
-      m_path(std::move(path)),
-      m_unit_size(unit_size),
-      m_chunk_units(chunk_units),
-      m_written(existing),
-      m_digest(unit_size, block_units) {
+Appender::Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size, std::uint64_t chunk_units,
+                   std::uint64_t block_units, std::uint64_t existing)
+    : m_dataset(std::move(dataset)), m_type(std::move(type)), m_name(std::move(name)), m_path(std::move(path)), m_unit_size(unit_size),
+      m_chunk_units(chunk_units), m_written(existing), m_digest(unit_size, block_units) {
     m_buffer.reserve(chunk_units * unit_size);
 }
 
@@ -211,25 +220,23 @@ Appender Appender::create_table(hid_t parent, const TableSchema& schema, const s
     h5::write_string_attribute(ds.get(), "CLASS", "TABLE", path, false);
     h5::write_string_attribute(ds.get(), "VERSION", "3.0", path, false);
     h5::write_string_attribute(ds.get(), "TITLE", schema.title(), path, false);
-    for (std::size_t i = 0; i < schema.columns().size(); ++i)
+    for (std::size_t i = 0; i < schema.columns().size(); ++i) {
         h5::write_string_attribute(ds.get(), "FIELD_" + std::to_string(i) + "_NAME", schema.columns()[i].name, path, false);
-    return Appender(std::move(ds), std::move(type), schema.name(), path, schema.row_size(), schema.chunk_rows(),
-                    table_block_rows, 0);
+    }
+    return {std::move(ds), std::move(type), schema.name(), path, schema.row_size(), schema.chunk_rows(), table_block_rows, 0};
 }
 
-Appender Appender::create_heap(hid_t parent, const std::string& name, const std::string& description,
-                               const std::string& path) {
+Appender Appender::create_heap(hid_t parent, const std::string& name, const std::string& description, const std::string& path) {
     h5::Datatype type(h5::check_id(H5Tcopy(H5T_STD_U8LE), path, "create byte type"));
     h5::Dataset ds = create_extendible(parent, name, type.get(), heap_chunk_bytes, path);
     h5::write_string_attribute(ds.get(), "CONTENT", description, path, false);
-    return Appender(std::move(ds), std::move(type), name, path, 1, heap_chunk_bytes, heap_block_bytes, 0);
+    return {std::move(ds), std::move(type), name, path, 1, heap_chunk_bytes, heap_block_bytes, 0};
 }
 
 Appender Appender::open_table(hid_t parent, const TableSchema& schema, const std::string& path) {
     h5::Dataset ds = storage::open_table(parent, schema, path);
     std::uint64_t existing = h5::extent(ds.get(), path);
-    return Appender(std::move(ds), make_table_type(schema, path), schema.name(), path, schema.row_size(),
-                    schema.chunk_rows(), table_block_rows, existing);
+    return {std::move(ds), make_table_type(schema, path), schema.name(), path, schema.row_size(), schema.chunk_rows(), table_block_rows, existing};
 }
 
 void Appender::append(const std::uint8_t* data, std::uint64_t units) {
@@ -240,12 +247,16 @@ void Appender::append(const std::uint8_t* data, std::uint64_t units) {
         m_buffered += take;
         data += take * m_unit_size;
         units -= take;
-        if (m_buffered == m_chunk_units) write_buffer(m_buffered);
+        if (m_buffered == m_chunk_units) {
+            write_buffer(m_buffered);
+        }
     }
 }
 
 void Appender::write_buffer(std::uint64_t units) {
-    if (units == 0) return;
+    if (units == 0) {
+        return;
+    }
     std::string what = "append to " + m_name;
     hsize_t new_size[1] = {m_written + units};
     h5::check(H5Dset_extent(m_dataset.get(), new_size), m_path, what);
@@ -254,8 +265,7 @@ void Appender::write_buffer(std::uint64_t units) {
     hsize_t count[1] = {units};
     h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), m_path, what);
     h5::Dataspace mem_space(h5::check_id(H5Screate_simple(1, count, nullptr), m_path, what));
-    h5::check(H5Dwrite(m_dataset.get(), m_type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, m_buffer.data()),
-              m_path, what);
+    h5::check(H5Dwrite(m_dataset.get(), m_type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, m_buffer.data()), m_path, what);
     m_written += units;
     m_buffered = 0;
     m_buffer.clear();
@@ -295,13 +305,13 @@ h5::Dataset open_table(hid_t parent, const TableSchema& schema, const std::strin
     h5::Dataset ds = h5::open_dataset(parent, schema.name(), path);
     h5::Datatype stored(h5::check_id(H5Dget_type(ds.get()), path, "read type of " + schema.name()));
     h5::Datatype expected = make_table_type(schema, path);
-    if (!h5::check_tri(H5Tequal(stored.get(), expected.get()), path, "compare type of " + schema.name()))
+    if (!h5::check_tri(H5Tequal(stored.get(), expected.get()), path, "compare type of " + schema.name())) {
         throw IoError("table " + schema.name() + " does not have the schema-1 column layout", Context{}.file(path));
+    }
     return ds;
 }
 
-std::vector<std::uint8_t> read_rows(hid_t dataset, const TableSchema& schema, std::uint64_t first, std::uint64_t count,
-                                    const std::string& path) {
+std::vector<std::uint8_t> read_rows(hid_t dataset, const TableSchema& schema, std::uint64_t first, std::uint64_t count, const std::string& path) {
     std::vector<std::uint8_t> rows(count * schema.row_size());
     h5::Datatype type = make_table_type(schema, path);
     read_selection(dataset, type.get(), first, count, rows.data(), path,
@@ -317,8 +327,9 @@ std::vector<std::uint8_t> read_table(hid_t parent, const TableSchema& schema, co
 h5::Dataset open_heap(hid_t parent, const std::string& name, const std::string& path) {
     h5::Dataset ds = h5::open_dataset(parent, name, path);
     h5::Datatype stored(h5::check_id(H5Dget_type(ds.get()), path, "read type of " + name));
-    if (H5Tget_class(stored.get()) != H5T_INTEGER || H5Tget_size(stored.get()) != 1)
+    if (H5Tget_class(stored.get()) != H5T_INTEGER || H5Tget_size(stored.get()) != 1) {
         throw IoError("dataset " + name + " is not a byte heap", Context{}.file(path));
+    }
     return ds;
 }
 
@@ -334,12 +345,12 @@ std::string read_heap(hid_t parent, const std::string& name, const std::string& 
     return read_heap_bytes(ds.get(), 0, h5::extent(ds.get(), path), path);
 }
 
-std::string heap_slice(const std::string& heap, std::uint64_t offset, std::uint64_t length, const std::string& heap_name,
-                       const std::string& path) {
-    if (offset > heap.size() || length > heap.size() - offset)
-        throw IoError("reference [" + std::to_string(offset) + ", +" + std::to_string(length) + ") lies outside " +
-                          heap_name + " (" + std::to_string(heap.size()) + " bytes)",
+std::string heap_slice(const std::string& heap, std::uint64_t offset, std::uint64_t length, const std::string& heap_name, const std::string& path) {
+    if (offset > heap.size() || length > heap.size() - offset) {
+        throw IoError("reference [" + std::to_string(offset) + ", +" + std::to_string(length) + ") lies outside " + heap_name + " (" +
+                          std::to_string(heap.size()) + " bytes)",
                       Context{}.file(path));
+    }
     return heap.substr(offset, length);
 }
 

@@ -70,8 +70,7 @@ public:
     /// Creates the table dataset with its H5TB attributes (CLASS, VERSION, TITLE, FIELD_n_NAME).
     static Appender create_table(hid_t parent, const TableSchema& schema, const std::string& path);
     /// Creates a uint8 byte heap dataset.
-    static Appender create_heap(hid_t parent, const std::string& name, const std::string& description,
-                                const std::string& path);
+    static Appender create_heap(hid_t parent, const std::string& name, const std::string& description, const std::string& path);
     /// Opens an existing table for appending (the audit chain); digests cover only new rows.
     static Appender open_table(hid_t parent, const TableSchema& schema, const std::string& path);
 
@@ -86,11 +85,14 @@ public:
     /// Writes what is buffered, closes the dataset and returns the digest of everything appended.
     DigestResult finish();
     /// The file's identifiers are gone (closed with H5F_CLOSE_STRONG): forget them unclosed.
-    void release() noexcept { m_dataset.release(); m_type.release(); }
+    void release() noexcept {
+        m_dataset.release();
+        m_type.release();
+    }
 
 private:
-    Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size,
-             std::uint64_t chunk_units, std::uint64_t block_units, std::uint64_t existing);
+    Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size, std::uint64_t chunk_units,
+             std::uint64_t block_units, std::uint64_t existing);
     void write_buffer(std::uint64_t units);
 
     h5::Dataset m_dataset;
@@ -111,8 +113,7 @@ h5::Datatype make_table_type(const TableSchema& schema, const std::string& path)
 /// Opens table `schema.name()` in `parent` and checks it has exactly the schema's layout.
 h5::Dataset open_table(hid_t parent, const TableSchema& schema, const std::string& path);
 /// Rows [first, first + count) of an open table, as canonical row bytes.
-std::vector<std::uint8_t> read_rows(hid_t dataset, const TableSchema& schema, std::uint64_t first, std::uint64_t count,
-                                    const std::string& path);
+std::vector<std::uint8_t> read_rows(hid_t dataset, const TableSchema& schema, std::uint64_t first, std::uint64_t count, const std::string& path);
 /// Every row of table `schema.name()` in `parent`.
 std::vector<std::uint8_t> read_table(hid_t parent, const TableSchema& schema, const std::string& path);
 /// Opens byte heap `name` in `parent`, checking it is a 1-D uint8 dataset.
@@ -123,7 +124,6 @@ std::string read_heap_bytes(hid_t dataset, std::uint64_t first, std::uint64_t co
 std::string read_heap(hid_t parent, const std::string& name, const std::string& path);
 
 /// The value at [offset, offset + length) of a heap; IoError when the reference is out of range.
-std::string heap_slice(const std::string& heap, std::uint64_t offset, std::uint64_t length, const std::string& heap_name,
-                       const std::string& path);
+std::string heap_slice(const std::string& heap, std::uint64_t offset, std::uint64_t length, const std::string& heap_name, const std::string& path);
 
 } // namespace avf::storage

@@ -20,19 +20,23 @@ public:
         u32(type);
     }
     void u32(std::uint32_t v) {
-        for (int i = 0; i < 4; ++i) m_out.push_back(static_cast<char>(static_cast<std::uint8_t>(v >> (8 * i))));
+        for (int i = 0; i < 4; ++i) {
+            m_out.push_back(static_cast<char>(static_cast<std::uint8_t>(v >> (8 * i))));
+        }
     }
     void count(std::size_t n) {
-        if (n > std::numeric_limits<std::uint32_t>::max())
+        if (n > std::numeric_limits<std::uint32_t>::max()) {
             throw InputError("geometry has more than 2^32 - 1 parts or points; WKB cannot hold it");
+        }
         u32(static_cast<std::uint32_t>(n));
     }
     void f64(double v) {
         auto bits = std::bit_cast<std::uint64_t>(v);
-        for (int i = 0; i < 8; ++i) m_out.push_back(static_cast<char>(static_cast<std::uint8_t>(bits >> (8 * i))));
+        for (int i = 0; i < 8; ++i) {
+            m_out.push_back(static_cast<char>(static_cast<std::uint8_t>(bits >> (8 * i))));
+        }
     }
-    template <typename Points>
-    void points(const Points& pts) {
+    template <typename Points> void points(const Points& pts) {
         count(pts.size());
         for (const auto& p : pts) {
             f64(p.x());
@@ -53,24 +57,26 @@ public:
     void header(std::uint32_t expected_type, const char* name) {
         std::size_t at = m_pos;
         std::uint8_t order = byte();
-        if (order != little_endian_flag && order != big_endian_flag) fail(at, "byte-order flag is neither 0 nor 1");
+        if (order != little_endian_flag && order != big_endian_flag) {
+            fail(at, "byte-order flag is neither 0 nor 1");
+        }
         m_big_endian = order == big_endian_flag;
         std::uint32_t type = u32();
-        if (type != expected_type)
-            fail(at, "expected " + std::string(name) + " (type " + std::to_string(expected_type) + "), found type " +
-                         std::to_string(type));
+        if (type != expected_type) {
+            fail(at, "expected " + std::string(name) + " (type " + std::to_string(expected_type) + "), found type " + std::to_string(type));
+        }
     }
     /// A count of items of at least `min_item_bytes` each; refuses counts the remaining bytes
     /// cannot hold, so a corrupt count never causes a huge allocation.
     std::size_t count(std::size_t min_item_bytes) {
         std::size_t at = m_pos;
         std::uint32_t n = u32();
-        if (static_cast<std::uint64_t>(n) * min_item_bytes > remaining())
+        if (static_cast<std::uint64_t>(n) * min_item_bytes > remaining()) {
             fail(at, "count " + std::to_string(n) + " exceeds the remaining " + std::to_string(remaining()) + " bytes");
+        }
         return n;
     }
-    template <typename Points>
-    void points(Points& pts) {
+    template <typename Points> void points(Points& pts) {
         std::size_t n = count(point_bytes);
         pts.reserve(n);
         for (std::size_t i = 0; i < n; ++i) {
@@ -80,11 +86,13 @@ public:
         }
     }
     void end() const {
-        if (m_pos != m_in.size()) fail(m_pos, std::to_string(m_in.size() - m_pos) + " trailing bytes");
+        if (m_pos != m_in.size()) {
+            fail(m_pos, std::to_string(m_in.size() - m_pos) + " trailing bytes");
+        }
     }
 
 private:
-    std::size_t remaining() const { return m_in.size() - m_pos; }
+    [[nodiscard]] std::size_t remaining() const { return m_in.size() - m_pos; }
     std::uint8_t byte() {
         need(1);
         return static_cast<std::uint8_t>(m_in[m_pos++]);
@@ -102,7 +110,9 @@ private:
     std::uint32_t u32() { return static_cast<std::uint32_t>(unsigned_bytes(4)); }
     double f64() { return std::bit_cast<double>(unsigned_bytes(8)); }
     void need(std::size_t n) const {
-        if (remaining() < n) fail(m_pos, "unexpected end of data");
+        if (remaining() < n) {
+            fail(m_pos, "unexpected end of data");
+        }
     }
     [[noreturn]] void fail(std::size_t at, const std::string& what) const {
         throw InputError("malformed WKB at byte " + std::to_string(at) + ": " + what);
@@ -123,7 +133,9 @@ std::string to_wkb(const MultiPolygon& geometry) {
         w.header(wkb_polygon);
         w.count(1 + polygon.inners().size());
         w.points(polygon.outer());
-        for (const Ring& inner : polygon.inners()) w.points(inner);
+        for (const Ring& inner : polygon.inners()) {
+            w.points(inner);
+        }
     }
     return w.take();
 }

@@ -5,7 +5,7 @@
 #include <boost/geometry/io/wkt/read.hpp>
 #include <catch2/catch.hpp>
 
-#include <cstring>
+#include <bit>
 #include <fstream>
 #include <iterator>
 
@@ -48,9 +48,8 @@ storage::ZoneSet sample_zone_set(const std::string& name) {
     north.kind = "dmz";
     north.parties = "KP";
     north.valid = Interval{utc("2027-01-01"), UtcTime::max()};
-    north.geometry = multipolygon_wkt(
-        "MULTIPOLYGON(((126.1 37.9,127.5 37.9,127.5 38.4,126.1 38.4,126.1 37.9),"
-        "(126.5 38.0,126.6 38.1,126.7 38.0,126.5 38.0)))");
+    north.geometry = multipolygon_wkt("MULTIPOLYGON(((126.1 37.9,127.5 37.9,127.5 38.4,126.1 38.4,126.1 37.9),"
+                                      "(126.5 38.0,126.6 38.1,126.7 38.0,126.5 38.0)))");
     north.source = SourceRef{"data/dmz.gpkg", "dmz", "812", 0};
 
     Zone south;
@@ -60,9 +59,8 @@ storage::ZoneSet sample_zone_set(const std::string& name) {
     south.parties = "KR,US";
     south.parent = "DMZ";
     south.valid = Interval{UtcTime::min(), utc("2030-06-30T12:00:00.250Z")};
-    south.geometry = multipolygon_wkt(
-        "MULTIPOLYGON(((126.1 37.7,127.5 37.7,127.5 37.9,126.1 37.9,126.1 37.7)),"
-        "((128.0 37.5,128.1 37.5,128.1 37.6,128.0 37.5)))");
+    south.geometry = multipolygon_wkt("MULTIPOLYGON(((126.1 37.7,127.5 37.7,127.5 37.9,126.1 37.9,126.1 37.7)),"
+                                      "((128.0 37.5,128.1 37.5,128.1 37.6,128.0 37.5)))");
     south.source = SourceRef{"data/dmz.gpkg", "dmz", "813", 1};
 
     Zone drawn;
@@ -105,10 +103,9 @@ storage::RunHeader sample_run_header(const std::string& run_id) {
     h.run_id = run_id;
     h.zone_set = "dmz-2027";
     h.regime_id = "kr-dmz-1953";
-    h.regime_text =
-        "# Korean Armistice Agreement, Article I (illustrative)\n"
-        "[regime]\nid = \"kr-dmz-1953\"\nname = \"정전협정\"\n\n"
-        "[[rules]]\nid = \"I-1\"\ntype = \"prohibited\"\nzones = { kind = \"dmz\" }\n";
+    h.regime_text = "# Korean Armistice Agreement, Article I (illustrative)\n"
+                    "[regime]\nid = \"kr-dmz-1953\"\nname = \"정전협정\"\n\n"
+                    "[[rules]]\nid = \"I-1\"\ntype = \"prohibited\"\nzones = { kind = \"dmz\" }\n";
     h.options_json = R"({"strict":false,"chunk":50000})";
     h.tool_version = "0.1.0";
     h.started = utc("2027-03-04T10:15:00Z");
@@ -197,7 +194,9 @@ storage::RunSummary sample_summary() {
 
 void write_sample_store(const std::string& path, const std::string& run_id, bool with_zone_set) {
     storage::StoreTransaction tx(path);
-    if (with_zone_set) tx.write_zone_set(sample_zone_set("dmz-2027"));
+    if (with_zone_set) {
+        tx.write_zone_set(sample_zone_set("dmz-2027"));
+    }
     auto run = tx.begin_run(sample_run_header(run_id));
     auto findings = sample_findings();
     // Two batches, as the pipeline appends them.
@@ -222,7 +221,9 @@ void check_same(const storage::ZoneSet& e, const storage::ZoneSet& a) {
     CHECK(a.imported_utc == e.imported_utc);
     CHECK(a.options_json == e.options_json);
     REQUIRE(a.sources.size() == e.sources.size());
-    for (std::size_t i = 0; i < e.sources.size(); ++i) check_same(e.sources[i], a.sources[i]);
+    for (std::size_t i = 0; i < e.sources.size(); ++i) {
+        check_same(e.sources[i], a.sources[i]);
+    }
     REQUIRE(a.zones.size() == e.zones.size());
     for (std::size_t i = 0; i < e.zones.size(); ++i) {
         const Zone& x = e.zones[i];
@@ -256,7 +257,9 @@ void check_same(const storage::ZoneSet& e, const storage::ZoneSet& a) {
         CHECK(y.source.feature == x.source.feature);
     }
     REQUIRE(a.problems.size() == e.problems.size());
-    for (std::size_t i = 0; i < e.problems.size(); ++i) check_same(e.problems[i], a.problems[i]);
+    for (std::size_t i = 0; i < e.problems.size(); ++i) {
+        check_same(e.problems[i], a.problems[i]);
+    }
 }
 
 void check_same(const Finding& e, const Finding& a) {
@@ -271,8 +274,8 @@ void check_same(const Finding& e, const Finding& a) {
     CHECK(a.party == e.party);
     CHECK(a.equipment_class == e.equipment_class);
     CHECK(a.span == e.span);
-    // Bit-exact doubles: the store must not round (memcmp also tells -0.0 from 0.0).
-    auto same_bits = [](double x, double y) { return std::memcmp(&x, &y, sizeof x) == 0; };
+    // Bit-exact doubles: the store must not round (and -0.0 must stay -0.0).
+    auto same_bits = [](double x, double y) { return std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y); };
     CHECK(same_bits(a.location.x(), e.location.x()));
     CHECK(same_bits(a.location.y(), e.location.y()));
     CHECK(same_bits(a.measured, e.measured));
@@ -311,7 +314,7 @@ void check_same(const Problem& e, const Problem& a) {
 std::string file_bytes(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
     REQUIRE(in);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 } // namespace avf::test

@@ -1,7 +1,6 @@
 // The store as auditors open it: h5dump, and h5py / PyTables / pandas through readers.py, which
 // also recomputes every commit digest and the audit chain independently of the C++ code.
 #include "storage/store.hpp"
-
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -43,9 +42,8 @@ TEST_CASE("h5py, PyTables and pandas read the store and recompute its digests", 
     test::TempDir tmp;
     std::string path = sample_store_for_readers(tmp);
     std::string out;
-    int rc = test::run_command("/usr/bin/python3 '" + test::source_path("tests/storage/readers.py") + "' '" + path +
-                                   "' run-2027-03-04 '비무장지대' 3",
-                               out);
+    int rc = test::run_command(
+        "/usr/bin/python3 '" + test::source_path("tests/storage/readers.py") + "' '" + path + "' run-2027-03-04 '비무장지대' 3", out);
     INFO(out);
     CHECK(rc == 0);
     CHECK_THAT(out, Catch::Contains("all readers ok"));

@@ -1,7 +1,6 @@
 // Store round-trips, naming rules, transactions and the audit chain.
-#include "storage/store.hpp"
-
 #include "core/error.hpp"
+#include "storage/store.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -20,7 +19,9 @@ namespace {
 /// Lists the directory's entries (to show no temporary file is left behind).
 std::vector<std::string> entries(const fs::path& dir) {
     std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    for (const auto& e : fs::directory_iterator(dir)) {
+        names.push_back(e.path().filename().string());
+    }
     std::sort(names.begin(), names.end());
     return names;
 }
@@ -58,14 +59,18 @@ TEST_CASE("zone sets are listed in import order", "[store]") {
     std::string path = (tmp.path() / "s.h5").string();
     {
         StoreTransaction tx(path);
-        for (const char* name : {"zulu", "alpha", "mike"}) tx.write_zone_set(test::sample_zone_set(name));
+        for (const char* name : {"zulu", "alpha", "mike"}) {
+            tx.write_zone_set(test::sample_zone_set(name));
+        }
         tx.commit();
     }
     StoreTransaction tx(path);
     tx.write_zone_set(test::sample_zone_set("bravo"));
     tx.commit();
     std::vector<std::string> names;
-    for (const auto& s : StoreReader(path).zone_sets()) names.push_back(s.name);
+    for (const auto& s : StoreReader(path).zone_sets()) {
+        names.push_back(s.name);
+    }
     CHECK(names == std::vector<std::string>{"zulu", "alpha", "mike", "bravo"});
 }
 
@@ -78,12 +83,16 @@ TEST_CASE("a run round-trips: findings with evidence in order, explanations, pro
     auto expected = test::sample_findings();
     auto findings = store.read_findings("run-2027-03-04");
     REQUIRE(findings.size() == expected.size());
-    for (std::size_t i = 0; i < expected.size(); ++i) test::check_same(expected[i], findings[i]);
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        test::check_same(expected[i], findings[i]);
+    }
 
     auto problems = store.read_problems("run-2027-03-04");
     auto expected_problems = test::sample_run_problems();
     REQUIRE(problems.size() == expected_problems.size());
-    for (std::size_t i = 0; i < problems.size(); ++i) test::check_same(expected_problems[i], problems[i]);
+    for (std::size_t i = 0; i < problems.size(); ++i) {
+        test::check_same(expected_problems[i], problems[i]);
+    }
 
     RunInfo info = store.run_info("run-2027-03-04");
     RunHeader header = test::sample_run_header("run-2027-03-04");
@@ -122,7 +131,7 @@ TEST_CASE("large option texts are kept whole (dense attribute storage)", "[store
     test::TempDir tmp;
     std::string path = (tmp.path() / "s.h5").string();
     auto header = test::sample_run_header("big-options");
-    header.options_json = "{\"note\":\"" + std::string(200 * 1024, 'x') + "\"}";
+    header.options_json = R"({"note":")" + std::string(std::size_t{200} * 1024, 'x') + "\"}";
     {
         StoreTransaction tx(path);
         auto run = tx.begin_run(header);
@@ -155,8 +164,8 @@ TEST_CASE("existing zone sets and runs are never overwritten", "[store]") {
 TEST_CASE("names that cannot be HDF5 group names are refused", "[store]") {
     test::TempDir tmp;
     StoreTransaction tx((tmp.path() / "s.h5").string());
-    for (std::string bad : {std::string(""), std::string("a/b"), std::string("."), std::string(".."), std::string(65, 'n'),
-                            std::string("bad\xff")}) {
+    for (const std::string& bad :
+         {std::string(""), std::string("a/b"), std::string("."), std::string(".."), std::string(65, 'n'), std::string("bad\xff")}) {
         INFO(bad);
         CHECK_THROWS_AS(tx.write_zone_set(test::sample_zone_set(bad)), InputError);
         CHECK_THROWS_AS(tx.begin_run(test::sample_run_header(bad)), InputError);
@@ -172,9 +181,8 @@ TEST_CASE("values longer than their column are refused, not truncated, and nothi
 
     auto set = test::sample_zone_set("long-id");
     set.zones[1].id = ZoneId(std::string(65, 'Z'));
-    CHECK_THROWS_WITH(tx.write_zone_set(set),
-                      Catch::Contains("value of 65 bytes does not fit column zones.id (at most 64 bytes") &&
-                          Catch::Contains("the store never truncates"));
+    CHECK_THROWS_WITH(tx.write_zone_set(set), Catch::Contains("value of 65 bytes does not fit column zones.id (at most 64 bytes") &&
+                                                  Catch::Contains("the store never truncates"));
     CHECK_FALSE(tx.has_zone_set("long-id"));
 
     set = test::sample_zone_set("long-name");
@@ -364,7 +372,7 @@ TEST_CASE("a failed write surfaces as an I/O error and publishes nothing", "[sto
     std::string message;
     bool failed_as_io = false;
     {
-        FileSizeLimit limit(before.size() + 256 * 1024);
+        FileSizeLimit limit(before.size() + std::size_t{256} * 1024);
         try {
             StoreTransaction tx(path);
             try {

@@ -3,7 +3,6 @@
 //
 //   build/tests/storage/test_storage "[.generate]"
 #include "storage/store.hpp"
-
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -26,8 +25,7 @@ TEST_CASE("generate tests/data/store-v1.h5", "[.generate]") {
     std::filesystem::remove(path + ".lock");
     StoreReader store(path);
     REQUIRE(store.verify().ok);
-    WARN("wrote " << path << " (" << std::filesystem::file_size(path) << " bytes); run digest "
-                  << store.run_info("run-2027-03-04").content_digest);
+    WARN("wrote " << path << " (" << std::filesystem::file_size(path) << " bytes); run digest " << store.run_info("run-2027-03-04").content_digest);
 }
 
 TEST_CASE("the committed schema-1 store still reads and verifies", "[store][v1]") {
@@ -55,9 +53,8 @@ TEST_CASE("the committed schema-1 store still reads and verifies", "[store][v1]"
     CHECK(set.lines[0].geometry.size() == 2);
     CHECK(set.lines[0].geometry[0][1].y() == 38.2);
     REQUIRE(set.problems.size() == 2);
-    CHECK(set.problems[0].describe() ==
-          "data/dmz.gpkg, layer dmz, feature 814 (id=K-17), line 7:12: rejected (ring_not_closed): ring not closed; "
-          "field 'geom' = 'POLYGON((126 38,127 38,127 39))' (expected a closed ring)");
+    CHECK(set.problems[0].describe() == "data/dmz.gpkg, layer dmz, feature 814 (id=K-17), line 7:12: rejected (ring_not_closed): ring not closed; "
+                                        "field 'geom' = 'POLYGON((126 38,127 38,127 39))' (expected a closed ring)");
 
     auto runs = store.runs();
     REQUIRE(runs.size() == 2);

@@ -1,8 +1,7 @@
 // StoreReader::verify() against deliberately damaged stores, and the schema_version gate. The
 // damage is done with the HDF5 C API directly, as a careless tool or an attacker would.
-#include "storage/store.hpp"
-
 #include "core/error.hpp"
+#include "storage/store.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -22,7 +21,7 @@ class RawFile {
 public:
     explicit RawFile(const std::string& path) : m_id(H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT)) { REQUIRE(m_id >= 0); }
     ~RawFile() { H5Fclose(m_id); }
-    hid_t get() const { return m_id; }
+    [[nodiscard]] hid_t get() const { return m_id; }
 
     /// Flips the bits of one byte of row `row` of a 1-D dataset, rewriting the row through HDF5
     /// (so the chunk's fletcher32 checksum stays valid: only the content digests can tell).

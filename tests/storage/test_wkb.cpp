@@ -1,7 +1,6 @@
-#include "storage/wkb.hpp"
-
 #include "core/error.hpp"
 #include "core/sha256.hpp"
+#include "storage/wkb.hpp"
 #include "tests/storage/sample_store.hpp"
 
 #include <catch2/catch.hpp>
@@ -17,25 +16,26 @@ std::string hex(const std::string& bytes) {
 
 std::string unhex(const std::string& text) {
     std::string out;
-    for (std::size_t i = 0; i + 1 < text.size(); i += 2) out.push_back(static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16)));
+    for (std::size_t i = 0; i + 1 < text.size(); i += 2) {
+        out.push_back(static_cast<char>(std::stoi(text.substr(i, 2), nullptr, 16)));
+    }
     return out;
 }
 
 } // namespace
 
-TEST_CASE("a multipolygon with a hole is written as little-endian OGC WKB", "[wkb]") {
+TEST_CASE("a multipolygon is written as little-endian OGC WKB, byte by byte", "[wkb]") {
     auto g = test::multipolygon_wkt("MULTIPOLYGON(((0 0,1 0,1 1,0 0)))");
     // 01 | 06000000 | 1 polygon | 01 03000000 | 1 ring | 4 points | (0 0)(1 0)(1 1)(0 0)
-    CHECK(hex(to_wkb(g)) ==
-          "0106000000"
-          "01000000"
-          "0103000000"
-          "01000000"
-          "04000000"
-          "00000000000000000000000000000000"
-          "000000000000f03f0000000000000000"
-          "000000000000f03f000000000000f03f"
-          "00000000000000000000000000000000");
+    CHECK(hex(to_wkb(g)) == "0106000000"
+                            "01000000"
+                            "0103000000"
+                            "01000000"
+                            "04000000"
+                            "00000000000000000000000000000000"
+                            "000000000000f03f0000000000000000"
+                            "000000000000f03f000000000000f03f"
+                            "00000000000000000000000000000000");
 }
 
 TEST_CASE("WKB round-trips multipolygons and multilinestrings bit for bit", "[wkb]") {
@@ -62,13 +62,12 @@ TEST_CASE("WKB round-trips multipolygons and multilinestrings bit for bit", "[wk
 
 TEST_CASE("big-endian WKB is read too", "[wkb]") {
     // MULTILINESTRING((1 2,3 4)) in XDR (byte order 0), as PostGIS ST_AsBinary(g, 'XDR') writes it.
-    std::string xdr = unhex(
-        "0000000005"
-        "00000001"
-        "0000000002"
-        "00000002"
-        "3ff00000000000004000000000000000"
-        "40080000000000004010000000000000");
+    std::string xdr = unhex("0000000005"
+                            "00000001"
+                            "0000000002"
+                            "00000002"
+                            "3ff00000000000004000000000000000"
+                            "40080000000000004010000000000000");
     auto g = multilinestring_from_wkb(xdr);
     REQUIRE(g.size() == 1);
     REQUIRE(g[0].size() == 2);
@@ -79,8 +78,7 @@ TEST_CASE("big-endian WKB is read too", "[wkb]") {
 TEST_CASE("malformed WKB is refused with the offset, never over-allocated", "[wkb]") {
     auto good = to_wkb(test::multipolygon_wkt("MULTIPOLYGON(((0 0,1 0,1 1,0 0)))"));
     CHECK_THROWS_WITH(multipolygon_from_wkb(good.substr(0, 3)), Catch::Contains("at byte 1: unexpected end of data"));
-    CHECK_THROWS_WITH(multipolygon_from_wkb(good.substr(0, good.size() - 1)),
-                      Catch::Contains("at byte 18: count 4 exceeds the remaining 63 bytes"));
+    CHECK_THROWS_WITH(multipolygon_from_wkb(good.substr(0, good.size() - 1)), Catch::Contains("at byte 18: count 4 exceeds the remaining 63 bytes"));
     CHECK_THROWS_WITH(multipolygon_from_wkb(good + "x"), Catch::Contains("1 trailing bytes"));
     CHECK_THROWS_WITH(multilinestring_from_wkb(good), Catch::Contains("expected MultiLineString (type 5), found type 6"));
     std::string bad_order = good;
