@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize bench datasets clean
+.PHONY: all deps configure build demo test test-sanitize bench clean
 
 all: build
 
@@ -30,6 +30,10 @@ test-sanitize: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAVF_SANITIZE="address;undefined"
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+# Benchmarks (not part of `make test`): see bench/README.md and docs/benchmarks.md.
+bench: deps
+	bash bench/run.sh
 
 clean:
 	rm -rf $(BUILD) build-asan
