@@ -4,7 +4,9 @@ add_library(avf_warnings INTERFACE)
 target_compile_options(avf_warnings INTERFACE -Wall -Wextra -Wpedantic $<$<BOOL:${AVF_WERROR}>:-Werror>
   # GCC 12 reports false positives inside Boost 1.74's envelope/expand code (boost/geometry/
   # algorithms/detail/expand/indexed.hpp) when inlined into our R-tree builders.
-  -Wno-maybe-uninitialized)
+  -Wno-maybe-uninitialized
+  # GCC 12 at -O3 reports a false -Wrestrict inside std::string concatenation (GCC bug 105329).
+  -Wno-restrict)
 
 # Reproducible floating point for geo/ and fusion/: no fused multiply-add, never fast-math.
 add_library(avf_determinism INTERFACE)

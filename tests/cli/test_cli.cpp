@@ -28,7 +28,7 @@ std::string import_demo(const avf::test::TempDir& tmp) {
 }
 } // namespace
 
-TEST_CASE("every command has --help; usage errors exit 2", "[cli]") {
+TEST_CASE("every command has --help, usage errors exit 2", "[cli]") {
     std::string out;
     for (const char* cmd : {"", "zones", "zones import", "zones validate", "zones list", "zones show", "regime check", "run", "findings list",
                             "findings show", "findings export"}) {
@@ -44,7 +44,7 @@ TEST_CASE("every command has --help; usage errors exit 2", "[cli]") {
     CHECK(out.find("--threads") != std::string::npos);
 }
 
-TEST_CASE("zones validate names each malformed fixture's defect and feature; nothing crashes", "[cli][malformed]") {
+TEST_CASE("zones validate names each malformed fixture's defect and feature, nothing crashes", "[cli][malformed]") {
     struct Case {
         const char* file;
         int exit;
@@ -74,7 +74,7 @@ TEST_CASE("zones validate names each malformed fixture's defect and feature; not
     CHECK(out.find("\"code\": \"self_intersection\"") != std::string::npos);
 }
 
-TEST_CASE("zones import, list and show; sets are immutable", "[cli][store]") {
+TEST_CASE("zones import, list and show, sets are immutable", "[cli][store]") {
     avf::test::TempDir tmp;
     std::string store = import_demo(tmp);
     std::string out;
@@ -98,7 +98,7 @@ TEST_CASE("zones import, list and show; sets are immutable", "[cli][store]") {
     CHECK(out.find("bad,") == std::string::npos);
 }
 
-TEST_CASE("the demo run: every rule type fires; 1 and 2 threads give byte-identical tables; exports open", "[cli][run]") {
+TEST_CASE("the demo run: every rule type fires, 1 and 2 threads give byte-identical tables, exports open", "[cli][run]") {
     avf::test::TempDir tmp;
     std::string store = import_demo(tmp);
     std::string out;
@@ -165,7 +165,7 @@ TEST_CASE("a store written by a run opens with h5dump and shows the zone table",
     CHECK(out.find("'DMZ-N'") != std::string::npos);
 }
 
-TEST_CASE("bad input: problems are stored and counted; --strict stops; --fail-on", "[cli][run]") {
+TEST_CASE("bad input: problems are stored and counted, --strict stops, --fail-on", "[cli][run]") {
     avf::test::TempDir tmp;
     std::string store = import_demo(tmp);
     std::string out;

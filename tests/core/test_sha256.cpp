@@ -14,7 +14,7 @@ TEST_CASE("length-prefixed fields keep boundaries apart", "[sha256]") {
     CHECK(avf::Sha256{}.field(0.0).hex() == avf::Sha256{}.field(-0.0).hex());
 }
 
-TEST_CASE("files are hashed whole; a missing file is an I/O error", "[sha256]") {
+TEST_CASE("files are hashed whole, a missing file is an I/O error", "[sha256]") {
     avf::test::TempDir tmp;
     auto p = tmp.write("a.txt", "abc");
     CHECK(avf::sha256_file(p) == avf::sha256_hex("abc"));

@@ -15,7 +15,7 @@ TEST_CASE("ISO-8601 instants parse and format round-trip", "[time]") {
     CHECK(format_utc(*parse_utc("1969-12-31T23:59:59.5Z")) == "1969-12-31T23:59:59.500Z");
 }
 
-TEST_CASE("a bare date is midnight UTC; offsets convert to UTC", "[time]") {
+TEST_CASE("a bare date is midnight UTC, offsets convert to UTC", "[time]") {
     CHECK(parse_utc("2027-03-04")->ms == parse_utc("2027-03-04T00:00:00Z")->ms);
     CHECK(parse_utc("2027-03-04T12:00:00+02:00")->ms == parse_utc("2027-03-04T10:00:00Z")->ms);
     CHECK(parse_utc("2027-03-04T12:00:00-0130")->ms == parse_utc("2027-03-04T13:30:00Z")->ms);

@@ -49,7 +49,7 @@ TEST_CASE("prohibited: the boundary belongs to the zone unless the rule says oth
     CHECK(outside.run(on).empty());
 }
 
-TEST_CASE("rules and zones respect their validity; waivers exempt", "[rules][validity]") {
+TEST_CASE("rules and zones respect their validity, waivers exempt", "[rules][validity]") {
     auto z = test::zone("Z", square);
     z.valid = Interval{*parse_utc("2027-01-01"), *parse_utc("2027-06-01")};
     Harness h(R"([[rules]]
@@ -164,7 +164,7 @@ TEST_CASE("ceiling: exactly N complies, N+1 violates, per day", "[rules][ceiling
           "11 battle_tank counted in Z on 2027-03-05 (11 certainly inside, 0 possibly) exceed the ceiling of 10 (rule c): violation; certain; 2 detections");
 }
 
-TEST_CASE("ceiling: straddling items make a possible violation; nesting counts children in parents", "[rules][ceiling]") {
+TEST_CASE("ceiling: straddling items make a possible violation, nesting counts children in parents", "[rules][ceiling]") {
     std::vector<Zone> zones{test::zone("OUTER", "POLYGON((126 37,129 37,129 40,126 40,126 37))", "area"),
                             test::zone("INNER", square, "buffer", "OUTER")};
     Harness h(R"([[rules]]
@@ -190,7 +190,7 @@ max_count = 12
     CHECK(outer[0].certainty == Certainty::certain);
 }
 
-TEST_CASE("ceiling: instant aggregation counts snapshots; a waiver raises the limit", "[rules][ceiling]") {
+TEST_CASE("ceiling: instant aggregation counts snapshots, a waiver raises the limit", "[rules][ceiling]") {
     Harness h(R"([[rules]]
 id = "c"
 type = "ceiling"
@@ -219,7 +219,7 @@ aggregation = "instant"
     CHECK(f[2].kind == FindingKind::violation);
 }
 
-TEST_CASE("band: counts items between D1 and D2 on one side; without a limit it prohibits", "[rules][band][limit]") {
+TEST_CASE("band: counts items between D1 and D2 on one side, without a limit it prohibits", "[rules][band][limit]") {
     // Segments are geodesics, which bow poleward of the parallel (≈470 m at the middle of a 2°
     // segment at 38°N); with vertices every 0.01° the line stays within 2 cm of the parallel.
     std::string wkt = "LINESTRING(";
