@@ -1,6 +1,7 @@
 #include "fusion/finding_builder.hpp"
 
 #include "core/sha256.hpp"
+#include "fusion/rule.hpp"
 
 #include <fmt/format.h>
 
@@ -11,6 +12,33 @@ namespace avf::fusion {
 
 Evidence evidence_of(const Detection& d) {
     return Evidence{"detection", d.id.str(), d.origin.file, d.origin.feature};
+}
+
+Finding detection_finding(const std::string& rule_id, const std::string& rule_type, const std::string& article, const std::string& target_id,
+                          const Detection& d) {
+    Finding f;
+    f.rule_id = rule_id;
+    f.rule_type = rule_type;
+    f.article = article;
+    f.target_id = target_id;
+    f.party = d.party;
+    f.equipment_class = d.equipment_class;
+    f.span = Interval{d.time, UtcTime{d.time.ms + 1}};
+    f.location = d.position;
+    f.confidence = d.confidence;
+    f.evidence.push_back(evidence_of(d));
+    f.id = content_id({rule_id, target_id, d.id.str(), d.origin.file});
+    return f;
+}
+
+std::string apply_waiver(Finding& f, const Waiver* waiver, const std::string& violation_phrase) {
+    if (!waiver) {
+        f.kind = FindingKind::violation;
+        return violation_phrase + "; " + std::string(to_string(f.certainty));
+    }
+    f.kind = FindingKind::exempted;
+    f.waiver_id = waiver->id;
+    return fmt::format("exempted by waiver {} ({})", waiver->id, waiver->basis);
 }
 
 std::string content_id(const std::vector<std::string>& parts) {

@@ -19,6 +19,19 @@ Evidence evidence_of(const Detection& d);
 /// and `findings diff` can tell a changed finding from a new one.
 std::string content_id(const std::vector<std::string>& parts);
 
+struct Waiver;
+
+/// A finding about one detection, with the fields every per-detection rule fills alike: rule,
+/// target, party, class, the detection's instant as span, location, confidence, evidence and the
+/// content-derived id (rule, target, detection id, file). The rule adds measured/limit/unit,
+/// certainty, kind and the explanation.
+Finding detection_finding(const std::string& rule_id, const std::string& rule_type, const std::string& article, const std::string& target_id,
+                          const Detection& d);
+
+/// Marks the finding exempted when a waiver covers it; returns the verdict phrase for the
+/// explanation: "exempted by waiver W (basis)" or "<violation_phrase>; certain|possible".
+std::string apply_waiver(Finding& f, const Waiver* waiver, const std::string& violation_phrase);
+
 /// "38.3100N 127.0200E"
 std::string format_position(const GeoPoint& p);
 /// "1.4 km" (or "850 m" below one kilometre); always positive.

@@ -65,26 +65,12 @@ void BandRule::evaluate(const Observation& obs, RuleState* state, std::vector<Fi
         count(state, 0, d, certain);
         return;
     }
-    Finding f;
-    f.rule_id = m_id;
-    f.rule_type = m_type;
-    f.article = m_article;
-    f.target_id = m_line_id;
-    f.party = d.party;
-    f.equipment_class = d.equipment_class;
-    f.span = Interval{d.time, UtcTime{d.time.ms + 1}};
-    f.location = d.position;
+    Finding f = detection_finding(m_id, m_type, m_article, m_line_id, d);
     f.measured = dist / 1000.0;
     f.limit = m_to_m / 1000.0;
     f.unit = "km";
-    f.confidence = d.confidence;
     f.certainty = certain ? Certainty::certain : Certainty::possible;
-    f.evidence.push_back(evidence_of(d));
-    const Waiver* w = waiver_for(d, m_within_zone_id);
-    f.kind = w ? FindingKind::exempted : FindingKind::violation;
-    if (w) f.waiver_id = w->id;
-    f.id = content_id({m_id, f.target_id, d.id.str(), d.origin.file});
-    std::string verdict = w ? fmt::format("exempted by waiver {} ({})", w->id, w->basis) : "prohibited; " + std::string(to_string(f.certainty));
+    std::string verdict = apply_waiver(f, waiver_for(d, m_within_zone_id), "prohibited");
     f.explanation = fmt::format("{} observed {} at {}, {} from {} ({}) {}: {}", format_items(d), format_utc(d.time), format_position(d.position),
                                 format_distance(dist), m_line_id, target_phrase(0), format_rule_ref(m_id, m_article), verdict);
     out.push_back(std::move(f));

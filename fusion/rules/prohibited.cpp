@@ -40,31 +40,16 @@ void ProhibitedRule::evaluate(const Observation& obs, RuleState*, std::vector<Fi
         double depth = hit.centre == Location::outside ? -1.0 : 1.0;
         depth *= hit.centre == Location::boundary ? 0.0 : m_zones->distance_to_boundary(hit.zone, d.position, kilometers(20'000)).value;
 
-        Finding f;
-        f.rule_id = m_id;
-        f.rule_type = m_type;
-        f.article = m_article;
-        f.target_id = zone.id.str();
-        f.party = d.party;
-        f.equipment_class = d.equipment_class;
-        f.span = Interval{d.time, UtcTime{d.time.ms + 1}};
-        f.location = d.position;
+        Finding f = detection_finding(m_id, m_type, m_article, zone.id.str(), d);
         f.measured = depth / 1000.0;
         f.limit = 0.0;
         f.unit = "km";
-        f.confidence = d.confidence;
         f.certainty = certainty;
-        f.evidence.push_back(evidence_of(d));
-        const Waiver* w = waiver_for(d, zone.id.str());
-        f.kind = w ? FindingKind::exempted : FindingKind::violation;
-        if (w) f.waiver_id = w->id;
-        f.id = content_id({m_id, f.target_id, d.id.str(), d.origin.file});
-
+        std::string verdict = apply_waiver(f, waiver_for(d, zone.id.str()), "prohibited");
         std::string where = hit.centre == Location::inside    ? format_distance(depth) + " inside " + zone.id.str()
                             : hit.centre == Location::boundary ? "on the boundary of " + zone.id.str()
                                                                : format_distance(depth) + " outside " + zone.id.str() + " (within its uncertainty of " +
                                                                      format_distance(d.uncertainty.value) + ")";
-        std::string verdict = w ? fmt::format("exempted by waiver {} ({})", w->id, w->basis) : "prohibited; " + std::string(to_string(certainty));
         f.explanation = fmt::format("{} observed {} at {}, {} {}: {}", format_items(d), format_utc(d.time), format_position(d.position), where,
                                     format_rule_ref(m_id, m_article), verdict);
         out.push_back(std::move(f));

@@ -144,26 +144,12 @@ void StandoffRule::evaluate(const Observation& obs, RuleState*, std::vector<Find
     const ReferenceLine& line = m_zones->lines()[c.line->line];
     Certainty certainty = closer(worst_d + r, worst->distance_m) ? Certainty::certain : Certainty::possible;
 
-    Finding f;
-    f.rule_id = m_id;
-    f.rule_type = m_type;
-    f.article = m_article;
-    f.target_id = line.id.str();
-    f.party = d.party;
-    f.equipment_class = d.equipment_class;
-    f.span = Interval{d.time, UtcTime{d.time.ms + 1}};
-    f.location = d.position;
+    Finding f = detection_finding(m_id, m_type, m_article, line.id.str(), d);
     f.measured = worst_d / 1000.0;
     f.limit = worst->distance_m / 1000.0;
     f.unit = "km";
-    f.confidence = d.confidence;
     f.certainty = certainty;
-    f.evidence.push_back(evidence_of(d));
-    const Waiver* w = waiver_for(d, "");
-    f.kind = w ? FindingKind::exempted : FindingKind::violation;
-    if (w) f.waiver_id = w->id;
-    f.id = content_id({m_id, f.target_id, d.id.str(), d.origin.file});
-    std::string verdict = w ? fmt::format("exempted by waiver {} ({})", w->id, w->basis) : "violation; " + std::string(to_string(certainty));
+    std::string verdict = apply_waiver(f, waiver_for(d, ""), "violation");
     std::string uncertainty = r > 0 ? fmt::format(" (±{})", format_distance(r)) : "";
     f.explanation = fmt::format("{} observed {} at {}, {}{} from {}, closer than the {} standoff {}: {}", format_items(d), format_utc(d.time),
                                 format_position(d.position), format_distance(worst_d), uncertainty, line.id.str(), format_distance(worst->distance_m),
