@@ -20,6 +20,9 @@ void register_zones_commands(CLI::App& app);
 void register_run_command(CLI::App& app);
 void register_findings_commands(CLI::App& app);
 void register_regime_commands(CLI::App& app);
+void register_audit_commands(CLI::App& app);
+/// `avf findings diff`, added to the findings family (cli/audit_commands.cpp).
+void register_findings_diff(CLI::App& findings);
 
 /// Exit status a command asks for when it completes without an exception (e.g. 1 from
 /// `zones validate` when features were rejected). Commands set it; run() returns it.

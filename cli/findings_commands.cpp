@@ -237,6 +237,7 @@ void register_findings_commands(CLI::App& app) {
     register_list(*findings);
     register_show(*findings);
     register_export(*findings);
+    register_findings_diff(*findings);
 }
 
 void register_regime_commands(CLI::App& app) {
