@@ -7,6 +7,7 @@
 #include <boost/geometry/algorithms/within.hpp>
 
 #include <algorithm>
+#include <mutex>
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -26,29 +27,39 @@ MultiLineString boundary_lines(const MultiPolygon& g, Meters max_piece) {
     return out;
 }
 
-ZoneIndex::ZoneIndex(std::span<const Zone> zones) : m_zones(zones) {
+ZoneIndex::ZoneIndex(std::span<const Zone> zones)
+    : m_zones(zones), m_boundary_once(std::make_unique<std::once_flag[]>(zones.size())), m_boundaries(zones.size()) {
     std::vector<std::pair<Box, std::size_t>> entries;
-    m_boundaries.reserve(zones.size());
+    m_grids.reserve(zones.size());
     for (std::size_t i = 0; i < zones.size(); ++i) {
         Box box;
         bg::envelope(zones[i].geometry, box);
         m_envelopes.push_back(box);
         entries.emplace_back(box, i);
-        m_boundaries.emplace_back(boundary_lines(zones[i].geometry, boundary_piece));
+        m_grids.emplace_back(zones[i].geometry);
     }
     m_tree = decltype(m_tree)(entries.begin(), entries.end());
 }
 
+const SegmentIndex& ZoneIndex::boundary(std::size_t zone) const {
+    std::call_once(m_boundary_once[zone],
+                   [&] { m_boundaries[zone] = std::make_unique<SegmentIndex>(boundary_lines(m_zones[zone].geometry, boundary_piece)); });
+    return *m_boundaries[zone];
+}
+
 Location ZoneIndex::classify(std::size_t zone, const GeoPoint& p) const {
+    return m_grids[zone].classify(p);
+}
+
+Location ZoneIndex::classify_plain(std::size_t zone, const GeoPoint& p) const {
     const auto& g = m_zones[zone].geometry;
-    if (!bg::covered_by(p, m_envelopes[zone])) return Location::outside;
     if (bg::within(p, g)) return Location::inside;
     if (bg::covered_by(p, g)) return Location::boundary;
     return Location::outside;
 }
 
 Meters ZoneIndex::distance_to_boundary(std::size_t zone, const GeoPoint& p, Meters cap) const {
-    auto n = m_boundaries[zone].distance_within(p, cap);
+    auto n = boundary(zone).distance_within(p, cap);
     return n.found ? n.distance : cap;
 }
 
@@ -57,13 +68,22 @@ void ZoneIndex::locate(const GeoPoint& p, Meters radius, std::vector<ZoneHit>& o
     Box search = radius.value > 0.0 ? expand_by(p, radius) : Box{p, p};
     for (auto it = m_tree.qbegin(bgi::intersects(search)); it != m_tree.qend(); ++it) {
         std::size_t z = it->second;
-        Location c = classify(z, p);
         if (radius.value <= 0.0) {
+            Location c = classify(z, p);
             if (c == Location::outside) continue;
             out.push_back(ZoneHit{z, c, c == Location::inside ? DiskRelation::within : DiskRelation::boundary, Meters{0.0}});
             continue;
         }
-        auto near = m_boundaries[z].distance_within(p, radius);
+        // Most disks lie well inside or outside: if the disk's lon/lat box (widened by a metre,
+        // far more than the boundary pieces' millimetre bulge) touches no boundary cell, the
+        // boundary is farther than `radius` and the centre's side is the cells' label.
+        switch (m_grids[z].cover(expand_by(p, Meters{radius.value + 1.0}))) {
+        case ZoneGrid::Cover::outside: continue;
+        case ZoneGrid::Cover::inside: out.push_back(ZoneHit{z, Location::inside, DiskRelation::within, radius}); continue;
+        case ZoneGrid::Cover::mixed: break;
+        }
+        Location c = classify(z, p);
+        auto near = boundary(z).distance_within(p, radius);
         if (c == Location::outside && !near.found) continue;
         ZoneHit hit{z, c, DiskRelation::partial, near.found ? near.distance : radius};
         // The disk is within the zone when its centre is inside and the boundary is at least

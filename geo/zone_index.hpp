@@ -7,19 +7,31 @@
 //   for (auto& h : hits) if (h.disk == avf::geo::DiskRelation::within) ...
 //
 // Zone edges are straight in lon/lat (the project's convention), so the centre test is planar on
-// lon/lat coordinates (Boost.Geometry within / covered_by). The distance from the centre to a
-// zone's boundary is geodesic, to the boundary densified into ≤ 250 m pieces so that each piece
-// taken as a geodesic stays within millimetres of the straight lon/lat edge.
-// An R-tree over zone envelopes selects candidates. Queries are const and thread-safe.
+// lon/lat coordinates, with exactly the answers of Boost.Geometry within / covered_by. The
+// distance from the centre to a zone's boundary is geodesic, to the boundary densified into
+// ≤ 250 m pieces so that each piece taken as a geodesic stays within millimetres of the straight
+// lon/lat edge.
+//
+// How it is fast: an R-tree over zone envelopes selects candidate zones; each zone has a
+// geo::ZoneGrid whose cells are known inside / outside / boundary, so the centre test costs O(1)
+// except in boundary cells, where only the edges of the point's column strip are tested (Boost's
+// own per-edge winding test: same answers, see zone_grid.hpp). An uncertainty disk whose
+// conservative lon/lat box touches no boundary cell is within the zone (or misses it) without any
+// geodesic computation; only disks near the boundary need the exact distance, from a per-zone
+// segment index over the densified boundary, built on first use. Queries are const and
+// thread-safe.
 #pragma once
 
 #include "core/geometry.hpp"
 #include "core/records.hpp"
 #include "core/units.hpp"
 #include "geo/segment_index.hpp"
+#include "geo/zone_grid.hpp"
 
 #include <boost/geometry/index/rtree.hpp>
 
+#include <memory>
+#include <mutex>
 #include <span>
 #include <vector>
 
@@ -33,7 +45,7 @@ enum class DiskRelation {
 };
 
 struct ZoneHit {
-    std::size_t zone = 0;          ///< index into the zones given to the index
+    std::size_t zone = 0; ///< index into the zones given to the index
     Location centre = Location::outside;
     DiskRelation disk = DiskRelation::within;
     Meters boundary_distance{0.0}; ///< distance from the centre to the boundary when < radius (else ≥ radius, not exact)
@@ -42,22 +54,32 @@ struct ZoneHit {
 class ZoneIndex {
 public:
     explicit ZoneIndex(std::span<const Zone> zones);
+    ZoneIndex(const ZoneIndex&) = delete;
+    ZoneIndex& operator=(const ZoneIndex&) = delete;
 
     /// Zones whose closure the point is in, or that the disk of `radius` around it touches.
     /// Hits are ordered by zone index.
     void locate(const GeoPoint& p, Meters radius, std::vector<ZoneHit>& out) const;
 
-    /// Inside / boundary / outside of one zone (planar lon/lat test).
+    /// Inside / boundary / outside of one zone (planar lon/lat test; Boost.Geometry's answers).
     Location classify(std::size_t zone, const GeoPoint& p) const;
+    /// The same answer from the plain Boost.Geometry predicates over the whole zone (no grid):
+    /// the reference the fast path is tested against.
+    Location classify_plain(std::size_t zone, const GeoPoint& p) const;
 
     /// Geodesic distance from p to the zone's boundary when below `cap`; `cap` otherwise.
     Meters distance_to_boundary(std::size_t zone, const GeoPoint& p, Meters cap) const;
 
     std::span<const Zone> zones() const { return m_zones; }
+    const ZoneGrid& grid(std::size_t zone) const { return m_grids[zone]; }
 
 private:
+    const SegmentIndex& boundary(std::size_t zone) const; // built on first use
+
     std::span<const Zone> m_zones;
-    std::vector<SegmentIndex> m_boundaries; // per zone
+    std::vector<ZoneGrid> m_grids;                                   // per zone
+    mutable std::unique_ptr<std::once_flag[]> m_boundary_once;       // per zone
+    mutable std::vector<std::unique_ptr<SegmentIndex>> m_boundaries; // per zone, lazily
     std::vector<Box> m_envelopes;
     boost::geometry::index::rtree<std::pair<Box, std::size_t>, boost::geometry::index::rstar<16>> m_tree;
 };
