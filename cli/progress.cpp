@@ -14,15 +14,34 @@ ProgressPrinter::ProgressPrinter(bool wanted) {
     m_enabled = wanted && isatty(STDERR_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
 }
 
-void ProgressPrinter::update(std::uint64_t records, std::uint64_t bytes_read, std::uint64_t bytes_total, double seconds) {
-    if (!m_enabled || seconds - m_last < 0.25) return;
+std::string ProgressPrinter::line(std::uint64_t records, std::uint64_t bytes_read, std::uint64_t bytes_total, double seconds, std::string_view phase,
+                                  std::uint64_t findings_written) {
+    const double rate = seconds > 0 ? static_cast<double>(records) / seconds : 0.0;
+    const double mb = static_cast<double>(bytes_read) / 1e6;
+    if (phase == "reading") {
+        std::string eta;
+        if (bytes_total > 0 && bytes_read > 0 && bytes_read < bytes_total)
+            eta = fmt::format(", ETA {:.0f} s", seconds * static_cast<double>(bytes_total - bytes_read) / static_cast<double>(bytes_read));
+        const std::string of = bytes_total > 0 ? fmt::format(" of {:.1f}", static_cast<double>(bytes_total) / 1e6) : std::string();
+        return fmt::format("{} records, {:.0f} records/s, {:.1f}{} MB read{}", records, rate, mb, of, eta);
+    }
+    if (phase == "writing") return fmt::format("{} records read in {:.1f} s; writing findings: {} written", records, seconds, findings_written);
+    return fmt::format("{} records read in {:.1f} s; {}", records, seconds, phase);
+}
+
+void ProgressPrinter::update(std::uint64_t records, std::uint64_t bytes_read, std::uint64_t bytes_total, double seconds, std::string_view phase,
+                             std::uint64_t findings_written) {
+    if (!m_enabled) return;
+    const bool new_phase = phase != m_phase;
+    if (!new_phase && seconds - m_last < 0.25) return;
     m_last = seconds;
-    double rate = seconds > 0 ? static_cast<double>(records) / seconds : 0.0;
-    double mb = static_cast<double>(bytes_read) / 1e6;
-    std::string eta;
-    if (bytes_total > 0 && bytes_read > 0 && bytes_read < bytes_total)
-        eta = fmt::format(", ETA {:.0f} s", seconds * static_cast<double>(bytes_total - bytes_read) / static_cast<double>(bytes_read));
-    std::fprintf(stderr, "\r%s", fmt::format("{} records, {:.0f} records/s, {:.1f} MB read{}    ", records, rate, mb, eta).c_str());
+    m_phase = std::string(phase);
+    std::string text = line(records, bytes_read, bytes_total, seconds, phase, findings_written);
+    const std::size_t width = text.size();
+    if (width < m_width) text.append(m_width - width, ' ');
+    m_width = width;
+    std::fprintf(stderr, "\r%s", text.c_str());
+    std::fflush(stderr);
     m_drawn = true;
 }
 

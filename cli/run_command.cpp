@@ -39,7 +39,7 @@ nlohmann::json to_json(const pipeline::RunResult& r) {
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& s : r.summary) rows.push_back({{"rule", s.rule_id}, {"kind", s.kind}, {"certainty", s.certainty}, {"findings", s.findings}});
     return {{"run_id", r.run_id}, {"zone_set", r.zone_set}, {"regime", r.regime_id}, {"started", format_utc(r.started)},
-            {"finished", format_utc(r.finished)}, {"inputs", inputs}, {"findings", r.findings.size()}, {"problems", r.problems.size()},
+            {"finished", format_utc(r.finished)}, {"inputs", inputs}, {"findings", r.finding_count}, {"problems", r.problem_count},
             {"summary", rows}};
 }
 
@@ -53,9 +53,9 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
     Table rules{{"rule", "kind", "certainty", "findings"}};
     for (const auto& s : r.summary) rules.add({s.rule_id, s.kind, s.certainty, s.findings});
     print(rules, Format::table, out);
-    out << "\n" << r.findings.size() << " findings, " << r.problems.size() << " problems with input records\n";
+    out << "\n" << r.finding_count << " findings, " << r.problem_count << " problems with input records\n";
     if (top > 0 && !r.findings.empty()) {
-        out << "\nFirst findings (of " << r.findings.size() << "; `avf findings list` shows all):\n";
+        out << "\nFirst findings (of " << r.finding_count << "; `avf findings list` shows all):\n";
         int shown = 0;
         std::set<std::string> rules_seen;
         // One per rule first, so that every rule type is visible, then in order.
@@ -67,7 +67,7 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
             }
         }
     }
-    if (!r.problems.empty()) {
+    if (r.problem_count > 0) {
         out << "\nProblems (first 10; `avf findings list --problems` shows all):\n";
         std::vector<Problem> first(r.problems.begin(), r.problems.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(10, r.problems.size())));
         print(problems_table(first), Format::table, out);
@@ -86,7 +86,9 @@ void register_run_command(CLI::App& app) {
     cmd->add_option("--from", f->from, "Start of the period (ISO-8601, inclusive; default: unbounded)");
     cmd->add_option("--to", f->to, "End of the period (ISO-8601, exclusive; default: unbounded)");
     cmd->add_option("--threads", f->options.threads, "Worker threads (default 0: every core)")->capture_default_str();
-    cmd->add_option("--batch-size", f->options.batch_size, "Detections per batch")->capture_default_str();
+    cmd->add_option("--batch-size", f->options.batch_size, "Detections per batch (OGR sources)")->capture_default_str();
+    cmd->add_option("--block-bytes", f->options.block_bytes, "CSV bytes read per block")->capture_default_str();
+    cmd->add_option("--temp-dir", f->options.temp_dir, "Directory for spill files (default: $TMPDIR, else /tmp)");
     cmd->add_flag("--strict", f->options.strict, "Stop at the first rejected record (exit 3)");
     cmd->add_flag("--dry-run", f->options.dry_run, "Evaluate and report; write nothing");
     cmd->add_flag("--json", f->json, "Print the run summary as JSON");
@@ -99,15 +101,19 @@ void register_run_command(CLI::App& app) {
         f->options.from = time_option(f->from, "--from");
         f->options.to = time_option(f->to, "--to");
         ProgressPrinter progress(!f->quiet);
-        if (progress.enabled()) f->options.progress = [&progress](const pipeline::Progress& p) { progress.update(p.records, p.bytes_read, p.bytes_total, p.seconds); };
+        if (progress.enabled())
+            f->options.progress = [&progress](const pipeline::Progress& p) {
+                progress.update(p.records, p.bytes_read, p.bytes_total, p.seconds, p.phase, p.findings_written);
+            };
+        f->options.keep_findings = static_cast<std::size_t>(std::max(0, f->top));
         pipeline::ComplianceRun run(f->options);
         auto r = run.run();
         progress.finish();
         if (f->json) std::cout << to_json(r).dump(2) << "\n";
         else print_summary(r, f->top, std::cout);
-        bool fail = (f->fail_on == "finding" && !r.findings.empty()) || (f->fail_on == "problem" && !r.problems.empty()) ||
+        bool fail = (f->fail_on == "finding" && r.finding_count > 0) || (f->fail_on == "problem" && r.problem_count > 0) ||
                     (f->fail_on == "violation" &&
-                     std::any_of(r.findings.begin(), r.findings.end(), [](const Finding& x) { return x.kind == FindingKind::violation; }));
+                     std::any_of(r.summary.begin(), r.summary.end(), [](const storage::SummaryRow& x) { return x.kind == "violation"; }));
         if (fail) set_exit_status(1);
     });
 }

@@ -1,12 +1,16 @@
 #include "fusion/counting_rule.hpp"
 
 #include "fusion/finding_builder.hpp"
+#include "fusion/spill.hpp"
 #include "fusion/toml_reader.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <tuple>
+#include <unordered_map>
 
 namespace avf::fusion {
 namespace {
@@ -16,6 +20,16 @@ struct CountKey {
     std::string party;
     std::int64_t window = 0; // start of the window (ms), or the instant
     bool operator<(const CountKey& o) const { return std::tie(target, party, window) < std::tie(o.target, o.party, o.window); }
+    bool operator==(const CountKey& o) const = default;
+};
+
+struct CountKeyHash {
+    std::size_t operator()(const CountKey& k) const {
+        std::size_t h = std::hash<std::string>{}(k.party);
+        h ^= std::hash<std::size_t>{}(k.target) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+        h ^= std::hash<std::int64_t>{}(k.window) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+        return h;
+    }
 };
 
 // What a counted sighting leaves for the finding: enough to cite it, not the whole detection.
@@ -26,16 +40,61 @@ struct CountedItem {
     Evidence evidence;
 };
 
-struct Counted {
+struct Cell {
     std::int64_t certain = 0;
     std::int64_t possible = 0; // items whose disk only straddles the area
-    std::vector<CountedItem> items;
 };
 
 class CountState : public RuleState {
 public:
-    std::map<CountKey, Counted> cells;
+    explicit CountState(const SpillOptions& spill) : m_spill(spill) {}
+
+    std::unordered_map<CountKey, Cell, CountKeyHash> cells;
+    std::string memory;                             // framed evidence records not yet spilled
+    std::vector<std::unique_ptr<SpillFile>> files;  // spilled evidence records (this state's and combined ones)
+
+    void add_record(std::string_view record) {
+        const auto n = static_cast<std::uint32_t>(record.size());
+        memory.append(reinterpret_cast<const char*>(&n), sizeof n);
+        memory.append(record.data(), record.size());
+        if (memory.size() >= m_spill.memory_bytes) spill();
+    }
+    void spill() {
+        if (memory.empty()) return;
+        if (!m_own) {
+            files.push_back(std::make_unique<SpillFile>(m_spill.directory.empty() ? SpillFile::default_directory() : m_spill.directory));
+            m_own = files.back().get();
+        }
+        m_own->append(memory);
+        memory.clear();
+    }
+    void adopt(CountState&& other) {
+        for (auto& f : other.files) files.push_back(std::move(f));
+        other.files.clear();
+        other.m_own = nullptr;
+        memory.append(other.memory);
+        other.memory.clear();
+        if (memory.size() >= m_spill.memory_bytes) spill();
+    }
+
+private:
+    const SpillOptions& m_spill;
+    SpillFile* m_own = nullptr; // the file this state appends to (one of `files`)
 };
+
+// Evidence record: target, party, window, time, lon, lat, confidence, id, file, position.
+void encode(ByteWriter& w, const CountKey& key, const Detection& d) {
+    w.u64(key.target);
+    w.str(key.party);
+    w.i64(key.window);
+    w.i64(d.time.ms);
+    w.f64(d.position.x());
+    w.f64(d.position.y());
+    w.f64(d.confidence);
+    w.str(d.id.str());
+    w.str(d.origin.file);
+    w.str(d.origin.feature);
+}
 
 } // namespace
 
@@ -58,34 +117,82 @@ bool CountingRule::read_count_options(TomlReader& r, bool optional_limit) {
     return true;
 }
 
-std::unique_ptr<RuleState> CountingRule::make_state() const { return std::make_unique<CountState>(); }
+std::unique_ptr<RuleState> CountingRule::make_state() const { return std::make_unique<CountState>(m_spill); }
 
 void CountingRule::count(RuleState* state, std::size_t target, const Detection& d, bool certain) const {
     auto& s = static_cast<CountState&>(*state);
     std::int64_t window = m_instant ? d.time.ms : window_start(d.time, m_window).ms;
-    Counted& c = s.cells[CountKey{target, m_per_party ? d.party : std::string(), window}];
+    CountKey key{target, m_per_party ? d.party : std::string(), window};
+    Cell& c = s.cells[key];
     (certain ? c.certain : c.possible) += d.count;
-    c.items.push_back(CountedItem{d.time, d.position, d.confidence, evidence_of(d)});
+    thread_local ByteWriter w;
+    w.clear();
+    encode(w, key, d);
+    s.add_record(w.bytes());
 }
 
 void CountingRule::combine(RuleState& into, RuleState&& from) const {
     auto& a = static_cast<CountState&>(into);
     auto& b = static_cast<CountState&>(from);
     for (auto& [key, cell] : b.cells) {
-        Counted& c = a.cells[key];
+        Cell& c = a.cells[key];
         c.certain += cell.certain;
         c.possible += cell.possible;
-        c.items.insert(c.items.end(), std::make_move_iterator(cell.items.begin()), std::make_move_iterator(cell.items.end()));
     }
     b.cells.clear();
+    a.adopt(std::move(b));
 }
 
 void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
     auto& s = static_cast<CountState&>(*state);
     std::string what = m_classes.empty() ? std::string("items") : fmt::format("{}", fmt::join(m_classes, "/"));
-    for (auto& [key, cell] : s.cells) {
+
+    // The cells over the limit, in key order; only their evidence is read back.
+    std::vector<const CountKey*> over;
+    for (const auto& [key, cell] : s.cells)
+        if (cell.certain + cell.possible > m_max_count) over.push_back(&key);
+    if (over.empty()) return;
+    std::sort(over.begin(), over.end(), [](const CountKey* a, const CountKey* b) { return *a < *b; });
+    std::unordered_map<CountKey, std::vector<CountedItem>, CountKeyHash> items;
+    for (const CountKey* k : over) items.emplace(*k, std::vector<CountedItem>{});
+    auto collect = [&](std::string_view record) {
+        ByteReader r(record);
+        CountKey key;
+        key.target = static_cast<std::size_t>(r.u64());
+        key.party = std::string(r.str());
+        key.window = r.i64();
+        auto it = items.find(key);
+        if (it == items.end()) return;
+        CountedItem item;
+        item.time = UtcTime{r.i64()};
+        const double x = r.f64();
+        const double y = r.f64();
+        item.position = GeoPoint{x, y};
+        item.confidence = r.f64();
+        item.evidence.record_kind = "detection";
+        item.evidence.record_id = std::string(r.str());
+        item.evidence.source_file = std::string(r.str());
+        item.evidence.source_position = std::string(r.str());
+        it->second.push_back(std::move(item));
+    };
+    for (auto& f : s.files) {
+        f->flush();
+        RecordReader reader(*f, 0, f->size());
+        std::string_view record;
+        while (reader.next(record)) collect(record);
+    }
+    for (std::size_t pos = 0; pos < s.memory.size();) {
+        std::uint32_t n = 0;
+        std::memcpy(&n, s.memory.data() + pos, sizeof n);
+        collect(std::string_view(s.memory).substr(pos + sizeof n, n));
+        pos += sizeof n + n;
+    }
+
+    for (const CountKey* kp : over) {
+        const CountKey& key = *kp;
+        const Cell& cell = s.cells.at(key);
+        std::vector<CountedItem>& cell_items = items.at(key);
         std::int64_t total = cell.certain + cell.possible;
-        if (total <= m_max_count) continue;
         Interval span = m_instant ? Interval{UtcTime{key.window}, UtcTime{key.window + 1}}
                                   : Interval{UtcTime{key.window}, UtcTime{key.window + m_window.ms}};
         // Waivers raise the limit for the windows they overlap.
@@ -100,7 +207,7 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
             if (w.max_count) allowance += *w.max_count;
             else unlimited = true;
         }
-        std::sort(cell.items.begin(), cell.items.end(), [](const CountedItem& a, const CountedItem& b) {
+        std::sort(cell_items.begin(), cell_items.end(), [](const CountedItem& a, const CountedItem& b) {
             return std::tie(a.time, a.evidence.record_id, a.evidence.source_file, a.evidence.source_position) <
                    std::tie(b.time, b.evidence.record_id, b.evidence.source_file, b.evidence.source_position);
         });
@@ -112,14 +219,15 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         f.party = key.party;
         f.equipment_class = m_classes.size() == 1 ? *m_classes.begin() : std::string();
         f.span = span;
-        f.location = cell.items.front().position;
+        f.location = cell_items.front().position;
         f.measured = static_cast<double>(total);
         f.limit = static_cast<double>(m_max_count);
         f.unit = "count";
         f.confidence = 1.0;
-        for (const auto& item : cell.items) {
-            f.evidence.push_back(item.evidence);
+        f.evidence.reserve(cell_items.size());
+        for (auto& item : cell_items) {
             f.confidence = std::min(f.confidence, item.confidence);
+            f.evidence.push_back(std::move(item.evidence));
         }
         f.certainty = cell.certain > m_max_count ? Certainty::certain : Certainty::possible;
         bool exempted = waiver && (unlimited || total <= m_max_count + allowance);
@@ -134,8 +242,9 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
                                        : fmt::format("violation; {}", to_string(f.certainty));
         f.explanation = fmt::format("{} {}{} counted {} {} ({} certainly inside, {} possibly) exceed the ceiling of {} {}: {}; {} detection{}",
                                     total, what, party, target_phrase(key.target), when, cell.certain, cell.possible, m_max_count,
-                                    format_rule_ref(m_id, m_article), verdict, cell.items.size(), cell.items.size() == 1 ? "" : "s");
+                                    format_rule_ref(m_id, m_article), verdict, cell_items.size(), cell_items.size() == 1 ? "" : "s");
         out.push_back(std::move(f));
+        std::vector<CountedItem>().swap(cell_items); // the evidence now lives in the finding
     }
 }
 

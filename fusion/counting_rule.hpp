@@ -3,6 +3,14 @@
 // finalized once: a window whose count exceeds the limit becomes one finding citing every
 // detection counted.
 //
+// Memory is bounded: a cell (target, party, window) keeps only its two sums. The evidence of each
+// counted detection (id, file, line, time, position, confidence: ~60 bytes) is appended to a
+// buffer that spills to an anonymous temporary file (fusion/spill.hpp) past
+// SpillOptions::memory_bytes; at the end it is read back once, sequentially, and kept only for
+// the cells that exceed their limit — so every reported finding still cites every detection it
+// counted, while a run over 10^8 detections holds its cells, not its detections. (The evidence of
+// the findings themselves is, of course, in memory while they are written.)
+//
 // Counting semantics (docs/regime-format.md): detections are taken as distinct sightings, so
 // the count in a window is the sum of their counts. `window = "P1D"` sums per UTC day (aligned
 // to the epoch); `aggregation = "instant"` sums only detections sharing the same time, i.e. a
@@ -13,12 +21,21 @@
 
 #include "fusion/rule.hpp"
 
-#include <map>
+#include <string>
 
 namespace avf::fusion {
 
+/// Where and when counting rules spill the evidence of counted detections.
+struct SpillOptions {
+    std::string directory;                         ///< "" = SpillFile::default_directory() ($TMPDIR or /tmp)
+    std::size_t memory_bytes = std::size_t{8} << 20; ///< per rule state, before spilling (default 8 MiB)
+};
+
 class CountingRule : public Rule {
 public:
+    /// Applies to states made afterwards (the Evaluator sets it before making any).
+    void set_spill_options(const SpillOptions& options) { m_spill = options; }
+
     std::unique_ptr<RuleState> make_state() const override;
     void combine(RuleState& into, RuleState&& from) const override;
     void finalize(RuleState* state, std::vector<Finding>& out) const override;
@@ -37,6 +54,7 @@ protected:
     bool m_instant = false;
     Duration m_window{86'400'000};
     bool m_per_party = false;
+    SpillOptions m_spill;
 };
 
 } // namespace avf::fusion

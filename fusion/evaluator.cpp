@@ -6,8 +6,11 @@
 
 namespace avf::fusion {
 
-Evaluator::Evaluator(Regime& regime, const ZoneSetView& zones) : m_regime(regime), m_zones(zones) {
-    for (auto& rule : m_regime.rules) rule->bind(zones);
+Evaluator::Evaluator(Regime& regime, const ZoneSetView& zones, const SpillOptions& spill) : m_regime(regime), m_zones(zones) {
+    for (auto& rule : m_regime.rules) {
+        rule->bind(zones);
+        if (auto* counting = dynamic_cast<CountingRule*>(rule.get())) counting->set_spill_options(spill);
+    }
 }
 
 Partial Evaluator::make_partial() const {
@@ -27,6 +30,12 @@ void Evaluator::combine(Partial& into, Partial&& from) const {
     from.findings.clear();
     for (std::size_t i = 0; i < m_regime.rules.size(); ++i)
         if (into.states[i] && from.states[i]) m_regime.rules[i]->combine(*into.states[i], std::move(*from.states[i]));
+}
+
+std::vector<Finding> Evaluator::finalize(Partial& total, std::size_t rule) const {
+    std::vector<Finding> out;
+    m_regime.rules[rule]->finalize(total.states[rule].get(), out);
+    return out;
 }
 
 std::vector<Finding> Evaluator::finish(Partial&& total) const {

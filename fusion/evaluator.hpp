@@ -1,14 +1,19 @@
 // Evaluates a regime's rules against detections: locate each detection once, let every rule see
-// it, keep per-thread partial state, combine in input order, finalize whole-run rules, and
-// return findings in a stable order — identical for any thread count or chunking.
+// it, keep per-thread partial state, combine, finalize whole-run rules, and return findings in a
+// stable order — identical for any thread count or chunking.
 //
 //   Evaluator ev(regime, view);                 // binds the rules (InputError on bad references)
 //   auto local = ev.make_partial();             // one per chunk / thread
-//   for (auto& d : chunk) ev.evaluate(d, *local);
-//   ev.combine(total, std::move(*local));       // in input order
+//   for (auto& d : chunk) ev.evaluate(d, local);
+//   ev.combine(total, std::move(local));        // any order: aggregates do not depend on it
 //   std::vector<Finding> findings = ev.finish(std::move(total));
+//
+// A streaming caller (pipeline/compliance_run.cpp) takes each partial's per-detection findings as
+// they come, and the whole-run findings rule by rule with finalize(total, rule), so that no more
+// than one rule's aggregate findings are in memory at once.
 #pragma once
 
+#include "fusion/counting_rule.hpp"
 #include "fusion/regime.hpp"
 #include "fusion/zone_set_view.hpp"
 
@@ -26,13 +31,21 @@ struct Partial {
 
 class Evaluator {
 public:
-    Evaluator(Regime& regime, const ZoneSetView& zones);
+    /// `spill`: where aggregating rules spill the evidence of counted detections (default:
+    /// $TMPDIR or /tmp, past 8 MiB per rule state).
+    Evaluator(Regime& regime, const ZoneSetView& zones, const SpillOptions& spill = {});
 
     Partial make_partial() const;
     void evaluate(const Detection& d, Partial& partial) const;
+    /// Adds `from`'s findings and aggregate state to `into`. Aggregates are sums (and evidence
+    /// sorted at the end), so partials may be combined in any order.
     void combine(Partial& into, Partial&& from) const;
     /// Finalizes aggregating rules and sorts every finding (rule, target, time, id).
     std::vector<Finding> finish(Partial&& total) const;
+
+    std::size_t rule_count() const { return m_regime.rules.size(); }
+    /// The whole-run findings of one rule (none for per-detection rules), unsorted.
+    std::vector<Finding> finalize(Partial& total, std::size_t rule) const;
 
     const Regime& regime() const { return m_regime; }
 

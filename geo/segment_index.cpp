@@ -2,6 +2,8 @@
 
 #include "geo/geodesic.hpp"
 
+#include <boost/geometry/strategies/strategies.hpp>
+
 #include <algorithm>
 #include <cmath>
 
@@ -155,15 +157,20 @@ template <typename Accept> SegmentIndex::Nearest SegmentIndex::query(const GeoPo
     if (m_segments.empty() || !(limit.value > 0.0)) return no_nearest();
     const double lat = p.y() * deg, lon = p.x() * deg;
     const Unit up{std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
-    // Limits up to 200 km (standoff and band rules) in one round; larger ones in growing rounds,
-    // so that a point 30 km from a zone edge never looks at the segments 3000 km away. A round
-    // that finds a segment closer than its radius has found the nearest of all (every other
-    // segment is at least that far).
-    constexpr double one_round = 200'000.0, first_round = 10'000.0, growth = 4.0;
-    for (double r = limit.value <= one_round ? limit.value : first_round;; r = std::min(limit.value, r * growth)) {
-        Nearest n = query_round(p, up, Meters{r}, accept);
-        if (n.found || r >= limit.value) return n;
+    // Limits up to 200 km (standoff and band rules): one round. Larger limits (the depth of a point
+    // in a zone, for explanations): the segment whose envelope is nearest in lon/lat, solved
+    // exactly, bounds the answer from above; one round up to that bound finds the nearest of all
+    // without looking at the segments thousands of kilometres away.
+    constexpr double one_round = 200'000.0;
+    double r = limit.value;
+    if (r > one_round) {
+        auto it = m_tree.qbegin(bgi::nearest(p, 1) && bgi::satisfies([&](const Entry& e) { return accept(m_segments[e.second]); }));
+        if (it == m_tree.qend()) return no_nearest();
+        const Segment& s = m_segments[it->second];
+        const double upper = distance_to_segment(p, s.a, s.b).distance.value;
+        r = std::min(limit.value, upper + 1.0);
     }
+    return query_round(p, up, Meters{r}, accept);
 }
 
 SegmentIndex::Nearest SegmentIndex::distance_within(const GeoPoint& p, Meters limit) const {

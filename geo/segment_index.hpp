@@ -18,8 +18,8 @@
 // curvature M(φ) over the latitudes involved: on WGS84 every path is at least M(φ)/R times as long
 // as its image on the sphere of radius R, so the bound never exceeds the true distance. It is
 // within 0.2 % of it at 37°N and 0.1 % at 55°N, where a plain sphere bound is 0.7 % loose.
-// Large limits (distances to a zone boundary for explanations) are searched in growing rounds
-// (10 km, ×4) so that far segments are never examined. Answers are exact, not approximations;
+// For large limits (distances to a zone boundary, for explanations) the exact distance to the
+// segment nearest in lon/lat first bounds the search radius. Answers are exact, not approximations;
 // queries are const and thread-safe.
 #pragma once
 

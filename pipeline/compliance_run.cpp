@@ -4,33 +4,47 @@
 #include "core/sha256.hpp"
 #include "core/version.hpp"
 #include "fusion/evaluator.hpp"
+#include "fusion/finding_builder.hpp"
 #include "fusion/regime.hpp"
+#include "fusion/spill.hpp"
 #include "fusion/zone_set_view.hpp"
+#include "ingest/csv.hpp"
 #include "ingest/detection_reader.hpp"
 
 #include <nlohmann/json.hpp>
+#include <oneapi/tbb/enumerable_thread_specific.h>
 #include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/info.h>
+#include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/parallel_pipeline.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <exception>
 #include <filesystem>
+#include <future>
 #include <map>
+#include <mutex>
+#include <set>
+#include <limits>
+#include <cstring>
+#include <thread>
+#include <variant>
 
 namespace avf::pipeline {
 namespace {
 
+using fusion::ByteReader;
+using fusion::ByteWriter;
+using fusion::RecordReader;
+using fusion::SpillFile;
+
 UtcTime now() {
     return UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
-
-// One batch flowing through the pipeline.
-struct Batch {
-    std::vector<Detection> detections;
-    CollectingProblemSink problems;
-    std::size_t input = 0;
-    fusion::Partial partial;
-};
 
 std::string make_run_id(UtcTime started, const std::string& content_digest) {
     std::string t = format_utc(started); // 2027-03-04T10:15:00Z
@@ -39,6 +53,435 @@ std::string make_run_id(UtcTime started, const std::string& content_digest) {
         if (c != '-' && c != ':') compact += c;
     return "run-" + compact + "Z-" + content_digest.substr(0, 8);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Id digests (the duplicate-id check without holding the ids)
+
+struct IdDigest {
+    std::uint64_t lo = 0, hi = 0;
+    auto operator<=>(const IdDigest&) const = default;
+};
+
+// A fixed key: the same ids give the same digests on every run.
+constexpr std::array<std::uint8_t, 16> k_digest_key = {'a', 'v', 'f', ':', 'r', 'u', 'n', ':', 'i', 'd', 's', ':', 'v', '1', '.', '0'};
+
+IdDigest digest_of(const DetectionId& id) {
+    const auto b = ingest::siphash_2_4_128(id.str(), k_digest_key);
+    IdDigest d;
+    std::memcpy(&d.lo, b.data(), 8);
+    std::memcpy(&d.hi, b.data() + 8, 8);
+    return d;
+}
+
+// Every good record's id digest, partitioned by its top byte into 64 KiB blocks of one spill file,
+// so that the check at the end sorts one partition (1/256 of the digests) at a time.
+class DigestSpool {
+public:
+    static constexpr std::size_t partitions = 256;
+    static constexpr std::size_t block = 4096; // digests per spilled block
+
+    explicit DigestSpool(std::string dir) : m_dir(std::move(dir)) {}
+
+    void add(const IdDigest& d) {
+        const std::size_t p = static_cast<std::size_t>(d.hi >> 56);
+        auto& buf = m_buffers[p];
+        buf.push_back(d);
+        if (buf.size() == block) spill(p);
+    }
+
+    /// The digests seen more than once, sorted.
+    std::vector<IdDigest> repeated() {
+        if (m_file) m_file->flush();
+        std::vector<std::vector<IdDigest>> found(partitions);
+        tbb::parallel_for(std::size_t{0}, partitions, [&](std::size_t p) {
+            std::vector<IdDigest> all;
+            for (const auto& [offset, count] : m_blocks[p]) {
+                const std::size_t at = all.size();
+                all.resize(at + count);
+                auto reader = m_file->reader(offset, count * sizeof(IdDigest));
+                std::string_view piece;
+                std::size_t filled = 0;
+                while (reader.next(piece, count * sizeof(IdDigest))) {
+                    std::memcpy(reinterpret_cast<char*>(all.data() + at) + filled, piece.data(), piece.size());
+                    filled += piece.size();
+                }
+            }
+            all.insert(all.end(), m_buffers[p].begin(), m_buffers[p].end());
+            std::sort(all.begin(), all.end());
+            for (std::size_t i = 1; i < all.size(); ++i)
+                if (all[i] == all[i - 1] && (found[p].empty() || found[p].back() != all[i])) found[p].push_back(all[i]);
+        });
+        std::vector<IdDigest> out;
+        for (auto& f : found) out.insert(out.end(), f.begin(), f.end());
+        std::sort(out.begin(), out.end());
+        return out;
+    }
+
+private:
+    void spill(std::size_t p) {
+        if (!m_file) m_file = std::make_unique<SpillFile>(m_dir);
+        auto& buf = m_buffers[p];
+        m_blocks[p].emplace_back(m_file->size(), buf.size());
+        m_file->append(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size() * sizeof(IdDigest)));
+        buf.clear();
+    }
+
+    std::string m_dir;
+    std::unique_ptr<SpillFile> m_file;
+    std::array<std::vector<IdDigest>, partitions> m_buffers;
+    std::array<std::vector<std::pair<std::uint64_t, std::size_t>>, partitions> m_blocks;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Findings: per-thread spools of sorted runs, merged at the end
+
+// A finding with the input position of its detection: output order is (rule, target, time, id)
+// and, for equal keys, this position — so the order never depends on threads or blocks.
+struct Sequenced {
+    std::uint64_t detection = 0; // input position of the detection (aggregates: after every detection)
+    std::uint32_t k = 0;         // the detection's k-th finding
+    Finding finding;
+};
+
+bool before(const Sequenced& a, const Sequenced& b) {
+    if (fusion::finding_order(a.finding, b.finding)) return true;
+    if (fusion::finding_order(b.finding, a.finding)) return false;
+    return std::tie(a.detection, a.k) < std::tie(b.detection, b.k);
+}
+
+std::size_t approximate_bytes(const Finding& f) {
+    std::size_t n = sizeof(Finding) + f.id.size() + f.rule_id.size() + f.rule_type.size() + f.article.size() + f.target_id.size() + f.party.size() +
+                    f.equipment_class.size() + f.unit.size() + f.waiver_id.size() + f.explanation.size();
+    for (const auto& e : f.evidence) n += sizeof(Evidence) + e.record_kind.size() + e.record_id.size() + e.source_file.size() + e.source_position.size();
+    return n;
+}
+
+class FindingSpool {
+public:
+    struct Run {
+        const SpillFile* file;
+        std::uint64_t offset, length;
+    };
+
+    FindingSpool(std::string dir, std::size_t budget) : m_dir(std::move(dir)), m_budget(budget) {}
+
+    void add(Sequenced&& s) {
+        m_bytes += approximate_bytes(s.finding);
+        m_memory.push_back(std::move(s));
+        if (m_bytes >= m_budget) spill();
+    }
+    /// Sorts what is in memory (call once, at the end).
+    void seal() {
+        std::sort(m_memory.begin(), m_memory.end(), before);
+        if (m_file) m_file->flush();
+    }
+    std::vector<Sequenced>& memory() { return m_memory; }
+    const std::vector<Run>& runs() const { return m_runs; }
+
+private:
+    void spill() {
+        std::sort(m_memory.begin(), m_memory.end(), before);
+        if (!m_file) m_file = std::make_unique<SpillFile>(m_dir);
+        const std::uint64_t start = m_file->size();
+        ByteWriter w;
+        for (const auto& s : m_memory) {
+            w.clear();
+            w.u64(s.detection);
+            w.u32(s.k);
+            w.finding(s.finding);
+            fusion::append_record(*m_file, w.bytes());
+        }
+        m_runs.push_back(Run{m_file.get(), start, m_file->size() - start});
+        m_memory.clear();
+        m_memory.shrink_to_fit();
+        m_bytes = 0;
+    }
+
+    std::string m_dir;
+    std::size_t m_budget;
+    std::vector<Sequenced> m_memory;
+    std::size_t m_bytes = 0;
+    std::unique_ptr<SpillFile> m_file;
+    std::vector<Run> m_runs;
+};
+
+// One sorted stream of the k-way merge.
+class Stream {
+public:
+    virtual ~Stream() = default;
+    virtual bool next(Sequenced& out) = 0;
+};
+
+class MemoryStream final : public Stream {
+public:
+    explicit MemoryStream(std::vector<Sequenced>& v) : m_v(v) {}
+    bool next(Sequenced& out) override {
+        if (m_i >= m_v.size()) {
+            std::vector<Sequenced>().swap(m_v);
+            return false;
+        }
+        out = std::move(m_v[m_i++]);
+        return true;
+    }
+
+private:
+    std::vector<Sequenced>& m_v;
+    std::size_t m_i = 0;
+};
+
+class RunStream final : public Stream {
+public:
+    explicit RunStream(const FindingSpool::Run& r) : m_reader(*r.file, r.offset, r.length) {}
+    bool next(Sequenced& out) override {
+        std::string_view record;
+        if (!m_reader.next(record)) return false;
+        ByteReader r(record);
+        out.detection = r.u64();
+        out.k = r.u32();
+        out.finding = r.finding();
+        return true;
+    }
+
+private:
+    RecordReader m_reader;
+};
+
+class Merge {
+public:
+    void add(std::unique_ptr<Stream> s) {
+        Head h{std::move(s), {}};
+        if (h.stream->next(h.value)) {
+            m_heads.push_back(std::move(h));
+            std::push_heap(m_heads.begin(), m_heads.end(), later);
+        }
+    }
+    bool next(Finding& out) {
+        if (m_heads.empty()) return false;
+        std::pop_heap(m_heads.begin(), m_heads.end(), later);
+        Head& h = m_heads.back();
+        out = std::move(h.value.finding);
+        if (h.stream->next(h.value)) std::push_heap(m_heads.begin(), m_heads.end(), later);
+        else m_heads.pop_back();
+        return true;
+    }
+
+private:
+    struct Head {
+        std::unique_ptr<Stream> stream;
+        Sequenced value;
+    };
+    static bool later(const Head& a, const Head& b) { return before(b.value, a.value); }
+    std::vector<Head> m_heads;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Problems: in input order, spilled past the budget
+
+void encode(ByteWriter& w, const Problem& p) {
+    w.u8(static_cast<std::uint8_t>(p.severity));
+    w.u8(static_cast<std::uint8_t>(p.code));
+    w.str(p.message);
+    const Context& c = p.where;
+    w.str(c.file());
+    w.str(c.layer());
+    w.str(c.feature());
+    w.str(c.record());
+    w.str(c.field());
+    w.str(c.value());
+    w.str(c.expected());
+    w.u8(c.line() ? 1 : 0);
+    w.i64(c.line().value_or(0));
+    w.u8(c.column() ? 1 : 0);
+    w.i64(c.column().value_or(0));
+    w.u64(p.order);
+}
+
+Problem decode_problem(ByteReader& r) {
+    Problem p;
+    p.severity = static_cast<Severity>(r.u8());
+    p.code = static_cast<ProblemCode>(r.u8());
+    p.message = std::string(r.str());
+    Context& c = p.where;
+    c.file(std::string(r.str())).layer(std::string(r.str())).feature(std::string(r.str())).record(std::string(r.str()));
+    c.field(std::string(r.str())).value(std::string(r.str())).expected(std::string(r.str()));
+    const bool has_line = r.u8() != 0;
+    const auto line = r.i64();
+    if (has_line) c.line(static_cast<long>(line));
+    const bool has_column = r.u8() != 0;
+    const auto column = r.i64();
+    if (has_column) c.column(static_cast<long>(column));
+    p.order = r.u64();
+    return p;
+}
+
+class ProblemSpool {
+public:
+    ProblemSpool(std::string dir, std::size_t budget) : m_dir(std::move(dir)), m_budget(budget) {}
+    void add(Problem p) {
+        ++m_count;
+        m_bytes += sizeof(Problem) + p.message.size() + p.where.file().size() + p.where.value().size() + 64;
+        m_memory.push_back(std::move(p));
+        if (m_bytes >= m_budget) spill();
+    }
+    std::uint64_t count() const { return m_count; }
+    /// Calls f(batch) for every problem in order, in batches.
+    template <typename F>
+    void drain(std::size_t batch, F&& f) {
+        std::vector<Problem> out;
+        if (m_file) {
+            m_file->flush();
+            RecordReader reader(*m_file, 0, m_file->size());
+            std::string_view record;
+            while (reader.next(record)) {
+                ByteReader r(record);
+                out.push_back(decode_problem(r));
+                if (out.size() == batch) {
+                    f(std::move(out));
+                    out.clear();
+                }
+            }
+        }
+        for (auto& p : m_memory) {
+            out.push_back(std::move(p));
+            if (out.size() == batch) {
+                f(std::move(out));
+                out.clear();
+            }
+        }
+        m_memory.clear();
+        if (!out.empty()) f(std::move(out));
+    }
+
+private:
+    void spill() {
+        if (!m_file) m_file = std::make_unique<SpillFile>(m_dir);
+        ByteWriter w;
+        for (const auto& p : m_memory) {
+            w.clear();
+            encode(w, p);
+            fusion::append_record(*m_file, w.bytes());
+        }
+        m_memory.clear();
+        m_bytes = 0;
+    }
+
+    std::string m_dir;
+    std::size_t m_budget;
+    std::vector<Problem> m_memory;
+    std::size_t m_bytes = 0;
+    std::uint64_t m_count = 0;
+    std::unique_ptr<SpillFile> m_file;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The single writer thread, fed through a bounded queue
+
+class WriterThread {
+public:
+    using Job = std::variant<std::vector<Finding>, std::vector<Problem>>;
+
+    WriterThread(storage::RunWriter& writer, bool threaded, std::size_t capacity = 4) : m_writer(writer), m_capacity(capacity) {
+        if (threaded) m_thread = std::thread([this] { loop(); });
+    }
+    ~WriterThread() {
+        if (m_thread.joinable()) {
+            close();
+            m_thread.join();
+        }
+    }
+    /// Blocks while the queue is full. Rethrows the writer's error, if any.
+    void push(Job job) {
+        if (!m_thread.joinable()) {
+            write(job);
+            return;
+        }
+        std::unique_lock lock(m_mutex);
+        m_space.wait(lock, [&] { return m_queue.size() < m_capacity || m_error; });
+        if (m_error) std::rethrow_exception(m_error);
+        m_queue.push_back(std::move(job));
+        m_ready.notify_one();
+    }
+    /// Waits until everything is written; rethrows the writer's error, if any.
+    void finish() {
+        if (!m_thread.joinable()) return;
+        close();
+        m_thread.join();
+        if (m_error) std::rethrow_exception(m_error);
+    }
+
+private:
+    void write(Job& job) {
+        if (auto* f = std::get_if<std::vector<Finding>>(&job)) m_writer.append_findings(*f);
+        else m_writer.append_problems(std::get<std::vector<Problem>>(job));
+    }
+    void close() {
+        std::lock_guard lock(m_mutex);
+        m_closed = true;
+        m_ready.notify_one();
+    }
+    void loop() {
+        while (true) {
+            Job job;
+            {
+                std::unique_lock lock(m_mutex);
+                m_ready.wait(lock, [&] { return !m_queue.empty() || m_closed; });
+                if (m_queue.empty()) return;
+                job = std::move(m_queue.front());
+                m_queue.pop_front();
+                m_space.notify_one();
+            }
+            try {
+                if (!m_error) write(job);
+            } catch (...) {
+                std::lock_guard lock(m_mutex);
+                m_error = std::current_exception();
+                m_space.notify_all();
+            }
+        }
+    }
+
+    storage::RunWriter& m_writer;
+    std::size_t m_capacity;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::condition_variable m_ready, m_space;
+    std::deque<Job> m_queue;
+    bool m_closed = false;
+    std::exception_ptr m_error;
+};
+
+// ---------------------------------------------------------------------------------------------
+// One pass over the inputs
+
+struct Input {
+    std::string path;
+    bool csv = false;
+    std::unique_ptr<ingest::CsvBlockReader> reader; // CSV fast path
+    ingest::DetectionCsvLayout layout;
+    std::vector<Problem> header_notes;
+    std::unique_ptr<ingest::DetectionSource> source; // OGR sources
+};
+
+// One block flowing through the pipeline.
+struct Chunk {
+    std::size_t input = 0;
+    bool csv = false;
+    ingest::CsvBlock block;
+    std::vector<Detection> detections;
+    std::vector<IdDigest> digests; // of `detections`, before admission
+    CollectingProblemSink problems; // reading and parsing (never strict: strictness is applied in order)
+    std::uint64_t first = 0;       // input position of the first admitted detection
+};
+
+struct Worker {
+    fusion::Partial partial;
+    FindingSpool spool;
+};
+
+struct PassOutput {
+    std::vector<std::unique_ptr<Worker>> workers;
+    std::vector<IdDigest> repeated; // ids seen more than once (digest mode); empty otherwise
+};
 
 } // namespace
 
@@ -56,12 +499,14 @@ ComplianceRun::ComplianceRun(RunOptions options) : m_options(std::move(options))
     if (m_options.detections.empty()) throw UsageError("--detections is required: at least one detections file (CSV, GeoJSON, GeoJSONSeq, any OGR points)");
     if (m_options.threads < 0) throw UsageError("--threads must be 0 (every core) or positive");
     if (m_options.batch_size == 0) throw UsageError("--batch-size must be positive");
+    if (m_options.block_bytes == 0) throw UsageError("--block-bytes must be positive");
     if (m_options.from && m_options.to && !(*m_options.from < *m_options.to)) throw UsageError("--from must be before --to");
 }
 
 RunResult ComplianceRun::run() {
     RunResult result;
     result.started = now();
+    const std::string temp_dir = m_options.temp_dir.empty() ? SpillFile::default_directory() : m_options.temp_dir;
 
     // Everything that can be wrong with the regime or the zone set fails before data is read.
     fusion::Regime regime = fusion::load_regime(m_options.regime_path);
@@ -79,92 +524,276 @@ RunResult ComplianceRun::run() {
     }
     result.zone_set = zone_set.name;
     fusion::ZoneSetView view(std::move(zone_set.zones), std::move(zone_set.lines));
-    fusion::Evaluator evaluator(regime, view);
+    fusion::SpillOptions spill;
+    spill.directory = temp_dir;
+    spill.memory_bytes = std::max<std::size_t>(1, m_options.spill_bytes / 8);
+    fusion::Evaluator evaluator(regime, view, spill);
 
-    std::vector<std::unique_ptr<ingest::DetectionSource>> sources;
     ingest::DetectionParseOptions parse_options;
     parse_options.taxonomy = &regime.taxonomy;
+    parse_options.csv.block_bytes = m_options.block_bytes;
     for (const auto& path : m_options.detections) {
-        sources.push_back(ingest::open_detections(path, parse_options));
         InputCounts in;
         in.path = path;
-        in.size = std::filesystem::file_size(path);
-        in.sha256 = sha256_file(path);
+        std::error_code ec;
+        in.size = std::filesystem::file_size(path, ec);
+        if (ec) in.size = 0;
         result.inputs.push_back(in);
     }
 
     const int threads = m_options.threads > 0 ? m_options.threads : tbb::info::default_concurrency();
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
 
-    fusion::Partial total = evaluator.make_partial();
-    CollectingProblemSink problems(m_options.strict);
-    ingest::DuplicateIdFilter duplicates;
-    std::size_t current = 0;
-    std::uint64_t records = 0;
-    auto t0 = std::chrono::steady_clock::now();
-    const Interval period{m_options.from.value_or(UtcTime::min()), m_options.to.value_or(UtcTime::max())};
+    // The inputs' SHA-256 (provenance; part of the run id) is needed only at the end: with more
+    // than one thread it is computed alongside the evaluation.
+    auto hash_inputs = [paths = m_options.detections] {
+        std::vector<std::string> out;
+        for (const auto& p : paths) out.push_back(sha256_file(p));
+        return out;
+    };
+    std::future<std::vector<std::string>> hashes =
+        std::async(threads > 1 ? std::launch::async : std::launch::deferred, hash_inputs);
 
-    tbb::parallel_pipeline(
-        static_cast<std::size_t>(2 * threads),
-        // Serial, in order: read the next batch, drop duplicate ids and out-of-period records.
-        tbb::make_filter<void, std::shared_ptr<Batch>>(
-            tbb::filter_mode::serial_in_order,
-            [&](tbb::flow_control& fc) -> std::shared_ptr<Batch> {
-                auto batch = std::make_shared<Batch>();
-                batch->problems = CollectingProblemSink(m_options.strict);
-                while (current < sources.size()) {
-                    std::vector<Detection> raw;
-                    if (sources[current]->next_batch(raw, batch->problems, m_options.batch_size) || !raw.empty()) {
-                        batch->input = current;
-                        InputCounts& in = result.inputs[current];
-                        for (auto& d : raw) {
-                            if (!duplicates.check_unique(d, batch->problems)) continue;
+    const Interval period{m_options.from.value_or(UtcTime::min()), m_options.to.value_or(UtcTime::max())};
+    const std::uint64_t bytes_total = [&] {
+        std::uint64_t n = 0;
+        for (const auto& in : result.inputs) n += in.size;
+        return n;
+    }();
+    const auto t0 = std::chrono::steady_clock::now();
+    auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+
+    std::unique_ptr<ProblemSpool> problems;
+
+    // One pass. `repeated` (sorted) names the ids to judge with DuplicateIdFilter: all of them
+    // with --strict, else those the digest check of a first pass found repeated.
+    auto run_pass = [&](const std::vector<IdDigest>* repeated) -> PassOutput {
+        PassOutput out;
+        problems = std::make_unique<ProblemSpool>(temp_dir, m_options.spill_bytes);
+        for (auto& in : result.inputs) in.read = in.rejected = in.outside_period = in.evaluated = 0;
+
+        std::vector<Input> inputs;
+        for (const auto& path : m_options.detections) {
+            Input in;
+            in.path = path;
+            if (ingest::is_detection_csv(path)) {
+                // open_detections' CSV path, split so that blocks can be parsed in parallel.
+                in.csv = true;
+                in.reader = std::make_unique<ingest::CsvBlockReader>(path, parse_options.csv);
+                CollectingProblemSink notes;
+                in.layout = ingest::DetectionCsvLayout::from_header(in.reader->header(), path, in.reader->header_line(), notes);
+                in.header_notes = std::move(notes.problems());
+            } else {
+                in.source = ingest::open_detections(path, parse_options);
+            }
+            inputs.push_back(std::move(in));
+        }
+
+        CollectingProblemSink strict_sink(true);
+        const bool strict = m_options.strict;
+        ingest::DuplicateIdFilter duplicates;
+        DigestSpool digests(temp_dir);
+        const bool digest_mode = !strict && !repeated;
+        std::uint64_t admitted = 0;
+        std::size_t current = 0;
+        std::uint64_t records_before = 0, bytes_before = 0; // of the inputs already read
+
+        tbb::enumerable_thread_specific<std::unique_ptr<Worker>> workers(
+            [&] { return std::make_unique<Worker>(Worker{evaluator.make_partial(), FindingSpool(temp_dir, m_options.spill_bytes)}); });
+
+        auto report_progress = [&](const Input& in) {
+            if (!m_options.progress) return;
+            Progress p;
+            p.records = records_before + (in.csv ? in.reader->records_read() : in.source->records_seen());
+            p.bytes_read = bytes_before + (in.csv ? in.reader->bytes_read() : in.source->bytes_read());
+            p.bytes_total = bytes_total;
+            p.seconds = seconds();
+            m_options.progress(p);
+        };
+
+        tbb::parallel_pipeline(
+            static_cast<std::size_t>(2 * threads),
+            // Serial, in order: the next block of whole records (CSV) or batch (OGR).
+            tbb::make_filter<void, std::shared_ptr<Chunk>>(
+                tbb::filter_mode::serial_in_order,
+                [&](tbb::flow_control& fc) -> std::shared_ptr<Chunk> {
+                    while (current < inputs.size()) {
+                        Input& in = inputs[current];
+                        auto chunk = std::make_shared<Chunk>();
+                        chunk->input = current;
+                        chunk->csv = in.csv;
+                        for (auto& note : in.header_notes) chunk->problems.report(std::move(note));
+                        in.header_notes.clear();
+                        bool got;
+                        if (in.csv) {
+                            got = in.reader->next(chunk->block, chunk->problems);
+                        } else {
+                            got = in.source->next_batch(chunk->detections, chunk->problems, m_options.batch_size) || !chunk->detections.empty();
+                        }
+                        if (got || chunk->problems.size() > 0) {
+                            report_progress(in);
+                            return chunk;
+                        }
+                        records_before += in.csv ? in.reader->records_read() : in.source->records_seen();
+                        bytes_before += in.csv ? in.reader->bytes_read() : in.source->bytes_read();
+                        result.inputs[current].read = in.csv ? in.reader->records_read() : in.source->records_seen();
+                        in.reader.reset();
+                        in.source.reset();
+                        ++current;
+                    }
+                    fc.stop();
+                    return nullptr;
+                }) &
+                // Parallel: parse the block; digest the ids.
+                tbb::make_filter<std::shared_ptr<Chunk>, std::shared_ptr<Chunk>>(
+                    tbb::filter_mode::parallel,
+                    [&](std::shared_ptr<Chunk> chunk) {
+                        if (chunk->csv && !chunk->block.bytes.empty()) {
+                            ingest::parse_detection_block(chunk->block, inputs[chunk->input].layout, parse_options, chunk->detections, chunk->problems);
+                            std::string().swap(chunk->block.bytes);
+                        }
+                        if (digest_mode || repeated) {
+                            chunk->digests.reserve(chunk->detections.size());
+                            for (const auto& d : chunk->detections) chunk->digests.push_back(digest_of(d.id));
+                        }
+                        return chunk;
+                    }) &
+                // Serial, in order: problems in input order (--strict stops at the first), duplicate
+                // ids, the period, counts; each admitted detection gets its input position.
+                tbb::make_filter<std::shared_ptr<Chunk>, std::shared_ptr<Chunk>>(
+                    tbb::filter_mode::serial_in_order,
+                    [&](std::shared_ptr<Chunk> chunk) {
+                        InputCounts& counts = result.inputs[chunk->input];
+                        std::vector<Problem> found = std::move(chunk->problems.problems());
+                        CollectingProblemSink dup_problems;
+                        std::size_t kept = 0;
+                        for (std::size_t i = 0; i < chunk->detections.size(); ++i) {
+                            Detection& d = chunk->detections[i];
+                            bool unique = true;
+                            if (strict) {
+                                unique = duplicates.check_unique(d, dup_problems);
+                            } else if (repeated) {
+                                if (std::binary_search(repeated->begin(), repeated->end(), chunk->digests[i]))
+                                    unique = duplicates.check_unique(d, dup_problems);
+                            } else {
+                                digests.add(chunk->digests[i]);
+                            }
+                            if (!unique) continue;
                             if (!period.contains(d.time)) {
-                                ++in.outside_period;
+                                ++counts.outside_period;
                                 continue;
                             }
-                            batch->detections.push_back(std::move(d));
+                            if (kept != i) chunk->detections[kept] = std::move(d);
+                            ++kept;
                         }
-                        records += raw.size();
-                        if (m_options.progress) {
-                            Progress p{sources[current]->bytes_read(), sources[current]->bytes_total(), records,
-                                       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()};
-                            m_options.progress(p);
+                        chunk->detections.resize(kept);
+                        counts.evaluated += kept;
+                        chunk->first = admitted;
+                        admitted += kept;
+                        // Reading, parsing and duplicate problems of this block, by line (a block
+                        // is a range of lines, so this is input order whatever the block size).
+                        for (auto& p : dup_problems.problems()) found.push_back(std::move(p));
+                        std::stable_sort(found.begin(), found.end(), [](const Problem& a, const Problem& b) { return a.order < b.order; });
+                        for (auto& p : found) {
+                            if (p.severity == Severity::rejected)
+                                for (auto& in : result.inputs)
+                                    if (in.path == p.where.file()) ++in.rejected;
+                            if (strict) strict_sink.report(p); // throws at the first rejected record
+                            problems->add(std::move(p));
                         }
-                        return batch;
+                        return chunk;
+                    }) &
+                // Parallel: locate and evaluate, into this thread's aggregates and finding spool.
+                tbb::make_filter<std::shared_ptr<Chunk>, void>(tbb::filter_mode::parallel, [&](std::shared_ptr<Chunk> chunk) {
+                    Worker& w = *workers.local();
+                    for (std::size_t i = 0; i < chunk->detections.size(); ++i) {
+                        evaluator.evaluate(chunk->detections[i], w.partial);
+                        auto& fs = w.partial.findings;
+                        for (std::size_t k = 0; k < fs.size(); ++k)
+                            w.spool.add(Sequenced{chunk->first + i, static_cast<std::uint32_t>(k), std::move(fs[k])});
+                        fs.clear();
                     }
-                    if (batch->problems.size() > 0) return batch; // problems found at the end of a source
-                    ++current;
-                }
-                fc.stop();
-                return nullptr;
-            }) &
-            // Parallel: locate and evaluate.
-            tbb::make_filter<std::shared_ptr<Batch>, std::shared_ptr<Batch>>(tbb::filter_mode::parallel,
-                                                                              [&](std::shared_ptr<Batch> batch) {
-                                                                                  batch->partial = evaluator.make_partial();
-                                                                                  for (const auto& d : batch->detections)
-                                                                                      evaluator.evaluate(d, batch->partial);
-                                                                                  return batch;
-                                                                              }) &
-            // Serial, in order: combine.
-            tbb::make_filter<std::shared_ptr<Batch>, void>(tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Batch> batch) {
-                result.inputs[batch->input].evaluated += batch->detections.size();
-                evaluator.combine(total, std::move(batch->partial));
-                problems.merge(std::move(batch->problems));
-            }));
+                }));
 
-    for (std::size_t i = 0; i < sources.size(); ++i) result.inputs[i].read = sources[i]->records_seen();
-    for (const auto& p : problems.problems()) {
-        if (p.severity != Severity::rejected) continue;
-        for (auto& in : result.inputs)
-            if (in.path == p.where.file()) ++in.rejected;
+        for (auto& w : workers) out.workers.push_back(std::move(w));
+        if (digest_mode) {
+            if (m_options.progress) {
+                Progress p;
+                p.phase = "checking ids";
+                p.bytes_read = p.bytes_total = bytes_total;
+                p.records = records_before;
+                p.seconds = seconds();
+                m_options.progress(p);
+            }
+            out.repeated = digests.repeated();
+        }
+        return out;
+    };
+
+    PassOutput pass = run_pass(nullptr);
+    if (!pass.repeated.empty()) {
+        // The input repeats ids: evaluate again, judging those ids in input order.
+        const std::vector<IdDigest> repeated = std::move(pass.repeated);
+        pass = PassOutput{};
+        pass = run_pass(&repeated);
     }
-    result.findings = evaluator.finish(std::move(total));
-    result.problems = std::move(problems.problems());
-    result.summary = summarize(result.findings);
-    result.finished = now();
-    if (m_options.dry_run) return result;
+
+    // Whole-run rules: combine the per-thread aggregates (sums: any order), finalize rule by rule.
+    fusion::Partial total = evaluator.make_partial();
+    std::vector<FindingSpool*> spools;
+    for (auto& w : pass.workers) {
+        evaluator.combine(total, std::move(w->partial));
+        spools.push_back(&w->spool);
+    }
+    FindingSpool aggregates(temp_dir, m_options.spill_bytes);
+    std::uint32_t aggregate_k = 0;
+    for (std::size_t r = 0; r < evaluator.rule_count(); ++r)
+        for (auto& f : evaluator.finalize(total, r))
+            aggregates.add(Sequenced{std::numeric_limits<std::uint64_t>::max(), aggregate_k++, std::move(f)});
+    total = fusion::Partial{};
+    spools.push_back(&aggregates);
+
+    Merge merge;
+    for (FindingSpool* s : spools) {
+        s->seal();
+        for (const auto& run : s->runs()) merge.add(std::make_unique<RunStream>(run));
+        merge.add(std::make_unique<MemoryStream>(s->memory()));
+    }
+
+    std::vector<std::string> input_hashes = hashes.get();
+    for (std::size_t i = 0; i < result.inputs.size(); ++i) result.inputs[i].sha256 = input_hashes[i];
+    result.problem_count = problems->count();
+
+    // The findings in output order: counted, sampled into the result, and (unless dry) written.
+    std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> summary;
+    std::set<std::string> rules_seen;
+    auto take = [&](const Finding& f) {
+        ++summary[{f.rule_id, std::string(to_string(f.kind)), std::string(to_string(f.certainty))}];
+        if (result.findings.size() < m_options.keep_findings || rules_seen.count(f.rule_id) == 0) result.findings.push_back(f);
+        rules_seen.insert(f.rule_id);
+        ++result.finding_count;
+    };
+    auto summary_rows = [&] {
+        std::vector<storage::SummaryRow> rows;
+        for (const auto& [k, n] : summary) rows.push_back(storage::SummaryRow{std::get<0>(k), std::get<1>(k), std::get<2>(k), n});
+        return rows;
+    };
+    auto keep_problems = [&](const std::vector<Problem>& batch) {
+        for (const auto& p : batch) {
+            if (result.problems.size() >= m_options.keep_problems) break;
+            result.problems.push_back(p);
+        }
+    };
+    constexpr std::size_t write_batch = 8192;
+
+    if (m_options.dry_run) {
+        Finding f;
+        while (merge.next(f)) take(f);
+        problems->drain(write_batch, keep_problems);
+        result.summary = summary_rows();
+        result.finished = now();
+        return result;
+    }
 
     // Provenance and the run id (content digest of regime + inputs + options, plus the time).
     nlohmann::json opts = {{"regime", m_options.regime_path}, {"zone_set", result.zone_set},
@@ -195,19 +824,41 @@ RunResult ComplianceRun::run() {
     for (int n = 2; tx.has_run(run_id); ++n) run_id = make_run_id(result.started, content) + "-" + std::to_string(n);
     header.run_id = run_id;
     auto writer = tx.begin_run(header);
-    constexpr std::size_t chunk = 8192;
-    for (std::size_t i = 0; i < result.findings.size(); i += chunk) {
-        std::vector<Finding> part(result.findings.begin() + static_cast<std::ptrdiff_t>(i),
-                                  result.findings.begin() + static_cast<std::ptrdiff_t>(std::min(result.findings.size(), i + chunk)));
-        writer.append_findings(part);
+    {
+        WriterThread out(writer, threads > 1);
+        std::vector<Finding> batch;
+        Finding f;
+        while (merge.next(f)) {
+            take(f);
+            batch.push_back(std::move(f));
+            if (batch.size() == write_batch) {
+                out.push(std::move(batch));
+                batch = {};
+                if (m_options.progress) {
+                    Progress p;
+                    p.phase = "writing";
+                    p.bytes_read = p.bytes_total = bytes_total;
+                    p.findings_written = result.finding_count;
+                    p.seconds = seconds();
+                    m_options.progress(p);
+                }
+            }
+        }
+        if (!batch.empty()) out.push(std::move(batch));
+        problems->drain(write_batch, [&](std::vector<Problem>&& ps) {
+            keep_problems(ps);
+            out.push(std::move(ps));
+        });
+        out.finish();
     }
-    writer.append_problems(result.problems);
-    storage::RunSummary summary;
-    summary.finished = result.finished;
-    summary.status = "complete";
-    summary.inputs = header.inputs;
-    summary.rows = result.summary;
-    writer.finish(summary);
+    result.summary = summary_rows();
+    result.finished = now();
+    storage::RunSummary summary_record;
+    summary_record.finished = result.finished;
+    summary_record.status = "complete";
+    summary_record.inputs = header.inputs;
+    summary_record.rows = result.summary;
+    writer.finish(summary_record);
     tx.commit();
     result.run_id = run_id;
     return result;

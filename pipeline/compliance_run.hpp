@@ -1,8 +1,26 @@
 // The compliance run: detections × regime × zone set → findings with evidence, stored as one
-// committed run. Streaming: detections are read in batches by a serial stage (which also drops
-// duplicate ids and records outside the period, in input order), evaluated in parallel with
-// per-batch partial state, and combined in input order; whole-run rules are finalized at the
-// end. Output is identical for any thread count and batch size.
+// committed run. Streaming, with memory bounded by the blocks in flight, not by the input size:
+//
+//   read (serial)  ─► parse (parallel) ─► admit (serial, in order) ─► evaluate (parallel)
+//   CSV blocks of      parse_detection_     problems merged in input    locate + every rule, into
+//   whole records      block; id digests    order (--strict stops at    per-thread aggregates and
+//   (or OGR batches)                        the first), duplicate ids,  per-thread finding spools
+//                                           the period, counts
+//
+// then, once: aggregates combined and finalized; findings merged from the sorted spools (k-way,
+// by rule, target, time, id) and handed through a bounded queue to one writer thread that appends
+// them to the store; problems follow in input order; the run is committed. Findings, problems and
+// counted evidence spill to anonymous temporary files past their memory budgets.
+//
+// Duplicate ids are judged in input order. With --strict, by ingest::DuplicateIdFilter at once
+// (43-85 bytes per id in memory). Otherwise without holding the ids: each good record's 128-bit
+// id digest is spilled (16 bytes, partitioned) and checked at the end; only if a repeated digest
+// is found — i.e. the input really has duplicate ids — is the run evaluated a second time, with
+// DuplicateIdFilter applied to the repeated ids only, so the problems and findings are exactly
+// those of the one-pass filter.
+//
+// Output is identical for any thread count and block or batch size: every finding carries the
+// input position of its detection, and ties in the output order are broken by it.
 //
 //   avf::pipeline::RunOptions opt;
 //   opt.regime_path = "regime.toml"; opt.store_path = "avf.h5"; opt.detections = {"d.csv"};
@@ -18,6 +36,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace avf::pipeline {
@@ -26,6 +45,9 @@ struct Progress {
     std::uint64_t bytes_read = 0, bytes_total = 0;
     std::uint64_t records = 0;
     double seconds = 0.0;
+    std::string_view phase = "reading"; ///< reading | checking ids | writing
+    std::uint64_t findings_written = 0; ///< while writing
+    std::uint64_t findings_total = 0;   ///< while writing
 };
 
 struct RunOptions {
@@ -35,10 +57,15 @@ struct RunOptions {
     std::vector<std::string> detections;
     std::optional<UtcTime> from, to;           ///< period [from, to); detections outside are counted, not evaluated
     int threads = 0;                           ///< 0 = every core
-    std::size_t batch_size = 16'384;           ///< detections per batch (any value gives the same findings)
+    std::size_t batch_size = 16'384;           ///< detections per batch of an OGR source (any value gives the same findings)
+    std::size_t block_bytes = std::size_t{4} << 20; ///< CSV bytes read per block (default 4 MiB; any value gives the same findings)
     bool strict = false;                       ///< stop at the first rejected record
     bool dry_run = false;                      ///< evaluate but write nothing to the store
-    std::function<void(const Progress&)> progress; ///< called from the reading stage; may be empty
+    std::string temp_dir;                      ///< spill files ("" = $TMPDIR, else /tmp); removed even after a crash
+    std::size_t spill_bytes = std::size_t{64} << 20; ///< findings / problems / evidence kept in memory per thread before spilling (default 64 MiB)
+    std::size_t keep_findings = 1000;          ///< findings copied into RunResult::findings (the first ones in output order)
+    std::size_t keep_problems = 1000;          ///< problems copied into RunResult::problems (the first ones)
+    std::function<void(const Progress&)> progress; ///< called from the reading stage and while writing; may be empty
 };
 
 struct InputCounts {
@@ -54,9 +81,13 @@ struct RunResult {
     std::string regime_id;
     UtcTime started, finished;
     std::vector<InputCounts> inputs;
-    std::vector<Finding> findings;             ///< sorted (rule, target, time, id)
-    std::vector<Problem> problems;
-    std::vector<storage::SummaryRow> summary;
+    std::uint64_t finding_count = 0;           ///< findings of the run (all stored)
+    std::uint64_t problem_count = 0;           ///< problems of the run (all stored)
+    /// The first RunOptions::keep_findings findings in output order (rule, target, time, id), plus
+    /// the first finding of every rule further on; all of them when there are fewer.
+    std::vector<Finding> findings;
+    std::vector<Problem> problems;             ///< the first RunOptions::keep_problems problems, in input order
+    std::vector<storage::SummaryRow> summary;  ///< every finding counted per rule, kind and certainty
 };
 
 class ComplianceRun {
