@@ -55,6 +55,16 @@ std::string commit_digest(const std::vector<CommitEntry>& entries) {
     return h.hex();
 }
 
+std::string results_digest(const std::vector<CommitEntry>& entries) {
+    std::vector<CommitEntry> results;
+    for (const auto& e : entries) {
+        if (e.table != "attributes" && e.table != "commit_blocks") {
+            results.push_back(e);
+        }
+    }
+    return commit_digest(results);
+}
+
 std::string chain_digest(const std::string& previous_digest, const std::string& run_id, const std::string& content_digest) {
     return Sha256{}.update(previous_digest).update(run_id).update(content_digest).hex();
 }

@@ -71,6 +71,12 @@ struct CommitEntry {
 };
 std::string commit_digest(const std::vector<CommitEntry>& entries);
 
+/// The results digest of a run: commit_digest() over its commit entries without `attributes` (run
+/// id, times, options, status) and `commit_blocks` (derived from the others). Two runs over the
+/// same inputs and regime have the same results digest, whatever their ids, times or thread
+/// counts; it is derived, never stored (docs/store-format.md §5).
+std::string results_digest(const std::vector<CommitEntry>& entries);
+
 /// One audit-chain row's digest: SHA-256 of previous_digest ‖ run_id ‖ content_digest, all as
 /// UTF-8 text (the two digests are 64 hex characters, so the concatenation is unambiguous).
 std::string chain_digest(const std::string& previous_digest, const std::string& run_id, const std::string& content_digest);

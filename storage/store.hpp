@@ -22,6 +22,10 @@
 // time (Debian's HDF5 serialises every call behind one global lock anyway); the pipeline feeds
 // its single writer thread through a bounded queue.
 //
+// Test hook: with AVF_TEST_CRASH_AT=<point>[#n] in the environment, a writer kills itself with
+// SIGKILL at that phase boundary (storage/crash_point.hpp; docs/store-format.md §7). Unset, it
+// does nothing. It exists for the crash harness in tests/reliability/.
+//
 // HDF5 is linked PRIVATE: no hid_t crosses this header.
 #pragma once
 
@@ -107,6 +111,9 @@ struct RunInfo {
     std::uint64_t findings = 0, evidence = 0, problems = 0;
     bool committed = false;      ///< the run's commit record is present
     std::string content_digest;  ///< digest of the run's commit record ("" when not committed)
+    /// Digest of the run's results only (commit entries without attributes and commit_blocks):
+    /// equal for two runs over the same inputs and regime ("" when not committed).
+    std::string results_digest;
     std::string zone_set_digest; ///< digest of the zone set when the run began ("" when not in the store)
     std::uint64_t sequence = 0;  ///< 1-based position in /audit/chain, 0 when not in the chain
 };
@@ -121,7 +128,8 @@ struct ChainEntry {
 };
 
 /// What StoreReader::verify() found: ok, or the first mismatch (runs in chain order first, then
-/// the chain's coverage of committed runs, then zone sets in import order).
+/// the chain's coverage of committed runs, then zone sets in import order). `message` reads
+/// "run R, table T, L: what differs" (or "zone set S, table T, L: ...").
 struct VerifyReport {
     bool ok = true;
     std::string run_id;   ///< the run with the mismatch ("" when it is in a zone set)
@@ -135,10 +143,17 @@ struct VerifyReport {
     std::uint64_t runs_checked = 0;
     std::uint64_t zone_sets_checked = 0;
     std::uint64_t chain_rows = 0;
+    std::uint64_t rows_checked = 0;  ///< table rows whose bytes were digested and matched
+    std::uint64_t bytes_checked = 0; ///< byte-heap and text bytes digested and matched
     /// Run groups without a commit record and not in the chain: incomplete, never trusted, not
-    /// a mismatch.
+    /// a mismatch. Listed whether or not a mismatch was found.
     std::vector<std::string> uncommitted_runs;
 };
+
+/// Temporary files `<store>.tmp-<pid>` left beside the store by writers that were killed before
+/// publishing (full paths, sorted). They are never the store and never read; the next writing
+/// command removes them under the store's lock.
+std::vector<std::string> leftover_temporary_files(const std::string& store_path);
 
 class StoreTransaction;
 
@@ -222,14 +237,21 @@ public:
     std::optional<std::string> latest_run() const;
     /// InputError when there is no such run.
     RunInfo run_info(const std::string& run_id) const;
-    /// Findings in stored order, each with its evidence (in order) and explanation.
+    /// Findings in stored order, each with its evidence (in order) and explanation. InputError
+    /// when the run has no commit record (an incomplete run is never a result).
     std::vector<Finding> read_findings(const std::string& run_id) const;
+    /// InputError when the run has no commit record, as read_findings.
     std::vector<Problem> read_problems(const std::string& run_id) const;
     std::vector<ChainEntry> audit_chain() const;
     /// Recomputes the row counts and digests of every table of every committed run and zone set,
     /// compares them with their commit records and checks the audit chain's links. Damage found
     /// is reported, not thrown (an IoError only when the file cannot be read at all).
     VerifyReport verify() const;
+    /// verify() restricted to one run: the audit chain's rows up to and including the run's row
+    /// (sequence, links, digests), the run's content against its commit record, and the digest of
+    /// the zone set it used. A run without a commit record or without a chain row is a mismatch.
+    /// InputError when there is no such run.
+    VerifyReport verify_run(const std::string& run_id) const;
 
 private:
     struct Impl;

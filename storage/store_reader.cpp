@@ -75,6 +75,10 @@ public:
     GroupVerifier(hid_t group, const std::vector<std::string>& entries, const std::vector<std::string>& attributes, const std::string& path)
         : m_group(group), m_entries(entries), m_attributes(attributes), m_path(path) {}
 
+    /// Rows and bytes digested and found matching so far.
+    [[nodiscard]] std::uint64_t rows_checked() const { return m_rows; }
+    [[nodiscard]] std::uint64_t bytes_checked() const { return m_bytes; }
+
     std::optional<Mismatch> run(std::string& digest) {
         if (!h5::link_exists(m_group, layout::commit, m_path)) {
             return Mismatch{layout::commit, "missing", "no commit record"};
@@ -139,13 +143,13 @@ private:
                     }
                     values.emplace_back(a, h5::read_string_attribute(m_group, a, m_path));
                 }
-                return compare_whole(entry, attribute_digest(values), "value");
+                return compare_whole(entry, attribute_digest(values), "value", false);
             }
             if (name == layout::regime_text) {
                 if (!h5::link_exists(m_group, name, m_path)) {
                     return Mismatch{name, "missing", name + " is missing"};
                 }
-                return compare_whole(entry, text_digest(h5::read_scalar_text(m_group, name, m_path)), "value");
+                return compare_whole(entry, text_digest(h5::read_scalar_text(m_group, name, m_path)), "value", true);
             }
             if (!h5::link_exists(m_group, name, m_path)) {
                 return Mismatch{name, "missing", name + " is missing"};
@@ -159,37 +163,38 @@ private:
         }
     }
 
-    std::optional<Mismatch> compare_whole(const CommitEntry& entry, const DigestResult& found, const char* location) {
+    /// `bytes`: the units are bytes (a text), else attributes or rows (commit_blocks).
+    std::optional<Mismatch> compare_whole(const CommitEntry& entry, const DigestResult& found, const char* location, bool bytes) {
         if (found.units != entry.rows) {
-            return Mismatch{entry.table, "count", "recorded " + std::to_string(entry.rows) + ", found " + std::to_string(found.units)};
+            return Mismatch{entry.table, "count", "the commit record says " + std::to_string(entry.rows) + ", found " + std::to_string(found.units)};
         }
         if (found.sha256 != entry.sha256) {
-            return Mismatch{entry.table, location, "SHA-256 differs from the commit record"};
+            return Mismatch{entry.table, location, "digest mismatch: the SHA-256 differs from the commit record"};
         }
+        (bytes ? m_bytes : m_rows) += found.units;
         return std::nullopt;
     }
 
     /// Reads in blocks, digesting each, so damage is located to a block and a block that cannot
-    /// be read (fletcher32) is reported as such.
+    /// be read (fletcher32) is reported as such. When the count differs, only the blocks both
+    /// the dataset and the record have are read, to name the first one that differs.
     template <typename ReadBlock>
     std::optional<Mismatch> check_blocks(const CommitEntry& entry, std::uint64_t units, std::uint64_t block_units, std::size_t unit_size,
                                          const char* unit_name, ReadBlock read_block) {
-        if (units != entry.rows) {
-            return Mismatch{entry.table, "count",
-                            "the commit record says " + std::to_string(entry.rows) + " " + unit_name + ", the dataset has " + std::to_string(units)};
-        }
+        const bool count_ok = units == entry.rows;
+        const std::uint64_t readable = std::min(units, entry.rows);
         ContentDigest total(unit_size, 0);
         const auto& recorded = m_blocks[entry.table];
         std::optional<Mismatch> first_bad_block;
         std::size_t block_index = 0;
-        for (std::uint64_t first = 0; first < units; first += block_units, ++block_index) {
-            std::uint64_t count = std::min(block_units, units - first);
+        for (std::uint64_t first = 0; first < readable; first += block_units, ++block_index) {
+            std::uint64_t count = std::min(block_units, readable - first);
             std::string range = range_text(unit_name, first, count);
             std::vector<std::uint8_t> bytes;
             try {
                 bytes = read_block(first, count);
             } catch (const IoError& e) {
-                return Mismatch{entry.table, range, std::string("unreadable: ") + e.what()};
+                return Mismatch{entry.table, range, std::string("unreadable (fletcher32 checksum or HDF5 read error): ") + e.what()};
             }
             total.update(bytes.data(), count);
             ContentDigest block(unit_size, 0);
@@ -198,19 +203,26 @@ private:
             bool block_ok = block_index < recorded.size() && recorded[block_index].first == first && recorded[block_index].count == count &&
                             recorded[block_index].sha256 == sha;
             if (!block_ok && !first_bad_block) {
-                first_bad_block = Mismatch{entry.table, range, "SHA-256 of " + range + " differs from the commit record"};
+                first_bad_block = Mismatch{entry.table, range, std::string("digest mismatch: the SHA-256 of these ") + unit_name + " differs from the commit record"};
             }
+        }
+        if (!count_ok) {
+            std::string message = "the commit record says " + std::to_string(entry.rows) + " " + unit_name + ", the dataset has " + std::to_string(units);
+            message += first_bad_block ? "; the first block that differs from its recorded digest is " + first_bad_block->location
+                                       : "; the " + std::to_string(readable) + " " + unit_name + " both have match";
+            return Mismatch{entry.table, "count", message};
         }
         if (total.finish().sha256 == entry.sha256) {
             if (first_bad_block) {
                 return Mismatch{layout::commit_blocks, "value", entry.table + " matches its digest but not its block digests"};
             }
+            (unit_size == 1 ? m_bytes : m_rows) += units;
             return std::nullopt;
         }
         if (first_bad_block) {
             return first_bad_block;
         }
-        return Mismatch{entry.table, "digest", "SHA-256 differs from the commit record"};
+        return Mismatch{entry.table, "digest", "digest mismatch: the SHA-256 differs from the commit record"};
     }
 
     std::optional<Mismatch> check_table(const CommitEntry& entry) {
@@ -224,7 +236,7 @@ private:
         std::uint64_t rows = h5::extent(ds.get(), m_path);
         if (entry.table == layout::commit_blocks) {
             // Its own blocks are not recorded (that would be circular): compare it whole.
-            return compare_whole(entry, whole_table_digest(ds.get(), schema, rows), "digest");
+            return compare_whole(entry, whole_table_digest(ds.get(), schema, rows), "digest", false);
         }
         return check_blocks(entry, rows, table_block_rows, schema.row_size(), "rows",
                             [&](std::uint64_t first, std::uint64_t count) { return read_rows(ds.get(), schema, first, count, m_path); });
@@ -251,6 +263,7 @@ private:
     const std::vector<std::string>& m_attributes;
     const std::string& m_path;
     std::map<std::string, std::vector<BlockDigest>> m_blocks;
+    std::uint64_t m_rows = 0, m_bytes = 0;
 };
 
 } // namespace
@@ -290,6 +303,21 @@ struct StoreReader::Impl {
     }
 
     [[nodiscard]] RunInfo run_info(const std::string& run_id, const std::vector<ChainEntry>& chain) const;
+
+    /// verify() steps; each returns false after recording the first mismatch in `report`.
+    bool verify_chain(const std::vector<ChainEntry>& chain, std::size_t rows, VerifyReport& report) const;
+    bool verify_run(const ChainEntry& row, VerifyReport& report) const;
+    /// Run groups that have no row in the chain, in creation order.
+    [[nodiscard]] std::vector<std::string> runs_outside(const std::vector<ChainEntry>& chain) const;
+
+    /// InputError unless the run exists and has its commit record (what is read as a result).
+    void require_committed(const std::string& run_id) const {
+        (void)run_group(run_id); // InputError when there is no such run
+        if (!run_committed(run_id)) {
+            throw InputError("run " + run_id + " is incomplete (it has no commit record): its findings and problems are not results and are not read",
+                             Context{}.file(path));
+        }
+    }
 
     [[nodiscard]] bool run_committed(const std::string& run_id) const {
         h5::Group runs = h5::open_group(root(), layout::runs, path);
@@ -414,6 +442,14 @@ RunInfo StoreReader::Impl::run_info(const std::string& run_id, const std::vector
     info.problems = extent_of(g, layout::problems, path);
     info.committed = h5::link_exists(g, layout::commit, path);
     info.content_digest = info.committed ? commit_digest_of(g, path) : std::string{};
+    if (info.committed) {
+        std::vector<CommitEntry> commit;
+        auto rows = read_table(g, commit_table(), path);
+        for (std::size_t i = 0; i < rows.size() / commit_table().row_size(); ++i) {
+            commit.push_back(decode_commit(rows.data() + i * commit_table().row_size()));
+        }
+        info.results_digest = results_digest(commit);
+    }
     for (const ChainEntry& c : chain) {
         if (c.run_id == run_id) {
             info.sequence = c.sequence;
@@ -458,6 +494,7 @@ std::optional<std::string> StoreReader::latest_run() const {
 std::vector<Finding> StoreReader::read_findings(const std::string& run_id) const {
     h5::init_thread();
     const std::string& path = m_impl->path;
+    m_impl->require_committed(run_id);
     h5::Group run = m_impl->run_group(run_id);
     std::vector<InputFile> inputs = read_files(run.get(), inputs_table(), path);
     auto f_rows = read_table(run.get(), findings_table(), path);
@@ -485,6 +522,7 @@ std::vector<Finding> StoreReader::read_findings(const std::string& run_id) const
 
 std::vector<Problem> StoreReader::read_problems(const std::string& run_id) const {
     h5::init_thread();
+    m_impl->require_committed(run_id);
     h5::Group run = m_impl->run_group(run_id);
     return read_problem_rows(run.get(), m_impl->path);
 }
@@ -494,87 +532,124 @@ std::vector<ChainEntry> StoreReader::audit_chain() const {
     return m_impl->chain();
 }
 
+namespace {
+
+/// Records the first mismatch in `report` ("run R, table T, L: detail") and returns false.
+bool mismatch(VerifyReport& report, std::string run_id, std::string zone_set, std::string table, std::string location, const std::string& detail) {
+    report.ok = false;
+    std::string where = !run_id.empty() ? "run " + run_id : !zone_set.empty() ? "zone set " + zone_set : std::string("store");
+    report.message = where + ", table " + table + ", " + location + ": " + detail;
+    report.run_id = std::move(run_id);
+    report.zone_set = std::move(zone_set);
+    report.table = std::move(table);
+    report.location = std::move(location);
+    return false;
+}
+
+} // namespace
+
+bool StoreReader::Impl::verify_chain(const std::vector<ChainEntry>& chain, std::size_t rows, VerifyReport& report) const {
+    std::string previous = genesis_digest;
+    for (std::size_t i = 0; i < rows; ++i) {
+        const ChainEntry& c = chain[i];
+        ++report.chain_rows;
+        if (c.sequence != i + 1) {
+            return mismatch(report, c.run_id, "", layout::chain, "link", "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
+        }
+        if (c.previous_digest != previous) {
+            return mismatch(report, c.run_id, "", layout::chain, "link", "previous_digest does not match the digest of the row before");
+        }
+        if (c.digest != chain_digest(c.previous_digest, c.run_id, c.content_digest)) {
+            return mismatch(report, c.run_id, "", layout::chain, "digest", "the row's digest does not match its content");
+        }
+        previous = c.digest;
+    }
+    return true;
+}
+
+bool StoreReader::Impl::verify_run(const ChainEntry& c, VerifyReport& report) const {
+    h5::Group runs = h5::open_group(root(), layout::runs, path);
+    if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path)) {
+        return mismatch(report, c.run_id, "", "run", "missing", "the audit chain names a run that is not in the store");
+    }
+    h5::Group run = h5::open_group(runs.get(), c.run_id, path);
+    std::string digest;
+    GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path);
+    if (auto m = verifier.run(digest)) {
+        std::string detail = m->message;
+        if (m->table == layout::commit && m->location == "missing") {
+            detail = "no commit record: the run is incomplete and none of its content can be trusted";
+        }
+        return mismatch(report, c.run_id, "", m->table, m->location, detail);
+    }
+    if (digest != c.content_digest) {
+        return mismatch(report, c.run_id, "", layout::chain, "digest", "the run's commit digest differs from the content_digest recorded in the chain");
+    }
+    // The zone set the run used must still be the one it used.
+    std::string set_name = h5::read_string_attribute(run.get(), "zone_set", path);
+    std::string set_digest = h5::read_string_attribute(run.get(), "zone_set_digest", path);
+    if (!set_digest.empty()) {
+        h5::Group zones = h5::open_group(root(), layout::zones, path);
+        std::string current;
+        if (is_valid_group_name(set_name) && h5::link_exists(zones.get(), set_name, path)) {
+            h5::Group set = h5::open_group(zones.get(), set_name, path);
+            current = commit_digest_of(set.get(), path);
+        }
+        if (current != set_digest) {
+            return mismatch(report, c.run_id, set_name, layout::attributes, "value",
+                            "zone set " + set_name + " is missing or differs from the one the run used (digest " + set_digest + ")");
+        }
+    }
+    report.rows_checked += verifier.rows_checked();
+    report.bytes_checked += verifier.bytes_checked();
+    ++report.runs_checked;
+    return true;
+}
+
+std::vector<std::string> StoreReader::Impl::runs_outside(const std::vector<ChainEntry>& chain) const {
+    h5::Group runs = h5::open_group(root(), layout::runs, path);
+    std::vector<std::string> out;
+    for (const std::string& name : h5::list_links(runs.get(), path)) {
+        if (std::none_of(chain.begin(), chain.end(), [&](const ChainEntry& c) { return c.run_id == name; })) {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
 VerifyReport StoreReader::verify() const {
     h5::init_thread();
     const std::string& path = m_impl->path;
     VerifyReport report;
-    auto mismatch = [&](std::string run_id, std::string zone_set, std::string table, std::string location, const std::string& message) {
-        report.ok = false;
-        std::string where = !run_id.empty() ? "run " + run_id : "zone set " + zone_set;
-        report.message = where + ", " + table + " (" + location + "): " + message;
-        report.run_id = std::move(run_id);
-        report.zone_set = std::move(zone_set);
-        report.table = std::move(table);
-        report.location = std::move(location);
-        return report;
-    };
 
     std::vector<ChainEntry> chain;
     try {
         chain = m_impl->chain();
     } catch (const IoError& e) {
-        return mismatch("", "", layout::chain, "unreadable", e.what());
+        mismatch(report, "", "", layout::chain, "unreadable", e.what());
+        return report;
     }
-    h5::Group runs = h5::open_group(m_impl->root(), layout::runs, path);
-
-    // 1. Every run of the chain, in order: the link, then the run's own content.
-    std::string previous = genesis_digest;
-    for (std::size_t i = 0; i < chain.size(); ++i) {
-        const ChainEntry& c = chain[i];
-        ++report.chain_rows;
-        if (c.sequence != i + 1) {
-            return mismatch(c.run_id, "", layout::chain, "link", "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
-        }
-        if (c.previous_digest != previous) {
-            return mismatch(c.run_id, "", layout::chain, "link", "previous_digest does not match the digest of the row before");
-        }
-        if (c.digest != chain_digest(c.previous_digest, c.run_id, c.content_digest)) {
-            return mismatch(c.run_id, "", layout::chain, "digest", "the row's digest does not match its content");
-        }
-        previous = c.digest;
-        if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path)) {
-            return mismatch(c.run_id, "", "run", "missing", "the chain names a run that is not in the store");
-        }
-        h5::Group run = h5::open_group(runs.get(), c.run_id, path);
-        std::string digest;
-        GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path);
-        if (auto m = verifier.run(digest)) {
-            return mismatch(c.run_id, "", m->table, m->location, m->message);
-        }
-        if (digest != c.content_digest) {
-            return mismatch(c.run_id, "", layout::chain, "digest", "the run's commit digest differs from the content_digest recorded in the chain");
-        }
-        // The zone set the run used must still be the one it used.
-        std::string set_name = h5::read_string_attribute(run.get(), "zone_set", path);
-        std::string set_digest = h5::read_string_attribute(run.get(), "zone_set_digest", path);
-        if (!set_digest.empty()) {
-            h5::Group zones = h5::open_group(m_impl->root(), layout::zones, path);
-            std::string current;
-            if (is_valid_group_name(set_name) && h5::link_exists(zones.get(), set_name, path)) {
-                h5::Group set = h5::open_group(zones.get(), set_name, path);
-                current = commit_digest_of(set.get(), path);
-            }
-            if (current != set_digest) {
-                std::string message = "zone set " + set_name;
-                message += " is missing or differs from the one the run used (digest " + set_digest + ")";
-                return mismatch(c.run_id, set_name, layout::attributes, "value", message);
-            }
-        }
-        ++report.runs_checked;
+    // Incomplete runs are listed whatever else is found.
+    std::vector<std::string> outside = m_impl->runs_outside(chain);
+    std::vector<std::string> committed_outside;
+    for (const std::string& name : outside) {
+        (m_impl->run_committed(name) ? committed_outside : report.uncommitted_runs).push_back(name);
     }
 
-    // 2. Runs outside the chain: a committed one was removed from the chain; others are incomplete.
-    for (const std::string& name : h5::list_links(runs.get(), path)) {
-        bool in_chain = std::any_of(chain.begin(), chain.end(), [&](const ChainEntry& c) { return c.run_id == name; });
-        if (in_chain) {
-            continue;
-        }
-        if (m_impl->run_committed(name)) {
-            return mismatch(name, "", layout::chain, "missing", "the run has a commit record but no row in the audit chain");
-        }
-        report.uncommitted_runs.push_back(name);
+    // 1. The chain's links, then every run of the chain in order.
+    if (!m_impl->verify_chain(chain, chain.size(), report)) {
+        return report;
     }
-
+    for (const ChainEntry& c : chain) {
+        if (!m_impl->verify_run(c, report)) {
+            return report;
+        }
+    }
+    // 2. A committed run outside the chain was removed from it (or the chain row was).
+    if (!committed_outside.empty()) {
+        mismatch(report, committed_outside.front(), "", layout::chain, "missing", "the run has a commit record but no row in the audit chain");
+        return report;
+    }
     // 3. Zone sets.
     h5::Group zones = h5::open_group(m_impl->root(), layout::zones, path);
     for (const std::string& name : h5::list_links(zones.get(), path)) {
@@ -582,9 +657,40 @@ VerifyReport StoreReader::verify() const {
         std::string digest;
         GroupVerifier verifier(set.get(), zone_set_commit_entries(), zone_set_attribute_names(), path);
         if (auto m = verifier.run(digest)) {
-            return mismatch("", name, m->table, m->location, m->message);
+            mismatch(report, "", name, m->table, m->location, m->message);
+            return report;
         }
+        report.rows_checked += verifier.rows_checked();
+        report.bytes_checked += verifier.bytes_checked();
         ++report.zone_sets_checked;
+    }
+    return report;
+}
+
+VerifyReport StoreReader::verify_run(const std::string& run_id) const {
+    h5::init_thread();
+    (void)m_impl->run_group(run_id); // InputError when there is no such run
+    VerifyReport report;
+    std::vector<ChainEntry> chain;
+    try {
+        chain = m_impl->chain();
+    } catch (const IoError& e) {
+        mismatch(report, run_id, "", layout::chain, "unreadable", e.what());
+        return report;
+    }
+    auto row = std::find_if(chain.begin(), chain.end(), [&](const ChainEntry& c) { return c.run_id == run_id; });
+    if (row == chain.end()) {
+        if (!m_impl->run_committed(run_id)) {
+            report.uncommitted_runs.push_back(run_id);
+            mismatch(report, run_id, "", layout::commit, "missing", "no commit record: the run is incomplete and none of its content can be trusted");
+        } else {
+            mismatch(report, run_id, "", layout::chain, "missing", "the run has a commit record but no row in the audit chain");
+        }
+        return report;
+    }
+    auto rows = static_cast<std::size_t>(row - chain.begin()) + 1;
+    if (m_impl->verify_chain(chain, rows, report)) {
+        m_impl->verify_run(*row, report);
     }
     return report;
 }

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "storage/codec.hpp"
+#include "storage/crash_point.hpp"
 #include "storage/hdf5_handle.hpp"
 #include "storage/schema.hpp"
 #include "storage/store.hpp"
@@ -145,6 +146,22 @@ const char* problem_text_description() {
 
 } // namespace
 
+std::vector<std::string> leftover_temporary_files(const std::string& store_path) {
+    namespace fs = std::filesystem;
+    const std::string prefix = fs::path(store_path).filename().string() + ".tmp-";
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (fs::directory_iterator it(directory_of(store_path), ec), end; !ec && it != end; it.increment(ec)) {
+        std::string name = it->path().filename().string();
+        if (name.size() > prefix.size() && name.compare(0, prefix.size(), prefix) == 0 &&
+            std::all_of(name.begin() + static_cast<std::ptrdiff_t>(prefix.size()), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+            out.push_back((fs::path(directory_of(store_path)) / name).string());
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
 // =============================================================================================
 // RunWriter
 
@@ -217,6 +234,7 @@ void RunWriter::append_findings(const std::vector<Finding>& batch) {
         run.evidence->append(e_rows.data(), n_evidence);
         run.explanations->append_bytes(text);
     });
+    crash_point("findings-batch");
 }
 
 void RunWriter::append_problems(const std::vector<Problem>& batch) {
@@ -228,6 +246,7 @@ void RunWriter::append_problems(const std::vector<Problem>& batch) {
         run.problems->append(encoded.rows.data(), batch.size());
         run.problem_text->append_bytes(encoded.text);
     });
+    crash_point("problems");
 }
 
 void RunWriter::finish(const RunSummary& summary) {
@@ -277,6 +296,7 @@ void RunWriter::finish(const RunSummary& summary) {
         digests.emplace_back(layout::problems, run.problems->finish());
         digests.emplace_back(layout::problem_text, run.problem_text->finish());
         append_table(group, summary_table(), summary_rows, digests, path);
+        crash_point("run-tables");
         for (auto* a : {&run.findings, &run.explanations, &run.evidence, &run.problems, &run.problem_text}) {
             a->reset();
         }
@@ -284,6 +304,7 @@ void RunWriter::finish(const RunSummary& summary) {
         // The commit record is the last thing written to the run: without it the run is incomplete.
         std::string content_digest = write_commit_record(group, digests, run_commit_entries(), path);
         h5::check(run.group.close(), path, "close run " + run.header.run_id);
+        crash_point("run-commit");
 
         // Then the run joins the audit chain.
         h5::Group audit = h5::open_group(run.state->root(), layout::audit, path);
@@ -303,6 +324,7 @@ void RunWriter::finish(const RunSummary& summary) {
         encode_chain(row, bytes.data());
         chain.append(bytes.data(), 1);
         chain.finish();
+        crash_point("chain");
     });
     run.finished = true;
     run.state->run_in_progress.clear();
@@ -342,6 +364,17 @@ struct StoreTransaction::Impl {
         }
     }
 
+    /// Temporary files of writers that died (kill -9, power loss) before publishing. We hold the
+    /// lock, and a writer creates its temporary file only while holding it, so every one of them
+    /// is stale: none can ever be published, and each may be as large as the store.
+    void remove_stale_temporaries() const {
+        for (const std::string& stale : leftover_temporary_files(state->path)) {
+            if (::unlink(stale.c_str()) != 0 && errno != ENOENT) {
+                posix_fail(stale, "cannot remove a stale temporary file of an interrupted write", errno);
+            }
+        }
+    }
+
     void open_copy_or_create() {
         const std::string& temp = state->temp_path;
         // A leftover from a process that died with this pid; we hold the lock, so nobody uses it.
@@ -362,6 +395,7 @@ struct StoreTransaction::Impl {
             if (ec) {
                 throw IoError("cannot copy the store to " + temp + ": " + ec.message(), Context{}.file(state->path));
             }
+            crash_point("copy");
             state->file = h5::File(h5::check_id(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()), temp, "open store copy"));
             check_store_root(state->root(), state->path);
             for (const char* group : {layout::zones, layout::runs, layout::audit}) {
@@ -390,7 +424,10 @@ StoreTransaction::StoreTransaction(std::string path) : m_impl(std::make_unique<I
     state.path = std::move(path);
     state.temp_path = state.path + ".tmp-" + std::to_string(::getpid());
     m_impl->acquire_lock();
+    crash_point("lock");
+    m_impl->remove_stale_temporaries();
     m_impl->open_copy_or_create();
+    crash_point("open");
 }
 
 StoreTransaction::~StoreTransaction() = default;
@@ -479,7 +516,9 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
                     line_wkb, digests, path);
         append_table(group.get(), problems_table(), problems.rows, digests, path);
         append_heap(group.get(), layout::problem_text, problem_text_description(), problems.text, digests, path);
+        crash_point("zone-set-tables");
         write_commit_record(group.get(), digests, zone_set_commit_entries(), path);
+        crash_point("zone-set-commit");
     });
 }
 
@@ -538,6 +577,7 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
         impl->evidence.emplace(Appender::create_table(group, evidence_table(), path));
         impl->problems.emplace(Appender::create_table(group, problems_table(), path));
         impl->problem_text.emplace(Appender::create_heap(group, layout::problem_text, problem_text_description(), path));
+        crash_point("run-begin");
     });
     state.run_in_progress = header.run_id;
     return RunWriter(std::move(impl));
@@ -556,13 +596,17 @@ void StoreTransaction::commit() {
         herr_t rc = state.file.close();
         state.ended = true;
         h5::check(rc, temp, "close store");
+        crash_point("close");
         fsync_path(temp, O_RDONLY, "fsync store");
+        crash_point("fsync");
         if (::rename(temp.c_str(), state.path.c_str()) != 0) {
             posix_fail(state.path, "cannot rename " + temp + " over the store", errno);
         }
         m_impl->temp_created = false;
+        crash_point("rename");
         std::string dir = directory_of(state.path);
         fsync_path(dir, O_RDONLY | O_DIRECTORY, "fsync the store's directory");
+        crash_point("dir-fsync");
     });
     m_impl->lock.reset();
 }

@@ -1,6 +1,7 @@
 #include "storage/table.hpp"
 
 #include "core/error.hpp"
+#include "storage/crash_point.hpp"
 
 #include <bit>
 #include <cstring>
@@ -269,6 +270,7 @@ void Appender::write_buffer(std::uint64_t units) {
     m_written += units;
     m_buffered = 0;
     m_buffer.clear();
+    crash_point("chunk-write");
 }
 
 DigestResult Appender::finish() {

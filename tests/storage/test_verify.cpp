@@ -109,8 +109,13 @@ TEST_CASE("verify names the run, table and rows of a byte changed inside a findi
     CHECK(report.zone_set.empty());
     CHECK(report.table == "findings");
     CHECK(report.location == "rows 0-2");
-    CHECK(report.message == "run run-b, findings (rows 0-2): SHA-256 of rows 0-2 differs from the commit record");
+    CHECK(report.message == "run run-b, table findings, rows 0-2: digest mismatch: the SHA-256 of these rows differs from the commit record");
     CHECK(report.runs_checked == 1); // run-a was checked and found intact first
+
+    // The same answer when only that run is verified; the other run is intact on its own.
+    VerifyReport one = store.verify_run("run-b");
+    CHECK(one.message == report.message);
+    CHECK(store.verify_run("run-a").ok);
 }
 
 TEST_CASE("verify reports a deleted commit record, and the run is no longer trusted", "[store][verify]") {
@@ -130,6 +135,42 @@ TEST_CASE("verify reports a deleted commit record, and the run is no longer trus
     CHECK(runs[0].committed);
     CHECK_FALSE(runs[1].committed);
     CHECK(store.latest_run() == "run-a"); // never the run without its commit record
+    CHECK_THAT(report.message, Catch::Contains("the run is incomplete"));
+    // Its findings are not results: not read, with a reason.
+    CHECK_THROWS_AS(store.read_findings("run-b"), InputError);
+    CHECK_THROWS_WITH(store.read_problems("run-b"), Catch::Contains("run run-b is incomplete"));
+    CHECK(store.read_findings("run-a").size() == 3);
+    CHECK_FALSE(store.verify_run("run-b").ok);
+    CHECK(store.verify_run("run-a").ok);
+}
+
+TEST_CASE("verify lists a run group outside the chain without a commit record as incomplete", "[store][verify]") {
+    test::TempDir tmp;
+    std::string path = two_run_store(tmp);
+    {
+        // What a writer that died between begin_run and finish would leave if it wrote in place
+        // (avf never does: it writes a copy and publishes it whole).
+        RawFile raw(path);
+        hid_t runs = H5Gopen2(raw.get(), "/runs", H5P_DEFAULT);
+        hid_t group = H5Gcreate2(runs, "run-c", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        REQUIRE(group >= 0);
+        H5Gclose(group);
+        H5Gclose(runs);
+    }
+    StoreReader store(path);
+    VerifyReport report = store.verify();
+    CHECK(report.ok);
+    CHECK(report.uncommitted_runs == std::vector<std::string>{"run-c"});
+    CHECK(report.runs_checked == 2);
+    CHECK(report.rows_checked > 0);
+    CHECK(report.bytes_checked > 0);
+    CHECK(store.latest_run() == "run-b");
+    CHECK_THROWS_AS(store.read_findings("run-c"), InputError);
+    auto one = store.verify_run("run-c");
+    CHECK_FALSE(one.ok);
+    CHECK(one.table == "commit");
+    CHECK(one.location == "missing");
+    CHECK_THROWS_AS(store.verify_run("run-zzz"), InputError);
 }
 
 TEST_CASE("verify catches changed attributes, heap bytes, zone sets and chain rows", "[store][verify]") {
@@ -197,6 +238,8 @@ TEST_CASE("verify catches changed attributes, heap bytes, zone sets and chain ro
         CHECK(report.run_id == "run-a");
         CHECK(report.table == "evidence");
         CHECK(report.location == "count");
+        CHECK_THAT(report.message, Catch::Contains("the commit record says 5 rows, the dataset has 4; the first block that differs from its "
+                                                   "recorded digest is rows 0-3"));
     }
     auto report = StoreReader(path).verify();
     CHECK_FALSE(report.ok);
