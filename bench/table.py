@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The side-by-side table of bench/run.sh, from its results.tsv, and the issue's targets.
+
+    table.py results.tsv [machine.txt]
+
+results.tsv columns: rows_requested contender threads rows wall_s cpu_s rows_per_s peak_rss_mib
+q1_pairs q2_artillery q2_mlrs load1
+"""
+import sys
+from collections import defaultdict
+
+rows = []
+with open(sys.argv[1]) as f:
+    for line in f:
+        p = line.rstrip("\n").split("\t")
+        if len(p) < 12:
+            continue
+        rows.append(dict(size=int(p[0]), who=p[1], threads=int(p[2]), n=int(p[3]), wall=float(p[4]), cpu=float(p[5]),
+                         rate=float(p[6]), rss=p[7], q1=p[8], q2a=p[9], q2m=p[10], load=p[11]))
+if len(sys.argv) > 2:
+    print(open(sys.argv[2]).read().rstrip())
+    print()
+
+
+def fmt_rate(r):
+    return f"{r / 1e6:.2f} M/s" if r >= 1e6 else f"{r / 1e3:.1f} k/s"
+
+
+hdr = ["rows", "contender", "thr", "wall s", "cpu s", "rows/s", "peak RSS", "Q1 pairs", "Q2 arty", "Q2 MLRS", "load", "counts"]
+table = []
+ref = {}
+for r in rows:
+    key = (r["size"], r["who"].split("@")[1] if "@" in r["who"] else "")
+    if r["who"] != "floor" and r["q1"]:
+        ref.setdefault(key, (r["q1"], r["q2a"], r["q2m"]))
+for r in rows:
+    key = (r["size"], r["who"].split("@")[1] if "@" in r["who"] else "")
+    agree = "" if r["who"] == "floor" else ("=" if (r["q1"], r["q2a"], r["q2m"]) == ref.get(key) else "MISMATCH")
+    table.append([f"{r['size']:.0e}".replace("e+0", "e"), r["who"], str(r["threads"]), f"{r['wall']:.2f}", f"{r['cpu']:.2f}", fmt_rate(r["rate"]),
+                  f"{r['rss']} MiB" if r["rss"] else "server", r["q1"], r["q2a"], r["q2m"], r["load"], agree])
+w = [max(len(h), *(len(t[i]) for t in table)) if table else len(h) for i, h in enumerate(hdr)]
+print("  ".join(h.ljust(w[i]) for i, h in enumerate(hdr)))
+print("  ".join("-" * w[i] for i in range(len(hdr))))
+for t in table:
+    print("  ".join(c.rjust(w[i]) if i not in (1,) else c.ljust(w[i]) for i, c in enumerate(t)))
+print("(rows/s = rows / wall s; PostGIS: COPY + GiST + Q1 + Q2 timed in the server, 'thr' = processes;"
+      " counts '=' when Q1/Q2 equal the first contender's at that size)")
+
+# Targets (issue 6) at the largest size where every contender ran.
+best = defaultdict(dict)
+for r in rows:
+    if "@" not in r["who"]:
+        best[r["size"]][(r["who"], r["threads"])] = r
+print()
+print("targets:")
+for size in sorted(best):
+    b = best[size]
+    def rate(who, t):
+        r = b.get((who, t))
+        return r["rate"] if r else None
+    a1, a2 = rate("avf", 1), rate("avf", 2)
+    tmax = max((t for (w, t) in b if w == "avf"), default=None)
+    a = rate("avf", tmax) if tmax else None
+    parts = []
+    g = rate("geos", tmax) if tmax else None
+    if a and g:
+        parts.append(f"avf/GEOS {a / g:.2f}x (>= 3)")
+    pg = max((r["rate"] for (w, t), r in b.items() if w == "postgis"), default=None)
+    if a and pg:
+        parts.append(f"avf/PostGIS {a / pg:.1f}x (>= 20)")
+    fl = rate("floor", tmax) if tmax else None
+    if a and fl:
+        parts.append(f"avf/floor {a / fl:.2f} (>= 0.5)")
+    if a1 and a2:
+        parts.append(f"avf 2 thr / 1 thr {a2 / a1:.2f}x (>= 1.8)")
+    r = b.get(("avf", tmax))
+    if r and r["rss"]:
+        parts.append(f"avf peak RSS {int(r['rss'])} MiB" + (" (< 1024 at 1e8)" if size >= 10**8 else ""))
+    print(f"  {size:.0e}: " + "; ".join(parts))
