@@ -32,7 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"${AS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U postgres --no-sync -E UTF8 --locale=C >/dev/null
+"${AS[@]}" "$PGBIN/initdb" -D "$PGDIR/data" -U postgres -A trust --no-sync -E UTF8 --locale=C >/dev/null
 # A benchmark cluster: durability off (the table is UNLOGGED anyway), memory for a 2-core, 23 GiB box.
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/log" -w start -o "-p $PORT -k $PGDIR -c listen_addresses='' \
   -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=2GB -c work_mem=256MB \
@@ -40,6 +40,16 @@ trap cleanup EXIT
   -c max_parallel_maintenance_workers=$WORKERS -c jit=off" >/dev/null
 psql() { "${AS[@]}" "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGDIR" -p "$PORT" -U postgres -d postgres "$@"; }
 now() { date +%s.%N; }
+# CPU seconds so far of the server (the postmaster, plus its exited backends and parallel workers,
+# reaped into its cutime/cstime) and of this script's children (psql, which reads the CSV for \copy).
+TICK=$(getconf CLK_TCK)
+server_cpu() {
+  local pm
+  pm=$(head -1 "$PGDIR/data/postmaster.pid")
+  awk -v t="$TICK" '{ sub(/^.*\) /, ""); print ($12 + $13 + $14 + $15) / t }' "/proc/$pm/stat"
+}
+# `times` must run in this shell (a command substitution is a new process with no children).
+client_cpu() { awk 'NR == 2 { gsub(/[ms]/, " "); print $1 * 60 + $2 + $3 * 60 + $4 }' "$PGDIR/times"; }
 
 psql <<SQL
 CREATE EXTENSION postgis;
@@ -59,6 +69,8 @@ CREATE UNLOGGED TABLE det(id text, time timestamptz, lon float8, lat float8, cla
   geom geometry(Point, 4326) GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED);
 SQL
 # psql's \copy reads the file on the client side: it must be readable by the user psql runs as.
+times >"$PGDIR/times"
+c0=$(awk -v a="$(server_cpu)" -v b="$(client_cpu)" 'BEGIN { print a + b }')
 t0=$(now)
 psql -c "\\copy det(id, time, lon, lat, class, count, confidence, source, party) FROM '$CSV' WITH (FORMAT csv, HEADER true)"
 t1=$(now)
@@ -79,8 +91,10 @@ WHERE cls IS NOT NULL
 SQL
 )
 t4=$(now)
+times >"$PGDIR/times"
+c4=$(awk -v a="$(server_cpu)" -v b="$(client_cpu)" 'BEGIN { print a + b }')
 rows=$(psql -At -c "SELECT count(*) FROM det;")
 read -r q2a q2m <<<"$q2"
-awk -v rows="$rows" -v q1="$q1" -v a="$q2a" -v m="$q2m" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v t4="$t4" 'BEGIN {
-  printf "rows=%d q1_pairs=%d q2_artillery=%d q2_mlrs=%d load_s=%.3f index_s=%.3f q1_s=%.3f q2_s=%.3f seconds=%.3f rows_per_s=%.0f\n",
-    rows, q1, a, m, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0, rows / (t4 - t0) }'
+awk -v rows="$rows" -v q1="$q1" -v a="$q2a" -v m="$q2m" -v t0="$t0" -v t1="$t1" -v t2="$t2" -v t3="$t3" -v t4="$t4" -v cpu="$(awk -v a="$c4" -v b="$c0" 'BEGIN { print a - b }')" 'BEGIN {
+  printf "rows=%d q1_pairs=%d q2_artillery=%d q2_mlrs=%d load_s=%.3f index_s=%.3f q1_s=%.3f q2_s=%.3f seconds=%.3f cpu_s=%.3f rows_per_s=%.0f\n",
+    rows, q1, a, m, t1 - t0, t2 - t1, t3 - t2, t4 - t3, t4 - t0, cpu, rows / (t4 - t0) }'

@@ -126,9 +126,9 @@ def grab(pat):
 wall = grab(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)")
 parts = [float(p) for p in wall.split(":")]
 secs = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
-if "seconds" in kv and name == "postgis":       # the server's work: timed inside the script
-    secs = float(kv["seconds"])
 cpu = float(grab(r"User time \(seconds\): (\S+)")) + float(grab(r"System time \(seconds\): (\S+)"))
+if name == "postgis":       # the server's work: timed inside the script
+    secs, cpu = float(kv["seconds"]), float(kv["cpu_s"])
 rss = int(grab(r"Maximum resident set size \(kbytes\): (\d+)")) / 1024
 rows = int(kv.get("rows", size))
 print("\t".join(str(x) for x in [size, name, threads, rows, f"{secs:.2f}", f"{cpu:.2f}", f"{rows / secs:.0f}",

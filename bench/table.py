@@ -26,7 +26,7 @@ def fmt_rate(r):
     return f"{r / 1e6:.2f} M/s" if r >= 1e6 else f"{r / 1e3:.1f} k/s"
 
 
-hdr = ["rows", "contender", "thr", "wall s", "cpu s", "rows/s", "peak RSS", "Q1 pairs", "Q2 arty", "Q2 MLRS", "load", "counts"]
+hdr = ["rows", "contender", "thr", "wall s", "cpu s", "rows/s", "rows/cpu-s", "peak RSS", "Q1 pairs", "Q2 arty", "Q2 MLRS", "load", "counts"]
 table = []
 ref = {}
 for r in rows:
@@ -36,14 +36,14 @@ for r in rows:
 for r in rows:
     key = (r["size"], r["who"].split("@")[1] if "@" in r["who"] else "")
     agree = "" if r["who"] == "floor" else ("=" if (r["q1"], r["q2a"], r["q2m"]) == ref.get(key) else "MISMATCH")
-    table.append([f"{r['size']:.0e}".replace("e+0", "e"), r["who"], str(r["threads"]), f"{r['wall']:.2f}", f"{r['cpu']:.2f}", fmt_rate(r["rate"]),
+    table.append([f"{r['size']:.0e}".replace("e+0", "e"), r["who"], str(r["threads"]), f"{r['wall']:.2f}", f"{r['cpu']:.2f}", fmt_rate(r["rate"]), fmt_rate(r["n"] / r["cpu"]) if r["cpu"] > 0 else "",
                   f"{r['rss']} MiB" if r["rss"] else "server", r["q1"], r["q2a"], r["q2m"], r["load"], agree])
 w = [max(len(h), *(len(t[i]) for t in table)) if table else len(h) for i, h in enumerate(hdr)]
 print("  ".join(h.ljust(w[i]) for i, h in enumerate(hdr)))
 print("  ".join("-" * w[i] for i in range(len(hdr))))
 for t in table:
     print("  ".join(c.rjust(w[i]) if i not in (1,) else c.ljust(w[i]) for i, c in enumerate(t)))
-print("(rows/s = rows / wall s; PostGIS: COPY + GiST + Q1 + Q2 timed in the server, 'thr' = processes;"
+print("(rows/s = rows / wall s; rows/cpu-s = rows / (user + sys CPU s), the figure other work on the machine disturbs least; PostGIS: COPY + GiST + Q1 + Q2 timed in the server, 'thr' = processes;"
       " counts '=' when Q1/Q2 equal the first contender's at that size)")
 
 # Targets (issue 6) at the largest size where every contender ran.
@@ -58,6 +58,9 @@ for size in sorted(best):
     def rate(who, t):
         r = b.get((who, t))
         return r["rate"] if r else None
+    def cpu_rate(who, t):
+        r = b.get((who, t))
+        return r["n"] / r["cpu"] if r and r["cpu"] > 0 else None
     a1, a2 = rate("avf", 1), rate("avf", 2)
     tmax = max((t for (w, t) in b if w == "avf"), default=None)
     a = rate("avf", tmax) if tmax else None
@@ -65,6 +68,14 @@ for size in sorted(best):
     g = rate("geos", tmax) if tmax else None
     if a and g:
         parts.append(f"avf/GEOS {a / g:.2f}x (>= 3)")
+    c_a, c_g, c_f = cpu_rate("avf", 1), cpu_rate("geos", 1), cpu_rate("floor", 1)
+    if c_a and c_g:
+        parts.append(f"per CPU-s, 1 thread: avf/GEOS {c_a / c_g:.2f}x")
+    c_pg = max((r["n"] / r["cpu"] for (w, t), r in b.items() if w == "postgis" and r["cpu"] > 0), default=None)
+    if c_a and c_pg:
+        parts.append(f"avf/PostGIS {c_a / c_pg:.1f}x")
+    if c_a and c_f:
+        parts.append(f"avf/floor {c_a / c_f:.2f}")
     pg = max((r["rate"] for (w, t), r in b.items() if w == "postgis"), default=None)
     if a and pg:
         parts.append(f"avf/PostGIS {a / pg:.1f}x (>= 20)")
