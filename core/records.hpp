@@ -8,7 +8,9 @@
 #include "core/units.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace avf {
@@ -68,20 +70,67 @@ struct Detection {
 
 enum class SensorCategory : std::uint8_t { optical, video, infrared, sar };
 
-/// Open Skies–style image metadata.
+/// Open Skies–style image metadata (from a STAC Item, a CSV row or an OGR feature; see
+/// docs/imagery-format.md). Unknown numbers are NaN.
 struct ImageRecord {
     ImageId id;
     std::string mission;
-    std::string flight_id;
+    std::string flight_id;            ///< observation flight reference, e.g. "OS5023"
     std::string observing_party;
     std::string observed_party;
     SensorCategory sensor = SensorCategory::optical;
-    Interval acquisition;
-    MultiPolygon footprint;
-    Meters gsd{0.0};
-    Meters height{0.0};
+    Interval acquisition;             ///< [start, end); from == to for an instant (`datetime` only)
+    MultiPolygon footprint;           ///< normalized like zones: closed, counter-clockwise
+    Meters gsd{0.0};                  ///< ground sample distance; for SAR the finer of range/azimuth when `gsd` is absent
+    Meters height{0.0};               ///< height above ground; NaN when unknown
     std::string platform;
+    std::string instruments;          ///< STAC `instruments`, comma-separated
+    double off_nadir = 0.0;           ///< degrees; NaN when unknown
+    Meters sar_range_resolution{0.0}; ///< NaN unless SAR
+    Meters sar_azimuth_resolution{0.0};
+    std::string sar_polarizations;    ///< comma-separated ("VV,VH")
     SourceRef origin;
+};
+
+/// One fix of a flight track.
+struct TrackPoint {
+    UtcTime time;
+    GeoPoint position;                ///< lon/lat
+    Meters height{0.0};               ///< above ground; NaN when unknown
+    bool sensor_on = false;           ///< a sensor was operating at this fix (observation period)
+    std::string source_position;      ///< line number or feature id, for evidence
+};
+
+/// A flown track: fixes ordered by time. Consecutive fixes with sensor_on form the sensor
+/// on/off segments (observation periods).
+struct FlightTrack {
+    std::string flight_id;
+    std::vector<TrackPoint> points;
+    SourceRef origin;                 ///< the file (and layer) it came from
+};
+
+/// The planned route of a flight (the mission plan), a line in lon/lat.
+struct PlannedRoute {
+    std::string flight_id;
+    LineString route;
+    SourceRef origin;
+};
+
+/// Coverage of one zone in one period by one coverage rule (a row of the store's `coverage`
+/// table; the uncovered part goes to its WKB dataset).
+struct CoverageRecord {
+    std::string rule_id;
+    std::string zone_id;
+    Interval period;
+    double zone_area_m2 = 0.0;
+    double covered_area_m2 = 0.0;
+    double fraction = 0.0;             ///< covered / zone area (geodesic), [0, 1]
+    double required_fraction = 0.0;
+    double best_gsd_m = 0.0;           ///< finest GSD among the images used; NaN when none
+    UtcTime last_observed = UtcTime::min(); ///< latest acquisition start among them; min() when none
+    std::uint64_t images = 0;          ///< images whose footprint touched the zone in the period
+    std::string finding_id;            ///< the coverage_gap finding, "" when the zone was covered
+    MultiPolygon uncovered;
 };
 
 /// A party's declared deployment, exercise, notification or movement.
@@ -137,5 +186,13 @@ struct Finding {
 std::string_view to_string(FindingKind k);
 std::string_view to_string(Certainty c);
 std::string_view to_string(SensorCategory s);
+/// "optical" | "video" | "infrared" | "sar" (exact); nullopt otherwise.
+inline std::optional<SensorCategory> parse_sensor_category(std::string_view text) {
+    if (text == "optical") return SensorCategory::optical;
+    if (text == "video") return SensorCategory::video;
+    if (text == "infrared") return SensorCategory::infrared;
+    if (text == "sar") return SensorCategory::sar;
+    return std::nullopt;
+}
 
 } // namespace avf
