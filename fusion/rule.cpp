@@ -4,6 +4,9 @@
 #include "fusion/rules/prohibited.hpp"
 #include "fusion/rules/standoff.hpp"
 #include "fusion/rules/band.hpp"
+#include "fusion/rules/coverage.hpp"
+#include "fusion/rules/route.hpp"
+#include "fusion/rules/sensor_limit.hpp"
 #include "fusion/toml_reader.hpp"
 
 #include <algorithm>
@@ -88,6 +91,10 @@ const std::map<std::string, Factory>& registry() {
         {"ceiling", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<CeilingRule>(r, t, i); }},
         {"standoff", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<StandoffRule>(r, t, i); }},
         {"band", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<BandRule>(r, t, i); }},
+        // the observation side (evaluate_imagery)
+        {"sensor_limit", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<SensorLimitRule>(r, t, i); }},
+        {"route", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<RouteRule>(r, t, i); }},
+        {"coverage", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<CoverageRule>(r, t, i); }},
     };
     return types;
 }

@@ -48,6 +48,21 @@ struct Observation {
     const std::vector<geo::ZoneHit>& zones;
 };
 
+/// The observation side of a run, given to evaluate_imagery() once, after the detections:
+/// image metadata, flown tracks and planned routes (each sorted by id), and the run's period.
+struct ImageryInputs {
+    const std::vector<ImageRecord>& images;
+    const std::vector<FlightTrack>& tracks;
+    const std::vector<PlannedRoute>& routes;
+    Interval period;                   ///< the run's --from/--to (unbounded ends allowed)
+};
+
+/// What evaluate_imagery() produces.
+struct ImageryOutputs {
+    std::vector<Finding> findings;
+    std::vector<CoverageRecord> coverage;
+};
+
 /// Per-thread partial state of a rule that aggregates (counts in zones); stateless rules have none.
 class RuleState {
 public:
@@ -71,6 +86,11 @@ public:
     virtual void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const = 0;
     virtual void combine(RuleState& /*into*/, RuleState&& /*from*/) const {}
     virtual void finalize(RuleState* /*state*/, std::vector<Finding>& /*out*/) const {}
+
+    /// Rules about the observation side (sensor limits, routes, coverage) judge the imagery,
+    /// tracks and routes here, once per run, after the detection pass. Outputs need not be
+    /// sorted (fusion::evaluate_imagery sorts them). Detection-only rules keep the default.
+    virtual void evaluate_imagery(const ImageryInputs& /*in*/, ImageryOutputs& /*out*/) const {}
 
     /// Reads the keys every rule shares (id, type, article, parties, classes, valid_from/to,
     /// waivers, description). Called by each rule's constructor.
