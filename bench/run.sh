@@ -68,7 +68,9 @@ ARTILLERY="artillery,2S19,K9,M-1978 Koksan,D-30"   # bench/regime.toml's [classe
 MLRS="mlrs,BM-30,BM-21,K239,KN-09"
 
 {
-  echo "date: $(date -u +%FT%TZ)   commit: $(git rev-parse --short=12 HEAD)$(git diff --quiet HEAD -- . ':!bench' 2>/dev/null || echo ' (tree has uncommitted changes)')"
+  commit=$(git rev-parse --short=12 HEAD 2>/dev/null || cat COMMIT 2>/dev/null || echo unknown)
+  if git rev-parse HEAD >/dev/null 2>&1 && ! git diff --quiet HEAD -- . ':!bench'; then commit="$commit (tree has uncommitted changes)"; fi
+  echo "date: $(date -u +%FT%TZ)   commit: $commit"
   echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; ram: $(free -g | awk '/Mem:/ {print $2}') GiB"
   echo "load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee "$BENCH_DIR/machine.txt" >&2
