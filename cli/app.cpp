@@ -28,6 +28,7 @@ int run(int argc, char** argv) {
     register_regime_commands(app);
     register_run_command(app);
     register_findings_commands(app);
+    register_coverage_command(app);
     register_audit_commands(app);
 
     try {

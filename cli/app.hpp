@@ -21,6 +21,7 @@ void register_run_command(CLI::App& app);
 void register_findings_commands(CLI::App& app);
 void register_regime_commands(CLI::App& app);
 void register_audit_commands(CLI::App& app);
+void register_coverage_command(CLI::App& app);
 /// `avf findings diff`, added to the findings family (cli/audit_commands.cpp).
 void register_findings_diff(CLI::App& findings);
 

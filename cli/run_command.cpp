@@ -40,7 +40,7 @@ nlohmann::json to_json(const pipeline::RunResult& r) {
     for (const auto& s : r.summary) rows.push_back({{"rule", s.rule_id}, {"kind", s.kind}, {"certainty", s.certainty}, {"findings", s.findings}});
     return {{"run_id", r.run_id}, {"zone_set", r.zone_set}, {"regime", r.regime_id}, {"started", format_utc(r.started)},
             {"finished", format_utc(r.finished)}, {"inputs", inputs}, {"findings", r.finding_count}, {"problems", r.problem_count},
-            {"summary", rows}};
+            {"summary", rows}, {"images", r.images}, {"flights", r.flights}, {"coverage_rows", r.coverage.size()}};
 }
 
 void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
@@ -53,6 +53,17 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
     Table rules{{"rule", "kind", "certainty", "findings"}};
     for (const auto& s : r.summary) rules.add({s.rule_id, s.kind, s.certainty, s.findings});
     print(rules, Format::table, out);
+    if (!r.observation_rules_skipped.empty()) {
+        std::string ids;
+        for (const auto& id : r.observation_rules_skipped) ids += (ids.empty() ? "" : ", ") + id;
+        out << "\nNot evaluated (no --imagery, --tracks or --routes given): " << ids << "\n";
+    }
+    if (!r.imagery_inputs.empty()) {
+        std::size_t gaps = 0;
+        for (const auto& c : r.coverage) gaps += c.fraction < c.required_fraction ? 1 : 0;
+        out << "\nObservation side: " << r.images << " images, " << r.flights << " flights; coverage of " << r.coverage.size()
+            << " zone-periods, " << gaps << " below the required fraction (`avf coverage` shows them)\n";
+    }
     out << "\n" << r.finding_count << " findings, " << r.problem_count << " problems with input records\n";
     if (top > 0 && !r.findings.empty()) {
         out << "\nFirst findings (of " << r.finding_count << "; `avf findings list` shows all):\n";
@@ -83,6 +94,9 @@ void register_run_command(CLI::App& app) {
     cmd->add_option("--store", f->options.store_path, "HDF5 store with the zone set; the run is added to it")->required();
     cmd->add_option("--zone-set", f->options.zone_set, "Zone set to use (default: the newest in the store)");
     cmd->add_option("--detections", f->options.detections, "Detections: CSV, GeoJSON, GeoJSONSeq or any OGR point source")->required();
+    cmd->add_option("--imagery", f->options.imagery, "Image metadata: STAC Items/ItemCollections/one Item per line, CSV with WKT, OGR polygons");
+    cmd->add_option("--tracks", f->options.tracks, "Flight tracks: CSV (flight_id,time,lon,lat,height_m,sensor_on), OGR points or legs");
+    cmd->add_option("--routes", f->options.routes, "Planned routes of the flights: OGR lines with flight_id");
     cmd->add_option("--from", f->from, "Start of the period (ISO-8601, inclusive; default: unbounded)");
     cmd->add_option("--to", f->to, "End of the period (ISO-8601, exclusive; default: unbounded)");
     cmd->add_option("--threads", f->options.threads, "Worker threads (default 0: every core)")->capture_default_str();

@@ -10,6 +10,8 @@
 #include "fusion/zone_set_view.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/detection_reader.hpp"
+#include "pipeline/imagery_inputs.hpp"
+#include "fusion/imagery.hpp"
 
 #include <nlohmann/json.hpp>
 #include <oneapi/tbb/enumerable_thread_specific.h>
@@ -529,6 +531,10 @@ RunResult ComplianceRun::run() {
     spill.memory_bytes = std::max<std::size_t>(1, m_options.spill_bytes / 8);
     fusion::Evaluator evaluator(regime, view, spill);
 
+    // The observation side is small and read whole, before any detection: a bad file fails fast.
+    const bool with_imagery = !m_options.imagery.empty() || !m_options.tracks.empty() || !m_options.routes.empty();
+    ImageryInputs imagery = read_imagery_inputs(m_options.imagery, m_options.tracks, m_options.routes, m_options.strict);
+
     ingest::DetectionParseOptions parse_options;
     parse_options.taxonomy = &regime.taxonomy;
     parse_options.csv.block_bytes = m_options.block_bytes;
@@ -709,6 +715,7 @@ RunResult ComplianceRun::run() {
                     for (std::size_t i = 0; i < chunk->detections.size(); ++i) {
                         evaluator.evaluate(chunk->detections[i], w.partial);
                         auto& fs = w.partial.findings;
+                        for (auto& f : fs) link_image(f, chunk->detections[i], imagery);
                         for (std::size_t k = 0; k < fs.size(); ++k)
                             w.spool.add(Sequenced{chunk->first + i, static_cast<std::uint32_t>(k), std::move(fs[k])});
                         fs.clear();
@@ -751,7 +758,28 @@ RunResult ComplianceRun::run() {
         for (auto& f : evaluator.finalize(total, r))
             aggregates.add(Sequenced{std::numeric_limits<std::uint64_t>::max(), aggregate_k++, std::move(f)});
     total = fusion::Partial{};
+    // The observation-side rules, once, after the detections (sorted, deterministic).
+    // Without any imagery, track or route input the observation side was not part of the run: its
+    // rules are not evaluated (and the result says so), rather than reporting every zone unimaged.
+    fusion::ImageryOutputs observed;
+    if (with_imagery) observed = fusion::evaluate_imagery(regime, fusion::ImageryInputs{imagery.images, imagery.tracks, imagery.routes, period});
+    else
+        for (const auto& rule : regime.rules)
+            if (fusion::is_observation_rule(*rule)) result.observation_rules_skipped.push_back(rule->id());
+    for (auto& f : observed.findings) aggregates.add(Sequenced{std::numeric_limits<std::uint64_t>::max(), aggregate_k++, std::move(f)});
+    observed.findings.clear();
     spools.push_back(&aggregates);
+    for (auto& p : imagery.problems) problems->add(std::move(p));
+    imagery.problems.clear();
+    for (const auto& f : imagery.files) result.imagery_inputs.push_back(storage::InputFile{f.role, f.path, f.sha256, f.size, f.read, f.rejected});
+    result.images = imagery.images.size();
+    {
+        std::set<std::string> flights;
+        for (const auto& t : imagery.tracks) flights.insert(t.flight_id);
+        for (const auto& r : imagery.routes) flights.insert(r.flight_id);
+        result.flights = flights.size();
+    }
+    result.coverage = observed.coverage;
 
     Merge merge;
     for (FindingSpool* s : spools) {
@@ -806,18 +834,25 @@ RunResult ComplianceRun::run() {
     Sha256 digest;
     digest.field(sha256_hex(regime.text)).field(result.zone_set);
     for (const auto& in : result.inputs) digest.field(in.sha256);
+    for (const auto& f : result.imagery_inputs) digest.field(f.sha256);
     std::string content = digest.hex();
 
     storage::RunHeader header;
     header.zone_set = result.zone_set;
     header.regime_id = regime.meta.id;
     header.regime_text = regime.text;
+    if (with_imagery) { // absent otherwise, so runs without imagery keep their earlier options text
+        opts["imagery"] = m_options.imagery;
+        opts["tracks"] = m_options.tracks;
+        opts["routes"] = m_options.routes;
+    }
     header.options_json = opts.dump();
     header.tool_version = std::string(tool_version) + " (" + git_commit + ")";
     header.started = result.started;
     storage::InputFile regime_file{"regime", m_options.regime_path, sha256_hex(regime.text), regime.text.size(), regime.rules.size(), 0};
     header.inputs.push_back(regime_file);
     for (const auto& in : result.inputs) header.inputs.push_back(storage::InputFile{"detections", in.path, in.sha256, in.size, in.read, in.rejected});
+    for (const auto& f : result.imagery_inputs) header.inputs.push_back(f);
 
     storage::StoreTransaction tx(m_options.store_path);
     std::string run_id = make_run_id(result.started, content);
@@ -858,6 +893,7 @@ RunResult ComplianceRun::run() {
     summary_record.status = "complete";
     summary_record.inputs = header.inputs;
     summary_record.rows = result.summary;
+    if (with_imagery) writer.write_imagery(to_store(imagery, std::move(observed.coverage)));
     writer.finish(summary_record);
     tx.commit();
     result.run_id = run_id;

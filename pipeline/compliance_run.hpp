@@ -19,6 +19,11 @@
 // DuplicateIdFilter applied to the repeated ids only, so the problems and findings are exactly
 // those of the one-pass filter.
 //
+// Imagery, tracks and routes (--imagery/--tracks/--routes) are read before the detections; the
+// rules about them (sensor_limit, route, coverage) are evaluated once after the detection pass and
+// their findings merged into the same order; a detection whose source_record names an image gets
+// that image as evidence; images, flights and coverage are stored with the run (schema 2).
+//
 // Output is identical for any thread count and block or batch size: every finding carries the
 // input position of its detection, and ties in the output order are broken by it.
 //
@@ -55,6 +60,9 @@ struct RunOptions {
     std::string store_path;
     std::string zone_set;                      ///< "" = the newest zone set in the store
     std::vector<std::string> detections;
+    std::vector<std::string> imagery;          ///< image metadata: STAC Items / ItemCollections / lines, CSV, OGR polygons (docs/imagery-format.md)
+    std::vector<std::string> tracks;           ///< flight tracks: CSV, OGR points or legs
+    std::vector<std::string> routes;           ///< planned routes: OGR lines
     std::optional<UtcTime> from, to;           ///< period [from, to); detections outside are counted, not evaluated
     int threads = 0;                           ///< 0 = every core
     std::size_t batch_size = 16'384;           ///< detections per batch of an OGR source (any value gives the same findings)
@@ -88,6 +96,14 @@ struct RunResult {
     std::vector<Finding> findings;
     std::vector<Problem> problems;             ///< the first RunOptions::keep_problems problems, in input order
     std::vector<storage::SummaryRow> summary;  ///< every finding counted per rule, kind and certainty
+    /// The observation side (empty without --imagery/--tracks/--routes): files with counts, and
+    /// what the sensor_limit, route and coverage rules saw.
+    std::vector<storage::InputFile> imagery_inputs;
+    std::uint64_t images = 0, flights = 0;
+    std::vector<CoverageRecord> coverage;      ///< per coverage rule, zone and period (sorted)
+    /// Observation-side rules (sensor_limit, route, coverage) not evaluated because the run was
+    /// given no imagery, tracks or routes.
+    std::vector<std::string> observation_rules_skipped;
 };
 
 class ComplianceRun {

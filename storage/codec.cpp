@@ -350,6 +350,163 @@ Evidence decode_evidence(const std::uint8_t* row, const std::vector<InputFile>& 
     return e;
 }
 
+void encode_image(const ImageRecord& im, std::int64_t input, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row) {
+    RowEncoder(images_table(), row, im.id.str())
+        .str("id", im.id.str())
+        .str("flight_id", im.flight_id)
+        .str("mission", im.mission)
+        .str("platform", im.platform)
+        .str("instruments", im.instruments)
+        .str("observing_party", im.observing_party)
+        .str("observed_party", im.observed_party)
+        .str("sensor", to_string(im.sensor))
+        .str("start", time_text(im.acquisition.from, "image start"))
+        .str("end", time_text(im.acquisition.to, "image end"))
+        .f64("gsd_m", im.gsd.value)
+        .f64("height_m", im.height.value)
+        .f64("off_nadir_deg", im.off_nadir)
+        .f64("sar_range_m", im.sar_range_resolution.value)
+        .f64("sar_azimuth_m", im.sar_azimuth_resolution.value)
+        .str("sar_polarizations", im.sar_polarizations)
+        .i64("input", input)
+        .str("source_layer", im.origin.layer)
+        .str("source_feature", im.origin.feature)
+        .u64("source_position", im.origin.index)
+        .u64("wkb_offset", wkb_offset)
+        .u64("wkb_length", wkb_length)
+        .done();
+}
+
+ImageRecord decode_image(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& inputs, const std::string& path) {
+    RowDecoder d(images_table(), row);
+    ImageRecord im;
+    im.id = ImageId(d.str("id"));
+    im.flight_id = d.str("flight_id");
+    im.mission = d.str("mission");
+    im.platform = d.str("platform");
+    im.instruments = d.str("instruments");
+    im.observing_party = d.str("observing_party");
+    im.observed_party = d.str("observed_party");
+    std::string sensor = d.str("sensor");
+    auto category = parse_sensor_category(sensor);
+    if (!category) throw IoError("image " + im.id.str() + " has unknown sensor category '" + sensor + "'", Context{}.file(path));
+    im.sensor = *category;
+    im.acquisition.from = parse_time_text(d.str("start"), "images.start", path);
+    im.acquisition.to = parse_time_text(d.str("end"), "images.end", path);
+    im.gsd = Meters{d.f64("gsd_m")};
+    im.height = Meters{d.f64("height_m")};
+    im.off_nadir = d.f64("off_nadir_deg");
+    im.sar_range_resolution = Meters{d.f64("sar_range_m")};
+    im.sar_azimuth_resolution = Meters{d.f64("sar_azimuth_m")};
+    im.sar_polarizations = d.str("sar_polarizations");
+    im.origin.file = source_path(inputs, d.i64("input"), path);
+    im.origin.layer = d.str("source_layer");
+    im.origin.feature = d.str("source_feature");
+    im.origin.index = d.u64("source_position");
+    std::uint64_t offset = d.u64("wkb_offset");
+    std::uint64_t length = d.u64("wkb_length");
+    try {
+        im.footprint = multipolygon_from_wkb(heap_slice(wkb_heap, offset, length, layout::image_wkb, path));
+    } catch (const InputError& e) {
+        throw IoError("image " + im.id.str() + ": " + e.what(), Context{}.file(path));
+    }
+    return im;
+}
+
+void encode_flight(const FlightRecord& f, std::int64_t input, std::int64_t route_input, std::uint64_t track_offset, std::uint64_t track_length,
+                   std::uint64_t route_offset, std::uint64_t route_length, std::uint8_t* row) {
+    RowEncoder(flights_table(), row, f.flight_id)
+        .str("flight_id", f.flight_id)
+        .i64("input", input)
+        .i64("route_input", route_input)
+        .u64("fixes", f.fixes)
+        .u64("sensor_on_fixes", f.sensor_on_fixes)
+        .str("first_fix", time_text(f.first_fix, "first fix"))
+        .str("last_fix", time_text(f.last_fix, "last fix"))
+        .f64("length_m", f.length_m)
+        .f64("min_height_m", f.min_height_m)
+        .u64("track_wkb_offset", track_offset)
+        .u64("track_wkb_length", track_length)
+        .u64("route_wkb_offset", route_offset)
+        .u64("route_wkb_length", route_length)
+        .done();
+}
+
+namespace {
+LineString single_line(const std::string& wkb, const std::string& what, const std::string& path) {
+    try {
+        MultiLineString m = multilinestring_from_wkb(wkb);
+        if (m.size() > 1) throw IoError(what + " has " + std::to_string(m.size()) + " parts, expected one", Context{}.file(path));
+        return m.empty() ? LineString{} : m.front();
+    } catch (const InputError& e) {
+        throw IoError(what + ": " + e.what(), Context{}.file(path));
+    }
+}
+} // namespace
+
+FlightRecord decode_flight(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& inputs, const std::string& path) {
+    RowDecoder d(flights_table(), row);
+    FlightRecord f;
+    f.flight_id = d.str("flight_id");
+    f.track_file = source_path(inputs, d.i64("input"), path);
+    f.route_file = source_path(inputs, d.i64("route_input"), path);
+    f.fixes = d.u64("fixes");
+    f.sensor_on_fixes = d.u64("sensor_on_fixes");
+    f.first_fix = parse_time_text(d.str("first_fix"), "flights.first_fix", path);
+    f.last_fix = parse_time_text(d.str("last_fix"), "flights.last_fix", path);
+    f.length_m = d.f64("length_m");
+    f.min_height_m = d.f64("min_height_m");
+    std::uint64_t to = d.u64("track_wkb_offset"), tl = d.u64("track_wkb_length");
+    std::uint64_t ro = d.u64("route_wkb_offset"), rl = d.u64("route_wkb_length");
+    f.track = single_line(heap_slice(wkb_heap, to, tl, layout::flight_wkb, path), "track of flight " + f.flight_id, path);
+    f.route = single_line(heap_slice(wkb_heap, ro, rl, layout::flight_wkb, path), "route of flight " + f.flight_id, path);
+    return f;
+}
+
+void encode_coverage(const CoverageRecord& c, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row) {
+    RowEncoder(coverage_table(), row, c.rule_id + "/" + c.zone_id)
+        .str("rule_id", c.rule_id)
+        .str("zone_id", c.zone_id)
+        .str("period_from", time_text(c.period.from, "coverage period"))
+        .str("period_to", time_text(c.period.to, "coverage period"))
+        .f64("zone_area_m2", c.zone_area_m2)
+        .f64("covered_area_m2", c.covered_area_m2)
+        .f64("fraction", c.fraction)
+        .f64("required_fraction", c.required_fraction)
+        .f64("best_gsd_m", c.best_gsd_m)
+        .str("last_observed", time_text(c.last_observed, "last observed"))
+        .u64("images", c.images)
+        .str("finding_id", c.finding_id)
+        .u64("uncovered_wkb_offset", wkb_offset)
+        .u64("uncovered_wkb_length", wkb_length)
+        .done();
+}
+
+CoverageRecord decode_coverage(const std::uint8_t* row, const std::string& wkb_heap, const std::string& path) {
+    RowDecoder d(coverage_table(), row);
+    CoverageRecord c;
+    c.rule_id = d.str("rule_id");
+    c.zone_id = d.str("zone_id");
+    c.period.from = parse_time_text(d.str("period_from"), "coverage.period_from", path);
+    c.period.to = parse_time_text(d.str("period_to"), "coverage.period_to", path);
+    c.zone_area_m2 = d.f64("zone_area_m2");
+    c.covered_area_m2 = d.f64("covered_area_m2");
+    c.fraction = d.f64("fraction");
+    c.required_fraction = d.f64("required_fraction");
+    c.best_gsd_m = d.f64("best_gsd_m");
+    c.last_observed = parse_time_text(d.str("last_observed"), "coverage.last_observed", path);
+    c.images = d.u64("images");
+    c.finding_id = d.str("finding_id");
+    std::uint64_t offset = d.u64("uncovered_wkb_offset");
+    std::uint64_t length = d.u64("uncovered_wkb_length");
+    try {
+        c.uncovered = multipolygon_from_wkb(heap_slice(wkb_heap, offset, length, layout::coverage_wkb, path));
+    } catch (const InputError& e) {
+        throw IoError("coverage of " + c.zone_id + ": " + e.what(), Context{}.file(path));
+    }
+    return c;
+}
+
 void encode_summary(const SummaryRow& s, std::uint8_t* row) {
     RowEncoder(summary_table(), row, s.rule_id)
         .str("rule_id", s.rule_id)

@@ -53,6 +53,15 @@ Finding decode_finding(const std::uint8_t* row, const std::string& explanations,
 void encode_evidence(const Finding& f, std::uint64_t finding_row, const Evidence& e, std::int64_t input, std::uint8_t* row);
 Evidence decode_evidence(const std::uint8_t* row, const std::vector<InputFile>& inputs, const std::string& path);
 
+/// Imagery members (schema 2). `wkb_*` address the geometry in the member's WKB heap.
+void encode_image(const ImageRecord& im, std::int64_t input, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row);
+ImageRecord decode_image(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& inputs, const std::string& path);
+void encode_flight(const FlightRecord& f, std::int64_t input, std::int64_t route_input, std::uint64_t track_offset, std::uint64_t track_length,
+                   std::uint64_t route_offset, std::uint64_t route_length, std::uint8_t* row);
+FlightRecord decode_flight(const std::uint8_t* row, const std::string& wkb_heap, const std::vector<InputFile>& inputs, const std::string& path);
+void encode_coverage(const CoverageRecord& c, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row);
+CoverageRecord decode_coverage(const std::uint8_t* row, const std::string& wkb_heap, const std::string& path);
+
 void encode_summary(const SummaryRow& s, std::uint8_t* row);
 SummaryRow decode_summary(const std::uint8_t* row);
 

@@ -64,8 +64,18 @@ const std::vector<std::string>& run_commit_entries() {
     return entries;
 }
 
+const std::vector<std::string>& imagery_run_commit_entries() {
+    static const std::vector<std::string> entries = [] {
+        std::vector<std::string> e = run_commit_entries();
+        e.insert(e.end() - 1, {layout::images, layout::image_wkb, layout::flights, layout::flight_wkb, layout::coverage, layout::coverage_wkb});
+        return e;
+    }();
+    return entries;
+}
+
 bool is_heap(std::string_view entry) {
-    return entry == layout::zone_wkb || entry == layout::line_wkb || entry == layout::problem_text || entry == layout::explanations;
+    return entry == layout::zone_wkb || entry == layout::line_wkb || entry == layout::problem_text || entry == layout::explanations ||
+           entry == layout::image_wkb || entry == layout::flight_wkb || entry == layout::coverage_wkb;
 }
 
 const TableSchema& zones_table() {
@@ -180,6 +190,72 @@ const TableSchema& summary_table() {
     return t;
 }
 
+const TableSchema& images_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::images, "Image metadata of the run (footprints: image_wkb)");
+        s.string("id", id_bytes)
+            .string("flight_id", id_bytes)
+            .string("mission", id_bytes)
+            .string("platform", id_bytes)
+            .string("instruments", name_bytes)
+            .string("observing_party", id_bytes)
+            .string("observed_party", id_bytes)
+            .string("sensor", enum_bytes)
+            .string("start", time_bytes)
+            .string("end", time_bytes)
+            .float64("gsd_m")
+            .float64("height_m")
+            .float64("off_nadir_deg")
+            .float64("sar_range_m")
+            .float64("sar_azimuth_m")
+            .string("sar_polarizations", id_bytes)
+            .int64("input")
+            .string("source_layer", name_bytes)
+            .string("source_feature", id_bytes)
+            .uint64("source_position");
+        return heap_reference(s, "wkb");
+    }();
+    return t;
+}
+
+const TableSchema& flights_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::flights, "Flights of the run: track and planned route (geometry: flight_wkb)");
+        s.string("flight_id", id_bytes)
+            .int64("input")
+            .int64("route_input")
+            .uint64("fixes")
+            .uint64("sensor_on_fixes")
+            .string("first_fix", time_bytes)
+            .string("last_fix", time_bytes)
+            .float64("length_m")
+            .float64("min_height_m");
+        heap_reference(s, "track_wkb");
+        return heap_reference(s, "route_wkb");
+    }();
+    return t;
+}
+
+const TableSchema& coverage_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::coverage, "Coverage of each zone per coverage rule and period (uncovered part: coverage_wkb)");
+        s.string("rule_id", id_bytes)
+            .string("zone_id", id_bytes)
+            .string("period_from", time_bytes)
+            .string("period_to", time_bytes)
+            .float64("zone_area_m2")
+            .float64("covered_area_m2")
+            .float64("fraction")
+            .float64("required_fraction")
+            .float64("best_gsd_m")
+            .string("last_observed", time_bytes)
+            .uint64("images")
+            .string("finding_id", id_bytes);
+        return heap_reference(s, "uncovered_wkb");
+    }();
+    return t;
+}
+
 const TableSchema& commit_table() {
     static const TableSchema t = [] {
         TableSchema s(layout::commit, "Commit record: rows and SHA-256 of every member, written last");
@@ -213,7 +289,8 @@ const TableSchema& chain_table() {
 
 const TableSchema& table_for_entry(std::string_view entry) {
     for (const TableSchema* t : {&zones_table(), &lines_table(), &sources_table(), &inputs_table(), &problems_table(), &findings_table(),
-                                 &evidence_table(), &summary_table(), &commit_blocks_table()}) {
+                                 &evidence_table(), &summary_table(), &commit_blocks_table(), &images_table(), &flights_table(),
+                                 &coverage_table()}) {
         if (t->name() == entry) {
             return *t;
         }

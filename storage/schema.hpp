@@ -80,6 +80,13 @@ inline constexpr const char* findings = "findings";
 inline constexpr const char* explanations = "explanations";
 inline constexpr const char* evidence = "evidence";
 inline constexpr const char* summary = "summary";
+// run members of schema 2, present only in runs given imagery, tracks or routes
+inline constexpr const char* images = "images";
+inline constexpr const char* image_wkb = "image_wkb";
+inline constexpr const char* flights = "flights";
+inline constexpr const char* flight_wkb = "flight_wkb";
+inline constexpr const char* coverage = "coverage";
+inline constexpr const char* coverage_wkb = "coverage_wkb";
 // shared by zone sets and runs
 inline constexpr const char* problems = "problems";
 inline constexpr const char* problem_text = "problem_text";
@@ -100,6 +107,9 @@ const std::vector<std::string>& run_attribute_names();
 /// bytes; "attributes" counts attributes; tables count rows.
 const std::vector<std::string>& zone_set_commit_entries();
 const std::vector<std::string>& run_commit_entries();
+/// The commit entries of a run with imagery (schema 2): run_commit_entries() with images,
+/// image_wkb, flights, flight_wkb, coverage, coverage_wkb inserted before commit_blocks.
+const std::vector<std::string>& imagery_run_commit_entries();
 
 /// Which commit entries are byte heaps (uint8 datasets) rather than tables.
 bool is_heap(std::string_view entry);
@@ -112,6 +122,9 @@ const TableSchema& problems_table();
 const TableSchema& findings_table();
 const TableSchema& evidence_table();
 const TableSchema& summary_table();
+const TableSchema& images_table();
+const TableSchema& flights_table();
+const TableSchema& coverage_table();
 const TableSchema& commit_table();
 const TableSchema& commit_blocks_table();
 const TableSchema& chain_table();

@@ -41,7 +41,9 @@
 namespace avf::storage {
 
 /// Version of the on-disk layout written by this build (root attribute `schema_version`).
-inline constexpr int schema_version = 1;
+/// 2 = schema 1 plus the imagery members of runs (images, flights, coverage); a run without
+/// imagery is written exactly as schema 1 wrote it.
+inline constexpr int schema_version = 2;
 
 /// An input file as recorded for provenance.
 struct InputFile {
@@ -118,6 +120,28 @@ struct RunInfo {
     std::uint64_t sequence = 0;  ///< 1-based position in /audit/chain, 0 when not in the chain
 };
 
+/// A flight of a run as the `flights` table keeps it: the track (fixes as one line) and its
+/// planned route, with counts.
+struct FlightRecord {
+    std::string flight_id;
+    std::string track_file;          ///< input the fixes came from (the first fix's file)
+    std::string route_file;          ///< "" when the flight had no planned route
+    std::uint64_t fixes = 0;
+    std::uint64_t sensor_on_fixes = 0;
+    UtcTime first_fix, last_fix;
+    double length_m = 0.0;           ///< geodesic length of the track
+    double min_height_m = 0.0;       ///< lowest height above ground with a sensor on; NaN when none known
+    LineString track;
+    LineString route;                ///< empty when no route
+};
+
+/// The observation side of a run (schema 2): stored only for runs given imagery, tracks or routes.
+struct RunImagery {
+    std::vector<ImageRecord> images;
+    std::vector<FlightRecord> flights;
+    std::vector<CoverageRecord> coverage;
+};
+
 /// One row of /audit/chain.
 struct ChainEntry {
     std::uint64_t sequence = 0; ///< 1-based
@@ -169,6 +193,11 @@ public:
     ~RunWriter();
     void append_findings(const std::vector<Finding>& findings);
     void append_problems(const std::vector<Problem>& problems);
+    /// Writes the images, flights and coverage tables and their WKB heaps (at most once, before
+    /// finish). The run's commit record then lists them (imagery_run_commit_entries). Every
+    /// value is validated before anything is written (InputError); image and flight source files
+    /// must be among the header's inputs.
+    void write_imagery(const RunImagery& imagery);
     /// Writes inputs, summary and, last, the run's commit record (row counts + SHA-256 of the
     /// canonical bytes of every table), then appends the run to /audit/chain.
     /// `summary.inputs` completes the header's inputs: an entry with the same path and role
@@ -243,6 +272,9 @@ public:
     /// InputError when the run has no commit record, as read_findings.
     std::vector<Problem> read_problems(const std::string& run_id) const;
     std::vector<ChainEntry> audit_chain() const;
+    /// The imagery members of a run (empty for runs without imagery, and for schema-1 runs).
+    /// InputError when the run has no commit record.
+    RunImagery read_imagery(const std::string& run_id) const;
     /// Recomputes the row counts and digests of every table of every committed run and zone set,
     /// compares them with their commit records and checks the audit chain's links. Damage found
     /// is reported, not thrown (an IoError only when the file cannot be read at all).

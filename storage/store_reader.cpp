@@ -72,8 +72,10 @@ struct Mismatch {
 /// Recomputes every entry of one group's commit record; nullopt when all match.
 class GroupVerifier {
 public:
-    GroupVerifier(hid_t group, const std::vector<std::string>& entries, const std::vector<std::string>& attributes, const std::string& path)
-        : m_group(group), m_entries(entries), m_attributes(attributes), m_path(path) {}
+    /// `alternative`: a second entry list the commit record may follow (runs: with imagery).
+    GroupVerifier(hid_t group, const std::vector<std::string>& entries, const std::vector<std::string>& attributes, const std::string& path,
+                  const std::vector<std::string>* alternative = nullptr)
+        : m_group(group), m_entries(&entries), m_alternative(alternative), m_attributes(attributes), m_path(path) {}
 
     /// Rows and bytes digested and found matching so far.
     [[nodiscard]] std::uint64_t rows_checked() const { return m_rows; }
@@ -96,15 +98,19 @@ public:
         } catch (const IoError& e) {
             return Mismatch{layout::commit, "unreadable", e.what()};
         }
-        if (commit.size() != m_entries.size()) {
+        if (m_alternative && commit.size() == m_alternative->size()) {
+            m_entries = m_alternative; // a run with imagery members (schema 2)
+        }
+        const std::vector<std::string>& entries = *m_entries;
+        if (commit.size() != entries.size()) {
             return Mismatch{layout::commit, "count",
                             "the commit record lists " + std::to_string(commit.size()) + " entries, schema 1 has " +
-                                std::to_string(m_entries.size())};
+                                std::to_string(entries.size())};
         }
         for (std::size_t i = 0; i < commit.size(); ++i) {
-            if (commit[i].table != m_entries[i]) {
+            if (commit[i].table != entries[i]) {
                 return Mismatch{layout::commit, "rows " + std::to_string(i) + "-" + std::to_string(i),
-                                "commit entry " + std::to_string(i) + " is '" + commit[i].table + "', expected '" + m_entries[i] + "'"};
+                                "commit entry " + std::to_string(i) + " is '" + commit[i].table + "', expected '" + entries[i] + "'"};
             }
         }
         digest = commit_digest(commit);
@@ -259,7 +265,8 @@ private:
     }
 
     hid_t m_group;
-    const std::vector<std::string>& m_entries;
+    const std::vector<std::string>* m_entries;
+    const std::vector<std::string>* m_alternative;
     const std::vector<std::string>& m_attributes;
     const std::string& m_path;
     std::map<std::string, std::vector<BlockDigest>> m_blocks;
@@ -527,6 +534,37 @@ std::vector<Problem> StoreReader::read_problems(const std::string& run_id) const
     return read_problem_rows(run.get(), m_impl->path);
 }
 
+RunImagery StoreReader::read_imagery(const std::string& run_id) const {
+    h5::init_thread();
+    const std::string& path = m_impl->path;
+    m_impl->require_committed(run_id);
+    h5::Group run = m_impl->run_group(run_id);
+    RunImagery out;
+    if (!h5::link_exists(run.get(), layout::images, path)) {
+        return out; // a run without imagery (or a schema-1 run)
+    }
+    std::vector<InputFile> inputs = read_files(run.get(), inputs_table(), path);
+    {
+        auto rows = read_table(run.get(), images_table(), path);
+        std::string wkb = read_heap(run.get(), layout::image_wkb, path);
+        const std::size_t n = images_table().row_size();
+        for (std::size_t i = 0; i < rows.size() / n; ++i) out.images.push_back(decode_image(rows.data() + i * n, wkb, inputs, path));
+    }
+    {
+        auto rows = read_table(run.get(), flights_table(), path);
+        std::string wkb = read_heap(run.get(), layout::flight_wkb, path);
+        const std::size_t n = flights_table().row_size();
+        for (std::size_t i = 0; i < rows.size() / n; ++i) out.flights.push_back(decode_flight(rows.data() + i * n, wkb, inputs, path));
+    }
+    {
+        auto rows = read_table(run.get(), coverage_table(), path);
+        std::string wkb = read_heap(run.get(), layout::coverage_wkb, path);
+        const std::size_t n = coverage_table().row_size();
+        for (std::size_t i = 0; i < rows.size() / n; ++i) out.coverage.push_back(decode_coverage(rows.data() + i * n, wkb, path));
+    }
+    return out;
+}
+
 std::vector<ChainEntry> StoreReader::audit_chain() const {
     h5::init_thread();
     return m_impl->chain();
@@ -574,7 +612,7 @@ bool StoreReader::Impl::verify_run(const ChainEntry& c, VerifyReport& report) co
     }
     h5::Group run = h5::open_group(runs.get(), c.run_id, path);
     std::string digest;
-    GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path);
+    GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path, &imagery_run_commit_entries());
     if (auto m = verifier.run(digest)) {
         std::string detail = m->message;
         if (m->table == layout::commit && m->location == "missing") {

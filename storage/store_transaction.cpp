@@ -172,6 +172,9 @@ struct RunWriter::Impl {
     h5::Group group;
     std::optional<Appender> findings, explanations, evidence, problems, problem_text;
     bool finished = false;
+    /// Digests of the imagery members (schema 2), in commit order; empty when none were written.
+    std::vector<std::pair<std::string, DigestResult>> imagery;
+    bool has_imagery = false;
 
     ~Impl() {
         if (state->ended) {
@@ -249,6 +252,68 @@ void RunWriter::append_problems(const std::vector<Problem>& batch) {
     crash_point("problems");
 }
 
+void RunWriter::write_imagery(const RunImagery& imagery) {
+    h5::init_thread();
+    Impl& run = *m_impl;
+    run.require_writable("write_imagery");
+    if (run.has_imagery) throw InternalError("write_imagery called twice for run " + run.header.run_id);
+
+    // Encode and check everything before writing anything.
+    const TableSchema& i_schema = images_table();
+    std::vector<std::uint8_t> image_rows(imagery.images.size() * i_schema.row_size());
+    std::string image_wkb;
+    for (std::size_t i = 0; i < imagery.images.size(); ++i) {
+        const ImageRecord& im = imagery.images[i];
+        std::string wkb = to_wkb(im.footprint);
+        std::int64_t input = input_index(run.header.inputs, im.origin.file, "image " + im.id.str());
+        encode_image(im, input, image_wkb.size(), wkb.size(), image_rows.data() + i * i_schema.row_size());
+        image_wkb += wkb;
+    }
+    const TableSchema& f_schema = flights_table();
+    std::vector<std::uint8_t> flight_rows(imagery.flights.size() * f_schema.row_size());
+    std::string flight_wkb;
+    for (std::size_t i = 0; i < imagery.flights.size(); ++i) {
+        const FlightRecord& f = imagery.flights[i];
+        std::string track = to_wkb(MultiLineString{f.track});
+        std::string route = f.route.empty() ? to_wkb(MultiLineString{}) : to_wkb(MultiLineString{f.route});
+        std::int64_t input = input_index(run.header.inputs, f.track_file, "flight " + f.flight_id);
+        std::int64_t route_input = input_index(run.header.inputs, f.route_file, "route of flight " + f.flight_id);
+        const std::uint64_t track_at = flight_wkb.size();
+        flight_wkb += track;
+        encode_flight(f, input, route_input, track_at, track.size(), flight_wkb.size(), route.size(), flight_rows.data() + i * f_schema.row_size());
+        flight_wkb += route;
+    }
+    const TableSchema& c_schema = coverage_table();
+    std::vector<std::uint8_t> coverage_rows(imagery.coverage.size() * c_schema.row_size());
+    std::string coverage_wkb;
+    for (std::size_t i = 0; i < imagery.coverage.size(); ++i) {
+        const CoverageRecord& c = imagery.coverage[i];
+        std::string wkb = to_wkb(c.uncovered);
+        encode_coverage(c, coverage_wkb.size(), wkb.size(), coverage_rows.data() + i * c_schema.row_size());
+        coverage_wkb += wkb;
+    }
+
+    const std::string& path = run.state->temp_path;
+    guarded(*run.state, [&] {
+        // A store holding a run with imagery is schema 2: older builds must refuse it, not
+        // misreport the run's longer commit record as damage.
+        if (h5::read_int_attribute(run.state->root(), "schema_version", path) < schema_version) {
+            h5::write_int_attribute(run.state->root(), "schema_version", schema_version, path);
+        }
+        hid_t group = run.group.get();
+        append_table(group, i_schema, image_rows, run.imagery, path);
+        append_heap(group, layout::image_wkb, "Image footprints as WKB MultiPolygons, addressed by images.wkb_offset/_length", image_wkb, run.imagery, path);
+        append_table(group, f_schema, flight_rows, run.imagery, path);
+        append_heap(group, layout::flight_wkb,
+                    "Flight tracks and planned routes as WKB MultiLineStrings, addressed by flights.track_wkb_* and route_wkb_*", flight_wkb, run.imagery,
+                    path);
+        append_table(group, c_schema, coverage_rows, run.imagery, path);
+        append_heap(group, layout::coverage_wkb, "Uncovered parts of zones as WKB MultiPolygons, addressed by coverage.uncovered_wkb_offset/_length",
+                    coverage_wkb, run.imagery, path);
+    });
+    run.has_imagery = true;
+}
+
 void RunWriter::finish(const RunSummary& summary) {
     h5::init_thread();
     Impl& run = *m_impl;
@@ -296,13 +361,15 @@ void RunWriter::finish(const RunSummary& summary) {
         digests.emplace_back(layout::problems, run.problems->finish());
         digests.emplace_back(layout::problem_text, run.problem_text->finish());
         append_table(group, summary_table(), summary_rows, digests, path);
+        for (auto& d : run.imagery) digests.push_back(std::move(d));
         crash_point("run-tables");
         for (auto* a : {&run.findings, &run.explanations, &run.evidence, &run.problems, &run.problem_text}) {
             a->reset();
         }
 
         // The commit record is the last thing written to the run: without it the run is incomplete.
-        std::string content_digest = write_commit_record(group, digests, run_commit_entries(), path);
+        std::string content_digest =
+            write_commit_record(group, digests, run.has_imagery ? imagery_run_commit_entries() : run_commit_entries(), path);
         h5::check(run.group.close(), path, "close run " + run.header.run_id);
         crash_point("run-commit");
 

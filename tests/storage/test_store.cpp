@@ -46,7 +46,7 @@ TEST_CASE("a zone set round-trips exactly: geometry with holes, lines, sources, 
         tx.commit();
     }
     StoreReader store(path);
-    CHECK(store.schema_version() == 1);
+    CHECK(store.schema_version() == 2);
     auto infos = store.zone_sets();
     REQUIRE(infos.size() == 1);
     CHECK(infos[0].name == "비무장지대");

@@ -289,10 +289,10 @@ TEST_CASE("a store with a newer schema_version is refused with the supported ver
     test::TempDir tmp;
     std::string path = (tmp.path() / "s.h5").string();
     test::write_sample_store(path, "run-1");
-    RawFile(path).set_schema_version(2);
+    RawFile(path).set_schema_version(3);
     CHECK_THROWS_AS(StoreReader(path), InputError);
-    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 2; this build of avf supports "
-                                                         "schema versions 1 to 1"));
+    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 3; this build of avf supports "
+                                                         "schema versions 1 to 2"));
     CHECK_THROWS_AS(StoreTransaction(path), InputError); // and never written into
     RawFile(path).set_schema_version(1);
     CHECK(StoreReader(path).verify().ok);
