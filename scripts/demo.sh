@@ -10,9 +10,10 @@ mkdir -p "$OUT"
 STORE="$OUT/demo.h5"
 rm -f "$STORE"
 
-echo "== avf zones import (Korean DMZ and Baltic borders, Natural Earth) =="
+echo "== avf zones import (Korean DMZ and Baltic borders, Natural Earth; mission observation areas) =="
 "$AVF" zones import datasets/korea/zones.geojson datasets/korea/lines.geojson \
     datasets/baltic/zones.geojson datasets/baltic/lines.geojson \
+    datasets/mission/zones.geojson \
     --store "$STORE" --set demo-2027
 
 echo
@@ -20,9 +21,20 @@ echo "== avf regime check =="
 "$AVF" regime check datasets/demo/regime.toml --store "$STORE"
 
 echo
-echo "== avf run =="
+echo "== avf run (detections, and the Open Skies-style mission OS7012: imagery, track, route) =="
 "$AVF" run --regime datasets/demo/regime.toml --store "$STORE" \
-    --detections datasets/demo/detections.csv --from 2027-03-01 --to 2027-04-01 --quiet
+    --detections datasets/demo/detections.csv --from 2027-03-01 --to 2027-04-01 --quiet \
+    --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson
+
+echo
+echo "== avf findings list (the observation side: sensor, route and coverage rules) =="
+for rule in os-sensor-limits os-route oa-coverage; do
+    "$AVF" findings list --store "$STORE" --rule "$rule"
+done
+
+echo
+echo "== avf coverage =="
+"$AVF" coverage --store "$STORE"
 
 echo
 echo "== avf findings list --kind violation --certainty certain --limit 15 =="

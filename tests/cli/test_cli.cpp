@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include <filesystem>
 #include <fstream>
 
@@ -20,7 +22,7 @@ std::string import_demo(const avf::test::TempDir& tmp) {
     std::string store = (tmp.path() / "demo.h5").string();
     std::string out;
     int code = avf_run("zones import datasets/korea/zones.geojson datasets/korea/lines.geojson datasets/baltic/zones.geojson "
-                       "datasets/baltic/lines.geojson --store " + q(store) + " --set demo",
+                       "datasets/baltic/lines.geojson datasets/mission/zones.geojson --store " + q(store) + " --set demo",
                        out);
     INFO(out);
     REQUIRE(code == 0);
@@ -161,7 +163,7 @@ TEST_CASE("a store written by a run opens with h5dump and shows the zone table",
     REQUIRE(run_command("/usr/bin/python3 -c \"import h5py; f = h5py.File('" + store +
                             "', 'r'); z = f['zones/demo/zones'][()]; print(len(z)); print(sorted(x.decode() for x in z['id']))\"",
                         out) == 0);
-    CHECK(out.rfind("9\n", 0) == 0);
+    CHECK(out.rfind("11\n", 0) == 0); // 9 Natural Earth zones, 2 observation areas of the mission
     CHECK(out.find("'DMZ-N'") != std::string::npos);
 }
 
@@ -182,4 +184,62 @@ TEST_CASE("bad input: problems are stored and counted, --strict stops, --fail-on
     CHECK(avf_run("run --regime datasets/demo/regime.toml --store " + q((tmp.path() / "none.h5").string()) +
                       " --detections datasets/demo/detections.csv --quiet",
                   out) == 4);
+}
+
+TEST_CASE("the demo mission: sensor, route and coverage findings, identical for 1 and 2 threads; avf coverage; audit verify", "[cli][run][imagery]") {
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    std::string out;
+    const std::string mission = " --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson";
+    std::string runs[2];
+    for (int threads : {1, 2}) {
+        int code = avf_run("run --regime datasets/demo/regime.toml --store " + q(store) + " --detections datasets/demo/detections.csv --from 2027-03-01 "
+                           "--to 2027-04-01 --quiet --json --threads " + std::to_string(threads) + mission,
+                           out);
+        INFO(out);
+        REQUIRE(code == 0);
+        auto pos = out.find("\"run_id\": \"");
+        REQUIRE(pos != std::string::npos);
+        runs[threads - 1] = out.substr(pos + 11, out.find('"', pos + 11) - pos - 11);
+        CHECK(out.find("\"images\": 37") != std::string::npos);
+        CHECK(out.find("\"flights\": 1") != std::string::npos);
+    }
+    std::string script = tmp.write("same.py", R"(import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+a, b = f["runs"][sys.argv[2]], f["runs"][sys.argv[3]]
+for name in ("findings", "evidence", "problems", "images", "image_wkb", "flights", "flight_wkb", "coverage", "coverage_wkb"):
+    x, y = a[name][()], b[name][()]
+    assert x.tobytes() == y.tobytes(), name
+    print(name, len(x))
+)");
+    REQUIRE(run_command("/usr/bin/python3 " + q(script) + " " + q(store) + " " + runs[0] + " " + runs[1], out) == 0);
+    CHECK(out.find("images 37") != std::string::npos);
+    CHECK(out.find("flights 1") != std::string::npos);
+    CHECK(out.find("coverage 2") != std::string::npos);
+
+    // The image below the limit (0.24 m at 700 m): resolution and height; the low sensor-on fixes.
+    REQUIRE(avf_run("findings list --store " + q(store) + " --rule os-sensor-limits -f csv", out) == 0);
+    CHECK(std::count(out.begin(), out.end(), '\n') == 4); // header + 3
+    CHECK(out.find("0.24") != std::string::npos);
+    // The leg outside the 50 km corridor and the pass within 10 km of the Belarusian border.
+    REQUIRE(avf_run("findings list --store " + q(store) + " --rule os-route -f csv", out) == 0);
+    CHECK(out.find("LVA-BLR") != std::string::npos);
+    CHECK(out.find("OS7012") != std::string::npos);
+    // The Rezekne site half imaged at <= 0.5 m: a coverage gap; Daugavpils covered.
+    REQUIRE(avf_run("findings list --store " + q(store) + " --rule oa-coverage -f csv", out) == 0);
+    CHECK(out.find("coverage_gap") != std::string::npos);
+    CHECK(out.find("OA-REZ") != std::string::npos);
+    CHECK(out.find("OA-DGP") == std::string::npos);
+    REQUIRE(avf_run("coverage --store " + q(store) + " -f csv", out) == 0);
+    CHECK(out.find("oa-coverage,OA-DGP,") != std::string::npos);
+    CHECK(out.find("covered") != std::string::npos);
+    CHECK(out.find("gap") != std::string::npos);
+    REQUIRE(avf_run("coverage --store " + q(store) + " --gaps -f json", out) == 0);
+    CHECK(out.find("OA-REZ") != std::string::npos);
+    CHECK(out.find("OA-DGP") == std::string::npos);
+
+    REQUIRE(avf_run("audit verify " + q(store), out) == 0);
+    // Without the mission the observation rules are not evaluated, and the run says so.
+    REQUIRE(avf_run("run --regime datasets/demo/regime.toml --store " + q(store) + " --detections datasets/demo/detections.csv --quiet", out) == 0);
+    CHECK(out.find("Not evaluated (no --imagery, --tracks or --routes given): os-sensor-limits, os-route, oa-coverage") != std::string::npos);
 }
