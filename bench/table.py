@@ -64,18 +64,10 @@ for size in sorted(best):
     a1, a2 = rate("avf", 1), rate("avf", 2)
     tmax = max((t for (w, t) in b if w == "avf"), default=None)
     a = rate("avf", tmax) if tmax else None
-    parts = []
+    parts, cpu_parts = [], []
     g = rate("geos", tmax) if tmax else None
     if a and g:
         parts.append(f"avf/GEOS {a / g:.2f}x (>= 3)")
-    c_a, c_g, c_f = cpu_rate("avf", 1), cpu_rate("geos", 1), cpu_rate("floor", 1)
-    if c_a and c_g:
-        parts.append(f"per CPU-s, 1 thread: avf/GEOS {c_a / c_g:.2f}x")
-    c_pg = max((r["n"] / r["cpu"] for (w, t), r in b.items() if w == "postgis" and r["cpu"] > 0), default=None)
-    if c_a and c_pg:
-        parts.append(f"avf/PostGIS {c_a / c_pg:.1f}x")
-    if c_a and c_f:
-        parts.append(f"avf/floor {c_a / c_f:.2f}")
     pg = max((r["rate"] for (w, t), r in b.items() if w == "postgis"), default=None)
     if a and pg:
         parts.append(f"avf/PostGIS {a / pg:.1f}x (>= 20)")
@@ -86,5 +78,15 @@ for size in sorted(best):
         parts.append(f"avf 2 thr / 1 thr {a2 / a1:.2f}x (>= 1.8)")
     r = b.get(("avf", tmax))
     if r and r["rss"]:
-        parts.append(f"avf peak RSS {int(r['rss'])} MiB" + (" (< 1024 at 1e8)" if size >= 10**8 else ""))
-    print(f"  {size:.0e}: " + "; ".join(parts))
+        parts.append(f"avf peak RSS {int(float(r['rss']))} MiB" + (" (< 1024 at 1e8)" if size >= 10**8 else ""))
+    c_a, c_g, c_f = cpu_rate("avf", 1), cpu_rate("geos", 1), cpu_rate("floor", 1)
+    c_pg = max((r["n"] / r["cpu"] for (w, t), r in b.items() if w == "postgis" and r["cpu"] > 0), default=None)
+    if c_a and c_g:
+        cpu_parts.append(f"avf/GEOS {c_a / c_g:.2f}x")
+    if c_a and c_pg:
+        cpu_parts.append(f"avf/PostGIS {c_a / c_pg:.2f}x")
+    if c_a and c_f:
+        cpu_parts.append(f"avf/floor {c_a / c_f:.2f}")
+    print(f"  {size:.0e} wall: " + "; ".join(parts))
+    if cpu_parts:
+        print(f"  {size:.0e} per CPU-second (1 thread): " + "; ".join(cpu_parts))
