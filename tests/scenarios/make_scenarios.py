@@ -47,9 +47,12 @@ def feature(props, geometry):
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
-def write(name, description, zones, regime_rules, detections, expected, problems=None, options=None):
+def write(name, description, zones, regime_rules, detections, expected, problems=None, options=None, files=None):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
+    for fname, content in (files or {}).items():  # imagery, tracks, routes
+        with open(os.path.join(d, fname), "w") as f:
+            f.write(content if isinstance(content, str) else json.dumps(content, indent=1) + "\n")
     with open(os.path.join(d, "zones.geojson"), "w") as f:
         json.dump({"type": "FeatureCollection", "features": zones}, f, indent=1)
         f.write("\n")
@@ -358,6 +361,100 @@ zones = ["Z"]
           options={"from": "2027-03-01", "to": "2027-04-01"})
 
 
+def lonlat_area(ring, pieces=2000):
+    """Geodesic area (m²) of a lon/lat ring whose edges are straight in lon/lat: each edge cut into
+    `pieces` by linear interpolation of lon/lat, then pyproj's (Karney) polygon area."""
+    lons, lats = [], []
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:]):
+        for k in range(pieces):
+            lons.append(x0 + (x1 - x0) * k / pieces)
+            lats.append(y0 + (y1 - y0) * k / pieces)
+    area, _ = G.polygon_area_perimeter(lons, lats)
+    return abs(area)
+
+
+def imagery():
+    """sensor_limit, route and coverage at and around their limits (observation side)."""
+    zone = square(127.0, 38.0, 127.2, 38.1)
+    zones = [feature({"id": "Z", "name": "zone", "kind": "observation_area"}, {"type": "Polygon", "coordinates": zone}),
+             feature({"id": "B", "name": "border", "kind": "border"}, {"type": "LineString", "coordinates": [[127.5, 37.0], [127.5, 39.0]]})]
+    # The western part of the zone, up to lon 127.06: its share of the zone's geodesic area.
+    west = square(127.0, 38.0, 127.06, 38.1)[0]
+    fraction = lonlat_area(west) / lonlat_area(zone[0])
+    rules = """
+[[rules]]
+id = "res"
+type = "sensor_limit"
+min_height_m = { optical = 900.0 }
+
+[[rules]]
+id = "corridor"
+type = "route"
+corridor_km = 10.0
+
+[[rules]]
+id = "border"
+type = "route"
+border_lines = ["B"]
+min_border_km = 10.0
+
+[[rules]]
+id = "cov-above"
+type = "coverage"
+zones = ["Z"]
+min_fraction = %.6f
+max_gsd_m = 0.5
+
+[[rules]]
+id = "cov-below"
+type = "coverage"
+zones = ["Z"]
+min_fraction = %.6f
+max_gsd_m = 0.5
+""" % (fraction + 0.0005, fraction - 0.0005)
+
+    def item(iid, sensor, gsd, height=None, geometry=None, extra=None):
+        p = {"datetime": "2027-03-04T10:00:00Z", "avf:sensor": sensor, "avf:flight_id": "F1"}
+        if gsd is not None:
+            p["gsd"] = gsd
+        if height is not None:
+            p["avf:height_m"] = height
+        p.update(extra or {})
+        g = geometry or square(126.5, 38.5, 126.51, 38.51)
+        return {"type": "Feature", "id": iid, "geometry": {"type": "Polygon", "coordinates": g}, "properties": p}
+
+    items = [item("opt-0.2999", "optical", 0.2999, 950), item("opt-0.3000", "optical", 0.30, 950), item("opt-low", "optical", 0.35, 899.99),
+             item("opt-900", "optical", 0.35, 900.0), item("opt-no-height", "optical", 0.35), item("ir-0.4999", "infrared", 0.4999),
+             item("ir-0.5000", "infrared", 0.5), item("vid-0.3000", "video", 0.3),
+             item("sar-2.9999", "sar", None, extra={"sar:resolution_range": 3.5, "sar:resolution_azimuth": 2.9999}),
+             item("sar-3.0000", "sar", None, extra={"sar:resolution_range": 3.0, "sar:resolution_azimuth": 3.0}),
+             # coverage: the west part at 0.4 m counts; the east part at 0.6 m does not
+             item("cov-west", "optical", 0.4, 950, [west]), item("cov-east", "optical", 0.6, 950, square(127.06, 37.9, 127.3, 38.2))]
+    # A flight along the meridian 127.2 (its planned route), fixes east of it at 10 km ± 0.5 m;
+    # the border is the meridian 127.5 (distances to a meridian: geodesic east-west offsets).
+    plan = {"type": "FeatureCollection", "features": [feature({"flight_id": "F1"}, {"type": "LineString", "coordinates": [[127.2, 37.0], [127.2, 39.0]]})]}
+    track = ["flight_id,time,lon,lat,height_m,sensor_on"]
+    offsets = [("in-9999.5", 9999.5), ("out-10000.5", 10000.5), ("back-in", 5000.0)]
+    for i, (_, m) in enumerate(offsets):
+        lon, lat = fwd(127.2, 38.0 + 0.1 * i, 90.0, m)
+        track.append("F1,2027-03-04T10:0%d:00Z,%.9f,%.9f,950,true" % (i, lon, lat))
+    # Then towards the border meridian 127.5: 10 km + 0.5 m (complies), 10 km - 0.5 m (violates).
+    for i, m in enumerate((10000.5, 9999.5)):
+        lon, lat = fwd(127.5, 38.5 + 0.1 * i, 270.0, m)
+        track.append("F1,2027-03-04T10:1%d:00Z,%.9f,%.9f,950,false" % (i, lon, lat))
+    e = [("res", "F1", "violation", "certain", "opt-0.2999", "0.2999"), ("res", "F1", "violation", "certain", "ir-0.4999", "0.4999"),
+         ("res", "F1", "violation", "certain", "sar-2.9999", "2.9999"), ("res", "F1", "violation", "certain", "opt-low", "899.99"),
+         ("res", "F1", "unverifiable", "n/a", "opt-no-height", ""),
+         ("cov-above", "Z", "coverage_gap", "certain", "cov-west", "%.5f" % fraction),
+         ("border", "B", "violation", "certain", "F1", "9.9995")]
+    # The fixes more than 10 km from the route: the one at 10 km + 0.5 m, and the two towards the
+    # border (~20 and ~27 km east of the route meridian) — two separate runs.
+    e += [("corridor", "F1", "violation", "certain", "F1", "10.0005"), ("corridor", "F1", "violation", "certain", "F1", "")]
+    write("imagery", "sensor_limit at 0.30/0.50/3 m and the certified height ±, route corridor and border distance at 10 km ± 0.5 m, coverage either side of F (fraction by pyproj)",
+          zones, rules, [], e, files={"images.json": {"type": "FeatureCollection", "features": items}, "tracks.csv": "\n".join(track) + "\n",
+                                      "route.geojson": plan})
+
+
 if __name__ == "__main__":
     prohibited()
     standoff()
@@ -366,3 +463,4 @@ if __name__ == "__main__":
     validity_and_waivers()
     bad_records()
     period()
+    imagery()

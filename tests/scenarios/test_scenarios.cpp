@@ -60,6 +60,10 @@ Outcome run_scenario(const fs::path& dir, const toml::table& options, int thread
     ro.regime_path = (dir / "regime.toml").string();
     ro.store_path = store;
     ro.detections = {(dir / "detections.csv").string()};
+    // The observation side, when the scenario has it.
+    if (fs::exists(dir / "images.json")) ro.imagery = {(dir / "images.json").string()};
+    if (fs::exists(dir / "tracks.csv")) ro.tracks = {(dir / "tracks.csv").string()};
+    if (fs::exists(dir / "route.geojson")) ro.routes = {(dir / "route.geojson").string()};
     ro.threads = threads;
     ro.batch_size = batch;
     if (auto f = options["from"].value<std::string>()) ro.from = parse_utc(*f);
