@@ -3,7 +3,7 @@
 # side (docs/benchmarks.md explains the contenders, Q1 and Q2, and records the figures).
 #
 #   make bench                                   # 10^5, 10^6, 10^7 rows, 1 and 2 threads
-#   BENCH_MAX=1e8 make bench                     # also 10^8 (avf and the floor only; ~7.5 GB of CSV)
+#   BENCH_MAX=1e8 make bench                     # also 10^8 (avf and the floor only; 8.5 GB of CSV)
 #   BENCH_SIZES="1e5 1e6" make bench             # choose the sizes
 #
 # Knobs (environment):
@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 BENCH_MAX=${BENCH_MAX:-1e7}
-BENCH_SIZES=${BENCH_SIZES:-"1e5 1e6 1e7"}
+BENCH_SIZES=${BENCH_SIZES-"1e5 1e6 1e7"}
 BENCH_THREADS=${BENCH_THREADS:-"1 2"}
 BENCH_GEOS_MAX=${BENCH_GEOS_MAX:-1e7}
 BENCH_POSTGIS_MAX=${BENCH_POSTGIS_MAX:-1e7}
