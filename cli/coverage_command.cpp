@@ -5,7 +5,6 @@
 //   avf coverage --store avf.h5 [--run R] [--rule R] [--zone Z] [--gaps] [-f table|csv|json]
 #include "cli/app.hpp"
 #include "cli/output.hpp"
-
 #include "core/error.hpp"
 #include "storage/store.hpp"
 
@@ -53,7 +52,8 @@ void register_coverage_command(CLI::App& app) {
         storage::RunImagery imagery = reader.read_imagery(run);
         if (imagery.coverage.empty())
             std::cerr << "avf: run " << run << " has no coverage results (give `avf run` --imagery and a regime with coverage rules)\n";
-        Table t{{"rule", "zone", "from", "to", "fraction", "required", "status", "best_gsd_m", "last_observed", "images", "zone_km2", "unimaged_km2"}};
+        Table t{
+            {"rule", "zone", "from", "to", "fraction", "required", "status", "best_gsd_m", "last_observed", "images", "zone_km2", "unimaged_km2"}};
         for (const CoverageRecord& c : imagery.coverage) {
             const bool gap = c.fraction < c.required_fraction;
             if ((!f->rule.empty() && c.rule_id != f->rule) || (!f->zone.empty() && c.zone_id != f->zone) || (f->gaps && !gap)) continue;

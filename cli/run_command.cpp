@@ -61,7 +61,8 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
     if (!r.imagery_inputs.empty()) {
         std::size_t gaps = 0;
         for (const auto& c : r.coverage) gaps += c.fraction < c.required_fraction ? 1 : 0;
-        out << "\nObservation side: " << r.images << " images, " << r.flights << " flights; coverage of " << r.coverage.size()
+        out << "\nObservation side: " << r.images << (r.images == 1 ? " image, " : " images, ") << r.flights << (r.flights == 1 ? " flight" : " flights")
+            << "; coverage of " << r.coverage.size()
             << " zone-periods, " << gaps << " below the required fraction (`avf coverage` shows them)\n";
     }
     out << "\n" << r.finding_count << " findings, " << r.problem_count << " problems with input records\n";

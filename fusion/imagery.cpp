@@ -59,7 +59,8 @@ std::string describe_image(const ImageRecord& image) {
     std::string who;
     if (!image.flight_id.empty()) who = "flight " + image.flight_id;
     if (!image.observing_party.empty() || !image.observed_party.empty()) {
-        std::string parties = (image.observing_party.empty() ? "?" : image.observing_party) + " over " + (image.observed_party.empty() ? "?" : image.observed_party);
+        std::string parties =
+            (image.observing_party.empty() ? "?" : image.observing_party) + " over " + (image.observed_party.empty() ? "?" : image.observed_party);
         who += (who.empty() ? "" : ", ") + parties;
     }
     return fmt::format("{} image {}{} taken {}", to_string(image.sensor), image.id.str(), who.empty() ? "" : " (" + who + ")",

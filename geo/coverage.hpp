@@ -26,9 +26,9 @@ namespace avf::geo {
 struct Coverage {
     double zone_area_m2 = 0.0;
     double covered_area_m2 = 0.0;
-    double fraction = 0.0;        ///< covered / zone area, in [0, 1]
-    MultiPolygon covered;         ///< zone ∩ union of the footprints
-    MultiPolygon uncovered;       ///< zone minus the union of the footprints
+    double fraction = 0.0;  ///< covered / zone area, in [0, 1]
+    MultiPolygon covered;   ///< zone ∩ union of the footprints
+    MultiPolygon uncovered; ///< zone minus the union of the footprints
 };
 
 /// Union of polygons (normalized, possibly overlapping) as one MultiPolygon.

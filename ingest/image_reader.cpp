@@ -128,7 +128,8 @@ std::string id_field(const Fields& f, const std::string& name, bool required) {
     std::string v = f.text(name);
     if (v.empty() && required) throw Defect{ProblemCode::missing_field, name, "", "missing required field", ""};
     if (v.size() > max_id_length)
-        throw Defect{ProblemCode::bad_value, name, v.substr(0, 40) + "…", fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length), ""};
+        throw Defect{ProblemCode::bad_value, name, v.substr(0, 40) + "…",
+                     fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length), ""};
     return v;
 }
 
@@ -143,7 +144,8 @@ ImageRecord image_fields(const Fields& f) {
         if (!has_end) throw Defect{ProblemCode::missing_field, "end_datetime", "", "start_datetime is given without end_datetime", ""};
         r.acquisition = Interval{time_field(f, "start_datetime"), time_field(f, "end_datetime")};
         if (r.acquisition.to < r.acquisition.from)
-            throw Defect{ProblemCode::bad_value, "end_datetime", f.text("end_datetime"), "acquisition ends before it starts", "end_datetime >= start_datetime"};
+            throw Defect{ProblemCode::bad_value, "end_datetime", f.text("end_datetime"), "acquisition ends before it starts",
+                         "end_datetime >= start_datetime"};
         if (f.present("datetime")) (void)time_field(f, "datetime"); // still checked
     } else if (f.present("datetime")) {
         UtcTime t = time_field(f, "datetime");
@@ -172,7 +174,8 @@ ImageRecord image_fields(const Fields& f) {
 
     std::string sensor = f.text("avf:sensor");
     if (sensor.empty()) {
-        if (!has_sar) throw Defect{ProblemCode::missing_field, "avf:sensor", "", "no sensor category (and no sar:* field)", "optical, video, infrared or sar"};
+        if (!has_sar)
+            throw Defect{ProblemCode::missing_field, "avf:sensor", "", "no sensor category (and no sar:* field)", "optical, video, infrared or sar"};
         r.sensor = SensorCategory::sar;
     } else {
         auto s = parse_sensor_category(sensor);
@@ -228,7 +231,8 @@ MultiPolygon json_footprint(const json& item) {
     if (c == g->end() || !c->is_array() || c->empty())
         throw Defect{ProblemCode::empty_geometry, "geometry", type, "footprint without coordinates", "a Polygon or MultiPolygon"};
     MultiPolygon mp;
-    if (type == "Polygon") mp.push_back(json_polygon(*c));
+    if (type == "Polygon")
+        mp.push_back(json_polygon(*c));
     else
         for (const auto& rings : *c) mp.push_back(json_polygon(rings));
     return mp;
@@ -257,7 +261,8 @@ public:
             }
             auto [it, fresh] = m_seen.emplace(id, describe(origin));
             if (!fresh) {
-                m_sink.report(Problem::rejected(ProblemCode::duplicate_id, "image id already read at " + it->second, Context(here).field("id").value(id)));
+                m_sink.report(
+                    Problem::rejected(ProblemCode::duplicate_id, "image id already read at " + it->second, Context(here).field("id").value(id)));
                 ++m_report.rejected;
                 return;
             }
@@ -295,7 +300,9 @@ std::string extension(const std::string& path) {
     return e;
 }
 
-bool is_lines_extension(const std::string& e) { return e == "ndjson" || e == "jsonl" || e == "geojsonl" || e == "geojsons"; }
+bool is_lines_extension(const std::string& e) {
+    return e == "ndjson" || e == "jsonl" || e == "geojsonl" || e == "geojsons";
+}
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -317,7 +324,11 @@ void json_item(Collector& c, const json& item, const Context& where, SourceRef o
             std::string type = item.value("type", std::string());
             if (type != "Feature") throw Defect{ProblemCode::bad_value, "type", type, "not a STAC Item", "\"type\": \"Feature\""};
             if (auto id = item.find("id"); id != item.end() && id->is_number()) // GeoJSON allows numeric ids
-                return [&] { json copy = item; copy["id"] = id->dump(); return image_fields(JsonFields(copy)); }();
+                return [&] {
+                    json copy = item;
+                    copy["id"] = id->dump();
+                    return image_fields(JsonFields(copy));
+                }();
             return image_fields(JsonFields(item));
         },
         [&] { return json_footprint(item); });
@@ -352,11 +363,13 @@ void read_json(const std::string& path, Collector& c, ImageFileReport& report, P
             } else if (type == "FeatureCollection") {
                 report.format = "stac-itemcollection";
                 auto f = doc.find("features");
-                if (f == doc.end() || !f->is_array()) throw InputError("an ItemCollection without a \"features\" array", Context{}.file(path).field("features"));
+                if (f == doc.end() || !f->is_array())
+                    throw InputError("an ItemCollection without a \"features\" array", Context{}.file(path).field("features"));
                 for (std::size_t i = 0; i < f->size(); ++i)
                     json_item(c, (*f)[i], Context{}.file(path).feature(std::to_string(i)), SourceRef{path, "", "feature " + std::to_string(i), i});
             } else {
-                throw InputError("not a STAC Item or ItemCollection", Context{}.file(path).field("type").value(type).expected("Feature or FeatureCollection"));
+                throw InputError("not a STAC Item or ItemCollection",
+                                 Context{}.file(path).field("type").value(type).expected("Feature or FeatureCollection"));
             }
             return;
         }
@@ -410,7 +423,8 @@ void read_ogr(const std::string& path, const ImageReadOptions& options, Collecto
                 switch (f.geometry_kind()) {
                 case GeometryKind::polygon: return f.polygons();
                 case GeometryKind::none: throw Defect{ProblemCode::empty_geometry, "geometry", "", "no footprint", "a polygon (CSV: a WKT column)"};
-                default: throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "footprint is not a polygon", "a polygon"};
+                default:
+                    throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "footprint is not a polygon", "a polygon"};
                 }
             });
     });
@@ -432,8 +446,10 @@ ImageFileReport read_images(const std::string& path, const ImageReadOptions& opt
     ImageFileReport report;
     report.path = path;
     Collector c(out, problems, report);
-    if (is_stac_json(path)) read_json(path, c, report, problems);
-    else read_ogr(path, options, c, report);
+    if (is_stac_json(path))
+        read_json(path, c, report, problems);
+    else
+        read_ogr(path, options, c, report);
     return report;
 }
 

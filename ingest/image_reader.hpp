@@ -37,8 +37,8 @@ struct ImageReadOptions {
 
 struct ImageFileReport {
     std::string path;
-    std::string format;           ///< "stac-item" | "stac-itemcollection" | "stac-lines" | the OGR driver name
-    std::uint64_t records = 0;    ///< items / features / lines seen
+    std::string format;        ///< "stac-item" | "stac-itemcollection" | "stac-lines" | the OGR driver name
+    std::uint64_t records = 0; ///< items / features / lines seen
     std::uint64_t accepted = 0;
     std::uint64_t rejected = 0;
 };

@@ -33,7 +33,8 @@ std::string extension(const std::string& path) {
 std::string flight_field(const std::string& v) {
     if (v.empty()) throw Defect{ProblemCode::missing_field, "flight_id", "", "missing required field", ""};
     if (v.size() > max_id_length)
-        throw Defect{ProblemCode::bad_value, "flight_id", v.substr(0, 40) + "…", fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length), ""};
+        throw Defect{ProblemCode::bad_value, "flight_id", v.substr(0, 40) + "…",
+                     fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length), ""};
     return v;
 }
 
@@ -93,9 +94,10 @@ public:
             std::vector<TrackPoint> kept;
             for (auto& p : t.points) {
                 if (!kept.empty() && kept.back().time == p.time) {
-                    m_sink.report(Problem::rejected(ProblemCode::duplicate_id,
-                                                    fmt::format("flight {} already has a fix at {} ({})", t.flight_id, format_utc(p.time), kept.back().source_position),
-                                                    Context{}.file(path).feature(p.source_position).record(t.flight_id).field("time").value(format_utc(p.time))));
+                    m_sink.report(Problem::rejected(
+                        ProblemCode::duplicate_id,
+                        fmt::format("flight {} already has a fix at {} ({})", t.flight_id, format_utc(p.time), kept.back().source_position),
+                        Context{}.file(path).feature(p.source_position).record(t.flight_id).field("time").value(format_utc(p.time))));
                     --m_report.accepted;
                     ++m_report.rejected;
                     continue;
@@ -122,9 +124,17 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
     for (const char* required : {"flight_id", "time", "lon", "lat"})
         if (!column.count(required))
             throw InputError("the track file has no column '" + std::string(required) + "'",
-                             Context{}.file(path).line(static_cast<long>(reader.header_line())).field(required).expected("flight_id,time,lon,lat[,height_m,sensor_on]"));
-    auto col = [&](const char* name) { auto it = column.find(name); return it == column.end() ? std::size_t(-1) : it->second; };
-    const std::size_t c_flight = col("flight_id"), c_time = col("time"), c_lon = col("lon"), c_lat = col("lat"), c_height = col("height_m"), c_on = col("sensor_on");
+                             Context{}
+                                 .file(path)
+                                 .line(static_cast<long>(reader.header_line()))
+                                 .field(required)
+                                 .expected("flight_id,time,lon,lat[,height_m,sensor_on]"));
+    auto col = [&](const char* name) {
+        auto it = column.find(name);
+        return it == column.end() ? std::size_t(-1) : it->second;
+    };
+    const std::size_t c_flight = col("flight_id"), c_time = col("time"), c_lon = col("lon"), c_lat = col("lat"), c_height = col("height_m"),
+                      c_on = col("sensor_on");
 
     CsvBlock block;
     while (reader.next(block, sink)) {
@@ -135,8 +145,9 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
             Context where = Context{}.file(path).line(static_cast<long>(rec.line));
             auto value = [&](std::size_t c) { return c < rec.fields.size() ? trim(rec.fields[c]) : std::string(); };
             if (rec.error != CsvRecordError::none || rec.fields.size() != reader.header().size()) {
-                std::string reason = rec.error != CsvRecordError::none ? std::string(describe(rec.error))
-                                                                        : fmt::format("{} fields where the header has {}", rec.fields.size(), reader.header().size());
+                std::string reason = rec.error != CsvRecordError::none
+                                         ? std::string(describe(rec.error))
+                                         : fmt::format("{} fields where the header has {}", rec.fields.size(), reader.header().size());
                 Problem p = Problem::rejected(ProblemCode::unreadable, reason, where);
                 p.order = rec.index;
                 sink.report(std::move(p));
@@ -193,7 +204,8 @@ void read_track_ogr(const std::string& path, const TrackReadOptions& options, Tr
                 // A leg: times spread over the vertices in proportion to geodesic length.
                 UtcTime start = time_value("start_time", text("start_time"));
                 UtcTime end = time_value("end_time", text("end_time"));
-                if (end < start) throw Defect{ProblemCode::bad_value, "end_time", text("end_time"), "leg ends before it starts", "end_time >= start_time"};
+                if (end < start)
+                    throw Defect{ProblemCode::bad_value, "end_time", text("end_time"), "leg ends before it starts", "end_time >= start_time"};
                 MultiLineString lines = f.lines();
                 if (!geo::normalize_lines(lines, sink, where)) {
                     ++report.rejected;
@@ -214,7 +226,8 @@ void read_track_ogr(const std::string& path, const TrackReadOptions& options, Tr
             } else if (f.geometry_kind() == GeometryKind::none) {
                 throw Defect{ProblemCode::empty_geometry, "geometry", "", "no position", "a point (fix) or a line (leg)"};
             } else {
-                throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "not a point or a line", "a point (fix) or a line (leg)"};
+                throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "not a point or a line",
+                             "a point (fix) or a line (leg)"};
             }
         } catch (const Defect& d) {
             report_defect(sink, d, where, f.index);
@@ -229,8 +242,10 @@ TrackFileReport read_tracks(const std::string& path, const TrackReadOptions& opt
     TrackFileReport report;
     report.path = path;
     TrackBuilder builder(tracks, problems, report);
-    if (extension(path) == "csv") read_track_csv(path, builder, report, problems);
-    else read_track_ogr(path, options, builder, report, problems);
+    if (extension(path) == "csv")
+        read_track_csv(path, builder, report, problems);
+    else
+        read_track_ogr(path, options, builder, report, problems);
     builder.finish(path);
     return report;
 }
@@ -257,7 +272,8 @@ TrackFileReport read_routes(const std::string& path, const TrackReadOptions& opt
                 throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "a route must be a line", "a LineString"};
             MultiLineString lines = f.lines();
             if (lines.size() != 1)
-                throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "a route must be one line", "a single LineString"};
+                throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "a route must be one line",
+                             "a single LineString"};
             if (!geo::normalize_lines(lines, problems, where)) {
                 ++report.rejected;
                 return;

@@ -39,9 +39,9 @@ struct TrackReadOptions {
 
 struct TrackFileReport {
     std::string path;
-    std::string format;          ///< "csv" or the OGR driver name
-    std::uint64_t records = 0;   ///< rows / features seen
-    std::uint64_t accepted = 0;  ///< fixes (tracks) or routes accepted
+    std::string format;         ///< "csv" or the OGR driver name
+    std::uint64_t records = 0;  ///< rows / features seen
+    std::uint64_t accepted = 0; ///< fixes (tracks) or routes accepted
     std::uint64_t rejected = 0;
 };
 

@@ -29,11 +29,11 @@ struct ImageryFile {
 };
 
 struct ImageryInputs {
-    std::vector<ImageRecord> images;   ///< sorted by id
-    std::vector<FlightTrack> tracks;   ///< sorted by flight id
-    std::vector<PlannedRoute> routes;  ///< sorted by flight id
-    std::vector<ImageryFile> files;    ///< in the order given: imagery, tracks, routes
-    std::vector<Problem> problems;     ///< in file order
+    std::vector<ImageRecord> images;  ///< sorted by id
+    std::vector<FlightTrack> tracks;  ///< sorted by flight id
+    std::vector<PlannedRoute> routes; ///< sorted by flight id
+    std::vector<ImageryFile> files;   ///< in the order given: imagery, tracks, routes
+    std::vector<Problem> problems;    ///< in file order
     std::unordered_map<std::string, std::size_t> image_by_id;
 };
 

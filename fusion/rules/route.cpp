@@ -22,8 +22,7 @@ double positive_km(TomlReader& r, const std::string& key, double value) {
 }
 
 // Runs of consecutive indices i where flagged(i): calls each(first, last).
-template <typename Flag, typename Each>
-void for_each_run(std::size_t n, Flag&& flagged, Each&& each) {
+template <typename Flag, typename Each> void for_each_run(std::size_t n, Flag&& flagged, Each&& each) {
     for (std::size_t i = 0; i < n;) {
         if (!flagged(i)) {
             ++i;
@@ -46,7 +45,8 @@ RouteRule::RouteRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in
     m_border_where = r.where("border_lines");
     if (auto v = r.optional_number("min_border_km")) m_min_border_m = positive_km(r, "min_border_km", *v);
     if (!m_border_ids.empty() && m_min_border_m <= 0) r.fail("min_border_km", "border_lines need a minimum distance", "min_border_km = 10.0");
-    if (m_border_ids.empty() && m_min_border_m > 0) r.fail("border_lines", "min_border_km needs the border lines it applies to", "border_lines = [\"…\"]");
+    if (m_border_ids.empty() && m_min_border_m > 0)
+        r.fail("border_lines", "min_border_km needs the border lines it applies to", "border_lines = [\"…\"]");
     if (!m_corridor_m && !m_max_length_m && m_border_ids.empty())
         r.fail("", "a route rule checks nothing", "at least one of corridor_km, max_length_km, border_lines");
     r.finish();
@@ -101,21 +101,22 @@ void RouteRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) c
                 std::vector<double> d(pts.size(), 0.0);
                 for (std::size_t i = 0; i < pts.size(); ++i)
                     if (counted[i]) d[i] = plan.distance_within(pts[i].position, kilometers(40'000)).distance.value;
-                for_each_run(pts.size(), [&](std::size_t i) { return counted[i] && d[i] > *m_corridor_m; },
-                             [&](std::size_t a, std::size_t b) {
-                                 std::size_t far = a;
-                                 for (std::size_t k = a; k <= b; ++k)
-                                     if (d[k] > d[far]) far = k;
-                                 Finding f = base(t, a, b, t.flight_id, "corridor");
-                                 f.location = pts[far].position;
-                                 f.measured = d[far] / 1000.0;
-                                 f.limit = *m_corridor_m / 1000.0;
-                                 f.explanation = fmt::format(
-                                     "flight {} left its {} corridor from {} to {} ({} fixes), up to {} from the planned route at {} {}: violation; certain",
-                                     t.flight_id, format_distance(*m_corridor_m), format_utc(pts[a].time), format_utc(pts[b].time), b - a + 1,
-                                     format_distance(d[far]), format_position(pts[far].position), format_rule_ref(m_id, m_article));
-                                 out.findings.push_back(std::move(f));
-                             });
+                for_each_run(
+                    pts.size(), [&](std::size_t i) { return counted[i] && d[i] > *m_corridor_m; },
+                    [&](std::size_t a, std::size_t b) {
+                        std::size_t far = a;
+                        for (std::size_t k = a; k <= b; ++k)
+                            if (d[k] > d[far]) far = k;
+                        Finding f = base(t, a, b, t.flight_id, "corridor");
+                        f.location = pts[far].position;
+                        f.measured = d[far] / 1000.0;
+                        f.limit = *m_corridor_m / 1000.0;
+                        f.explanation = fmt::format(
+                            "flight {} left its {} corridor from {} to {} ({} fixes), up to {} from the planned route at {} {}: violation; certain",
+                            t.flight_id, format_distance(*m_corridor_m), format_utc(pts[a].time), format_utc(pts[b].time), b - a + 1,
+                            format_distance(d[far]), format_position(pts[far].position), format_rule_ref(m_id, m_article));
+                        out.findings.push_back(std::move(f));
+                    });
             }
         }
 
@@ -127,9 +128,9 @@ void RouteRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) c
                 Finding f = base(t, first_counted, last_counted, t.flight_id, "length");
                 f.measured = length / 1000.0;
                 f.limit = *m_max_length_m / 1000.0;
-                f.explanation = fmt::format("flight {} flew {:.1f} km from {} to {}, more than the maximum of {:.1f} km {}: violation; certain", t.flight_id,
-                                            length / 1000.0, format_utc(pts[first_counted].time), format_utc(pts[last_counted].time), *m_max_length_m / 1000.0,
-                                            format_rule_ref(m_id, m_article));
+                f.explanation = fmt::format("flight {} flew {:.1f} km from {} to {}, more than the maximum of {:.1f} km {}: violation; certain",
+                                            t.flight_id, length / 1000.0, format_utc(pts[first_counted].time), format_utc(pts[last_counted].time),
+                                            *m_max_length_m / 1000.0, format_rule_ref(m_id, m_article));
                 out.findings.push_back(std::move(f));
             }
         }
@@ -143,21 +144,22 @@ void RouteRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) c
                     auto n = index.distance_within(pts[i].position, Meters{m_min_border_m});
                     if (n.found) d[i] = n.distance.value;
                 }
-            for_each_run(pts.size(), [&](std::size_t i) { return d[i] < m_min_border_m; },
-                         [&](std::size_t a, std::size_t b) {
-                             std::size_t near = a;
-                             for (std::size_t k = a; k <= b; ++k)
-                                 if (d[k] < d[near]) near = k;
-                             Finding f = base(t, a, b, line_id, "border");
-                             f.location = pts[near].position;
-                             f.measured = d[near] / 1000.0;
-                             f.limit = m_min_border_m / 1000.0;
-                             f.explanation = fmt::format("flight {} came within {} of {} (at least {} required) at {} between {} and {} ({} fixes) {}: violation; certain",
-                                                         t.flight_id, format_distance(d[near]), line_id, format_distance(m_min_border_m),
-                                                         format_position(pts[near].position), format_utc(pts[a].time), format_utc(pts[b].time), b - a + 1,
-                                                         format_rule_ref(m_id, m_article));
-                             out.findings.push_back(std::move(f));
-                         });
+            for_each_run(
+                pts.size(), [&](std::size_t i) { return d[i] < m_min_border_m; },
+                [&](std::size_t a, std::size_t b) {
+                    std::size_t near = a;
+                    for (std::size_t k = a; k <= b; ++k)
+                        if (d[k] < d[near]) near = k;
+                    Finding f = base(t, a, b, line_id, "border");
+                    f.location = pts[near].position;
+                    f.measured = d[near] / 1000.0;
+                    f.limit = m_min_border_m / 1000.0;
+                    f.explanation = fmt::format(
+                        "flight {} came within {} of {} (at least {} required) at {} between {} and {} ({} fixes) {}: violation; certain",
+                        t.flight_id, format_distance(d[near]), line_id, format_distance(m_min_border_m), format_position(pts[near].position),
+                        format_utc(pts[a].time), format_utc(pts[b].time), b - a + 1, format_rule_ref(m_id, m_article));
+                    out.findings.push_back(std::move(f));
+                });
         }
     }
 }

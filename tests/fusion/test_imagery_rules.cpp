@@ -1,12 +1,10 @@
 // The observation-side rules — sensor_limit, route, coverage — at and around their limits.
-#include "tests/fusion/fusion_fixtures.hpp"
-
 #include "fusion/imagery.hpp"
 #include "fusion/rules/sensor_limit.hpp"
-
-#include <catch2/catch.hpp>
+#include "tests/fusion/fusion_fixtures.hpp"
 
 #include <boost/geometry.hpp>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 #include <limits>
@@ -67,7 +65,8 @@ FlightTrack track(const std::string& flight, const std::vector<GeoPoint>& pts, d
     t.origin = SourceRef{"track.csv", "", "2", 0};
     UtcTime t0 = *parse_utc("2027-03-04T10:00:00Z");
     for (std::size_t i = 0; i < pts.size(); ++i)
-        t.points.push_back(TrackPoint{UtcTime{t0.ms + static_cast<std::int64_t>(i) * 60'000}, pts[i], Meters{height}, on, "line " + std::to_string(i + 2)});
+        t.points.push_back(
+            TrackPoint{UtcTime{t0.ms + static_cast<std::int64_t>(i) * 60'000}, pts[i], Meters{height}, on, "line " + std::to_string(i + 2)});
     return t;
 }
 
@@ -78,8 +77,8 @@ TEST_CASE("sensor_limit: Open Skies resolutions by default, exactly at the limit
     Inputs in;
     in.images = {image("opt-0.29", SensorCategory::optical, 0.29), image("opt-0.30", SensorCategory::optical, 0.30),
                  image("opt-0.31", SensorCategory::optical, 0.31), image("vid-0.2999", SensorCategory::video, 0.2999),
-                 image("ir-0.49", SensorCategory::infrared, 0.49),  image("ir-0.50", SensorCategory::infrared, 0.50),
-                 image("sar-2.99", SensorCategory::sar, 2.99),      image("sar-3.00", SensorCategory::sar, 3.0)};
+                 image("ir-0.49", SensorCategory::infrared, 0.49), image("ir-0.50", SensorCategory::infrared, 0.50),
+                 image("sar-2.99", SensorCategory::sar, 2.99),     image("sar-3.00", SensorCategory::sar, 3.0)};
     auto out = run(h, in);
     CHECK(evidence_ids(out.findings) == std::vector<std::string>{"ir-0.49", "opt-0.29", "sar-2.99", "vid-0.2999"});
     for (const auto& f : out.findings) {
@@ -113,8 +112,8 @@ track_min_height_m = 900.0
               {}, {});
     Inputs in;
     in.images = {image("low", SensorCategory::optical, 0.6, 899.9), image("at", SensorCategory::optical, 0.6, 900.0),
-                 image("unknown", SensorCategory::optical, 0.6), image("sharp", SensorCategory::optical, 0.45, 950.0),
-                 image("sar-no-height", SensorCategory::sar, 3.5), image("late", SensorCategory::optical, 0.1, 100, "2027-06-01T00:00:00Z")};
+                 image("unknown", SensorCategory::optical, 0.6),    image("sharp", SensorCategory::optical, 0.45, 950.0),
+                 image("sar-no-height", SensorCategory::sar, 3.5),  image("late", SensorCategory::optical, 0.1, 100, "2027-06-01T00:00:00Z")};
     auto other = image("other-party", SensorCategory::optical, 0.1, 100);
     other.observing_party = "CAN";
     in.images.push_back(other);

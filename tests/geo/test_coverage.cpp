@@ -1,13 +1,11 @@
 // Coverage of zones by footprints: exact at 0 and 1, geodesic areas checked against GeographicLib's
 // PolygonArea on an independently densified outline, and a case half covered by construction.
 #include "geo/coverage.hpp"
-
 #include "geo/geodesic.hpp"
-
-#include <catch2/catch.hpp>
 
 #include <GeographicLib/PolygonArea.hpp>
 #include <boost/geometry.hpp>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
@@ -58,7 +56,8 @@ double reference_area(const MultiPolygon& mp) {
 TEST_CASE("a zone exactly covered by footprints has coverage 1.0 and nothing uncovered", "[coverage]") {
     auto zone = box(127.0, 38.0, 127.2, 38.1);
     // Four footprints tiling the zone exactly (shared vertices), one overlapping two of them.
-    auto a = box(127.0, 38.0, 127.1, 38.05), b = box(127.1, 38.0, 127.2, 38.05), c = box(127.0, 38.05, 127.1, 38.1), d = box(127.1, 38.05, 127.2, 38.1);
+    auto a = box(127.0, 38.0, 127.1, 38.05), b = box(127.1, 38.0, 127.2, 38.05), c = box(127.0, 38.05, 127.1, 38.1),
+         d = box(127.1, 38.05, 127.2, 38.1);
     auto e = box(127.05, 38.02, 127.15, 38.08);
     auto cov = geo::coverage(zone, {&a, &b, &c, &d, &e});
     CHECK(cov.fraction == 1.0);
@@ -84,10 +83,10 @@ TEST_CASE("a zone no footprint touches has coverage 0.0 and is uncovered whole",
 
 TEST_CASE("geodesic areas agree with GeographicLib PolygonArea to 0.1 %", "[coverage][geodesic]") {
     const MultiPolygon shapes[] = {
-        box(127.0, 38.0, 127.2, 38.1),                                                   // ~19 km × 11 km
-        box(20.0, 54.0, 23.0, 56.0),                                                     // ~190 km × 220 km (Baltic)
+        box(127.0, 38.0, 127.2, 38.1), // ~19 km × 11 km
+        box(20.0, 54.0, 23.0, 56.0),   // ~190 km × 220 km (Baltic)
         wkt("MULTIPOLYGON(((126.6 37.7,127.4 37.75,127.9 38.3,127.1 38.6,126.5 38.2,126.6 37.7),(126.9 38.0,127.2 38.0,127.1 38.2,126.9 38.0)))"),
-        wkt("MULTIPOLYGON(((10 60,30 60,30 70,10 70,10 60)))"),                           // large, high latitude
+        wkt("MULTIPOLYGON(((10 60,30 60,30 70,10 70,10 60)))"), // large, high latitude
     };
     for (const auto& s : shapes) {
         const double ours = geo::zone_area(s), ref = reference_area(s);

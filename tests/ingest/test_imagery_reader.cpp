@@ -1,14 +1,12 @@
 // Imagery metadata (STAC Items, ItemCollections, one Item per line, CSV with WKT), flight tracks
 // and planned routes: every field read, every defect a problem with its position, never a crash.
+#include "core/error.hpp"
 #include "ingest/image_reader.hpp"
 #include "ingest/track_reader.hpp"
-
-#include "core/error.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <boost/geometry.hpp>
+#include <catch2/catch.hpp>
 
 #include <cmath>
 
@@ -18,9 +16,8 @@ namespace {
 
 // A STAC Item over a 0.02° square near (127.0, 38.0); `props` and `geometry` replace the defaults.
 std::string item(const std::string& id, const std::string& props = "", const std::string& geometry = "") {
-    std::string g = geometry.empty()
-                        ? R"({"type":"Polygon","coordinates":[[[127.0,38.0],[127.02,38.0],[127.02,38.02],[127.0,38.02],[127.0,38.0]]]})"
-                        : geometry;
+    std::string g =
+        geometry.empty() ? R"({"type":"Polygon","coordinates":[[[127.0,38.0],[127.02,38.0],[127.02,38.02],[127.0,38.02],[127.0,38.0]]]})" : geometry;
     std::string p = props.empty() ? R"("datetime":"2027-03-04T10:15:00Z","gsd":0.35,"avf:sensor":"optical")" : props;
     return R"({"type":"Feature","stac_version":"1.0.0","id":")" + id + R"(","geometry":)" + g + R"(,"properties":{)" + p + "}}";
 }
@@ -41,11 +38,11 @@ Read read(const std::string& path) {
 
 TEST_CASE("a full STAC Item: every field the issue lists, and avf's own", "[imagery]") {
     test::TempDir tmp;
-    auto path = tmp.write("item.json", item("OS5023-F001",
-                                            R"("start_datetime":"2027-03-04T10:15:00Z","end_datetime":"2027-03-04T10:15:02.500Z","datetime":null,)"
-                                            R"("gsd":0.31,"platform":"OC-135B","instruments":["KS-87E","vertical"],"mission":"OS5023",)"
-                                            R"("view:off_nadir":2.5,"avf:observing_party":"USA","avf:observed_party":"RUS",)"
-                                            R"("avf:flight_id":"OS5023","avf:sensor":"optical","avf:height_m":905.5)"));
+    auto path = tmp.write("item.json",
+                          item("OS5023-F001", R"("start_datetime":"2027-03-04T10:15:00Z","end_datetime":"2027-03-04T10:15:02.500Z","datetime":null,)"
+                                              R"("gsd":0.31,"platform":"OC-135B","instruments":["KS-87E","vertical"],"mission":"OS5023",)"
+                                              R"("view:off_nadir":2.5,"avf:observing_party":"USA","avf:observed_party":"RUS",)"
+                                              R"("avf:flight_id":"OS5023","avf:sensor":"optical","avf:height_m":905.5)"));
     auto r = read(path);
     REQUIRE(r.problems.size() == 0);
     REQUIRE(r.images.size() == 1);
@@ -87,17 +84,19 @@ TEST_CASE("an ItemCollection: bad items become problems naming the feature and f
     test::TempDir tmp;
     std::string antimeridian = R"({"type":"Polygon","coordinates":[[[179.9,10],[-179.9,10],[-179.9,10.1],[179.9,10.1],[179.9,10]]]})";
     std::string bowtie = R"({"type":"Polygon","coordinates":[[[127,38],[127.1,38.1],[127.1,38],[127,38.1],[127,38]]]})";
-    std::string features = item("good-1") + "," +                                                                        // 0
-                           item("no-time", R"("gsd":0.5,"avf:sensor":"optical")") + "," +                                // 1
-                           item("bad-gsd", R"("datetime":"2027-03-04T10:00:00Z","gsd":"fine","avf:sensor":"optical")") + "," + // 2
-                           item("bad-sensor", R"("datetime":"2027-03-04T10:00:00Z","gsd":0.5,"avf:sensor":"lidar")") + "," + // 3
-                           item("anti", "", antimeridian) + "," +                                                        // 4
-                           item("bow", "", bowtie) + "," +                                                               // 5
-                           item("pt", "", R"({"type":"Point","coordinates":[127,38]})") + "," +                          // 6
-                           item("good-1") + "," +                                                                        // 7 duplicate
-                           item("neg", R"("datetime":"2027-03-04T10:00:00Z","gsd":-1,"avf:sensor":"optical")") + "," +   // 8
-                           item("rev", R"("start_datetime":"2027-03-04T10:00:00Z","end_datetime":"2027-03-04T09:00:00Z","gsd":1,"avf:sensor":"optical")") + "," + // 9
-                           item("good-2", "", R"({"type":"MultiPolygon","coordinates":[[[[127,38],[127,38.01],[127.01,38.01],[127.01,38],[127,38]]]]})"); // 10 (clockwise)
+    std::string features =
+        item("good-1") + "," +                                                                              // 0
+        item("no-time", R"("gsd":0.5,"avf:sensor":"optical")") + "," +                                      // 1
+        item("bad-gsd", R"("datetime":"2027-03-04T10:00:00Z","gsd":"fine","avf:sensor":"optical")") + "," + // 2
+        item("bad-sensor", R"("datetime":"2027-03-04T10:00:00Z","gsd":0.5,"avf:sensor":"lidar")") + "," +   // 3
+        item("anti", "", antimeridian) + "," +                                                              // 4
+        item("bow", "", bowtie) + "," +                                                                     // 5
+        item("pt", "", R"({"type":"Point","coordinates":[127,38]})") + "," +                                // 6
+        item("good-1") + "," +                                                                              // 7 duplicate
+        item("neg", R"("datetime":"2027-03-04T10:00:00Z","gsd":-1,"avf:sensor":"optical")") + "," +         // 8
+        item("rev", R"("start_datetime":"2027-03-04T10:00:00Z","end_datetime":"2027-03-04T09:00:00Z","gsd":1,"avf:sensor":"optical")") + "," + // 9
+        item("good-2", "",
+             R"({"type":"MultiPolygon","coordinates":[[[[127,38],[127,38.01],[127.01,38.01],[127.01,38],[127,38]]]]})"); // 10 (clockwise)
     auto path = tmp.write("collection.json", R"({"type":"FeatureCollection","features":[)" + features + "]}");
     auto r = read(path);
     CHECK(r.report.format == "stac-itemcollection");
@@ -114,14 +113,10 @@ TEST_CASE("an ItemCollection: bad items become problems naming the feature and f
         const char* field;
     };
     const Expect expected[] = {
-        {"1", "no-time", ProblemCode::missing_field, "datetime"},
-        {"2", "bad-gsd", ProblemCode::bad_number, "gsd"},
-        {"3", "bad-sensor", ProblemCode::bad_value, "avf:sensor"},
-        {"4", "anti", ProblemCode::crosses_antimeridian, ""},
-        {"5", "bow", ProblemCode::self_intersection, ""},
-        {"6", "pt", ProblemCode::unsupported_geometry, "geometry"},
-        {"7", "good-1", ProblemCode::duplicate_id, "id"},
-        {"8", "neg", ProblemCode::bad_value, "gsd"},
+        {"1", "no-time", ProblemCode::missing_field, "datetime"},  {"2", "bad-gsd", ProblemCode::bad_number, "gsd"},
+        {"3", "bad-sensor", ProblemCode::bad_value, "avf:sensor"}, {"4", "anti", ProblemCode::crosses_antimeridian, ""},
+        {"5", "bow", ProblemCode::self_intersection, ""},          {"6", "pt", ProblemCode::unsupported_geometry, "geometry"},
+        {"7", "good-1", ProblemCode::duplicate_id, "id"},          {"8", "neg", ProblemCode::bad_value, "gsd"},
         {"9", "rev", ProblemCode::bad_value, "end_datetime"},
     };
     REQUIRE(r.problems.size() == std::size(expected));
@@ -162,11 +157,12 @@ TEST_CASE("a .json file of Items one per line is recognised too; JSON that is no
 
 TEST_CASE("CSV with a WKT footprint reads the same fields", "[imagery]") {
     test::TempDir tmp;
-    auto path = tmp.write("images.csv",
-                          "id,datetime,gsd,avf:sensor,avf:flight_id,avf:height_m,avf:observing_party,avf:observed_party,platform,WKT\n"
-                          "C1,2027-03-04T10:15:00Z,0.30,optical,OS5023,900,USA,RUS,OC-135B,\"POLYGON((127 38,127.02 38,127.02 38.02,127 38.02,127 38))\"\n"
-                          "C2,2027-03-04T10:16:00Z,0.2x,optical,OS5023,900,USA,RUS,OC-135B,\"POLYGON((127 38,127.02 38,127.02 38.02,127 38.02,127 38))\"\n"
-                          "C3,2027-03-04T10:17:00Z,0.30,optical,OS5023,900,USA,RUS,OC-135B,\"POLYGON((127 38,127.02 38,127.02 38.02,127 98,127 38))\"\n");
+    auto path =
+        tmp.write("images.csv",
+                  "id,datetime,gsd,avf:sensor,avf:flight_id,avf:height_m,avf:observing_party,avf:observed_party,platform,WKT\n"
+                  "C1,2027-03-04T10:15:00Z,0.30,optical,OS5023,900,USA,RUS,OC-135B,\"POLYGON((127 38,127.02 38,127.02 38.02,127 38.02,127 38))\"\n"
+                  "C2,2027-03-04T10:16:00Z,0.2x,optical,OS5023,900,USA,RUS,OC-135B,\"POLYGON((127 38,127.02 38,127.02 38.02,127 38.02,127 38))\"\n"
+                  "C3,2027-03-04T10:17:00Z,0.30,optical,OS5023,900,USA,RUS,OC-135B,\"POLYGON((127 38,127.02 38,127.02 38.02,127 98,127 38))\"\n");
     auto r = read(path);
     REQUIRE(r.images.size() == 1);
     CHECK(r.images[0].id.str() == "C1");
@@ -188,10 +184,10 @@ TEST_CASE("tracks from CSV: fixes grouped by flight and sorted by time, bad rows
                           "OS5023,2027-03-04T10:00:00Z,127.00,38.0,900,false\n"
                           "OS5024,2027-03-04T11:00:00Z,127.10,38.1,,0\n"
                           "OS5023,2027-03-04T10:01:00Z,127.01,38.0,905,on\n"
-                          "OS5023,2027-03-04T10:03:00Z,127.03,95.0,900,true\n"   // lat out of range
-                          "OS5023,2027-03-04T10:04:00Z,127.04,38.0,900,maybe\n"  // bad sensor_on
-                          "OS5023,2027-03-04T10:02:00Z,127.05,38.0,900,true\n"   // same time as line 2
-                          ",2027-03-04T10:05:00Z,127.05,38.0,900,true\n");       // no flight
+                          "OS5023,2027-03-04T10:03:00Z,127.03,95.0,900,true\n"  // lat out of range
+                          "OS5023,2027-03-04T10:04:00Z,127.04,38.0,900,maybe\n" // bad sensor_on
+                          "OS5023,2027-03-04T10:02:00Z,127.05,38.0,900,true\n"  // same time as line 2
+                          ",2027-03-04T10:05:00Z,127.05,38.0,900,true\n");      // no flight
     std::vector<FlightTrack> tracks;
     CollectingProblemSink problems;
     auto report = ingest::read_tracks(path, {}, tracks, problems);

@@ -1,9 +1,8 @@
 // The imagery members of a run (schema 2): images, flights and coverage round-trip bit for bit,
 // are covered by the run's commit record (verify sees damage in them), and a run with imagery
 // added to the committed schema-1 store leaves its old runs verifiable.
-#include "storage/store.hpp"
-
 #include "core/error.hpp"
+#include "storage/store.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
@@ -121,7 +120,9 @@ void write_imagery_run(const std::string& path, const std::string& run_id, const
     tx.commit();
 }
 
-bool same(double a, double b) { return (std::isnan(a) && std::isnan(b)) || a == b; }
+bool same(double a, double b) {
+    return (std::isnan(a) && std::isnan(b)) || a == b;
+}
 
 // Bit for bit: every coordinate of every ring equal.
 bool same_rings(const Ring& a, const Ring& b) {
