@@ -140,14 +140,19 @@ struct Declaration {
     std::string unit;
     std::string equipment_class;
     std::int64_t quantity = 0;
-    GeoPoint location;
+    GeoPoint location;                ///< with `radius`, when point_given
     Meters radius{0.0};
+    bool point_given = false;
     MultiPolygon area;                ///< used instead of location+radius when not empty
-    std::string site_id;
+    std::string site_id;              ///< a zone id of the zone set; used when neither area nor point is given
     Interval valid;
     std::string kind;                 ///< deployment | exercise | notification | movement
-    std::string reference;
+    std::string reference;            ///< the document it was declared in
+    UtcTime notified = UtcTime::min(); ///< when it was notified (lead-time checks); min() = not given
     SourceRef origin;
+
+    bool has_area() const { return !area.empty(); }
+    bool has_site() const { return area.empty() && !point_given && !site_id.empty(); }
 };
 
 enum class FindingKind : std::uint8_t { violation, discrepancy, coverage_gap, unverifiable, exempted };
