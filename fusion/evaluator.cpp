@@ -13,6 +13,10 @@ Evaluator::Evaluator(Regime& regime, const ZoneSetView& zones, const SpillOption
     }
 }
 
+void Evaluator::attach(const FusionInputs& inputs) {
+    for (auto& rule : m_regime.rules) rule->attach(inputs);
+}
+
 Partial Evaluator::make_partial() const {
     Partial p;
     for (const auto& rule : m_regime.rules) p.states.push_back(rule->make_state());

@@ -14,6 +14,7 @@
 #pragma once
 
 #include "fusion/counting_rule.hpp"
+#include "fusion/fusion_inputs.hpp"
 #include "fusion/regime.hpp"
 #include "fusion/zone_set_view.hpp"
 
@@ -34,6 +35,10 @@ public:
     /// `spill`: where aggregating rules spill the evidence of counted detections (default:
     /// $TMPDIR or /tmp, past 8 MiB per rule state).
     Evaluator(Regime& regime, const ZoneSetView& zones, const SpillOptions& spill = {});
+
+    /// Hands declarations, de-duplication tolerances and coverage to the fusion rules; call before
+    /// make_partial(). `inputs` (and what it points to) must outlive the evaluation.
+    void attach(const FusionInputs& inputs);
 
     Partial make_partial() const;
     void evaluate(const Detection& d, Partial& partial) const;

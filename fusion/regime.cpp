@@ -55,6 +55,11 @@ Regime parse_regime(const std::string& text, const std::string& path) {
     }
     c.finish();
 
+    if (const toml::table* dedup = top.optional_table("dedup")) {
+        TomlReader d(*dedup, path, "dedup");
+        regime.dedup = read_dedup_policy(d, regime.taxonomy);
+    }
+
     const toml::array* rules = top.optional_array("rules");
     if (!rules || rules->empty()) top.fail("rules", "the regime has no rules", "[[rules]] tables");
     std::set<std::string> ids;

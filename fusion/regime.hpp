@@ -9,6 +9,7 @@
 #include "core/records.hpp"
 #include "core/taxonomy.hpp"
 #include "core/time.hpp"
+#include "fusion/dedup.hpp"
 #include "fusion/rule.hpp"
 
 #include <memory>
@@ -29,6 +30,7 @@ struct Regime {
     std::string text;          ///< the file verbatim (stored with every run)
     RegimeMeta meta;
     Taxonomy taxonomy;
+    DedupPolicy dedup;         ///< [dedup]: tolerances for merging sightings of the same object
     std::vector<std::unique_ptr<Rule>> rules;
 };
 

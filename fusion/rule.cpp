@@ -7,6 +7,8 @@
 #include "fusion/rules/coverage.hpp"
 #include "fusion/rules/route.hpp"
 #include "fusion/rules/sensor_limit.hpp"
+#include "fusion/rules/declaration_match.hpp"
+#include "fusion/rules/notification.hpp"
 #include "fusion/toml_reader.hpp"
 
 #include <algorithm>
@@ -95,6 +97,9 @@ const std::map<std::string, Factory>& registry() {
         {"sensor_limit", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<SensorLimitRule>(r, t, i); }},
         {"route", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<RouteRule>(r, t, i); }},
         {"coverage", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<CoverageRule>(r, t, i); }},
+        // the declarations side (after the detection pass)
+        {"declaration_match", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<DeclarationMatchRule>(r, t, i); }},
+        {"notification", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<NotificationRule>(r, t, i); }},
     };
     return types;
 }

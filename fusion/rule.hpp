@@ -28,6 +28,7 @@ namespace avf::fusion {
 
 class TomlReader;
 class ZoneSetView;
+struct FusionInputs;
 
 /// An agreed exception: when it covers a would-be violation, the finding is `exempted` and cites it.
 struct Waiver {
@@ -86,6 +87,9 @@ public:
     virtual void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const = 0;
     virtual void combine(RuleState& /*into*/, RuleState&& /*from*/) const {}
     virtual void finalize(RuleState* /*state*/, std::vector<Finding>& /*out*/) const {}
+    /// Declarations, de-duplication tolerances and coverage for whole-run fusion rules (called
+    /// once before evaluation; `inputs` outlives the rule's use). Other rules ignore it.
+    virtual void attach(const FusionInputs& /*inputs*/) {}
 
     /// Rules about the observation side (sensor limits, routes, coverage) judge the imagery,
     /// tracks and routes here, once per run, after the detection pass. Outputs need not be

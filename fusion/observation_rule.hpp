@@ -1,0 +1,42 @@
+// Base of the whole-run fusion rules (declaration_match, notification): during the streaming
+// detection pass each thread keeps only the in-scope detections of the rule's classes, as compact
+// Sightings; the states are concatenated by combine() in any order, and finalize() sorts them
+// canonically (fusion/dedup.hpp) before anything depends on their order — so the findings do not
+// depend on the thread count, the block size or the order of the input files.
+#pragma once
+
+#include "fusion/dedup.hpp"
+#include "fusion/fusion_inputs.hpp"
+#include "fusion/rule.hpp"
+
+#include <vector>
+
+namespace avf::fusion {
+
+class SightingState : public RuleState {
+public:
+    std::vector<Sighting> sightings;
+};
+
+class ObservationRule : public Rule {
+public:
+    std::unique_ptr<RuleState> make_state() const override { return std::make_unique<SightingState>(); }
+    void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
+    void combine(RuleState& into, RuleState&& from) const override;
+    void attach(const FusionInputs& inputs) override { m_inputs = inputs; }
+
+protected:
+    /// The de-duplicated observations of the run (canonical order); empties the state.
+    std::vector<MergedObservation> observations(RuleState* state) const;
+    /// The declarations handed to the run (empty when none).
+    const std::vector<Declaration>& declarations() const;
+    /// True when the declaration is in the rule's scope (class, party) and valid during the rule.
+    bool declaration_in_scope(const Declaration& d) const;
+
+    FusionInputs m_inputs;
+};
+
+/// The evidence record of a declaration (record_kind "declaration").
+Evidence evidence_of(const Declaration& d);
+
+} // namespace avf::fusion

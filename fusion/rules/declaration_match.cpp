@@ -1,0 +1,252 @@
+#include "fusion/rules/declaration_match.hpp"
+
+#include "fusion/declared_area.hpp"
+#include "fusion/finding_builder.hpp"
+#include "fusion/toml_reader.hpp"
+#include "geo/geodesic.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+namespace avf::fusion {
+
+DeclarationMatchRule::DeclarationMatchRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
+    read_common(r, taxonomy, in_force);
+    auto kinds = r.string_list("kinds");
+    if (kinds.empty()) kinds = {"deployment", "exercise", "movement"};
+    for (const auto& k : kinds) {
+        if (k != "deployment" && k != "exercise" && k != "movement" && k != "notification")
+            r.fail("kinds", "unknown declaration kind '" + k + "'", "deployment, exercise, movement, notification");
+        m_kinds.insert(k);
+    }
+    m_tolerance_m = r.optional_number("tolerance_m").value_or(0.0);
+    if (!(m_tolerance_m >= 0.0)) r.fail("tolerance_m", "must not be negative", "metres >= 0");
+    if (auto t = r.optional_duration("time_tolerance")) m_time_tolerance = *t;
+    m_count_tolerance = r.optional_number("count_tolerance").value_or(0.1);
+    if (!(m_count_tolerance >= 0.0)) r.fail("count_tolerance", "must not be negative", "a fraction >= 0 of the declared quantity");
+    m_count_tolerance_abs = r.optional_integer("count_tolerance_abs").value_or(0);
+    if (m_count_tolerance_abs < 0) r.fail("count_tolerance_abs", "must not be negative", "items >= 0");
+    if (auto w = r.optional_duration("window")) m_window = *w;
+    m_min_coverage = r.optional_number("min_coverage").value_or(0.9);
+    if (!(m_min_coverage > 0.0 && m_min_coverage <= 1.0)) r.fail("min_coverage", "must be in (0, 1]", "a fraction of the declared area");
+    r.finish();
+}
+
+namespace {
+
+struct Pair {
+    double distance;
+    std::size_t declaration; // index into the sorted declarations
+    std::size_t observation; // index into the canonical observations
+};
+
+std::string plural(std::size_t n, const char* one, const char* many) { return n == 1 ? one : many; }
+
+} // namespace
+
+void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out) const {
+    std::vector<MergedObservation> obs = observations(state);
+
+    // Declarations in scope, sorted by id (the tie-break of the allocation).
+    std::vector<const Declaration*> decls;
+    for (const auto& d : declarations())
+        if (m_kinds.count(d.kind) && declaration_in_scope(d) && d.valid.overlaps(m_inputs.period)) decls.push_back(&d);
+    std::sort(decls.begin(), decls.end(), [](const Declaration* a, const Declaration* b) { return a->id < b->id; });
+    std::vector<DeclaredArea> places;
+    for (const Declaration* d : decls) places.push_back(DeclaredArea::of(*d, m_zones));
+
+    auto window_of = [&](const Declaration& d) {
+        return Interval{UtcTime{d.valid.from.ms - m_time_tolerance.ms}, UtcTime{d.valid.to.ms + m_time_tolerance.ms}};
+    };
+    auto same_party = [](const MergedObservation& o, const Declaration& d) { return o.party.empty() || o.party == d.party; };
+
+    std::vector<Pair> pairs;
+    std::vector<bool> reachable(obs.size(), false); // a declaration the uncertainty disk reaches, matched or not
+    for (std::size_t j = 0; j < decls.size(); ++j) {
+        const Declaration& d = *decls[j];
+        const DeclaredArea& place = places[j];
+        if (!place.resolved) continue;
+        const Interval window = window_of(d);
+        for (std::size_t i = 0; i < obs.size(); ++i) {
+            const MergedObservation& o = obs[i];
+            if (o.equipment_class != d.equipment_class || !same_party(o, d) || !window.contains(o.time)) continue;
+            const double dist = place.distance(o.position);
+            const double reach = (place.is_point ? place.radius_m + m_tolerance_m : m_tolerance_m) + k_distance_slack_m;
+            if (dist <= reach) pairs.push_back(Pair{dist, j, i});
+            else if (dist - o.members.front().uncertainty_m <= reach) reachable[i] = true;
+        }
+    }
+    // Allocation per window: a declared quantity is what is there at any time, so each window
+    // (a UTC day by default) starts from the full quantity, and a declaration's observed count is
+    // its peak over windows — never a sum over days, which would count the same items again.
+    auto window_of_obs = [&](std::size_t i) { return window_start(obs[i].time, m_window).ms; };
+    std::sort(pairs.begin(), pairs.end(), [&](const Pair& a, const Pair& b) {
+        const std::int64_t wa = window_of_obs(a.observation), wb = window_of_obs(b.observation);
+        return std::tie(wa, a.distance, a.declaration, a.observation) < std::tie(wb, b.distance, b.declaration, b.observation);
+    });
+
+    struct Tally {
+        std::int64_t matched = 0, excess = 0;
+        std::vector<std::size_t> observations; // cited
+    };
+    std::vector<std::map<std::int64_t, Tally>> tallies(decls.size()); // per declaration, per window
+    std::map<std::pair<std::int64_t, std::size_t>, std::int64_t> unused; // (window, declaration) → quantity left
+    std::vector<std::int64_t> left(obs.size());
+    for (std::size_t i = 0; i < obs.size(); ++i) left[i] = obs[i].count;
+    std::vector<std::size_t> nearest(obs.size(), decls.size());
+    for (const Pair& p : pairs) {
+        const std::int64_t w = window_of_obs(p.observation);
+        if (nearest[p.observation] == decls.size()) nearest[p.observation] = p.declaration;
+        auto [it, fresh] = unused.emplace(std::make_pair(w, p.declaration), decls[p.declaration]->quantity);
+        const std::int64_t n = std::min(left[p.observation], it->second);
+        if (n <= 0) continue;
+        left[p.observation] -= n;
+        it->second -= n;
+        Tally& t = tallies[p.declaration][w];
+        t.matched += n;
+        t.observations.push_back(p.observation);
+    }
+    const std::string ref = format_rule_ref(m_id, m_article);
+    for (std::size_t i = 0; i < obs.size(); ++i) {
+        const MergedObservation& o = obs[i];
+        if (left[i] == 0) continue;
+        if (nearest[i] != decls.size()) { // compatible but used up: excess at the nearest declaration
+            Tally& t = tallies[nearest[i]][window_of_obs(i)];
+            t.excess += left[i];
+            if (std::find(t.observations.begin(), t.observations.end(), i) == t.observations.end()) t.observations.push_back(i);
+            continue;
+        }
+        Finding f;
+        f.kind = FindingKind::discrepancy;
+        f.certainty = reachable[i] ? Certainty::possible : Certainty::certain;
+        f.rule_id = m_id;
+        f.rule_type = m_type;
+        f.article = m_article;
+        f.party = o.party;
+        f.equipment_class = o.equipment_class;
+        f.span = o.span;
+        f.location = o.position;
+        f.measured = static_cast<double>(left[i]);
+        f.limit = 0.0;
+        f.unit = "count";
+        f.confidence = o.support.confidence;
+        for (const auto& m : o.members) f.evidence.push_back(m.evidence());
+        f.id = content_id({m_id, "undeclared", o.members.front().id, o.members.front().file});
+        f.explanation = fmt::format(
+            "undeclared: {} {} of {} observed {} at {} ({} sighting{} merged) with no compatible declaration {}: discrepancy; {}; {}",
+            left[i], o.equipment_class, o.party.empty() ? "unknown party" : o.party, format_utc(o.time), format_position(o.position),
+            o.members.size(), plural(o.members.size(), "", "s"), ref, to_string(f.certainty), describe(o.support));
+        out.push_back(std::move(f));
+    }
+
+    for (std::size_t j = 0; j < decls.size(); ++j) {
+        const Declaration& d = *decls[j];
+        const DeclaredArea& place = places[j];
+        // The peak window (the earliest of equal peaks).
+        const Tally* peak = nullptr;
+        std::int64_t peak_window = 0;
+        for (const auto& [w, t] : tallies[j])
+            if (!peak || t.matched + t.excess > peak->matched + peak->excess) {
+                peak = &t;
+                peak_window = w;
+            }
+        const std::int64_t seen = peak ? peak->matched + peak->excess : 0;
+        Interval window{std::max(d.valid.from, m_inputs.period.from), std::min(d.valid.to, m_inputs.period.to)};
+        window = Interval{std::max(window.from, m_valid.from), std::min(window.to, m_valid.to)};
+        Finding f;
+        f.rule_id = m_id;
+        f.rule_type = m_type;
+        f.article = m_article;
+        f.target_id = d.id.str();
+        f.party = d.party;
+        f.equipment_class = d.equipment_class;
+        f.span = window;
+        f.location = place.resolved ? place.centre : GeoPoint{0.0, 0.0};
+        f.unit = "count";
+        f.limit = static_cast<double>(d.quantity);
+        f.measured = static_cast<double>(seen);
+        f.certainty = Certainty::certain;
+        f.evidence.push_back(evidence_of(d));
+        std::vector<SourcedConfidence> confidences;
+        std::size_t sightings = 0;
+        for (std::size_t i : peak ? peak->observations : std::vector<std::size_t>{}) {
+            for (const auto& m : obs[i].members) f.evidence.push_back(m.evidence());
+            auto c = obs[i].confidences();
+            confidences.insert(confidences.end(), c.begin(), c.end());
+            sightings += obs[i].members.size();
+        }
+        const Support support = combine_confidence(confidences);
+        const std::string what = fmt::format("declaration {} ({} {} {} of {}{}, {} {}, valid {})", d.id.str(), d.kind, d.quantity, d.equipment_class,
+                                             d.party, d.unit.empty() ? "" : ", " + d.unit, place.describe(d),
+                                             d.reference.empty() ? "" : "ref. " + d.reference, format_interval(d.valid));
+        std::string sub;
+        if (!place.resolved) {
+            sub = "unverifiable";
+            f.kind = FindingKind::unverifiable;
+            f.certainty = Certainty::not_applicable;
+            f.confidence = 1.0;
+            f.explanation = fmt::format("unverifiable: {}: its site is not in the zone set, so nothing can be matched to it {}", what, ref);
+        } else if (seen == 0 && d.quantity > 0) {
+            if (!m_inputs.coverage) {
+                sub = "unverifiable";
+                f.kind = FindingKind::unverifiable;
+                f.certainty = Certainty::not_applicable;
+                f.confidence = 1.0;
+                f.explanation = fmt::format("unverifiable: nothing observed for {} and the run has no imagery of its place in its window, so it "
+                                            "can be neither confirmed nor called unconfirmed (never compliant by default) {}",
+                                            what, ref);
+            } else {
+                const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, d.equipment_class);
+                f.confidence = std::clamp(fraction, 0.0, 1.0);
+                if (fraction >= m_min_coverage) {
+                    sub = "unconfirmed";
+                    f.kind = FindingKind::discrepancy;
+                    f.explanation = fmt::format("unconfirmed: nothing observed for {} although {:.0f} % of its place was imaged adequately in its "
+                                                "window (at least {:.0f} % required) {}: discrepancy; certain; confidence {:.2f} (imaged fraction)",
+                                                what, 100.0 * fraction, 100.0 * m_min_coverage, ref, f.confidence);
+                } else {
+                    sub = "coverage_gap";
+                    f.kind = FindingKind::coverage_gap;
+                    f.certainty = Certainty::not_applicable;
+                    f.explanation = fmt::format("coverage gap: nothing observed for {} and only {:.0f} % of its place was imaged adequately in its "
+                                                "window (at least {:.0f} % required to call it unconfirmed) {}",
+                                                what, 100.0 * fraction, 100.0 * m_min_coverage, ref);
+                }
+            }
+        } else {
+            const std::int64_t allowed =
+                std::max<std::int64_t>(m_count_tolerance_abs, static_cast<std::int64_t>(std::floor(m_count_tolerance * static_cast<double>(d.quantity))));
+            const std::int64_t diff = seen - d.quantity;
+            if (std::llabs(diff) <= allowed) continue; // confirmed: no finding
+            sub = "count_mismatch";
+            f.kind = FindingKind::discrepancy;
+            f.confidence = support.confidence;
+            std::string coverage_note;
+            if (diff < 0 && !m_inputs.coverage) {
+                f.certainty = Certainty::possible;
+                coverage_note = "; the run has no imagery to tell whether all of its place was seen";
+            } else if (diff < 0) {
+                const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, d.equipment_class);
+                if (fraction < m_min_coverage) {
+                    f.certainty = Certainty::possible;
+                    coverage_note = fmt::format("; only {:.0f} % of its place was imaged adequately", 100.0 * fraction);
+                }
+            }
+            f.explanation = fmt::format("count mismatch: {} {} observed at the peak on {} ({} matched{}; {} day{} with sightings) for {}: {} by {} "
+                                        "(tolerance {}) {}: discrepancy; {}; {}, {} sighting{}{}",
+                                        seen, d.equipment_class, format_utc(UtcTime{peak_window}), peak->matched,
+                                        peak->excess ? fmt::format(", {} in excess", peak->excess) : std::string(), tallies[j].size(),
+                                        plural(tallies[j].size(), "", "s"), what, diff > 0 ? "more than declared" : "fewer than declared",
+                                        std::llabs(diff), allowed, ref, to_string(f.certainty), describe(support), sightings,
+                                        plural(sightings, "", "s"), coverage_note);
+        }
+        f.id = content_id({m_id, sub, d.id.str(), d.origin.file});
+        out.push_back(std::move(f));
+    }
+}
+
+} // namespace avf::fusion
