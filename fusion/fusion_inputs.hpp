@@ -32,7 +32,7 @@ public:
 };
 
 struct FusionInputs {
-    const std::vector<Declaration>* declarations = nullptr; ///< null or empty: no declarations given
+    const std::vector<Declaration>* declarations = nullptr; ///< null: none given (the fusion rules report that, unverifiable); empty: none declared
     const DedupPolicy* dedup = nullptr;                     ///< null: no de-duplication tolerance (identical only)
     const CoverageQuery* coverage = nullptr;                ///< null: the run has no imagery
     Interval period;                                        ///< the run's period (--from/--to); declarations are judged within it

@@ -1,5 +1,9 @@
 #include "fusion/observation_rule.hpp"
 
+#include "fusion/finding_builder.hpp"
+
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace avf::fusion {
@@ -33,6 +37,28 @@ bool ObservationRule::declaration_in_scope(const Declaration& d) const {
     if (!d.valid.overlaps(m_valid)) return false;
     if (!m_classes.empty() && !m_classes.count(d.equipment_class)) return false;
     if (!m_parties.empty() && !m_parties.count(d.party)) return false;
+    return true;
+}
+
+bool ObservationRule::report_missing_declarations(RuleState* state, std::vector<Finding>& out) const {
+    if (m_inputs.declarations) return false;
+    auto& s = static_cast<SightingState&>(*state).sightings;
+    Finding f;
+    f.kind = FindingKind::unverifiable;
+    f.certainty = Certainty::not_applicable;
+    f.rule_id = m_id;
+    f.rule_type = m_type;
+    f.article = m_article;
+    f.span = Interval{std::max(m_valid.from, m_inputs.period.from), std::min(m_valid.to, m_inputs.period.to)};
+    f.measured = static_cast<double>(s.size());
+    f.unit = "count";
+    f.confidence = 1.0;
+    f.id = content_id({m_id, "no_declarations"});
+    f.explanation = fmt::format("unverifiable: no declarations were given to the run (avf run --declarations), so the {} in-scope "
+                                "sighting{} cannot be matched to declarations {}; not evaluated, never compliant",
+                                s.size(), s.size() == 1 ? "" : "s", format_rule_ref(m_id, m_article));
+    out.push_back(std::move(f));
+    std::vector<Sighting>().swap(s);
     return true;
 }
 

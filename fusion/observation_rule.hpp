@@ -32,6 +32,11 @@ protected:
     const std::vector<Declaration>& declarations() const;
     /// True when the declaration is in the rule's scope (class, party) and valid during the rule.
     bool declaration_in_scope(const Declaration& d) const;
+    /// Without declarations (none given to the run, as opposed to an empty file) nothing can be
+    /// matched: the rule reports one `unverifiable` finding saying so, instead of calling every
+    /// observation undeclared or every activity not notified. Returns true when it did (the state
+    /// is then emptied).
+    bool report_missing_declarations(RuleState* state, std::vector<Finding>& out) const;
 
     FusionInputs m_inputs;
 };

@@ -7,8 +7,9 @@
 // throws. Declarations are few (a data exchange, not a sensor feed), so a file is read whole.
 //
 //   avf::CollectingProblemSink problems;
-//   std::vector<avf::Declaration> decls =
-//       avf::ingest::read_declarations("declarations.csv", {.taxonomy = &regime.taxonomy}, problems);
+//   avf::ingest::DeclarationReadOptions options;
+//   options.taxonomy = &regime.taxonomy;
+//   std::vector<avf::Declaration> decls = avf::ingest::read_declarations("declarations.csv", options, problems);
 //
 // Fields (CSV columns, JSON object keys or OGR attributes; names matched case-insensitively):
 //   required  id, party, class, quantity, valid_from, valid_to, kind

@@ -49,6 +49,7 @@ std::string plural(std::size_t n, const char* one, const char* many) { return n 
 } // namespace
 
 void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out) const {
+    if (report_missing_declarations(state, out)) return;
     std::vector<MergedObservation> obs = observations(state);
 
     // Declarations in scope, sorted by id (the tie-break of the allocation).

@@ -71,6 +71,7 @@ NotificationRule::NotificationRule(TomlReader& r, const Taxonomy& taxonomy, cons
 }
 
 void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) const {
+    if (report_missing_declarations(state, out)) return;
     std::vector<MergedObservation> obs = observations(state);
 
     // Activities: per party, single-linkage in space and time. Indices sorted by (party, time, canonical index).

@@ -407,3 +407,13 @@ TEST_CASE("notification: late notification against the lead time") {
     CHECK(late[0]->measured == Approx(20.375));
     CHECK(with(fs, "under-declared").empty());
 }
+
+TEST_CASE("fusion rules without declarations given: one unverifiable finding each, not a wall of undeclared items") {
+    test::Harness h(k_match + k_notify.substr(k_notify.find("[[rules]]")), {}, {});
+    auto fs = h.run({detection("T", k_base, "battle_tank", 3)});
+    REQUIRE(fs.size() == 2);
+    for (const auto& f : fs) {
+        CHECK(f.kind == FindingKind::unverifiable);
+        CHECK(f.explanation.find("no declarations were given") != std::string::npos);
+    }
+}

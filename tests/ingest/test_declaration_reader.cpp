@@ -18,6 +18,12 @@ Taxonomy make_taxonomy() {
     return t;
 }
 
+DeclarationReadOptions options_for(const Taxonomy& t) {
+    DeclarationReadOptions o;
+    o.taxonomy = &t;
+    return o;
+}
+
 const std::string k_header = "id,party,unit,class,quantity,lon,lat,radius_m,area_wkt,site_id,valid_from,valid_to,kind,reference,notified\n";
 
 const Problem* find_problem(const CollectingProblemSink& s, ProblemCode code) {
@@ -36,7 +42,7 @@ TEST_CASE("declarations CSV: point, polygon and site locations with every field"
                                        "DEC-2,BLR,,troops,12700,,,,\"POLYGON((25 53,27 53,27 54,25 54,25 53))\",,2027-03-10,2027-03-25,exercise,VD-NOT-17,2027-01-20\n"
                                        "DEC-3,KOR,,battle_tank,0,,,,,DMZ-S,2027-03-01T00:00:00Z,2027-03-02T00:00:00Z,movement,,\n");
     CollectingProblemSink problems;
-    auto ds = read_declarations(path, {.taxonomy = &tax}, problems);
+    auto ds = read_declarations(path, options_for(tax), problems);
     REQUIRE(problems.size() == 0);
     REQUIRE(ds.size() == 3);
     CHECK(ds[0].id.str() == "DEC-1");
@@ -76,7 +82,7 @@ TEST_CASE("declarations CSV: each defect is a problem naming line, field and rea
         {"E7,BLR,,T-72B3,4,26,53,10,,,2027-04-01,2027-03-01,deployment,,", ProblemCode::bad_value, "valid_to"},
         {"E8,BLR,,T-72B3,4,26,53,10,,,2027-03-01,2027-04-01,parade,,", ProblemCode::bad_value, "kind"},
         {"E9,BLR,,T-72B3,4,,,,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::missing_field, ""},
-        {"E10,BLR,,T-72B3,4,,,,LINESTRING(0 0,1 1),,2027-03-01,2027-04-01,deployment,,", ProblemCode::invalid_geometry, "area_wkt"},
+        {"E10,BLR,,T-72B3,4,,,,\"LINESTRING(0 0,1 1)\",,2027-03-01,2027-04-01,deployment,,", ProblemCode::invalid_geometry, "area_wkt"},
         {"E11,BLR,,T-72B3,4,26,53,-5,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::bad_value, "radius_m"},
         {"E12,,,T-72B3,4,26,53,5,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::missing_field, "party"},
         {"E13,BLR,,T-72B3,4,26,nan,5,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::not_finite, "lat"},
@@ -87,7 +93,7 @@ TEST_CASE("declarations CSV: each defect is a problem naming line, field and rea
     text += "GOOD,BLR,,T-72B3,4,26,53,10,,,2027-03-01,2027-04-01,deployment,,\n"; // repeated id
     auto path = tmp.write("bad.csv", text);
     CollectingProblemSink problems;
-    auto ds = read_declarations(std::vector<std::string>{path}, {.taxonomy = &tax}, problems);
+    auto ds = read_declarations(std::vector<std::string>{path}, options_for(tax), problems);
     REQUIRE(ds.size() == 1);
     REQUIRE(problems.count(Severity::rejected) == cases.size());
     for (std::size_t i = 1; i < cases.size(); ++i) {
@@ -108,7 +114,7 @@ TEST_CASE("declarations CSV: a missing required column refuses the file") {
     Taxonomy tax = make_taxonomy();
     auto path = tmp.write("d.csv", "id,party,class,valid_from,valid_to,kind\nA,BLR,troops,2027-03-01,2027-04-01,exercise\n");
     CollectingProblemSink problems;
-    CHECK_THROWS_AS(read_declarations(path, {.taxonomy = &tax}, problems), InputError);
+    CHECK_THROWS_AS(read_declarations(path, options_for(tax), problems), InputError);
 }
 
 TEST_CASE("declarations JSON: an array, GeoJSON areas, numbers as numbers or strings, bad records as problems") {
@@ -125,7 +131,7 @@ TEST_CASE("declarations JSON: an array, GeoJSON areas, numbers as numbers or str
   42
 ]})");
     CollectingProblemSink problems;
-    auto ds = read_declarations(path, {.taxonomy = &tax}, problems);
+    auto ds = read_declarations(path, options_for(tax), problems);
     REQUIRE(ds.size() == 2);
     CHECK(ds[0].has_area());
     CHECK(ds[0].quantity == 12700);
@@ -139,7 +145,7 @@ TEST_CASE("declarations JSON: an array, GeoJSON areas, numbers as numbers or str
     CHECK(problems.problems()[0].where.record() == "J-3");
     CHECK(problems.problems()[1].code == ProblemCode::unreadable);
     auto broken = tmp.write("broken.json", "[{\"id\": ");
-    CHECK_THROWS_AS(read_declarations(broken, {.taxonomy = &tax}, problems), InputError);
+    CHECK_THROWS_AS(read_declarations(broken, options_for(tax), problems), InputError);
 }
 
 TEST_CASE("declarations from an OGR source: the feature's Point or Polygon is the location") {
@@ -157,7 +163,7 @@ TEST_CASE("declarations from an OGR source: the feature's Point or Polygon is th
    "geometry": {"type": "LineString", "coordinates": [[25, 53], [27, 53]]}}
 ]})");
     CollectingProblemSink problems;
-    auto ds = read_declarations(path, {.taxonomy = &tax}, problems);
+    auto ds = read_declarations(path, options_for(tax), problems);
     REQUIRE(ds.size() == 2);
     CHECK(ds[0].point_given);
     CHECK(ds[0].location.y() == Approx(53.1));
