@@ -36,6 +36,9 @@ nlohmann::json to_json(const pipeline::RunResult& r) {
     for (const auto& in : r.inputs)
         inputs.push_back({{"path", in.path}, {"sha256", in.sha256}, {"bytes", in.size}, {"read", in.read}, {"rejected", in.rejected},
                           {"outside_period", in.outside_period}, {"evaluated", in.evaluated}});
+    for (const auto& in : r.declaration_inputs)
+        inputs.push_back({{"path", in.path}, {"role", "declarations"}, {"sha256", in.sha256}, {"bytes", in.size}, {"read", in.read},
+                          {"rejected", in.rejected}, {"evaluated", in.evaluated}});
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& s : r.summary) rows.push_back({{"rule", s.rule_id}, {"kind", s.kind}, {"certainty", s.certainty}, {"findings", s.findings}});
     return {{"run_id", r.run_id}, {"zone_set", r.zone_set}, {"regime", r.regime_id}, {"started", format_utc(r.started)},
@@ -48,6 +51,7 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
         << "\n\n";
     Table inputs{{"input", "read", "rejected", "outside period", "evaluated", "sha256"}};
     for (const auto& in : r.inputs) inputs.add({in.path, in.read, in.rejected, in.outside_period, in.evaluated, in.sha256.substr(0, 16)});
+    for (const auto& in : r.declaration_inputs) inputs.add({in.path, in.read, in.rejected, std::string("-"), in.evaluated, in.sha256.substr(0, 16)});
     print(inputs, Format::table, out);
     out << "\nFindings by rule:\n";
     Table rules{{"rule", "kind", "certainty", "findings"}};
@@ -98,6 +102,7 @@ void register_run_command(CLI::App& app) {
     cmd->add_option("--imagery", f->options.imagery, "Image metadata: STAC Items/ItemCollections/one Item per line, CSV with WKT, OGR polygons");
     cmd->add_option("--tracks", f->options.tracks, "Flight tracks: CSV (flight_id,time,lon,lat,height_m,sensor_on), OGR points or legs");
     cmd->add_option("--routes", f->options.routes, "Planned routes of the flights: OGR lines with flight_id");
+    cmd->add_option("--declarations", f->options.declarations, "Declarations of the parties: CSV, JSON or any OGR source (optional)");
     cmd->add_option("--from", f->from, "Start of the period (ISO-8601, inclusive; default: unbounded)");
     cmd->add_option("--to", f->to, "End of the period (ISO-8601, exclusive; default: unbounded)");
     cmd->add_option("--threads", f->options.threads, "Worker threads (default 0: every core)")->capture_default_str();

@@ -9,6 +9,7 @@
 #include "fusion/spill.hpp"
 #include "fusion/zone_set_view.hpp"
 #include "ingest/csv.hpp"
+#include "ingest/declaration_reader.hpp"
 #include "ingest/detection_reader.hpp"
 #include "pipeline/imagery_inputs.hpp"
 #include "fusion/imagery.hpp"
@@ -530,6 +531,39 @@ RunResult ComplianceRun::run() {
     spill.directory = temp_dir;
     spill.memory_bytes = std::max<std::size_t>(1, m_options.spill_bytes / 8);
     fusion::Evaluator evaluator(regime, view, spill);
+    const Interval period{m_options.from.value_or(UtcTime::min()), m_options.to.value_or(UtcTime::max())};
+
+    // Declarations are few: read whole, before the detection pass, and handed to the fusion rules
+    // (declaration_match, notification), which judge them in finalize(). Their problems come first.
+    std::vector<Declaration> declarations;
+    std::vector<Problem> declaration_problems;
+    {
+        CollectingProblemSink sink(m_options.strict);
+        ingest::DeclarationReadOptions read_options;
+        read_options.taxonomy = &regime.taxonomy;
+        declarations = ingest::read_declarations(m_options.declarations, read_options, sink);
+        declaration_problems = std::move(sink.problems());
+        for (const auto& path : m_options.declarations) {
+            InputCounts in;
+            in.path = path;
+            std::error_code ec;
+            in.size = std::filesystem::file_size(path, ec);
+            if (ec) in.size = 0;
+            for (const auto& d : declarations)
+                if (d.origin.file == path) ++in.evaluated;
+            for (const auto& p : declaration_problems)
+                if (p.severity == Severity::rejected && p.where.file() == path) ++in.rejected;
+            in.read = in.evaluated + in.rejected;
+            in.sha256 = sha256_file(path);
+            result.declaration_inputs.push_back(in);
+        }
+    }
+    fusion::FusionInputs fusion_inputs;
+    fusion_inputs.declarations = m_options.declarations.empty() ? nullptr : &declarations; // none given ≠ an empty file
+    fusion_inputs.dedup = &regime.dedup;
+    fusion_inputs.coverage = nullptr; // imagery coverage: wired in when the run reads imagery
+    fusion_inputs.period = period;
+    evaluator.attach(fusion_inputs);
 
     // The observation side is small and read whole, before any detection: a bad file fails fast.
     const bool with_imagery = !m_options.imagery.empty() || !m_options.tracks.empty() || !m_options.routes.empty();
@@ -560,7 +594,6 @@ RunResult ComplianceRun::run() {
     std::future<std::vector<std::string>> hashes =
         std::async(threads > 1 ? std::launch::async : std::launch::deferred, hash_inputs);
 
-    const Interval period{m_options.from.value_or(UtcTime::min()), m_options.to.value_or(UtcTime::max())};
     const std::uint64_t bytes_total = [&] {
         std::uint64_t n = 0;
         for (const auto& in : result.inputs) n += in.size;
@@ -576,6 +609,7 @@ RunResult ComplianceRun::run() {
     auto run_pass = [&](const std::vector<IdDigest>* repeated) -> PassOutput {
         PassOutput out;
         problems = std::make_unique<ProblemSpool>(temp_dir, m_options.spill_bytes);
+        for (const auto& p : declaration_problems) problems->add(p);
         for (auto& in : result.inputs) in.read = in.rejected = in.outside_period = in.evaluated = 0;
 
         std::vector<Input> inputs;
@@ -826,6 +860,7 @@ RunResult ComplianceRun::run() {
     // Provenance and the run id (content digest of regime + inputs + options, plus the time).
     nlohmann::json opts = {{"regime", m_options.regime_path}, {"zone_set", result.zone_set},
                            {"detections", m_options.detections},
+                           {"declarations", m_options.declarations},
                            {"from", m_options.from ? format_utc(*m_options.from) : ""},
                            {"to", m_options.to ? format_utc(*m_options.to) : ""},
                            {"threads", threads},
@@ -835,6 +870,7 @@ RunResult ComplianceRun::run() {
     digest.field(sha256_hex(regime.text)).field(result.zone_set);
     for (const auto& in : result.inputs) digest.field(in.sha256);
     for (const auto& f : result.imagery_inputs) digest.field(f.sha256);
+    for (const auto& in : result.declaration_inputs) digest.field(in.sha256);
     std::string content = digest.hex();
 
     storage::RunHeader header;
@@ -853,6 +889,8 @@ RunResult ComplianceRun::run() {
     header.inputs.push_back(regime_file);
     for (const auto& in : result.inputs) header.inputs.push_back(storage::InputFile{"detections", in.path, in.sha256, in.size, in.read, in.rejected});
     for (const auto& f : result.imagery_inputs) header.inputs.push_back(f);
+    for (const auto& in : result.declaration_inputs)
+        header.inputs.push_back(storage::InputFile{"declarations", in.path, in.sha256, in.size, in.read, in.rejected});
 
     storage::StoreTransaction tx(m_options.store_path);
     std::string run_id = make_run_id(result.started, content);

@@ -63,6 +63,7 @@ struct RunOptions {
     std::vector<std::string> imagery;          ///< image metadata: STAC Items / ItemCollections / lines, CSV, OGR polygons (docs/imagery-format.md)
     std::vector<std::string> tracks;           ///< flight tracks: CSV, OGR points or legs
     std::vector<std::string> routes;           ///< planned routes: OGR lines
+    std::vector<std::string> declarations;     ///< declarations files (CSV, JSON, any OGR); read whole before the detection pass
     std::optional<UtcTime> from, to;           ///< period [from, to); detections outside are counted, not evaluated
     int threads = 0;                           ///< 0 = every core
     std::size_t batch_size = 16'384;           ///< detections per batch of an OGR source (any value gives the same findings)
@@ -88,7 +89,8 @@ struct RunResult {
     std::string zone_set;
     std::string regime_id;
     UtcTime started, finished;
-    std::vector<InputCounts> inputs;
+    std::vector<InputCounts> inputs;           ///< detections files
+    std::vector<InputCounts> declaration_inputs; ///< declarations files (evaluated = declarations kept)
     std::uint64_t finding_count = 0;           ///< findings of the run (all stored)
     std::uint64_t problem_count = 0;           ///< problems of the run (all stored)
     /// The first RunOptions::keep_findings findings in output order (rule, target, time, id), plus
