@@ -23,7 +23,8 @@ echo "== avf regime check =="
 echo
 echo "== avf run (detections, and the Open Skies-style mission OS7012: imagery, track, route) =="
 "$AVF" run --regime datasets/demo/regime.toml --store "$STORE" \
-    --detections datasets/demo/detections.csv --from 2027-03-01 --to 2027-04-01 --quiet \
+    --detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv \
+    --declarations datasets/demo/declarations.csv --from 2027-03-01 --to 2027-04-01 --quiet \
     --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson
 
 echo
@@ -39,6 +40,14 @@ echo "== avf coverage =="
 echo
 echo "== avf findings list --kind violation --certainty certain --limit 15 =="
 "$AVF" findings list --store "$STORE" --kind violation --certainty certain --limit 15
+
+echo
+echo "== declarations vs observations: avf findings list --rule blr-declared-holdings =="
+"$AVF" findings list --store "$STORE" --rule blr-declared-holdings --limit 12
+
+echo
+echo "== notifiable activities (Vienna Document 2011): avf findings list --rule vd11-activities =="
+"$AVF" findings list --store "$STORE" --rule vd11-activities
 
 "$AVF" findings export --store "$STORE" --format gpkg --output "$OUT/findings.gpkg"
 echo

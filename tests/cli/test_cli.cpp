@@ -4,9 +4,10 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+#include <vector>
 
 using avf::test::run_command;
 using avf::test::source_path;
@@ -242,4 +243,74 @@ for name in ("findings", "evidence", "problems", "images", "image_wkb", "flights
     // Without the mission the observation rules are not evaluated, and the run says so.
     REQUIRE(avf_run("run --regime datasets/demo/regime.toml --store " + q(store) + " --detections datasets/demo/detections.csv --quiet", out) == 0);
     CHECK(out.find("Not evaluated (no --imagery, --tracks or --routes given): os-sensor-limits, os-route, oa-coverage") != std::string::npos);
+}
+
+TEST_CASE("the demo run with declarations: every fusion outcome, identical with 1 and 2 threads and with shuffled inputs", "[cli][run][declarations]") {
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    std::string out;
+    const std::string base = "run --regime datasets/demo/regime.toml --store " + q(store) + " --from 2027-03-01 --to 2027-04-01 --quiet --json ";
+    std::string runs[2];
+    for (int threads : {1, 2}) {
+        int code = avf_run(base + "--detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv "
+                                  "--declarations datasets/demo/declarations.csv --threads " + std::to_string(threads),
+                           out);
+        INFO(out);
+        REQUIRE(code == 0);
+        auto pos = out.find("\"run_id\": \"");
+        REQUIRE(pos != std::string::npos);
+        runs[threads - 1] = out.substr(pos + 11, out.find('"', pos + 11) - pos - 11);
+        CHECK(out.find("\"role\": \"declarations\"") != std::string::npos);
+    }
+    std::string script = tmp.write("same.py", R"(import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+a, b = f["runs"][sys.argv[2]], f["runs"][sys.argv[3]]
+for name in ("findings", "evidence", "problems"):
+    assert a[name][()].tobytes() == b[name][()].tobytes(), name
+print("same")
+)");
+    REQUIRE(run_command("/usr/bin/python3 " + q(script) + " " + q(store) + " " + runs[0] + " " + runs[1], out) == 0);
+
+    auto listing = [&](const std::string& run) {
+        std::string csv;
+        REQUIRE(avf_run("findings list --store " + q(store) + " --run " + run + " --rule blr-declared-holdings -f csv", csv) == 0);
+        std::string more;
+        REQUIRE(avf_run("findings list --store " + q(store) + " --run " + run + " --rule vd11-activities -f csv", more) == 0);
+        return csv + more;
+    };
+    const std::string fused = listing(runs[0]);
+    for (const char* what : {"undeclared:", "count mismatch:", "unverifiable:", "not notified:", "late notification:", "under-declared:",
+                             "declared 12,700 troops", "observed", "2 independent sources (imagery, monitor_report)", "BLR-VD-EX1-T"})
+        CHECK(fused.find(what) != std::string::npos);
+
+    // Shuffled rows and file order: the same findings (ids name the files, so explanations,
+    // kinds and values are compared).
+    auto shuffled = [&](const std::string& rel, const std::string& name) {
+        std::ifstream in(source_path(rel));
+        std::string header, line;
+        std::getline(in, header);
+        std::vector<std::string> rows;
+        while (std::getline(in, line)) rows.push_back(line);
+        std::reverse(rows.begin(), rows.end());
+        std::rotate(rows.begin(), rows.begin() + static_cast<long>(rows.size() / 3), rows.end());
+        std::string text = header + "\n";
+        for (const auto& r : rows) text += r + "\n";
+        return tmp.write(name, text);
+    };
+    const std::string dets = shuffled("datasets/demo/exercise_detections.csv", "exercise_detections.csv");
+    const std::string decls = shuffled("datasets/demo/declarations.csv", "declarations.csv");
+    REQUIRE(avf_run(base + "--detections " + q(dets) + " datasets/demo/detections.csv --declarations " + q(decls) + " --threads 2", out) == 0);
+    auto pos = out.find("\"run_id\": \"");
+    const std::string run3 = out.substr(pos + 11, out.find('"', pos + 11) - pos - 11);
+    auto essentials = [](const std::string& csv) {
+        // kind, certainty, rule, target, party, class, time, lon, lat, measured, limit, unit, confidence, evidence count, explanation
+        std::vector<std::string> rows;
+        std::istringstream in(csv);
+        std::string line;
+        std::getline(in, line);
+        while (std::getline(in, line)) rows.push_back(line.substr(line.find(',') + 1));
+        std::sort(rows.begin(), rows.end());
+        return rows;
+    };
+    CHECK(essentials(listing(run3)) == essentials(fused));
 }

@@ -64,6 +64,7 @@ Outcome run_scenario(const fs::path& dir, const toml::table& options, int thread
     if (fs::exists(dir / "images.json")) ro.imagery = {(dir / "images.json").string()};
     if (fs::exists(dir / "tracks.csv")) ro.tracks = {(dir / "tracks.csv").string()};
     if (fs::exists(dir / "route.geojson")) ro.routes = {(dir / "route.geojson").string()};
+    if (fs::exists(dir / "declarations.csv")) ro.declarations = {(dir / "declarations.csv").string()};
     ro.threads = threads;
     ro.batch_size = batch;
     if (auto f = options["from"].value<std::string>()) ro.from = parse_utc(*f);
@@ -82,7 +83,7 @@ TEST_CASE("data-driven scenarios", "[scenarios]") {
     for (const auto& e : fs::directory_iterator(root))
         if (e.is_directory() && fs::exists(e.path() / "expected.csv")) dirs.push_back(e.path());
     std::sort(dirs.begin(), dirs.end());
-    REQUIRE(dirs.size() >= 7);
+    REQUIRE(dirs.size() >= 8);
 
     for (const auto& dir : dirs) {
         toml::table options = toml::parse_file((dir / "scenario.toml").string());
