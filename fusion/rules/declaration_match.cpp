@@ -123,7 +123,7 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         }
         Finding f;
         f.kind = FindingKind::discrepancy;
-        f.certainty = reachable[i] ? Certainty::possible : Certainty::certain;
+        f.certainty = reachable[i] || o.party.empty() ? Certainty::possible : Certainty::certain; // unknown party: it may be another party's
         f.rule_id = m_id;
         f.rule_type = m_type;
         f.article = m_article;

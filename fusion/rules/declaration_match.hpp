@@ -28,7 +28,7 @@
 //   4. Items of an observation left over: when it had compatible declarations (all used up) they
 //      are counted as observed in excess at the nearest of them; otherwise the observation is
 //      `undeclared` (a discrepancy; `possible` when its uncertainty disk reaches a declaration
-//      it did not match, `certain` otherwise).
+//      it did not match or its party is unknown — it may be another party's —, `certain` otherwise).
 //   5. Per declaration, observed = matched + excess in its peak window. Nothing observed: `unconfirmed` (discrepancy)
 //      when coverage says at least min_coverage of its place was imaged in its window;
 //      `coverage_gap` when imagery exists but less was imaged; `unverifiable` when the run has no
