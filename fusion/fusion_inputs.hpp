@@ -26,9 +26,10 @@ class ZoneSetView;
 class CoverageQuery {
 public:
     virtual ~CoverageQuery() = default;
-    /// Fraction (0..1) of `area` imaged during `window` by images fine enough for `equipment_class`
-    /// (geodesic area of the footprint union intersected with `area`, over the area's area).
-    virtual double imaged_fraction(const MultiPolygon& area, const Interval& window, const std::string& equipment_class) const = 0;
+    /// Fraction (0..1) of `area` imaged during `window` by images with a ground sample distance of
+    /// at most `max_gsd_m` (geodesic area of the footprint union intersected with `area`, over the
+    /// area's area). fusion/image_coverage.hpp implements it over the run's image records.
+    virtual double imaged_fraction(const MultiPolygon& area, const Interval& window, double max_gsd_m) const = 0;
 };
 
 struct FusionInputs {

@@ -860,7 +860,6 @@ RunResult ComplianceRun::run() {
     // Provenance and the run id (content digest of regime + inputs + options, plus the time).
     nlohmann::json opts = {{"regime", m_options.regime_path}, {"zone_set", result.zone_set},
                            {"detections", m_options.detections},
-                           {"declarations", m_options.declarations},
                            {"from", m_options.from ? format_utc(*m_options.from) : ""},
                            {"to", m_options.to ? format_utc(*m_options.to) : ""},
                            {"threads", threads},
@@ -873,6 +872,7 @@ RunResult ComplianceRun::run() {
     for (const auto& in : result.declaration_inputs) digest.field(in.sha256);
     std::string content = digest.hex();
 
+    if (!m_options.declarations.empty()) opts["declarations"] = m_options.declarations; // absent otherwise: earlier runs' options text unchanged
     storage::RunHeader header;
     header.zone_set = result.zone_set;
     header.regime_id = regime.meta.id;

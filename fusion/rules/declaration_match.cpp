@@ -31,6 +31,8 @@ DeclarationMatchRule::DeclarationMatchRule(TomlReader& r, const Taxonomy& taxono
     m_count_tolerance_abs = r.optional_integer("count_tolerance_abs").value_or(0);
     if (m_count_tolerance_abs < 0) r.fail("count_tolerance_abs", "must not be negative", "items >= 0");
     if (auto w = r.optional_duration("window")) m_window = *w;
+    m_max_gsd_m = r.optional_number("max_gsd_m").value_or(1.0);
+    if (!(m_max_gsd_m > 0.0)) r.fail("max_gsd_m", "must be positive", "metres > 0");
     m_min_coverage = r.optional_number("min_coverage").value_or(0.9);
     if (!(m_min_coverage > 0.0 && m_min_coverage <= 1.0)) r.fail("min_coverage", "must be in (0, 1]", "a fraction of the declared area");
     r.finish();
@@ -201,7 +203,7 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
                                             "can be neither confirmed nor called unconfirmed (never compliant by default) {}",
                                             what, ref);
             } else {
-                const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, d.equipment_class);
+                const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, m_max_gsd_m);
                 f.confidence = std::clamp(fraction, 0.0, 1.0);
                 if (fraction >= m_min_coverage) {
                     sub = "unconfirmed";
@@ -231,7 +233,7 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
                 f.certainty = Certainty::possible;
                 coverage_note = "; the run has no imagery to tell whether all of its place was seen";
             } else if (diff < 0) {
-                const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, d.equipment_class);
+                const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, m_max_gsd_m);
                 if (fraction < m_min_coverage) {
                     f.certainty = Certainty::possible;
                     coverage_note = fmt::format("; only {:.0f} % of its place was imaged adequately", 100.0 * fraction);

@@ -10,6 +10,7 @@
 //   count_tolerance_abs = 1    # items (default 0); the allowed difference is the larger of the two
 //   min_coverage = 0.9         # fraction of a declaration's area that must be imaged to call it unconfirmed (default 0.9)
 //   window = "P1D"             # a declared quantity is compared per window, by its peak (default P1D, UTC days)
+//   max_gsd_m = 1.0            # images count as coverage when their GSD is at most this (default 1 m)
 //
 // Method (docs/decisions.md, "Declarations and fusion"):
 //   1. Detections in scope are de-duplicated (fusion/dedup.hpp) into observations.
@@ -60,6 +61,7 @@ private:
     std::int64_t m_count_tolerance_abs = 0;
     double m_min_coverage = 0.9;
     Duration m_window{86'400'000};
+    double m_max_gsd_m = 1.0;
     const ZoneSetView* m_zones = nullptr;
 };
 

@@ -4,6 +4,7 @@
 #include "fusion/confidence.hpp"
 #include "fusion/dedup.hpp"
 #include "fusion/fusion_inputs.hpp"
+#include "fusion/image_coverage.hpp"
 #include "geo/geodesic.hpp"
 #include "tests/fusion/fusion_fixtures.hpp"
 
@@ -44,25 +45,14 @@ GeoPoint at(double km_east, double km_north = 0.0) {
     return km_north == 0.0 ? p : geo::destination(p, 0.0, kilometers(km_north));
 }
 
-// Coverage from image footprints: the fraction of an area inside the union of the footprints
-// acquired in the window (geodesic areas). What the imagery side computes, in its simplest form.
-class FootprintCoverage : public CoverageQuery {
-public:
-    std::vector<std::pair<Interval, MultiPolygon>> footprints;
-    double imaged_fraction(const MultiPolygon& area, const Interval& window, const std::string&) const override {
-        MultiPolygon seen;
-        for (const auto& [when, fp] : footprints) {
-            if (!when.overlaps(window)) continue;
-            MultiPolygon u;
-            boost::geometry::union_(seen, fp, u);
-            seen = u;
-        }
-        MultiPolygon inter;
-        boost::geometry::intersection(area, seen, inter);
-        const double total = geo::geodesic_area(area);
-        return total > 0 ? geo::geodesic_area(inter) / total : 0.0;
-    }
-};
+ImageRecord image(const std::string& id, const MultiPolygon& footprint, const std::string& when, double gsd_m) {
+    ImageRecord im;
+    im.id = ImageId{id};
+    im.acquisition = Interval{*parse_utc(when), *parse_utc(when)};
+    im.footprint = footprint;
+    im.gsd = Meters{gsd_m};
+    return im;
+}
 
 MultiPolygon box_around(GeoPoint c, double half_deg) {
     Polygon p;
@@ -245,14 +235,17 @@ TEST_CASE("declaration_match: exact, undeclared, count mismatch both ways, unver
 TEST_CASE("declaration_match: unconfirmed only where the declared place was imaged adequately; coverage gap otherwise") {
     Fusion fx(k_match);
     fx.declarations = {declaration("DEC-IMAGED", "battle_tank", 8, at(0), 1000), declaration("DEC-HALF", "battle_tank", 8, at(50), 1000)};
-    FootprintCoverage coverage;
-    const Interval march{*parse_utc("2027-03-10"), *parse_utc("2027-03-11")};
-    coverage.footprints.push_back({march, box_around(at(0), 0.05)});
-    Polygon half;
     const GeoPoint c = at(50);
+    Polygon half;
     boost::geometry::read_wkt(fmt::format("POLYGON(({0} {1},{2} {1},{2} {3},{0} {3},{0} {1}))", c.x(), c.y() - 0.05, c.x() + 0.05, c.y() + 0.05), half);
     boost::geometry::correct(half);
-    coverage.footprints.push_back({march, MultiPolygon{half}});
+    std::vector<ImageRecord> images = {
+        image("IMG-A", box_around(at(0), 0.05), "2027-03-10T10:00:00Z", 0.5),
+        image("IMG-B", MultiPolygon{half}, "2027-03-10T10:00:00Z", 0.5),
+        image("IMG-C", box_around(at(50), 0.05), "2027-03-10T10:00:00Z", 5.0), // too coarse to count
+        image("IMG-D", box_around(at(50), 0.05), "2027-04-10T10:00:00Z", 0.5), // after the declaration
+    };
+    ImageCoverage coverage(images);
     auto fs = fx.run({}, &coverage);
     auto unconfirmed = with(fs, "unconfirmed");
     REQUIRE(unconfirmed.size() == 1);
