@@ -179,7 +179,13 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
             f.rule_id = m_id;
             f.rule_type = m_type;
             f.article = m_article;
+            // The target: the notification of this class, else the first of the activity's.
             f.target_id = matched.empty() ? std::string() : notices[matched.front()]->id.str();
+            for (std::size_t j : matched)
+                if (notices[j]->equipment_class == cls) {
+                    f.target_id = notices[j]->id.str();
+                    break;
+                }
             f.party = party;
             f.equipment_class = cls;
             f.span = span;
@@ -235,12 +241,16 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
             } else {
                 continue;
             }
+            std::string class_ids;
+            for (std::size_t j : matched)
+                if (notices[j]->equipment_class == cls) class_ids += (class_ids.empty() ? "" : ", ") + notices[j]->id.str();
+            if (class_ids.empty()) class_ids = "none for " + cls + "; notified: " + notice_ids;
             Finding f = make("under_declared", FindingKind::discrepancy, cls);
             f.measured = static_cast<double>(p.items);
             f.limit = static_cast<double>(limit);
             f.explanation = fmt::format("under-declared: {} declared {} {} ({}) but the {} peaked at {} {} on {}, at or above the {} threshold "
                                         "of {} {} {}: discrepancy; {}",
-                                        party.empty() ? "unknown party" : party, thousands(decl), cls, notice_ids, activity, thousands(p.items), cls,
+                                        party.empty() ? "unknown party" : party, thousands(decl), cls, class_ids, activity, thousands(p.items), cls,
                                         format_date(UtcTime{p.window}), which, thousands(limit), which == "observation" ? "(observers must be invited)" : "(prior notification required)",
                                         ref, describe(support));
             out.push_back(std::move(f));
