@@ -5,6 +5,7 @@
 #include "core/version.hpp"
 #include "fusion/evaluator.hpp"
 #include "fusion/finding_builder.hpp"
+#include "fusion/image_coverage.hpp"
 #include "fusion/regime.hpp"
 #include "fusion/spill.hpp"
 #include "fusion/zone_set_view.hpp"
@@ -533,6 +534,11 @@ RunResult ComplianceRun::run() {
     fusion::Evaluator evaluator(regime, view, spill);
     const Interval period{m_options.from.value_or(UtcTime::min()), m_options.to.value_or(UtcTime::max())};
 
+
+    // The observation side is small and read whole, before any detection: a bad file fails fast.
+    const bool with_imagery = !m_options.imagery.empty() || !m_options.tracks.empty() || !m_options.routes.empty();
+    ImageryInputs imagery = read_imagery_inputs(m_options.imagery, m_options.tracks, m_options.routes, m_options.strict);
+
     // Declarations are few: read whole, before the detection pass, and handed to the fusion rules
     // (declaration_match, notification), which judge them in finalize(). Their problems come first.
     std::vector<Declaration> declarations;
@@ -561,13 +567,11 @@ RunResult ComplianceRun::run() {
     fusion::FusionInputs fusion_inputs;
     fusion_inputs.declarations = m_options.declarations.empty() ? nullptr : &declarations; // none given ≠ an empty file
     fusion_inputs.dedup = &regime.dedup;
-    fusion_inputs.coverage = nullptr; // imagery coverage: wired in when the run reads imagery
+    // Unconfirmed needs imagery: without images a declaration nothing was seen for is unverifiable.
+    fusion::ImageCoverage image_coverage(imagery.images);
+    fusion_inputs.coverage = imagery.images.empty() ? nullptr : &image_coverage;
     fusion_inputs.period = period;
     evaluator.attach(fusion_inputs);
-
-    // The observation side is small and read whole, before any detection: a bad file fails fast.
-    const bool with_imagery = !m_options.imagery.empty() || !m_options.tracks.empty() || !m_options.routes.empty();
-    ImageryInputs imagery = read_imagery_inputs(m_options.imagery, m_options.tracks, m_options.routes, m_options.strict);
 
     ingest::DetectionParseOptions parse_options;
     parse_options.taxonomy = &regime.taxonomy;

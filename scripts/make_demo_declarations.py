@@ -26,6 +26,9 @@ Activities (rule vd11-activities, type notification), in exercise_detections.csv
   EX-2  RUS troops near Asipovichy, 23 March: 9,600 troops, nothing notified (not notified).
   EX-3  BLR exercise near Luninets, 26-27 March: 10,200 troops, notified on 5 March, 21 days
         ahead instead of 42 (late notification).
+LVA-AEMI-101 (rule lva-declared-holdings): 2 SAM launchers declared inside observation area
+OA-DGP, imaged completely by flight OS7012 (datasets/mission) on 16 March: nothing seen there ->
+unconfirmed.
 Every activity is > 100 km from the Baltic and Polish borders and outside the Baltic area of
 application, so the demo's other rules and findings are unchanged.
 """
@@ -155,6 +158,16 @@ def activity_declarations():
     ]
 
 
+def observation_area_declarations():
+    """A Latvian air-defence battery declared inside observation area OA-DGP (datasets/mission),
+    which flight OS7012 imaged completely on 16 March at <= 0.5 m: nothing is seen there, so the
+    declaration is unconfirmed (rule lva-declared-holdings)."""
+    return [{"id": "LVA-AEMI-101", "party": "LVA", "unit": "air defence battery (NASAMS)", "class": "sam",
+             "quantity": 2, "lon": 26.53, "lat": 55.8925, "radius_m": 800, "area_wkt": "", "site_id": "",
+             "valid_from": "2027-03-01", "valid_to": "2027-04-01", "kind": "deployment",
+             "reference": "AEMI-2027/LVA (annual exchange)", "notified": ""}]
+
+
 def render(header, rows):
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
@@ -169,7 +182,7 @@ def main():
     ap.add_argument("--check", action="store_true")
     args = ap.parse_args()
     holdings, summary = holdings_declarations()
-    decls = render(DECL_HEADER, holdings + activity_declarations())
+    decls = render(DECL_HEADER, holdings + activity_declarations() + observation_area_declarations())
     dets = render(DET_HEADER, exercise_detections())
     outputs = {"datasets/demo/declarations.csv": decls, "datasets/demo/exercise_detections.csv": dets}
     bad = False

@@ -132,8 +132,8 @@ for name in ("findings", "evidence", "problems"):
 )");
     REQUIRE(run_command("/usr/bin/python3 " + q(script) + " " + q(store) + " " + runs[0] + " " + runs[1], out) == 0);
     // 79 findings of the detection rules, plus one `unverifiable` finding per fusion rule
-    // (blr-declared-holdings, vd11-activities): this run was given no --declarations.
-    CHECK(out.find("findings 81") != std::string::npos);
+    // (blr-declared-holdings, lva-declared-holdings, vd11-activities): this run was given no --declarations.
+    CHECK(out.find("findings 82") != std::string::npos);
 
     REQUIRE(avf_run("findings list --store " + q(store) + " --rule baltic-strip-tanks -f csv", out) == 0);
     CHECK(out.find("exempted") != std::string::npos);
@@ -142,7 +142,7 @@ for name in ("findings", "evidence", "problems"):
     std::string gpkg = (tmp.path() / "f.gpkg").string();
     REQUIRE(avf_run("findings export --store " + q(store) + " --format gpkg --output " + q(gpkg), out) == 0);
     REQUIRE(run_command("ogrinfo -so " + q(gpkg) + " findings", out) == 0);
-    CHECK(out.find("Feature Count: 81") != std::string::npos);
+    CHECK(out.find("Feature Count: 82") != std::string::npos);
     std::string geojson = (tmp.path() / "f.geojson").string();
     REQUIRE(avf_run("findings export --store " + q(store) + " --format geojson --kind violation --output " + q(geojson), out) == 0);
     REQUIRE(run_command("ogrinfo -so -al " + q(geojson), out) == 0);
@@ -252,10 +252,11 @@ TEST_CASE("the demo run with declarations: every fusion outcome, identical with 
     std::string store = import_demo(tmp);
     std::string out;
     const std::string base = "run --regime datasets/demo/regime.toml --store " + q(store) + " --from 2027-03-01 --to 2027-04-01 --quiet --json ";
+    const std::string mission = " --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson";
     std::string runs[2];
     for (int threads : {1, 2}) {
         int code = avf_run(base + "--detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv "
-                                  "--declarations datasets/demo/declarations.csv --threads " + std::to_string(threads),
+                                  "--declarations datasets/demo/declarations.csv --threads " + std::to_string(threads) + mission,
                            out);
         INFO(out);
         REQUIRE(code == 0);
@@ -278,10 +279,12 @@ print("same")
         REQUIRE(avf_run("findings list --store " + q(store) + " --run " + run + " --rule blr-declared-holdings -f csv", csv) == 0);
         std::string more;
         REQUIRE(avf_run("findings list --store " + q(store) + " --run " + run + " --rule vd11-activities -f csv", more) == 0);
-        return csv + more;
+        std::string lva;
+        REQUIRE(avf_run("findings list --store " + q(store) + " --run " + run + " --rule lva-declared-holdings -f csv", lva) == 0);
+        return csv + more + lva;
     };
     const std::string fused = listing(runs[0]);
-    for (const char* what : {"undeclared:", "count mismatch:", "unverifiable:", "not notified:", "late notification:", "under-declared:",
+    for (const char* what : {"undeclared:", "count mismatch:", "coverage gap:", "unconfirmed:", "LVA-AEMI-101", "not notified:", "late notification:", "under-declared:",
                              "declared 12,700 troops", "observed", "2 independent sources (imagery, monitor_report)", "BLR-VD-EX1-T"})
         CHECK(fused.find(what) != std::string::npos);
 
@@ -301,7 +304,7 @@ print("same")
     };
     const std::string dets = shuffled("datasets/demo/exercise_detections.csv", "exercise_detections.csv");
     const std::string decls = shuffled("datasets/demo/declarations.csv", "declarations.csv");
-    REQUIRE(avf_run(base + "--detections " + q(dets) + " datasets/demo/detections.csv --declarations " + q(decls) + " --threads 2", out) == 0);
+    REQUIRE(avf_run(base + "--detections " + q(dets) + " datasets/demo/detections.csv --declarations " + q(decls) + " --threads 2" + mission, out) == 0);
     auto pos = out.find("\"run_id\": \"");
     const std::string run3 = out.substr(pos + 11, out.find('"', pos + 11) - pos - 11);
     auto essentials = [](const std::string& csv) {
