@@ -44,6 +44,7 @@ echo "== avf findings list --kind violation --certainty certain --limit 15 =="
 echo
 echo "== declarations vs observations: avf findings list --rule blr-declared-holdings =="
 "$AVF" findings list --store "$STORE" --rule blr-declared-holdings --limit 0
+"$AVF" findings list --store "$STORE" --rule lva-declared-holdings --limit 0
 
 echo
 echo "== notifiable activities (Vienna Document 2011): avf findings list --rule vd11-activities =="
