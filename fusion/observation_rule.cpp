@@ -50,6 +50,7 @@ bool ObservationRule::report_missing_declarations(RuleState* state, std::vector<
     f.rule_type = m_type;
     f.article = m_article;
     f.span = Interval{std::max(m_valid.from, m_inputs.period.from), std::min(m_valid.to, m_inputs.period.to)};
+    f.location = GeoPoint{0.0, 0.0}; // no place: point_xy leaves its coordinates uninitialised
     f.measured = static_cast<double>(s.size());
     f.unit = "count";
     f.confidence = 1.0;
