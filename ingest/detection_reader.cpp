@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "geo/validate.hpp"
 #include "ingest/detection_fields.hpp"
+#include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
@@ -75,34 +76,6 @@ std::size_t utf8_sequence(std::string_view s, std::size_t i) {
     return len;
 }
 
-// Why a text value cannot be stored, or "" when it can. The store keeps strings in zero-filled
-// fixed-size columns read back as UTF-8, so a NUL byte or invalid UTF-8 would corrupt them.
-std::string_view encoding_defect(std::string_view s) {
-    std::size_t i = 0;
-    // Fast path: eight plain ASCII bytes at a time (no high bit set, no NUL).
-    if constexpr (std::endian::native == std::endian::little) {
-        constexpr std::uint64_t high = 0x8080808080808080ULL;
-        constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-        for (; i + 8 <= s.size(); i += 8) {
-            std::uint64_t w = 0;
-            std::memcpy(&w, s.data() + i, 8);
-            const std::uint64_t nul = ~(((w & low7) + low7) | w | low7);
-            if ((w & high) != 0 || nul != 0) break;
-        }
-    }
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c != 0 && c < 0x80) {
-            ++i;
-            continue;
-        }
-        if (c == 0) return "contains a NUL byte";
-        const std::size_t len = utf8_sequence(s, i);
-        if (len == 0) return "is not valid UTF-8 (convert the file to UTF-8)";
-        i += len;
-    }
-    return {};
-}
 
 // "+12.5" → "12.5": from_chars refuses the plus sign, people and some tools write it.
 std::string_view strip_plus(std::string_view s) {
@@ -138,6 +111,35 @@ private:
 };
 
 } // namespace
+
+std::string printable(std::string_view s) { return detail::printable(s); }
+
+std::string_view encoding_defect(std::string_view s) {
+    std::size_t i = 0;
+    // Fast path: eight plain ASCII bytes at a time (no high bit set, no NUL).
+    if constexpr (std::endian::native == std::endian::little) {
+        constexpr std::uint64_t high = 0x8080808080808080ULL;
+        constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
+        for (; i + 8 <= s.size(); i += 8) {
+            std::uint64_t w = 0;
+            std::memcpy(&w, s.data() + i, 8);
+            const std::uint64_t nul = ~(((w & low7) + low7) | w | low7);
+            if ((w & high) != 0 || nul != 0) break;
+        }
+    }
+    while (i < s.size()) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c != 0 && c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c == 0) return "contains a NUL byte";
+        const std::size_t len = utf8_sequence(s, i);
+        if (len == 0) return "is not valid UTF-8 (convert the file to UTF-8)";
+        i += len;
+    }
+    return {};
+}
 
 std::string_view column_name(DetectionField f) {
     return k_column_names[idx(f)];

@@ -3,6 +3,7 @@
 #include "core/time.hpp"
 #include "geo/validate.hpp"
 #include "ingest/gdal_support.hpp"
+#include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
@@ -52,10 +53,17 @@ bool read_bound(const Feature& f, const std::string& field, UtcTime fallback, Ut
     return true;
 }
 
+// A text attribute kept in the store: at most `max` bytes (never truncated) and valid UTF-8 without
+// NUL bytes (GDAL passes a Shapefile's or a GeoJSON's bytes through as they are).
 bool check_length(const std::string& value, std::size_t max, const std::string& field, ProblemSink& sink, const Context& where) {
+    if (auto defect = encoding_defect(value); !defect.empty()) {
+        sink.report(Problem::rejected(ProblemCode::bad_encoding, "value " + std::string(defect),
+                                      Context(where).field(field).value(printable(value.substr(0, 40)))));
+        return false;
+    }
     if (value.size() <= max) return true;
     sink.report(Problem::rejected(ProblemCode::bad_value, fmt::format("value is {} bytes long; at most {} are kept", value.size(), max),
-                                  Context(where).field(field).value(value.substr(0, 40) + "…")));
+                                  Context(where).field(field).value(printable(value.substr(0, 40)) + "…")));
     return false;
 }
 
@@ -86,7 +94,7 @@ void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneC
             return finish();
         }
         std::string zone_id = trimmed(*id);
-        where.record(zone_id);
+        where.record(printable(zone_id));
         if (!check_length(zone_id, max_id_length, options.id_field, sink, where)) return finish();
         if (auto it = out.seen_ids.find(zone_id); it != out.seen_ids.end()) {
             sink.report(Problem::rejected(ProblemCode::duplicate_id, "id '" + zone_id + "' already used by " + it->second, where));

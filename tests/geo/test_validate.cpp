@@ -3,6 +3,9 @@
 #include <boost/geometry.hpp>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cmath>
+
 using namespace avf;
 namespace bg = boost::geometry;
 
@@ -119,4 +122,75 @@ TEST_CASE("lines: duplicates removed, antimeridian refused", "[validate]") {
     CollectingProblemSink sink2;
     CHECK_FALSE(geo::normalize_lines(am, sink2, Context{}));
     CHECK(sink2.problems().at(0).code == ProblemCode::crosses_antimeridian);
+}
+
+namespace {
+// A closed counter-clockwise ring of n vertices around (cx, cy): a circle of radius r, wiggled.
+Ring wiggly_ring(std::size_t n, double cx, double cy, double r, double wiggle) {
+    Ring ring;
+    for (std::size_t i = 0; i < n; ++i) {
+        const double t = 2.0 * 3.14159265358979323846 * static_cast<double>(i) / static_cast<double>(n);
+        const double rr = r * (1.0 + wiggle * std::sin(static_cast<double>(i) * 0.37));
+        ring.push_back(GeoPoint(cx + rr * std::cos(t), cy + 0.6 * rr * std::sin(t)));
+    }
+    ring.push_back(ring.front());
+    return ring;
+}
+} // namespace
+
+TEST_CASE("large polygons (sweep path, >= 20,000 vertices) get the same verdicts as bg::is_valid", "[validate][large]") {
+    SECTION("a wiggly 50,000-vertex coastline is valid") {
+        MultiPolygon g;
+        g.resize(1);
+        g[0].outer() = wiggly_ring(50'000, 20.0, 55.0, 5.0, 0.01);
+        auto copy = g;
+        CHECK(bg::is_valid(copy)); // the reference answer (slow, but still seconds at this size)
+        auto o = check(g);
+        CHECK(o.ok);
+        CHECK(o.sink.size() == 0);
+    }
+    SECTION("the same with one hole inside and a second polygon outside is valid") {
+        MultiPolygon g;
+        g.resize(2);
+        g[0].outer() = wiggly_ring(30'000, 20.0, 55.0, 5.0, 0.01);
+        Ring hole = wiggly_ring(1000, 20.0, 55.0, 1.0, 0.0);
+        std::reverse(hole.begin(), hole.end());
+        g[0].inners().push_back(hole);
+        g[1].outer() = wiggly_ring(1000, 40.0, 55.0, 1.0, 0.0);
+        CHECK(bg::is_valid(g));
+        auto o = check(g);
+        CHECK(o.ok);
+        CHECK(o.sink.size() == 0);
+    }
+    SECTION("two swapped vertices (100 apart) make crossings: rejected as a self-intersection, as bg::is_valid says") {
+        MultiPolygon g;
+        g.resize(1);
+        g[0].outer() = wiggly_ring(30'000, 20.0, 55.0, 5.0, 0.0);
+        std::swap(g[0].outer()[1000], g[0].outer()[1100]);
+        CHECK_FALSE(bg::is_valid(g));
+        auto o = check(g);
+        CHECK_FALSE(o.ok);
+        REQUIRE(o.sink.size() == 1);
+        CHECK(o.sink.problems()[0].code == ProblemCode::self_intersection);
+    }
+    SECTION("a hole outside its shell is rejected, as bg::is_valid says") {
+        MultiPolygon g;
+        g.resize(1);
+        g[0].outer() = wiggly_ring(30'000, 20.0, 55.0, 5.0, 0.0);
+        Ring hole = wiggly_ring(100, 40.0, 55.0, 1.0, 0.0);
+        std::reverse(hole.begin(), hole.end());
+        g[0].inners().push_back(hole);
+        CHECK_FALSE(bg::is_valid(g));
+        auto o = check(g);
+        CHECK_FALSE(o.ok);
+        CHECK(o.sink.size() == 1);
+    }
+    SECTION("two overlapping polygons are rejected") {
+        MultiPolygon g;
+        g.resize(2);
+        g[0].outer() = wiggly_ring(30'000, 20.0, 55.0, 5.0, 0.0);
+        g[1].outer() = wiggly_ring(100, 20.0, 55.0, 1.0, 0.0);
+        CHECK_FALSE(bg::is_valid(g));
+        CHECK_FALSE(check(g).ok);
+    }
 }
