@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize bench clean
+.PHONY: all deps configure build demo test test-sanitize bench soak fuzz clean
 
 all: build
 
@@ -35,5 +35,16 @@ test-sanitize: deps
 bench: deps
 	bash bench/run.sh
 
+# Crash harness, long variant (not part of `make test`): >= 200 kill -9 trials of avf run and
+# zones import on 200k detections, with the figures (tests/reliability/soak.sh).
+soak: build
+	bash tests/reliability/soak.sh $(BUILD)
+
+# Fuzzing (not part of `make test`; its corpus is replayed there): libFuzzer targets built with
+# clang, FUZZ_SECONDS each (default 60). See tests/fuzz/run.sh.
+fuzz:
+	bash scripts/install-deps.sh fuzz
+	bash tests/fuzz/run.sh
+
 clean:
-	rm -rf $(BUILD) build-asan
+	rm -rf $(BUILD) build-asan build-fuzz

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package avf needs to build, test and run its demo.
 # Idempotent: packages already present are skipped; apt runs only when something is missing.
-# Usage: scripts/install-deps.sh            (as root, or with sudo available)
+# Usage: scripts/install-deps.sh [fuzz]     (as root, or with sudo available)
+#   fuzz: also clang and its libFuzzer/sanitizer runtime (make fuzz)
 set -euo pipefail
 
 packages=(
@@ -23,7 +24,15 @@ packages=(
   libgeos-dev                     # independent oracle in tests
   # readers the tests open the store with (Debian's python3, not a pyenv one)
   python3 python3-h5py python3-tables python3-pandas
+  # fault injection for the reliability tests (fiu-run: ENOSPC/EIO in write, pwrite, fsync)
+  fiu-utils libfiu-dev
 )
+for extra in "$@"; do
+  case "$extra" in
+    fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
+    *) echo "install-deps: unknown group '$extra' (known: fuzz)" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

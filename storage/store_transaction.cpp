@@ -672,7 +672,10 @@ void StoreTransaction::commit() {
         m_impl->temp_created = false;
         crash_point("rename");
         std::string dir = directory_of(state.path);
-        fsync_path(dir, O_RDONLY | O_DIRECTORY, "fsync the store's directory");
+        // The new store is already in place (complete and verifiable); only its durability across
+        // a power loss is in doubt. Still fatal (exit 4), and the message says what is true.
+        fsync_path(dir, O_RDONLY | O_DIRECTORY,
+                   "the new version of " + state.path + " is in place, but fsync of its directory failed, so it may not survive a power loss");
         crash_point("dir-fsync");
     });
     m_impl->lock.reset();

@@ -1,0 +1,197 @@
+// Disk full and I/O errors (issue 8, item 2) and determinism (item 5), through the real avf binary.
+//
+// I/O errors: libfiu's POSIX wrappers (Debian fiu-utils) with tests/reliability/fail_nth.c, which
+// fails exactly the N-th call of one failure point — pwrite (ENOSPC), write (EIO), fsync (EIO) —
+// in a sweep over N. Every trial must end in exit 0 with a correct, verified new run (the failed
+// call was one avf does not depend on, none so far) or exit 4 with a message naming the path, the
+// store byte-identical to before and no temporary file left. (The tmpfs variant — a really full
+// disk — is in test_audit.cpp.)
+//
+// Determinism: the findings (results digest) of 10 runs over the same inputs, with 1 and 2
+// threads and several block sizes, are identical.
+#include "storage/store.hpp"
+#include "tests/reliability/workload.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <set>
+#include <sstream>
+
+using namespace avf;
+using namespace avf::reliability;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+std::size_t env_size(const char* name, std::size_t fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? static_cast<std::size_t>(std::stoull(v)) : fallback;
+}
+
+struct Injection {
+    std::string point;
+    int error;
+    const char* error_name;
+};
+
+} // namespace
+
+TEST_CASE("I/O errors injected at the 1st..N-th pwrite, write and fsync: a correct run or exit 4 naming the path, never a half-written store",
+          "[reliability][faults]") {
+    test::TempDir tmp;
+    const std::string base = demo_store(tmp.path() / "base.h5");
+    const std::string base_sha = file_sha256(base);
+    const std::string preload = std::string("/usr/lib/fiu/fiu_run_preload.so /usr/lib/fiu/fiu_posix_preload.so ") + AVF_FAIL_NTH_LIBRARY;
+    REQUIRE(fs::exists("/usr/lib/fiu/fiu_posix_preload.so")); // scripts/install-deps.sh installs fiu-utils
+    const std::size_t sweep = env_size("AVF_FAULT_SWEEP", 6);
+    const std::string regime = test::source_path("datasets/demo/regime.toml"), detections = test::source_path("datasets/demo/detections.csv");
+
+    // The reference results of a clean run.
+    std::string reference;
+    {
+        fs::copy_file(base, tmp.path() / "clean.h5");
+        std::string out;
+        REQUIRE(run_avf("run --regime " + q(regime) + " --detections " + q(detections) + " --quiet --top 0 --store " + q((tmp.path() / "clean.h5").string()), out) == 0);
+        storage::StoreReader r((tmp.path() / "clean.h5").string());
+        reference = r.run_info(*r.latest_run()).results_digest;
+    }
+
+    std::size_t trials = 0, aborted_named = 0, completed_correct = 0, bad = 0, harness_hangs = 0;
+    std::vector<std::string> failures;
+    std::ostringstream figures;
+    std::size_t points_with_calls = 0;
+    for (const Injection& inj : {Injection{"posix/io/rw/pwrite", 28, "ENOSPC"}, Injection{"posix/io/rw/pwrite", 5, "EIO"}, Injection{"posix/io/rw/write", 5, "EIO"},
+                                 Injection{"posix/io/sync/fsync", 5, "EIO"}}) {
+        auto run_with = [&](std::size_t nth, const std::string& store, std::string& output) {
+            const std::string count_file = store + ".calls";
+            std::string env = fmt::format("LD_PRELOAD={} FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT={} AVF_FAIL_NTH={} AVF_FAIL_ERRNO={} AVF_FAIL_COUNT_FILE={}",
+                                          q(preload), inj.point, nth, inj.error, q(count_file));
+            // libfiu's POSIX preload wraps malloc too, and can deadlock in dlsym inside a
+            // multi-threaded process (seen: a thread in fiu_fail's rwlock, another in dlsym's
+            // lock). Such a hang is the harness's, not avf's: it is killed after 60 s and the
+            // trial repeated once; hangs are counted and reported.
+            for (int attempt = 0;; ++attempt) {
+                int code = test::run_command("cd " + q(tmp.path().string()) + " && timeout -s KILL 60 env " + env + " " + q(test::avf_binary()) +
+                                                 " run --regime " + q(regime) + " --detections " + q(detections) + " --quiet --top 0 --store " + q(store),
+                                             output);
+                if (code != 137) return code;
+                ++harness_hangs;
+                fs::copy_file(base, store, fs::copy_options::overwrite_existing);
+                for (const auto& t : storage::leftover_temporary_files(store)) fs::remove(t);
+                if (attempt == 1) return code;
+            }
+        };
+        // How many calls a clean run makes (N = 0 never fails).
+        std::size_t total = 0;
+        {
+            const std::string store = (tmp.path() / fmt::format("count-{}-{}.h5", points_with_calls, inj.error_name)).string();
+            fs::copy_file(base, store, fs::copy_options::overwrite_existing);
+            std::string out;
+            REQUIRE(run_with(0, store, out) == 0);
+            total = std::stoull(slurp(store + ".calls"));
+        }
+        if (total == 0) { // nothing avf depends on goes through this call (e.g. stdio's write is internal to glibc)
+            figures << fmt::format("  {:<22} {:>6} calls in a clean run: nothing to inject\n", inj.point + " " + inj.error_name, total);
+            continue;
+        }
+        ++points_with_calls;
+        std::set<std::size_t> ns;
+        for (std::size_t k = 0; k < std::min(sweep, total); ++k) ns.insert(1 + k * (total - 1) / std::max<std::size_t>(1, std::min(sweep, total) - 1));
+        std::size_t point_aborts = 0, point_ok = 0;
+        for (std::size_t n : ns) {
+            ++trials;
+            const std::string store = (tmp.path() / fmt::format("{}-{}-{}.h5", points_with_calls, inj.error_name, n)).string();
+            fs::copy_file(base, store, fs::copy_options::overwrite_existing);
+            std::string out;
+            const int code = run_with(n, store, out);
+            const std::string label = fmt::format("{} failing call {} of {} ({})", inj.point, n, total, inj.error_name);
+            const bool unchanged = file_sha256(store) == base_sha;
+            const bool no_temp = storage::leftover_temporary_files(store).empty();
+            // fsync of the directory after the rename: the new store is in place, complete; the
+            // command still fails (durability unknown) and says so.
+            const bool after_publication = code == 4 && out.find("is in place") != std::string::npos;
+            if (after_publication) {
+                storage::StoreReader r(store);
+                if (r.verify().ok && r.latest_run() && r.run_info(*r.latest_run()).results_digest == reference && no_temp) {
+                    ++aborted_named;
+                    ++point_aborts;
+                } else {
+                    ++bad;
+                    failures.push_back(label + ": failed after publication, but the published store is not the complete reference: " + out);
+                }
+            } else if (code == 4) {
+                const bool named = out.find("error:") != std::string::npos &&
+                                   (out.find(fs::path(store).filename().string()) != std::string::npos || out.find('/') != std::string::npos);
+                if (named && unchanged && no_temp) {
+                    ++aborted_named;
+                    ++point_aborts;
+                } else {
+                    ++bad;
+                    failures.push_back(label + fmt::format(": exit 4 but named={} unchanged={} no_temp={}: {}", named, unchanged, no_temp, out));
+                }
+            } else if (code == 0) {
+                storage::StoreReader r(store);
+                const bool ok = r.verify().ok && r.latest_run() && r.run_info(*r.latest_run()).results_digest == reference;
+                if (ok) {
+                    ++completed_correct;
+                    ++point_ok;
+                } else {
+                    ++bad;
+                    failures.push_back(label + ": exit 0 but the new run is not the reference: " + out);
+                }
+            } else {
+                ++bad;
+                failures.push_back(label + fmt::format(": exit {}: {}", code, out));
+            }
+        }
+        figures << fmt::format("  {:<22} {:>6} calls in a clean run; {:>3} failing positions tried: {} exit 4 naming the path (store unchanged), {} completed "
+                               "correctly\n",
+                               inj.point + " " + inj.error_name, total, ns.size(), point_aborts, point_ok);
+    }
+    std::cout << "\n== I/O error injection (libfiu, N-th call): " << trials << " trials, " << aborted_named << " clean aborts, " << completed_correct
+              << " correct completions, " << bad << " bad outcomes (libfiu preload hangs killed and retried: " << harness_hangs << ")\n"
+              << figures.str();
+    std::string list;
+    for (const auto& f : failures) list += f + "\n";
+    INFO(list);
+    CHECK(bad == 0);
+    CHECK(aborted_named > 0);
+    CHECK(points_with_calls >= 3); // pwrite (twice) and fsync at least
+}
+
+TEST_CASE("determinism: 10 runs with 1 and 2 threads and several block sizes give one results digest", "[reliability][determinism]") {
+    test::TempDir tmp;
+    const std::string store = demo_store(tmp.path() / "s.h5");
+    const std::string detections = make_detections(tmp.path() / "d.csv", 20000);
+    std::set<std::string> digests;
+    const char* blocks[] = {"4194304", "65536", "4096", "1048576", "12345"};
+    for (int i = 0; i < 10; ++i) {
+        std::string out;
+        const std::string args = fmt::format("run --regime datasets/demo/regime.toml --detections {} --quiet --top 0 --threads {} --block-bytes {} --store {}",
+                                             q(detections), 1 + i % 2, blocks[i % 5], q(store));
+        INFO(args);
+        REQUIRE(run_avf(args, out) == 0);
+    }
+    storage::StoreReader r(store);
+    std::size_t runs = 0;
+    for (const auto& e : r.audit_chain()) {
+        digests.insert(r.run_info(e.run_id).results_digest);
+        ++runs;
+    }
+    std::cout << "\n== determinism: " << runs << " runs (threads 1/2, blocks 4 KiB-4 MiB) over 20,000 detections: " << digests.size()
+              << " distinct results digest(s)\n";
+    CHECK(runs == 10);
+    CHECK(digests.size() == 1);
+}
