@@ -122,3 +122,46 @@ TEST_CASE("this build writes runs without imagery with the same canonical bytes 
         CHECK(a[i].digest == b[i].digest);
     }
 }
+
+// The committed schema-2 store (tests/data/store-v2.h5): a demo zone set and one run with the
+// imagery members (images, flights, coverage and their WKB heaps), written by avf itself — see
+// tests/data/README.md for the commands. Every later version must keep reading and verifying it.
+TEST_CASE("the committed schema-2 store (imagery run) still reads and verifies", "[store][v2]") {
+    StoreReader store(test::source_path("tests/data/store-v2.h5"));
+    CHECK(store.schema_version() == 2);
+    REQUIRE(store.zone_sets().size() == 1);
+    CHECK(store.zone_sets()[0].name == "demo-2027");
+    auto runs = store.runs();
+    REQUIRE(runs.size() == 1);
+    const std::string id = runs[0].header.run_id;
+    CHECK(id == "run-20261122T100009Z-cd3a2a69");
+    CHECK(store.run_info(id).committed);
+    CHECK(store.read_findings(id).size() == 85);
+    CHECK(store.read_problems(id).empty());
+
+    RunImagery imagery = store.read_imagery(id);
+    REQUIRE(imagery.images.size() == 37);
+    CHECK(imagery.images[0].id.str() == "OS7012-F001");
+    CHECK(imagery.images[0].flight_id == "OS7012");
+    CHECK(imagery.images[0].sensor == SensorCategory::optical);
+    CHECK(imagery.images[0].gsd.value == 0.32);
+    CHECK(imagery.images[0].height.value == 905.0);
+    CHECK_FALSE(imagery.images[0].footprint.empty());
+    REQUIRE(imagery.flights.size() == 1);
+    CHECK(imagery.flights[0].flight_id == "OS7012");
+    CHECK(imagery.flights[0].fixes == 191);
+    CHECK(imagery.flights[0].min_height_m == 700.0);
+    CHECK(imagery.flights[0].track.size() == 191);
+    REQUIRE(imagery.coverage.size() == 2);
+    CHECK(imagery.coverage[0].zone_id == "OA-DGP");
+    CHECK(imagery.coverage[0].fraction == 1.0);
+    CHECK(imagery.coverage[1].zone_id == "OA-REZ");
+    CHECK(imagery.coverage[1].fraction == Approx(0.50540196).epsilon(1e-8));
+    CHECK(imagery.coverage[1].finding_id == "e366bc67216477de867d600e4d05e3ab");
+    CHECK_FALSE(imagery.coverage[1].uncovered.empty());
+
+    VerifyReport report = store.verify();
+    INFO(report.message);
+    CHECK(report.ok);
+    CHECK(report.runs_checked == 1);
+}
