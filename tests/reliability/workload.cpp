@@ -71,7 +71,7 @@ int run_avf_stdout(const std::string& args, std::string& output) {
 std::string demo_store(const std::filesystem::path& store) {
     std::string out;
     int code = run_avf("zones import datasets/korea/zones.geojson datasets/korea/lines.geojson datasets/baltic/zones.geojson "
-                   "datasets/baltic/lines.geojson --store " + q(store.string()) + " --set demo",
+                   "datasets/baltic/lines.geojson datasets/mission/zones.geojson --store " + q(store.string()) + " --set demo",
                    out);
     INFO(out);
     REQUIRE(code == 0);

@@ -28,7 +28,8 @@ int run_avf_stdout(const std::string& args, std::string& output);
 /// Single-quotes for the shell.
 std::string q(const std::string& s);
 
-/// Imports the demo zones and lines (Korea, Baltic) into `store` as set "demo"; REQUIREs success.
+/// Imports the demo zones and lines (Korea, Baltic, the mission's observation areas) into `store` as
+/// set "demo" — what datasets/demo/regime.toml refers to; REQUIREs success.
 std::string demo_store(const std::filesystem::path& store);
 
 /// The avf binary as a child process (stdout and stderr to `log`).
