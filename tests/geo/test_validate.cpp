@@ -162,7 +162,8 @@ TEST_CASE("large polygons (sweep path, >= 20,000 vertices) get the same verdicts
         CHECK(o.ok);
         CHECK(o.sink.size() == 0);
     }
-    SECTION("two swapped vertices (100 apart) make crossings: rejected as a self-intersection, as bg::is_valid says") {
+    // Two swapped vertices (100 apart) make crossings: rejected as a self-intersection, as bg::is_valid says.
+    SECTION("two swapped vertices: a self-intersection") {
         MultiPolygon g;
         g.resize(1);
         g[0].outer() = wiggly_ring(30'000, 20.0, 55.0, 5.0, 0.0);

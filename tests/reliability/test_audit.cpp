@@ -84,34 +84,43 @@ TEST_CASE("audit verify: ok on a fresh demo store, and names run, table and rows
     CHECK_THAT(out, Catch::Contains("every digest matches its commit record"));
     CHECK_THAT(out, Catch::Contains("chain head: "));
     const std::string findings = "/runs/" + run_b + "/findings";
+    // The demo regime's finding count, and the row ranges audit verify names for it.
+    const std::size_t n = storage::StoreReader(pristine).read_findings(run_b).size();
+    REQUIRE(n > 2);
+    const std::string all_rows = "rows 0-" + std::to_string(n - 1);
 
-    SECTION("(a) one byte flipped inside a findings row's stored chunk, in the file's bytes: fletcher32 catches it first") {
+    // One byte flipped inside a findings row's stored chunk, in the file's bytes: fletcher32 catches it first.
+    SECTION("(a) a flipped byte: fletcher32 catches it") {
         CHECK_THAT(tamper("flip-raw " + q(store) + " " + findings + " 1"), Catch::Contains("flipped the byte at file offset"));
         CHECK(run_avf("audit verify " + q(store), out) == 4);
         INFO(out);
-        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b + ", table findings, rows 0-78: unreadable (fletcher32 checksum"));
+        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b + ", table findings, " + all_rows + ": unreadable (fletcher32 checksum"));
         CHECK_THAT(out, Catch::Contains("the store fails verification"));
         CHECK(run_avf("audit verify --run " + q(run_a) + " " + q(store), out) == 0); // the other run is intact
         CHECK(run_avf("findings list --store " + q(store) + " --run " + run_b, out) == 4); // and readers refuse the damaged one
     }
-    SECTION("(a') one byte of a findings row changed and its chunk rewritten with a valid fletcher32: only the digest can tell") {
+    // One byte of a findings row changed and its chunk rewritten with a valid fletcher32: only the digest can tell.
+    SECTION("(a') a forged chunk: only the digest tells") {
         // Byte 582 of the row is inside `measured` (a float64 at offset 576): a forged distance.
         CHECK_THAT(tamper("forge-raw " + q(store) + " " + findings + " 1 582"), Catch::Contains("with a valid fletcher32"));
         CHECK(run_avf("findings list --store " + q(store) + " --run " + run_b + " -f csv", out) == 0); // reads "fine"
         CHECK(run_avf("audit verify " + q(store), out) == 4);
         INFO(out);
         CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b +
-                                        ", table findings, rows 0-78: digest mismatch: the SHA-256 of these rows differs from the commit record"));
+                                        ", table findings, " + all_rows + ": digest mismatch: the SHA-256 of these rows differs from the commit record"));
     }
-    SECTION("(b) a findings row deleted (the dataset rewritten one row shorter, same type, filters and attributes)") {
-        CHECK_THAT(tamper("delete-row " + q(store) + " " + findings + " 1"), Catch::Contains("79 -> 78 rows"));
+    // The dataset rewritten one row shorter, same type, filters and attributes.
+    SECTION("(b) a findings row deleted") {
+        CHECK_THAT(tamper("delete-row " + q(store) + " " + findings + " 1"), Catch::Contains(std::to_string(n) + " -> " + std::to_string(n - 1) + " rows"));
         CHECK(run_avf("audit verify " + q(store), out) == 4);
         INFO(out);
         CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b +
-                                        ", table findings, count: the commit record says 79 rows, the dataset has 78; the first block that "
-                                        "differs from its recorded digest is rows 0-77"));
+                                        ", table findings, count: the commit record says " + std::to_string(n) + " rows, the dataset has " +
+                                        std::to_string(n - 1) + "; the first block that differs from its recorded digest is rows 0-" +
+                                        std::to_string(n - 2)));
     }
-    SECTION("(c) a run's commit record removed: the run is incomplete and never a result") {
+    // The run is incomplete and never a result.
+    SECTION("(c) a run's commit record removed") {
         CHECK_THAT(tamper("delete " + q(store) + " /runs/" + run_b + "/commit"), Catch::Contains("deleted"));
         CHECK(run_avf("audit verify " + q(store), out) == 4);
         INFO(out);
@@ -119,7 +128,7 @@ TEST_CASE("audit verify: ok on a fresh demo store, and names run, table and rows
         CHECK(run_avf("findings list --store " + q(store) + " --run " + run_b, out) == 3);
         CHECK_THAT(out, Catch::Contains("is incomplete"));
         REQUIRE(run_avf("findings list --store " + q(store) + " -f json", out) == 0); // the latest *committed* run
-        CHECK(nlohmann::json::parse(out).size() == 79);
+        CHECK(nlohmann::json::parse(out).size() == n);
         CHECK(storage::StoreReader(store).latest_run() == run_a);
     }
     SECTION("--json gives the same verdict for machines") {
