@@ -139,9 +139,14 @@ template <typename Accept> SegmentIndex::Nearest SegmentIndex::query_round(const
         const double lb = k * std::max(0.0, sphere_distance(s, up) - s.stray) - 1e-3;
         if (lb < limit.value) candidates.emplace_back(std::max(0.0, lb), it->second);
     }
-    std::sort(candidates.begin(), candidates.end());
+    // Solved in the order of their bounds, taken from a min-heap: usually only the first few are
+    // solved before the bound passes the best distance, so a full sort would be wasted.
+    const auto later = [](const std::pair<double, std::size_t>& x, const std::pair<double, std::size_t>& y) { return x > y; };
+    std::make_heap(candidates.begin(), candidates.end(), later);
     double bound = limit.value;
-    for (const auto& [lb, index] : candidates) {
+    for (auto end = candidates.end(); end != candidates.begin(); --end) {
+        std::pop_heap(candidates.begin(), end, later);
+        const auto [lb, index] = *(end - 1);
         if (lb >= bound) break;
         const Segment& s = m_segments[index];
         SegmentFoot f = distance_to_segment(p, s.a, s.b);
@@ -167,8 +172,11 @@ template <typename Accept> SegmentIndex::Nearest SegmentIndex::query(const GeoPo
         auto it = m_tree.qbegin(bgi::nearest(p, 1) && bgi::satisfies([&](const Entry& e) { return accept(m_segments[e.second]); }));
         if (it == m_tree.qend()) return no_nearest();
         const Segment& s = m_segments[it->second];
-        const double upper = distance_to_segment(p, s.a, s.b).distance.value;
-        r = std::min(limit.value, upper + 1.0);
+        // An upper bound without solving it: some point of the geodesic lies within σ + 2·stray of p
+        // on the sphere (σ to the great-circle arc, which the geodesic never leaves by more than its
+        // stray), and no geodesic is longer than sphere_ratio_upper times the great-circle distance.
+        const double upper = sphere_ratio_upper * sphere_radius * (sphere_distance(s, up) + 2.0 * s.stray) + 1.0;
+        r = std::min(limit.value, upper);
     }
     return query_round(p, up, Meters{r}, accept);
 }
