@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize bench soak fuzz clean
+.PHONY: all deps configure build demo test test-sanitize test-asan test-tsan bench soak fuzz clean
 
 all: build
 
@@ -25,11 +25,31 @@ demo: build
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-# ASan+UBSan build of the whole suite (slow; not part of `make test`).
+# Sanitizers (slow; not part of `make test`; docs/reliability.md §5): the whole suite under
+# ASan+UBSan (build-asan), then the tests that drive the parallel pipeline under TSan (build-tsan).
+# `make test-asan` / `make test-tsan` run one half.
 test-sanitize: deps
+	$(MAKE) test-asan
+	$(MAKE) test-tsan
+
+test-asan: deps
 	cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DAVF_SANITIZE="address;undefined"
 	cmake --build build-asan -j $(JOBS)
 	cd build-asan && ctest --output-on-failure -j $(JOBS)
+
+# TSan: oneTBB rebuilt with -fsanitize=thread (scripts/build-tbb-tsan.sh says why), and only the
+# executables behind TSAN_TESTS: the scenario runner (the pipeline in-process, 1 and 2 threads),
+# the demo runs of the avf binary with 1 and 2 threads, the 10-run determinism test, and the
+# two-thread block parser. Reports that are not avf's are in tests/tsan.supp, each with its reason.
+TSAN_TESTS ?= ^(scenarios: ?|cli: ?the demo |reliability: ?determinism|ingest: ?two threads)
+TSAN_TARGETS ?= avf test_scenarios test_cli test_reliability test_ingest
+test-tsan: deps
+	bash scripts/build-tbb-tsan.sh build-tsan/tbb-tsan
+	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug -DAVF_SANITIZE=thread \
+	  -DTBB_DIR=$(CURDIR)/build-tsan/tbb-tsan/lib/cmake/TBB
+	cmake --build build-tsan -j $(JOBS) --target $(TSAN_TARGETS)
+	cd build-tsan && TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 second_deadlock_stack=1 $(TSAN_OPTIONS)" \
+	  ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)'
 
 # Benchmarks (not part of `make test`): see bench/README.md and docs/benchmarks.md.
 bench: deps
@@ -47,4 +67,4 @@ fuzz:
 	bash tests/fuzz/run.sh
 
 clean:
-	rm -rf $(BUILD) build-asan build-fuzz
+	rm -rf $(BUILD) build-asan build-tsan build-fuzz

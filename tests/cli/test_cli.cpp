@@ -189,7 +189,7 @@ TEST_CASE("bad input: problems are stored and counted, --strict stops, --fail-on
                   out) == 4);
 }
 
-TEST_CASE("the demo mission: sensor, route and coverage findings, identical for 1 and 2 threads; avf coverage; audit verify", "[cli][run][imagery]") {
+TEST_CASE("the demo mission: sensor, route and coverage findings, identical for 1 and 2 threads, avf coverage, audit verify", "[cli][run][imagery]") {
     avf::test::TempDir tmp;
     std::string store = import_demo(tmp);
     std::string out;

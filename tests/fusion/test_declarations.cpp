@@ -109,7 +109,7 @@ TEST_CASE("confidence: noisy-OR over independent sources, the best item per sour
     CHECK(combine_confidence({}).confidence == 0.0);
 }
 
-TEST_CASE("dedup: same object from two images and two sources merges; never across classes, parties or within one image") {
+TEST_CASE("dedup: same object from two images and two sources merges, never across classes, parties or within one image") {
     DedupPolicy policy;
     policy.fallback = DedupTolerance{Meters{200.0}, Duration{2 * 3'600'000}};
     auto s = [](const std::string& id, GeoPoint p, const std::string& cls, const std::string& party, const std::string& time,
@@ -232,7 +232,7 @@ TEST_CASE("declaration_match: exact, undeclared, count mismatch both ways, unver
     }
 }
 
-TEST_CASE("declaration_match: unconfirmed only where the declared place was imaged adequately; coverage gap otherwise") {
+TEST_CASE("declaration_match: unconfirmed only where the declared place was imaged adequately, coverage gap otherwise") {
     Fusion fx(k_match);
     fx.declarations = {declaration("DEC-IMAGED", "battle_tank", 8, at(0), 1000), declaration("DEC-HALF", "battle_tank", 8, at(50), 1000)};
     const GeoPoint c = at(50);
@@ -350,7 +350,7 @@ TEST_CASE("notification: declared 12,700 troops, observed above 13,000 — under
     CHECK(std::any_of(fs[0].evidence.begin(), fs[0].evidence.end(), [](const Evidence& e) { return e.record_kind == "declaration" && e.record_id == "NOT-1"; }));
 }
 
-TEST_CASE("notification: strength is the peak per day, never a sum over days; thresholds reached at the value") {
+TEST_CASE("notification: strength is the peak per day, never a sum over days, thresholds reached at the value") {
     SECTION("3 days of 5,000 troops: 5,000, not 15,000") {
         Fusion fx(k_notify);
         std::vector<Detection> ds;

@@ -142,7 +142,7 @@ track_min_height_m = 900.0
     CHECK(positions == std::vector<std::string>{"line 3-line 4", "line 6"});
 }
 
-TEST_CASE("route: corridor around the plan, either side of its limit; no plan is unverifiable", "[rules][imagery][route][limit]") {
+TEST_CASE("route: corridor around the plan, either side of its limit, no plan is unverifiable", "[rules][imagery][route][limit]") {
     Harness h("[[rules]]\nid = \"corr\"\ntype = \"route\"\ncorridor_km = 10.0\n", {}, {});
     const GeoPoint a{127.0, 38.5}, b{128.0, 38.5};
     PlannedRoute plan{"F1", LineString{a, b}, SourceRef{"plan.geojson", "", "0", 0}};

@@ -64,7 +64,7 @@ TEST_CASE("declarations CSV: point, polygon and site locations with every field"
     CHECK(ds[2].notified.is_min());
 }
 
-TEST_CASE("declarations CSV: each defect is a problem naming line, field and reason; the rest is read") {
+TEST_CASE("declarations CSV: each defect is a problem naming line, field and reason, the rest is read") {
     test::TempDir tmp;
     Taxonomy tax = make_taxonomy();
     struct Case {

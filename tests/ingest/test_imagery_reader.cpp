@@ -146,7 +146,7 @@ TEST_CASE("one Item per line: a broken line is one problem with its line number"
     CHECK(r.problems.problems()[1].where.line() == 5);
 }
 
-TEST_CASE("a .json file of Items one per line is recognised too; JSON that is no STAC is refused whole", "[imagery][malformed]") {
+TEST_CASE("a .json file of Items one per line is recognised too, JSON that is no STAC is refused whole", "[imagery][malformed]") {
     test::TempDir tmp;
     auto r = read(tmp.write("lines.json", item("a") + "\n" + item("b") + "\n"));
     CHECK(r.images.size() == 2);
