@@ -40,6 +40,20 @@ std::size_t env_size(const char* name, std::size_t fallback) {
     return v && *v ? static_cast<std::size_t>(std::stoull(v)) : fallback;
 }
 
+/// Under ASan (make test-asan) the avf binary refuses to start unless the ASan runtime comes
+/// first in the initial library list; with LD_PRELOAD that means first in LD_PRELOAD too. The
+/// runtime this test process loaded ("libasan.so.8 " from /proc/self/maps); "" otherwise.
+std::string asan_runtime_first() {
+#if defined(__SANITIZE_ADDRESS__)
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        auto at = line.find('/');
+        if (at != std::string::npos && line.find("/libasan.so", at) != std::string::npos) return line.substr(at) + " ";
+    }
+#endif
+    return {};
+}
+
 struct Injection {
     std::string point;
     int error;
@@ -77,7 +91,7 @@ TEST_CASE("I/O errors injected at the 1st..N-th pwrite, write and fsync: a corre
         auto run_with = [&](std::size_t nth, const std::string& store, std::string& output) {
             const std::string count_file = store + ".calls";
             std::string env = fmt::format("LD_PRELOAD={} FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT={} AVF_FAIL_NTH={} AVF_FAIL_ERRNO={} AVF_FAIL_COUNT_FILE={}",
-                                          q(preload), inj.point, nth, inj.error, q(count_file));
+                                          q(asan_runtime_first() + preload), inj.point, nth, inj.error, q(count_file));
             // libfiu's POSIX preload wraps malloc too, and can deadlock in dlsym inside a
             // multi-threaded process (seen: a thread in fiu_fail's rwlock, another in dlsym's
             // lock). Such a hang is the harness's, not avf's: it is killed after 60 s and the
