@@ -21,6 +21,12 @@ if(AVF_SANITIZE)
   string(REPLACE ";" "," _avf_san "${AVF_SANITIZE}")
   target_compile_options(avf_sanitizers INTERFACE -fsanitize=${_avf_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(avf_sanitizers INTERFACE -fsanitize=${_avf_san})
+  if("undefined" IN_LIST AVF_SANITIZE)
+    # One check stays recoverable so that tests/ubsan.supp can name the one known report, a signed
+    # overflow inside Boost.Geometry 1.74 (docs/reliability.md §3); UBSAN_OPTIONS=halt_on_error=1
+    # (Makefile, tests/fuzz/run.sh) keeps every report that is not suppressed fatal.
+    target_compile_options(avf_sanitizers INTERFACE -fsanitize-recover=signed-integer-overflow)
+  endif()
 endif()
 
 # avf_module(NAME SOURCES... [DETERMINISTIC]) — a static library for one top-level folder.

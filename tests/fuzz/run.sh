@@ -23,7 +23,7 @@ fi
 cmake --build $B -j "$(nproc)" --target $(for t in $TARGETS; do printf 'fuzz_%s ' "$t"; done) >/dev/null
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
-export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:suppressions=$PWD/tests/ubsan.supp}
 printf '%-20s %12s %10s %8s %8s %8s %s\n' target executions exec/s cov ft corpus "crashes/timeouts/ooms"
 status=0
 for t in $TARGETS; do
