@@ -2,7 +2,9 @@
 
 #include <charconv>
 #include <chrono>
-#include <cstdio>
+
+#include <fmt/compile.h>
+#include <fmt/format.h>
 
 namespace avf {
 namespace {
@@ -102,14 +104,11 @@ std::string format_utc(UtcTime t) {
     int mm = static_cast<int>((rem % ms_per_h) / ms_per_min);
     int ss = static_cast<int>((rem % ms_per_min) / ms_per_s);
     int frac = static_cast<int>(rem % ms_per_s);
-    char buf[40];
-    if (frac != 0)
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hh, mm, ss, frac);
-    else
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(ymd.year()),
-                      static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), hh, mm, ss);
-    return buf;
+    // fmt's compiled formats: this runs for every finding (ids, explanations, the store's text).
+    const int year = static_cast<int>(ymd.year());
+    const unsigned month = static_cast<unsigned>(ymd.month()), day = static_cast<unsigned>(ymd.day());
+    if (frac != 0) return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z"), year, month, day, hh, mm, ss, frac);
+    return fmt::format(FMT_COMPILE("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z"), year, month, day, hh, mm, ss);
 }
 
 std::string format_date(UtcTime t) {

@@ -378,11 +378,13 @@ private:
 };
 
 // ---------------------------------------------------------------------------------------------
-// The single writer thread, fed through a bounded queue
+// The single writer thread, fed through a bounded queue. Findings arrive encoded and digested
+// (RunWriter::prepare_findings, on the thread that merges them): what is left here is HDF5's
+// writing — shuffle, deflate and checksum of every chunk.
 
 class WriterThread {
 public:
-    using Job = std::variant<std::vector<Finding>, std::vector<Problem>>;
+    using Job = std::variant<storage::RunWriter::Prepared, std::vector<Problem>>;
 
     WriterThread(storage::RunWriter& writer, bool threaded, std::size_t capacity = 4) : m_writer(writer), m_capacity(capacity) {
         if (threaded) m_thread = std::thread([this] { loop(); });
@@ -415,7 +417,7 @@ public:
 
 private:
     void write(Job& job) {
-        if (auto* f = std::get_if<std::vector<Finding>>(&job)) m_writer.append_findings(*f);
+        if (auto* f = std::get_if<storage::RunWriter::Prepared>(&job)) m_writer.write(*f);
         else m_writer.append_problems(std::get<std::vector<Problem>>(job));
     }
     void close() {
@@ -909,8 +911,8 @@ RunResult ComplianceRun::run() {
             take(f);
             batch.push_back(std::move(f));
             if (batch.size() == write_batch) {
-                out.push(std::move(batch));
-                batch = {};
+                out.push(writer.prepare_findings(batch));
+                batch.clear();
                 if (m_options.progress) {
                     Progress p;
                     p.phase = "writing";
@@ -921,7 +923,7 @@ RunResult ComplianceRun::run() {
                 }
             }
         }
-        if (!batch.empty()) out.push(std::move(batch));
+        if (!batch.empty()) out.push(writer.prepare_findings(batch));
         problems->drain(write_batch, [&](std::vector<Problem>&& ps) {
             keep_problems(ps);
             out.push(std::move(ps));

@@ -193,6 +193,16 @@ public:
     ~RunWriter();
     void append_findings(const std::vector<Finding>& findings);
     void append_problems(const std::vector<Problem>& problems);
+
+    /// append_findings() in two halves, so that encoding and digesting (prepare) overlap with
+    /// HDF5's writing (shuffle, deflate, checksum) on another thread: prepare_findings() checks
+    /// and encodes the batch, digests its rows and touches no HDF5 object; write() writes what a
+    /// prepare handed out. Batches are written in the order they were prepared. prepare and write
+    /// may run at the same time on two threads; each is called from one thread at a time, and
+    /// every prepared batch is written before append_problems, write_imagery or finish.
+    class Prepared;
+    Prepared prepare_findings(const std::vector<Finding>& findings);
+    void write(const Prepared& prepared);
     /// Writes the images, flights and coverage tables and their WKB heaps (at most once, before
     /// finish). The run's commit record then lists them (imagery_run_commit_entries). Every
     /// value is validated before anything is written (InputError); image and flight source files
@@ -211,6 +221,19 @@ private:
     struct Impl;
     explicit RunWriter(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
+};
+
+/// A batch of findings encoded and digested by RunWriter::prepare_findings: the whole chunks of
+/// the findings, evidence and explanations datasets it completed.
+class RunWriter::Prepared {
+public:
+    Prepared() = default;
+    Prepared(Prepared&&) noexcept = default;
+    Prepared& operator=(Prepared&&) noexcept = default;
+
+private:
+    friend class RunWriter;
+    std::vector<std::vector<std::uint8_t>> findings, evidence, explanations;
 };
 
 class StoreTransaction {

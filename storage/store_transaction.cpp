@@ -11,6 +11,7 @@
 #include "storage/wkb.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -74,7 +75,7 @@ struct FileState {
     std::string path;      ///< the published store
     std::string temp_path; ///< where this transaction writes
     h5::File file;
-    bool failed = false;         ///< a write failed after it began: the file must never be published
+    std::atomic<bool> failed = false; ///< a write failed after it began: the file must never be published
     std::string run_in_progress; ///< run id begun and not finished, "" when none
     bool ended = false;          ///< committed or abandoned: the file is closed
 
@@ -206,13 +207,16 @@ const std::string& RunWriter::run_id() const {
 }
 
 void RunWriter::append_findings(const std::vector<Finding>& batch) {
-    h5::init_thread();
+    write(prepare_findings(batch));
+}
+
+RunWriter::Prepared RunWriter::prepare_findings(const std::vector<Finding>& batch) {
     Impl& run = *m_impl;
-    run.require_writable("append_findings");
+    run.require_writable("prepare_findings");
     const TableSchema& f_schema = findings_table();
     const TableSchema& e_schema = evidence_table();
 
-    // Encode and check the whole batch before writing any of it.
+    // Encode and check the whole batch before staging any of it.
     std::size_t n_evidence = 0;
     for (const Finding& f : batch) {
         n_evidence += f.evidence.size();
@@ -232,10 +236,24 @@ void RunWriter::append_findings(const std::vector<Finding>& batch) {
             ++e;
         }
     }
+    // Staging changes the digests and offsets: a failure part-way leaves the run unusable.
+    return guarded(*run.state, [&] {
+        Prepared out;
+        out.findings = run.findings->stage(f_rows.data(), batch.size());
+        out.evidence = run.evidence->stage(e_rows.data(), n_evidence);
+        out.explanations = run.explanations->stage_bytes(text);
+        return out;
+    });
+}
+
+void RunWriter::write(const Prepared& prepared) {
+    h5::init_thread();
+    Impl& run = *m_impl;
+    run.require_writable("write findings");
     guarded(*run.state, [&] {
-        run.findings->append(f_rows.data(), batch.size());
-        run.evidence->append(e_rows.data(), n_evidence);
-        run.explanations->append_bytes(text);
+        for (const auto& c : prepared.findings) run.findings->write_chunk(c);
+        for (const auto& c : prepared.evidence) run.evidence->write_chunk(c);
+        for (const auto& c : prepared.explanations) run.explanations->write_chunk(c);
     });
     crash_point("findings-batch");
 }

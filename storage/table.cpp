@@ -211,7 +211,7 @@ bool is_valid_utf8(std::string_view text) {
 Appender::Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size, std::uint64_t chunk_units,
                    std::uint64_t block_units, std::uint64_t existing)
     : m_dataset(std::move(dataset)), m_type(std::move(type)), m_name(std::move(name)), m_path(std::move(path)), m_unit_size(unit_size),
-      m_chunk_units(chunk_units), m_written(existing), m_digest(unit_size, block_units) {
+      m_chunk_units(chunk_units), m_written(existing), m_staged(existing), m_digest(unit_size, block_units) {
     m_buffer.reserve(chunk_units * unit_size);
 }
 
@@ -243,7 +243,15 @@ Appender Appender::open_table(hid_t parent, const TableSchema& schema, const std
 }
 
 void Appender::append(const std::uint8_t* data, std::uint64_t units) {
+    for (const Chunk& chunk : stage(data, units)) {
+        write_chunk(chunk);
+    }
+}
+
+std::vector<Appender::Chunk> Appender::stage(const std::uint8_t* data, std::uint64_t units) {
     m_digest.update(data, units);
+    m_staged += units;
+    std::vector<Chunk> full;
     while (units > 0) {
         std::uint64_t take = std::min(units, m_chunk_units - m_buffered);
         m_buffer.insert(m_buffer.end(), data, data + take * m_unit_size);
@@ -251,12 +259,20 @@ void Appender::append(const std::uint8_t* data, std::uint64_t units) {
         data += take * m_unit_size;
         units -= take;
         if (m_buffered == m_chunk_units) {
-            write_buffer(m_buffered);
+            full.push_back(std::move(m_buffer));
+            m_buffer = {};
+            m_buffer.reserve(m_chunk_units * m_unit_size);
+            m_buffered = 0;
         }
     }
+    return full;
 }
 
-void Appender::write_buffer(std::uint64_t units) {
+void Appender::write_chunk(const Chunk& chunk) {
+    write_rows(chunk.data(), chunk.size() / m_unit_size);
+}
+
+void Appender::write_rows(const std::uint8_t* data, std::uint64_t units) {
     if (units == 0) {
         return;
     }
@@ -268,15 +284,15 @@ void Appender::write_buffer(std::uint64_t units) {
     hsize_t count[1] = {units};
     h5::check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start, nullptr, count, nullptr), m_path, what);
     h5::Dataspace mem_space(h5::check_id(H5Screate_simple(1, count, nullptr), m_path, what));
-    h5::check(H5Dwrite(m_dataset.get(), m_type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, m_buffer.data()), m_path, what);
+    h5::check(H5Dwrite(m_dataset.get(), m_type.get(), mem_space.get(), file_space.get(), H5P_DEFAULT, data), m_path, what);
     m_written += units;
-    m_buffered = 0;
-    m_buffer.clear();
     crash_point("chunk-write");
 }
 
 DigestResult Appender::finish() {
-    write_buffer(m_buffered);
+    write_rows(m_buffer.data(), m_buffered);
+    m_buffer.clear();
+    m_buffered = 0;
     h5::check(m_dataset.close(), m_path, "close " + m_name);
     m_type.reset();
     return m_digest.finish();

@@ -80,8 +80,19 @@ public:
     /// `units` rows of the table (row_size bytes each) or bytes of the heap.
     void append(const std::uint8_t* data, std::uint64_t units);
     void append_bytes(std::string_view bytes) { append(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()); }
-    /// Units appended so far (including those still buffered), i.e. the next offset or row.
-    std::uint64_t size() const { return m_written + m_buffered; }
+
+    /// append() in two halves, for a writer that encodes on one thread and writes on another:
+    /// stage() digests and buffers `units` and returns the whole chunks they completed, touching
+    /// no HDF5 object; write_chunk() writes one such chunk. Chunks are written in the order they
+    /// were staged. stage() and write_chunk() may run on two different threads at the same time;
+    /// neither may run twice at once, and finish() comes after both.
+    using Chunk = std::vector<std::uint8_t>;
+    std::vector<Chunk> stage(const std::uint8_t* data, std::uint64_t units);
+    std::vector<Chunk> stage_bytes(std::string_view bytes) { return stage(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()); }
+    void write_chunk(const Chunk& chunk);
+
+    /// Units appended or staged so far (including those still buffered), i.e. the next offset or row.
+    std::uint64_t size() const { return m_staged; }
     /// Writes what is buffered, closes the dataset and returns the digest of everything appended.
     DigestResult finish();
     /// The file's identifiers are gone (closed with H5F_CLOSE_STRONG): forget them unclosed.
@@ -93,7 +104,7 @@ public:
 private:
     Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size, std::uint64_t chunk_units,
              std::uint64_t block_units, std::uint64_t existing);
-    void write_buffer(std::uint64_t units);
+    void write_rows(const std::uint8_t* data, std::uint64_t units);
 
     h5::Dataset m_dataset;
     h5::Datatype m_type;
@@ -101,7 +112,9 @@ private:
     std::string m_path;
     std::size_t m_unit_size;
     std::uint64_t m_chunk_units;
-    std::uint64_t m_written;
+    std::uint64_t m_written; ///< units in the dataset (the writing side)
+    // The staging side:
+    std::uint64_t m_staged; ///< units staged: written, in chunks handed out, or buffered
     std::uint64_t m_buffered = 0;
     std::vector<std::uint8_t> m_buffer;
     ContentDigest m_digest;

@@ -208,6 +208,10 @@ TEST_CASE("values longer than their column are refused, not truncated, and nothi
     findings[2].rule_id = "I-2";
     findings[2].span.from = UtcTime{400000000000000LL}; // year 14645
     CHECK_THROWS_WITH(run.append_findings(findings), Catch::Contains("outside the years 0000-9999"));
+    findings[2].span.from = UtcTime{253402300800000LL}; // 10000-01-01T00:00:00Z, the first instant out
+    CHECK_THROWS_WITH(run.append_findings(findings), Catch::Contains("outside the years 0000-9999"));
+    findings[2].span.from = UtcTime{-62167219200000LL - 1}; // 1 ms before 0000-01-01
+    CHECK_THROWS_WITH(run.append_findings(findings), Catch::Contains("outside the years 0000-9999"));
     findings[2].span.from = UtcTime{0};
     findings[2].evidence[0].source_file = "not-an-input.csv";
     CHECK_THROWS_AS(run.append_findings(findings), InternalError);
@@ -218,6 +222,23 @@ TEST_CASE("values longer than their column are refused, not truncated, and nothi
     StoreReader store(path);
     CHECK(store.read_findings("r").size() == 3); // only the batch that was accepted
     CHECK(store.verify().ok);
+}
+
+TEST_CASE("the first and last instants of years 0000-9999 are stored and read back exactly", "[store]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    StoreTransaction tx(path);
+    auto run = tx.begin_run(test::sample_run_header("r"));
+    auto findings = test::sample_findings();
+    findings[2].span.from = UtcTime{-62167219200000LL};  // 0000-01-01T00:00:00Z
+    findings[2].span.to = UtcTime{253402300800000LL - 1}; // 9999-12-31T23:59:59.999Z
+    run.append_findings(findings);
+    run.finish(test::sample_summary());
+    tx.commit();
+    auto back = StoreReader(path).read_findings("r");
+    REQUIRE(back.size() == 3);
+    CHECK(back[2].span.from == findings[2].span.from);
+    CHECK(back[2].span.to == findings[2].span.to);
 }
 
 TEST_CASE("an abandoned transaction leaves the published store byte-identical and no temporary file", "[store]") {
