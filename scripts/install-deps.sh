@@ -23,7 +23,8 @@ packages=(
   libssl-dev                      # SHA-256 through EVP
   libgeos-dev                     # independent oracle in tests
   # readers the tests open the store with (Debian's python3, not a pyenv one)
-  python3 python3-h5py python3-tables python3-pandas
+  python3 python3-h5py python3-tables python3-pandas python3-shapely
+  python3-pyproj                  # the dataset generators (scripts/make_*.py, tests/scenarios/make_scenarios.py)
   # fault injection for the reliability tests (fiu-run: ENOSPC/EIO in write, pwrite, fsync)
   fiu-utils libfiu-dev
 )

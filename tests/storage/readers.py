@@ -6,59 +6,22 @@ every commit-record digest and the audit chain independently of the C++ code.
 
 Run by tests/storage/test_readers.cpp against a store it wrote (the sample data of
 tests/storage/sample_store.cpp). Prints one line per check and exits 0 when all pass.
-The digest recipes here are the ones docs/store-format.md gives auditors.
+The digest recipes (tests/reliability/verify_store.py) are the ones docs/store-format.md gives auditors.
 """
 import hashlib
-import struct
+import os
 import sys
 import warnings
 
 import h5py
 import numpy as np
 import pandas as pd
+import shapely.wkb
 import tables
 
-HEAPS = {"zone_wkb", "line_wkb", "problem_text", "explanations"}
-RUN_ATTRIBUTES = ["run_id", "zone_set", "zone_set_digest", "regime_id", "tool_version",
-                  "started", "finished", "status", "options_json"]
-ZONE_SET_ATTRIBUTES = ["name", "imported_utc", "options_json"]
-
-
-def text(value):
-    """An attribute or fixed-length string as str."""
-    return value.decode("utf-8") if isinstance(value, (bytes, np.bytes_)) else str(value)
-
-
-def field(data):
-    return struct.pack("<q", len(data)) + data
-
-
-def entry_digest(group, name, attribute_names):
-    """(units, sha256) of one commit-record entry, recomputed from the file."""
-    if name == "attributes":
-        h = hashlib.sha256()
-        for a in attribute_names:
-            h.update(field(a.encode()) + field(text(group.attrs[a]).encode("utf-8")))
-        return len(attribute_names), h.hexdigest()
-    if name == "regime_text":
-        data = group[name][()]
-        return len(data), hashlib.sha256(data).hexdigest()
-    data = group[name][...]
-    return len(data), hashlib.sha256(data.tobytes()).hexdigest()
-
-
-def verify_group(group, attribute_names):
-    commit = group["commit"][...]
-    lines = ""
-    for row in commit:
-        name = text(row["table"])
-        units, sha = entry_digest(group, name, attribute_names)
-        assert units == row["rows"], (group.name, name, units, row["rows"])
-        assert sha == text(row["sha256"]), (group.name, name)
-        lines += f"{name} {row['rows']} {text(row['sha256'])}\n"
-    digest = hashlib.sha256(lines.encode()).hexdigest()
-    assert digest == text(group["commit"].attrs["digest"]), group.name
-    return digest
+# The digest recipes of docs/store-format.md, shared with the crash harness's second opinion.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "reliability"))
+from verify_store import RUN_ATTRIBUTES, ZONE_SET_ATTRIBUTES, text, verify_group  # noqa: E402
 
 
 def check(label, condition):
@@ -98,19 +61,14 @@ def main():
         z0 = wkb[zones[0]["wkb_offset"]:zones[0]["wkb_offset"] + zones[0]["wkb_length"]].tobytes()
         check("h5py: zone WKB is little-endian MultiPolygon", z0[:5] == b"\x01\x06\x00\x00\x00")
         check("h5py: zone name in Korean", zones[0]["name"].decode("utf-8") == "비무장지대 북측")
-        try:
-            import shapely.wkb
-        except ImportError:
-            print("skip shapely: not installed")
-        else:
-            polygon = shapely.wkb.loads(z0)
-            check("shapely: zone WKB is a MultiPolygon with one hole",
-                  polygon.geom_type == "MultiPolygon" and len(polygon.geoms[0].interiors) == 1)
+        polygon = shapely.wkb.loads(z0)
+        check("shapely: zone WKB is a MultiPolygon with one hole",
+              polygon.geom_type == "MultiPolygon" and len(polygon.geoms[0].interiors) == 1)
 
         # Independent recomputation of every digest and of the chain.
         run_digests = {}
         for name, group in f["runs"].items():
-            run_digests[name] = verify_group(group, RUN_ATTRIBUTES)
+            run_digests[name] = verify_group(group, RUN_ATTRIBUTES)[0]
         for name, group in f["zones"].items():
             verify_group(group, ZONE_SET_ATTRIBUTES)
         check("python: every commit record recomputes", True)
