@@ -211,6 +211,10 @@ void write_scalar_text(hid_t parent, const std::string& name, std::string_view v
         buffer.push_back('\0');
     }
     check(H5Dwrite(ds.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer.data()), path, "write dataset " + name);
+    // A small contiguous write stays in HDF5's sieve buffer until the dataset is closed: the
+    // write error, if any, comes from H5Dclose, and a destructor would drop it (found by the
+    // I/O-error sweep: ENOSPC on the 2nd pwrite published a run whose regime_text was empty).
+    check(ds.close(), path, "close dataset " + name);
 }
 
 std::string read_scalar_text(hid_t parent, const std::string& name, const std::string& path) {
