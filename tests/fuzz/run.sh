@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SECONDS_EACH=${FUZZ_SECONDS:-60}
-TARGETS=${FUZZ_TARGETS:-"detections_csv detections_geojson zones_geojson regime validate"}
+TARGETS=${FUZZ_TARGETS:-"detections_csv detections_geojson stac zones_geojson regime validate"}
 B=build-fuzz
 
 command -v clang++ >/dev/null || { echo "fuzz: clang++ is missing (scripts/install-deps.sh installs clang and libclang-rt-14-dev)" >&2; exit 2; }
