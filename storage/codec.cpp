@@ -75,8 +75,8 @@ std::string source_path(const std::vector<InputFile>& files, std::int64_t index,
 std::string time_text(UtcTime t, std::string_view what) {
     using namespace std::chrono;
     // The store's text form is exactly four year digits: 0000-01-01 up to, not including, 10000-01-01.
-    static const std::int64_t first_ms = sys_days{year{0} / January / 1}.time_since_epoch().count() * std::int64_t{86'400'000};
-    static const std::int64_t end_ms = sys_days{year{10000} / January / 1}.time_since_epoch().count() * std::int64_t{86'400'000};
+    static const std::int64_t first_ms = duration_cast<milliseconds>(sys_days{year{0} / January / 1}.time_since_epoch()).count();
+    static const std::int64_t end_ms = duration_cast<milliseconds>(sys_days{year{10000} / January / 1}.time_since_epoch()).count();
     std::string s = format_utc(t);
     if (!t.is_min() && !t.is_max() && (t.ms < first_ms || t.ms >= end_ms)) {
         throw InputError(std::string(what) + " " + s + " lies outside the years 0000-9999 that the store keeps");
