@@ -33,13 +33,23 @@ GeoPoint destination(const GeoPoint& origin, double azimuth_deg, Meters d) {
     return GeoPoint{lon, lat};
 }
 
+EndToPoint end_to_point(const GeoPoint& end, const GeoPoint& p) {
+    EndToPoint e;
+    double azi2 = 0.0;
+    wgs84().Inverse(end.y(), end.x(), p.y(), p.x(), e.distance, e.azimuth, azi2);
+    return e;
+}
+
 SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b) {
+    return distance_to_segment(p, a, b, end_to_point(a, p), end_to_point(b, p));
+}
+
+SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b, const EndToPoint& from_a, const EndToPoint& from_b) {
     const auto& g = wgs84();
     GeographicLib::GeodesicLine line = g.InverseLine(a.y(), a.x(), b.y(), b.x());
     const double length = line.Distance();
 
-    double d_a = 0.0, azi_ap = 0.0, azi_tmp = 0.0;
-    g.Inverse(a.y(), a.x(), p.y(), p.x(), d_a, azi_ap, azi_tmp);
+    const double d_a = from_a.distance, azi_ap = from_a.azimuth;
     if (!(length > 0.0)) return SegmentFoot{Meters{d_a}, a, 0.0};
 
     // Start from the spherical along-track estimate, then Newton steps along the geodesic: at the
@@ -51,7 +61,7 @@ SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoP
     double best_d = 0.0;
     double lat = 0.0, lon = 0.0;
     for (int iter = 0; iter < 60; ++iter) {
-        double azi_line = 0.0, d = 0.0, azi_xp = 0.0;
+        double azi_line = 0.0, d = 0.0, azi_xp = 0.0, azi_tmp = 0.0;
         line.Position(s, lat, lon, azi_line);
         g.Inverse(lat, lon, p.y(), p.x(), d, azi_xp, azi_tmp);
         best_d = d;
@@ -65,8 +75,7 @@ SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoP
 
     // The endpoints guard against the far side of the ellipsoid, where the distance along the
     // segment need not be unimodal.
-    double d_b = 0.0;
-    g.Inverse(b.y(), b.x(), p.y(), p.x(), d_b);
+    const double d_b = from_b.distance;
     if (d_a < foot.distance.value) foot = SegmentFoot{Meters{d_a}, a, 0.0};
     if (d_b < foot.distance.value) foot = SegmentFoot{Meters{d_b}, b, 1.0};
     return foot;

@@ -28,6 +28,16 @@ struct SegmentFoot {
 /// Distance from p to the geodesic segment a–b, with the nearest point.
 SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b);
 
+/// The geodesic from an end of a segment to the query point: its length and its azimuth at the
+/// end. Neighbouring segments share ends, so a caller solving several can compute each once.
+struct EndToPoint {
+    double distance = 0.0; ///< metres
+    double azimuth = 0.0;  ///< degrees, at the end
+};
+EndToPoint end_to_point(const GeoPoint& end, const GeoPoint& p);
+/// The same as distance_to_segment(p, a, b), given end_to_point(a, p) and end_to_point(b, p).
+SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b, const EndToPoint& from_a, const EndToPoint& from_b);
+
 /// The point at `distance` from `origin` in direction `azimuth_deg` (clockwise from north).
 GeoPoint destination(const GeoPoint& origin, double azimuth_deg, Meters distance);
 

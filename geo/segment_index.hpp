@@ -12,12 +12,15 @@
 // still beat the best distance found — so most points are decided by the bound alone, and exact
 // geodesic work is done only near the limit or for the nearest segment of a point within it.
 //
-// The lower bound (segment_lower_bound) is the great-circle distance from the point to the
-// great-circle arc through the segment's ends, less the most the geodesic can stray from that arc
-// (measured ≤ 4.2e-4·L²/R; 2e-3·L²/R + 5 cm is used), times the smallest meridional radius of
-// curvature M(φ) over the latitudes involved: on WGS84 every path is at least M(φ)/R times as long
-// as its image on the sphere of radius R, so the bound never exceeds the true distance. It is
-// within 0.2 % of it at 37°N and 0.1 % at 55°N, where a plain sphere bound is 0.7 % loose.
+// The lower bound (segment_lower_bound) starts from the great-circle distance σ from the point to
+// the great-circle arc through the segment's ends, less the most the geodesic can stray from that
+// arc (measured ≤ 4.2e-4·L²/R; 2e-3·L²/R + 5 cm is used), and weighs it with the radii of
+// curvature of WGS84 over the latitudes involved: m·sqrt(σ² + (κ·c·Δλ)²), m the smallest
+// meridional radius M(φ), m²(1 + κ²) the smallest prime-vertical radius N(φ) squared, c the
+// smallest cos φ, Δλ the longitude between the point and the segment (derivation at
+// SegmentIndex::band). Every path on the ellipsoid is at least that long, so the bound never
+// exceeds the true distance; north-south it is as tight as M allows (0.1-0.2 %), east-west it
+// gains the 0.3-0.4 % by which N exceeds M at the demo latitudes.
 // For large limits (distances to a zone boundary, for explanations) the exact distance to the
 // segment nearest in lon/lat first bounds the search radius. Answers are exact, not approximations;
 // queries are const and thread-safe.
@@ -63,24 +66,42 @@ public:
     /// never more than the exact distance from p to segment `i` (in the order segments were added).
     double segment_lower_bound(std::size_t i, const GeoPoint& p) const;
 
-private:
     struct Unit {
         double x, y, z;
     };
+
+private:
     struct Segment {
         GeoPoint a, b;
         std::uint32_t part = 0, index = 0;
-        Unit ua, ub;  // unit vectors of the ends (geodetic latitude as spherical latitude)
-        Unit normal;  // unit normal of the great circle through them (zero when a = b)
-        double stray; // radians the geodesic may stray from that great circle
+        Unit ua, ub;           // unit vectors of the ends (geodetic latitude as spherical latitude)
+        Unit normal;           // unit normal of the great circle through them (zero when a = b)
+        Unit side_a, side_b;   // normals of the planes through `normal` and each end (inner side ≥ 0)
+        double stray;          // radians the geodesic may stray from that great circle
+    };
+    // How near a point is to a segment's great-circle arc on the unit sphere, before any arcsine:
+    // |sin| of the angle to the arc when the point projects between the ends, else the smaller
+    // squared chord to an end.
+    struct Proximity {
+        bool interior;
+        double value;
     };
     using Entry = std::pair<Box, std::size_t>;
+    struct Band {
+        double m;         // metres: the smallest meridional radius of curvature in the band
+        double kappa_cos; // κ·c: the east-west excess of the prime-vertical radius, times min cos φ
+    };
+    static Band band(double lat_lo, double lat_hi);
+    static double lower_bound(const Segment& s, const GeoPoint& p, double sphere_angle, const Band& band); // metres
+    static Proximity proximity(const Segment& s, const Unit& up);
+    static double angle(const Proximity& near); // radians
 
     template <typename Accept> Nearest query(const GeoPoint& p, Meters limit, Accept&& accept) const;
     template <typename Accept> Nearest query_round(const GeoPoint& p, const Unit& up, Meters limit, Accept& accept) const;
     static double sphere_distance(const Segment& s, const Unit& up); // radians, to the great-circle arc
 
     std::vector<Segment> m_segments;
+    double m_max_stray = 0.0; // the largest stray of any segment (radians)
     boost::geometry::index::rtree<Entry, boost::geometry::index::rstar<16>> m_tree;
 };
 

@@ -86,3 +86,43 @@ TEST_CASE("distance_within is the brute-force minimum, exactly at the limit too"
         }
     }
 }
+
+TEST_CASE("the lower bound weighs east-west gaps with the prime-vertical radius", "[segment_index]") {
+    // Points due east or west of a north-south segment, due north or south of an east-west one, and
+    // along diagonals, at every latitude band (both hemispheres), 1 m to 500 km away, segments of
+    // 1-400 km (long east-west geodesics bulge poleward of both ends): the bound never exceeds the
+    // exact distance. East-west it must be tighter than the meridional radius alone allows (M/N is
+    // 0.9956 at 37°N): the bound is what lets the depth query skip the neighbours of the nearest
+    // segment without solving them.
+    std::size_t checked = 0;
+    double worst_east_west = 1.0; // smallest bound / exact, 5-200 km due east or west of 40 km segments, |lat| ≤ 60°
+    for (double lat : {-84.0, -60.0, -37.0, -5.0, 0.0, 0.3, 12.0, 37.0, 45.5, 55.0, 70.0, 84.0}) {
+        for (double seg_km : {1.0, 40.0, 400.0}) {
+            for (double seg_azimuth : {0.0, 90.0, 45.0, 135.0}) {
+                const GeoPoint mid{20.0, lat};
+                const GeoPoint a = geo::destination(mid, seg_azimuth + 180.0, Meters{seg_km * 500.0});
+                const GeoPoint b = geo::destination(mid, seg_azimuth, Meters{seg_km * 500.0});
+                geo::SegmentIndex index(MultiLineString{LineString{a, b}});
+                for (double bearing = 0.0; bearing < 360.0; bearing += 22.5) {
+                    for (double d_km : {0.001, 0.5, 5.0, 50.0, 200.0, 500.0}) {
+                        const GeoPoint p = geo::destination(mid, seg_azimuth + bearing, Meters{d_km * 1000.0});
+                        const double exact = geo::distance_to_segment(p, a, b).distance.value;
+                        const double lb = index.segment_lower_bound(0, p);
+                        INFO("lat " << lat << ", segment " << seg_km << " km at " << seg_azimuth << "°, point " << d_km << " km at "
+                                    << seg_azimuth + bearing << "°: exact " << exact << " m, bound " << lb << " m");
+                        REQUIRE(lb <= exact);
+                        ++checked;
+                        const bool east_west = seg_azimuth == 0.0 && (bearing == 90.0 || bearing == 270.0);
+                        // (40 km segments: a 400 km one may stray 50 m from its great circle, which the
+                        // bound must give away however near the point is.)
+                        if (east_west && std::abs(lat) <= 60.0 && d_km >= 5.0 && d_km <= 200.0 && seg_km == 40.0)
+                            worst_east_west = std::min(worst_east_west, lb / exact);
+                    }
+                }
+            }
+        }
+    }
+    CHECK(checked == 12 * 3 * 4 * 16 * 6);
+    INFO("smallest bound / exact east-west: " << worst_east_west);
+    CHECK(worst_east_west > 0.999);
+}
