@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <tuple>
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -40,6 +42,12 @@ namespace {
 double dot(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) { return u.x * v.x + u.y * v.y + u.z * v.z; }
 SegmentIndex::Unit cross(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
     return SegmentIndex::Unit{u.y * v.z - u.z * v.y, u.z * v.x - u.x * v.z, u.x * v.y - u.y * v.x};
+}
+
+// The angle between unit vectors from their chord: stable for small and large angles.
+double unit_angle(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
+    const double dx = u.x - v.x, dy = u.y - v.y, dz = u.z - v.z;
+    return 2.0 * std::asin(std::min(1.0, 0.5 * std::sqrt(dx * dx + dy * dy + dz * dz)));
 }
 
 SegmentIndex::Nearest no_nearest() {
@@ -88,18 +96,19 @@ SegmentIndex::Band SegmentIndex::band(double lat_lo, double lat_hi) {
     return Band{m * (1.0 - 1e-9), kappa * std::max(0.0, std::cos(high * deg)) * (1.0 - 1e-9)};
 }
 
-double SegmentIndex::lower_bound(const Segment& s, const GeoPoint& p, double sphere_angle, const Band& band) {
-    const double sigma = std::max(0.0, sphere_angle - s.stray);
+double SegmentIndex::lower_bound(const GeoPoint& p, double sphere_angle, double stray, double lon_lo, double lon_hi, const Band& band) {
+    const double sigma = std::max(0.0, sphere_angle - stray);
     // The longitude gap to the segment's span; over 90° (a wrap at ±180°, which import rejects for
     // reference lines and zone edges) it is not trusted and counts as 0, which only loosens the bound.
-    double gap = std::max({0.0, std::min(s.a.x(), s.b.x()) - p.x(), p.x() - std::max(s.a.x(), s.b.x())});
+    double gap = std::max({0.0, lon_lo - p.x(), p.x() - lon_hi});
     if (gap > 90.0) gap = 0.0;
     const double east = band.kappa_cos * gap * deg;
     return band.m * std::sqrt(sigma * sigma + east * east) - 1e-3;
 }
 
-namespace {
-} // namespace
+double SegmentIndex::lower_bound(const Segment& s, const GeoPoint& p, double sphere_angle, const Band& band) {
+    return lower_bound(p, sphere_angle, s.stray, std::min(s.a.x(), s.b.x()), std::max(s.a.x(), s.b.x()), band);
+}
 
 SegmentIndex::SegmentIndex(const MultiLineString& lines) {
     auto unit = [](const GeoPoint& g) {
@@ -134,9 +143,45 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
             double pad = bulge_m / min_meters_per_deg_lat;
             Box box{GeoPoint{std::min(s.a.x(), s.b.x()) - pad, std::min(s.a.y(), s.b.y()) - pad},
                     GeoPoint{std::max(s.a.x(), s.b.x()) + pad, std::max(s.a.y(), s.b.y()) + pad}};
-            entries.emplace_back(box, m_segments.size());
+            // Consecutive segments of a part are grouped in runs of up to run_length: the R-tree
+            // holds runs, and a run's segments are looked at only when its own bound asks for it.
+            if (i % run_length == 0) {
+                Run r;
+                r.box = box;
+                r.first = static_cast<std::uint32_t>(m_segments.size());
+                r.part = s.part;
+                r.index = s.index;
+                m_runs.push_back(r);
+            }
+            Run& r = m_runs.back();
+            bg::expand(r.box, box);
+            ++r.count;
             m_segments.push_back(s);
         }
+    }
+    // Each run's cap: its ends' mean direction and the largest angle from it to an end. The
+    // great-circle arc of each of its segments lies in the cap (a cap under a quarter circle is
+    // convex), and each geodesic strays from its arc by at most its stray.
+    for (std::size_t k = 0; k < m_runs.size(); ++k) {
+        Run& r = m_runs[k];
+        Unit c{0, 0, 0};
+        for (std::uint32_t i = r.first; i < r.first + r.count; ++i) {
+            const Segment& s = m_segments[i];
+            c = Unit{c.x + s.ua.x + s.ub.x, c.y + s.ua.y + s.ub.y, c.z + s.ua.z + s.ub.z};
+        }
+        const double cn = std::sqrt(dot(c, c));
+        r.center = cn > 1e-12 ? Unit{c.x / cn, c.y / cn, c.z / cn} : m_segments[r.first].ua;
+        r.lon_lo = 180.0;
+        r.lon_hi = -180.0;
+        for (std::uint32_t i = r.first; i < r.first + r.count; ++i) {
+            const Segment& s = m_segments[i];
+            r.radius = std::max({r.radius, unit_angle(r.center, s.ua), unit_angle(r.center, s.ub)});
+            r.stray = std::max(r.stray, s.stray);
+            r.lon_lo = std::min({r.lon_lo, s.a.x(), s.b.x()});
+            r.lon_hi = std::max({r.lon_hi, s.a.x(), s.b.x()});
+        }
+        r.radius = r.radius * (1.0 + 1e-9) + 1e-12;
+        entries.emplace_back(r.box, k);
     }
     m_tree = decltype(m_tree)(entries.begin(), entries.end()); // packed (bulk-loaded)
 }
@@ -174,33 +219,34 @@ double SegmentIndex::segment_lower_bound(std::size_t i, const GeoPoint& p) const
     return lower_bound(s, p, sphere_distance(s, up), band(reach.min_corner().y(), reach.max_corner().y()));
 }
 
-template <typename Accept> SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& up, Meters limit, Accept& accept) const {
+SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& up, Meters limit, const Filter& filter) const {
     Nearest best;
     const Box search = expand_by(p, limit);
     // Every path from p shorter than `limit` stays inside the search box: one band for all.
     const Band b = band(search.min_corner().y(), search.max_corner().y());
-    // No segment farther than `reach` (radians on the sphere) can have a bound under the limit
-    // (the bound is at most m·(angle − stray) + rounding): far candidates are dropped by comparing
-    // the sine of the angle, or the chord, without the arcsine. A hair is added for rounding.
-    const double reach = ((limit.value + 1e-3) / b.m + m_max_stray) * (1.0 + 1e-9) + 1e-12;
-    const bool cheap_reject = reach < 1.5;
-    const double sin_reach = std::sin(reach), chord2_reach = 4.0 * std::sin(0.5 * reach) * std::sin(0.5 * reach);
-    thread_local std::vector<std::pair<double, std::size_t>> candidates;
-    candidates.clear();
+    // Candidates — runs first, then the segments of the runs whose bound is under the best distance
+    // found so far — are taken in the order of their bounds from a min-heap: usually only the first
+    // few segments are solved before the bound passes the best distance.
+    struct Candidate {
+        double bound;
+        std::uint32_t id; // a run, or a segment
+        bool run;
+        bool operator>(const Candidate& o) const { return std::tie(bound, run, id) > std::tie(o.bound, o.run, o.id); }
+    };
+    thread_local std::vector<Candidate> heap;
+    heap.clear();
+    const auto later = [](const Candidate& x, const Candidate& y) { return x > y; };
     // Reference lines and zone edges that cross ±180° are rejected at import (geo/validate.hpp),
     // so a query box clamped to [-180, 180] sees every candidate.
     for (auto it = m_tree.qbegin(bgi::intersects(search)); it != m_tree.qend(); ++it) {
-        const Segment& s = m_segments[it->second];
-        if (!accept(s)) continue;
-        const Proximity near = proximity(s, up);
-        if (cheap_reject && near.value >= (near.interior ? sin_reach : chord2_reach)) continue;
-        const double lb = lower_bound(s, p, angle(near), b);
-        if (lb < limit.value) candidates.emplace_back(std::max(0.0, lb), it->second);
+        const Run& r = m_runs[it->second];
+        if (!filter.accepts(r)) continue;
+        // Past a quarter circle a cap is not convex: such a run is always opened.
+        const double a = r.radius < 1.0 ? unit_angle(up, r.center) - r.radius : 0.0;
+        const double lb = lower_bound(p, a, r.stray, r.lon_lo, r.lon_hi, b);
+        if (lb < limit.value) heap.push_back(Candidate{std::max(0.0, lb), static_cast<std::uint32_t>(it->second), true});
     }
-    // Solved in the order of their bounds, taken from a min-heap: usually only the first few are
-    // solved before the bound passes the best distance, so a full sort would be wasted.
-    const auto later = [](const std::pair<double, std::size_t>& x, const std::pair<double, std::size_t>& y) { return x > y; };
-    std::make_heap(candidates.begin(), candidates.end(), later);
+    std::make_heap(heap.begin(), heap.end(), later);
     // Neighbouring segments share ends: each end's geodesic to p is solved once per query.
     thread_local std::vector<std::pair<std::uint64_t, EndToPoint>> ends;
     ends.clear();
@@ -212,11 +258,33 @@ template <typename Accept> SegmentIndex::Nearest SegmentIndex::query_round(const
         return ends.back().second;
     };
     double bound = limit.value;
-    for (auto last = candidates.end(); last != candidates.begin(); --last) {
-        std::pop_heap(candidates.begin(), last, later);
-        const auto [lb, index] = *(last - 1);
-        if (lb >= bound) break;
-        const Segment& s = m_segments[index];
+    while (!heap.empty()) {
+        std::pop_heap(heap.begin(), heap.end(), later);
+        const Candidate c = heap.back();
+        heap.pop_back();
+        if (c.bound >= bound) break;
+        if (c.run) {
+            // No segment farther than `reach` (radians on the sphere) can have a bound under the
+            // best distance (a bound is at least m·(angle − stray) − rounding): those are dropped by
+            // comparing the sine of the angle, or the chord, without the arcsine.
+            const double reach = ((bound + 1e-3) / b.m + m_max_stray) * (1.0 + 1e-9) + 1e-12;
+            const bool cheap_reject = reach < 1.5;
+            const double sin_reach = std::sin(reach), half = std::sin(0.5 * reach), chord2_reach = 4.0 * half * half;
+            const Run& r = m_runs[c.id];
+            for (std::uint32_t i = r.first; i < r.first + r.count; ++i) {
+                const Segment& s = m_segments[i];
+                if (!filter.accepts(s)) continue;
+                const Proximity near = proximity(s, up);
+                if (cheap_reject && near.value >= (near.interior ? sin_reach : chord2_reach)) continue;
+                const double lb = lower_bound(s, p, angle(near), b);
+                if (lb < bound) {
+                    heap.push_back(Candidate{std::max(0.0, lb), i, false});
+                    std::push_heap(heap.begin(), heap.end(), later);
+                }
+            }
+            continue;
+        }
+        const Segment& s = m_segments[c.id];
         SegmentFoot f = distance_to_segment(p, s.a, s.b, end(s, false, s.a), end(s, true, s.b));
         if (f.distance.value < bound) {
             bound = f.distance.value;
@@ -226,35 +294,39 @@ template <typename Accept> SegmentIndex::Nearest SegmentIndex::query_round(const
     return best;
 }
 
-template <typename Accept> SegmentIndex::Nearest SegmentIndex::query(const GeoPoint& p, Meters limit, Accept&& accept) const {
+SegmentIndex::Nearest SegmentIndex::query(const GeoPoint& p, Meters limit, const Filter& filter) const {
     if (m_segments.empty() || !(limit.value > 0.0)) return no_nearest();
     const double lat = p.y() * deg, lon = p.x() * deg;
     const Unit up{std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
     // Limits up to 200 km (standoff and band rules): one round. Larger limits (the depth of a point
-    // in a zone, for explanations): the segment whose envelope is nearest in lon/lat, solved
-    // exactly, bounds the answer from above; one round up to that bound finds the nearest of all
-    // without looking at the segments thousands of kilometres away.
+    // in a zone, for explanations): the run whose envelope is nearest in lon/lat bounds the answer
+    // from above; one round up to that bound finds the nearest of all without looking at the
+    // segments thousands of kilometres away.
     constexpr double one_round = 200'000.0;
     double r = limit.value;
     if (r > one_round) {
-        auto it = m_tree.qbegin(bgi::nearest(p, 1) && bgi::satisfies([&](const Entry& e) { return accept(m_segments[e.second]); }));
+        auto it = m_tree.qbegin(bgi::nearest(p, 1) && bgi::satisfies([&](const Entry& e) { return filter.accepts(m_runs[e.second]); }));
         if (it == m_tree.qend()) return no_nearest();
-        const Segment& s = m_segments[it->second];
-        // An upper bound without solving it: some point of the geodesic lies within σ + 2·stray of p
-        // on the sphere (σ to the great-circle arc, which the geodesic never leaves by more than its
-        // stray), and no geodesic is longer than sphere_ratio_upper times the great-circle distance.
-        const double upper = sphere_ratio_upper * sphere_radius * (sphere_distance(s, up) + 2.0 * s.stray) + 1.0;
+        const Run& run = m_runs[it->second];
+        // An upper bound without solving anything: some point of a geodesic lies within σ + 2·stray
+        // of p on the sphere (σ to its great-circle arc, which the geodesic never leaves by more than
+        // its stray), and no geodesic is longer than sphere_ratio_upper times the great-circle distance.
+        double upper = std::numeric_limits<double>::infinity();
+        for (std::uint32_t i = run.first; i < run.first + run.count; ++i) {
+            const Segment& s = m_segments[i];
+            if (filter.accepts(s)) upper = std::min(upper, sphere_ratio_upper * sphere_radius * (sphere_distance(s, up) + 2.0 * s.stray) + 1.0);
+        }
         r = std::min(limit.value, upper);
     }
-    return query_round(p, up, Meters{r}, accept);
+    return query_round(p, up, Meters{r}, filter);
 }
 
 SegmentIndex::Nearest SegmentIndex::distance_within(const GeoPoint& p, Meters limit) const {
-    return query(p, limit, [](const Segment&) { return true; });
+    return query(p, limit, Filter{});
 }
 
 SegmentIndex::Nearest SegmentIndex::distance_within(const GeoPoint& p, Meters limit, std::size_t part, std::size_t first, std::size_t last) const {
-    return query(p, limit, [&](const Segment& s) { return s.part == part && s.index >= first && s.index < last; });
+    return query(p, limit, Filter{true, part, first, last});
 }
 
 } // namespace avf::geo

@@ -86,6 +86,25 @@ private:
         bool interior;
         double value;
     };
+    // Up to run_length consecutive segments of one part: the R-tree's entries.
+    static constexpr std::uint32_t run_length = 16;
+    struct Run {
+        Box box;                            // lon/lat envelope of its segments' envelopes
+        Unit center{0, 0, 0};               // cap on the unit sphere holding their great-circle arcs
+        double radius = 0.0;                // radians
+        double stray = 0.0;                 // the largest stray of its segments
+        double lon_lo = 0.0, lon_hi = 0.0;  // longitudes its segments span
+        std::uint32_t first = 0, count = 0; // m_segments[first, first + count)
+        std::uint32_t part = 0, index = 0;  // part, and the first segment's index in it
+    };
+    // Which segments a query may answer with: all, or those of `part` whose first vertex index is
+    // in [first, last).
+    struct Filter {
+        bool restricted = false;
+        std::size_t part = 0, first = 0, last = 0;
+        bool accepts(const Segment& s) const { return !restricted || (s.part == part && s.index >= first && s.index < last); }
+        bool accepts(const Run& r) const { return !restricted || (r.part == part && r.index < last && r.index + r.count > first); }
+    };
     using Entry = std::pair<Box, std::size_t>;
     struct Band {
         double m;         // metres: the smallest meridional radius of curvature in the band
@@ -93,14 +112,16 @@ private:
     };
     static Band band(double lat_lo, double lat_hi);
     static double lower_bound(const Segment& s, const GeoPoint& p, double sphere_angle, const Band& band); // metres
+    static double lower_bound(const GeoPoint& p, double sphere_angle, double stray, double lon_lo, double lon_hi, const Band& band);
     static Proximity proximity(const Segment& s, const Unit& up);
     static double angle(const Proximity& near); // radians
 
-    template <typename Accept> Nearest query(const GeoPoint& p, Meters limit, Accept&& accept) const;
-    template <typename Accept> Nearest query_round(const GeoPoint& p, const Unit& up, Meters limit, Accept& accept) const;
+    Nearest query(const GeoPoint& p, Meters limit, const Filter& filter) const;
+    Nearest query_round(const GeoPoint& p, const Unit& up, Meters limit, const Filter& filter) const;
     static double sphere_distance(const Segment& s, const Unit& up); // radians, to the great-circle arc
 
     std::vector<Segment> m_segments;
+    std::vector<Run> m_runs;
     double m_max_stray = 0.0; // the largest stray of any segment (radians)
     boost::geometry::index::rtree<Entry, boost::geometry::index::rstar<16>> m_tree;
 };

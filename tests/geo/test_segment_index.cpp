@@ -126,3 +126,35 @@ TEST_CASE("the lower bound weighs east-west gaps with the prime-vertical radius"
     INFO("smallest bound / exact east-west: " << worst_east_west);
     CHECK(worst_east_west > 0.999);
 }
+
+TEST_CASE("distance_within restricted to a part's vertex range is the brute-force minimum over it", "[segment_index]") {
+    // Standoff rules give parts of a line different limits: the query sees only the segments of
+    // one part whose first vertex is in [first, last). The index groups segments in runs of 16,
+    // so ranges here start and end inside runs, span several, or hold one segment.
+    std::mt19937_64 rng(13);
+    std::uniform_real_distribution<double> u(0.0, 1.0), az(0.0, 360.0);
+    for (int trial = 0; trial < 20; ++trial) {
+        MultiLineString lines{random_line(rng, 126.0 + u(rng), 37.5 + u(rng), 60, 6.0), random_line(rng, 126.2 + u(rng), 37.6 + u(rng), 45, 6.0)};
+        geo::SegmentIndex index(lines);
+        for (int k = 0; k < 20; ++k) {
+            const std::size_t part = static_cast<std::size_t>(k % 2);
+            const LineString& l = lines[part];
+            const std::size_t segments = l.size() - 1;
+            const std::size_t first = static_cast<std::size_t>(u(rng) * static_cast<double>(segments));
+            const std::size_t last = k % 5 == 0 ? first + 1 : first + 1 + static_cast<std::size_t>(u(rng) * static_cast<double>(segments - first));
+            const GeoPoint p = geo::destination(l[static_cast<std::size_t>(u(rng) * static_cast<double>(l.size()))], az(rng), Meters{u(rng) * 80'000.0});
+            double exact = std::numeric_limits<double>::infinity();
+            for (std::size_t i = first; i < last; ++i) exact = std::min(exact, geo::distance_to_segment(p, l[i], l[i + 1]).distance.value);
+            for (double limit : {30'000.0, 70'000.0, 20'000'000.0}) {
+                INFO("part " << part << " [" << first << ", " << last << "), limit " << limit << ", exact " << exact);
+                auto n = index.distance_within(p, Meters{limit}, part, first, last);
+                REQUIRE(n.found == (exact < limit));
+                if (n.found) {
+                    REQUIRE(n.distance.value == exact);
+                    CHECK(n.part == part);
+                    CHECK((n.segment >= first && n.segment < last));
+                }
+            }
+        }
+    }
+}
