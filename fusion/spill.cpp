@@ -102,15 +102,23 @@ bool SpillFile::Reader::next(std::string_view& piece, std::size_t max) {
     return true;
 }
 
+bool SpillFile::Reader::append_to(std::string& out, std::size_t max) {
+    if (m_pos >= m_end) return false;
+    const std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(max, m_end - m_pos));
+    const std::size_t at = out.size();
+    out.resize(at + n);
+    m_file->read_at(m_pos, out.data() + at, n);
+    m_pos += n;
+    return true;
+}
+
 bool RecordReader::next(std::string_view& record) {
     auto available = [&] { return m_pending.size() - m_pos; };
     auto fill = [&](std::size_t need) {
         while (available() < need) {
-            std::string_view piece;
-            if (!m_reader.next(piece, std::max<std::size_t>(need, std::size_t{1} << 20))) return false;
             m_pending.erase(0, m_pos);
             m_pos = 0;
-            m_pending.append(piece.data(), piece.size());
+            if (!m_reader.append_to(m_pending, std::max(need - m_pending.size(), m_piece))) return false;
         }
         return true;
     };

@@ -47,6 +47,8 @@ public:
     public:
         /// The next piece of at most `max` bytes (valid until the next call); false at the end.
         bool next(std::string_view& piece, std::size_t max);
+        /// The next piece of at most `max` bytes appended to `out` (no intermediate copy); false at the end.
+        bool append_to(std::string& out, std::size_t max);
         std::uint64_t remaining() const { return m_end - m_pos; }
 
     private:
@@ -128,12 +130,16 @@ private:
 /// Whole records framed by a u32 length, read back one at a time from a SpillFile range.
 class RecordReader {
 public:
-    RecordReader(const SpillFile& file, std::uint64_t offset, std::uint64_t length) : m_reader(file.reader(offset, length)) {}
+    /// Reads ahead `piece` bytes at a time (or a whole record when it is longer): its memory is
+    /// about `piece` plus the longest record. A k-way merge of many runs takes smaller pieces.
+    RecordReader(const SpillFile& file, std::uint64_t offset, std::uint64_t length, std::size_t piece = std::size_t{1} << 20)
+        : m_reader(file.reader(offset, length)), m_piece(piece) {}
     /// The next record's bytes (valid until the next call); false at the end.
     bool next(std::string_view& record);
 
 private:
     SpillFile::Reader m_reader;
+    std::size_t m_piece;
     std::string m_pending;
     std::size_t m_pos = 0;
 };
