@@ -1,6 +1,6 @@
 // Runs every scenario folder under tests/scenarios/ through the real pipeline: zone import into
-// a store, compliance run (1 and 2 threads, two batch sizes), and compares the stored findings
-// and problems with expected.csv / problems.csv.
+// a store, compliance run (1 and 2 threads, two batch sizes, the second spilling everything), and
+// compares the stored findings and problems with expected.csv / problems.csv.
 #include "pipeline/compliance_run.hpp"
 #include "pipeline/zone_import.hpp"
 #include "storage/store.hpp"
@@ -47,7 +47,7 @@ struct Outcome {
     std::vector<Problem> problems;
 };
 
-Outcome run_scenario(const fs::path& dir, const toml::table& options, int threads, std::size_t batch) {
+Outcome run_scenario(const fs::path& dir, const toml::table& options, int threads, std::size_t batch, std::size_t spill_bytes) {
     test::TempDir tmp;
     std::string store = (tmp.path() / "s.h5").string();
     pipeline::ZoneImportOptions zi;
@@ -67,6 +67,7 @@ Outcome run_scenario(const fs::path& dir, const toml::table& options, int thread
     if (fs::exists(dir / "declarations.csv")) ro.declarations = {(dir / "declarations.csv").string()};
     ro.threads = threads;
     ro.batch_size = batch;
+    ro.spill_bytes = spill_bytes;
     if (auto f = options["from"].value<std::string>()) ro.from = parse_utc(*f);
     if (auto t = options["to"].value<std::string>()) ro.to = parse_utc(*t);
     auto result = pipeline::ComplianceRun(ro).run();
@@ -89,8 +90,10 @@ TEST_CASE("data-driven scenarios", "[scenarios]") {
         toml::table options = toml::parse_file((dir / "scenario.toml").string());
         std::string name = dir.filename().string();
         DYNAMIC_SECTION(name << ": " << options["description"].value_or(std::string())) {
-            Outcome one = run_scenario(dir, options, 1, 16'384);
-            Outcome two = run_scenario(dir, options, 2, 2);
+            Outcome one = run_scenario(dir, options, 1, 16'384, std::size_t{64} << 20);
+            // 256 bytes of spill budget: findings, problems and counted evidence go to spill files
+            // after every few records, and the findings come back through the k-way merge of many runs.
+            Outcome two = run_scenario(dir, options, 2, 2, 256);
 
             std::multiset<std::string> actual, expected;
             for (const auto& f : one.findings) actual.insert(key(f));
@@ -112,7 +115,7 @@ TEST_CASE("data-driven scenarios", "[scenarios]") {
             INFO("scenario " << name);
             CHECK(actual == expected);
 
-            // Same findings, byte for byte in every field, with 2 threads and tiny batches.
+            // Same findings, byte for byte in every field, with 2 threads, tiny batches and spilling.
             REQUIRE(one.findings.size() == two.findings.size());
             for (std::size_t i = 0; i < one.findings.size(); ++i) {
                 CHECK(one.findings[i].id == two.findings[i].id);
