@@ -5,12 +5,14 @@
 //   auto d = mdl.distance_within(p, avf::kilometers(70));       // exact when < 70 km
 //   if (d.found) use(d.distance, d.part, d.segment);
 //
-// Each segment is the geodesic between consecutive vertices. An R-tree over segment envelopes
-// (widened by the geodesic's bulge away from the straight lon/lat chord, conservatively) selects
-// the candidates within a conservative lon/lat box of the query radius; candidates are ordered by
-// a cheap lower bound and solved exactly (geo::distance_to_segment) only while the bound can
-// still beat the best distance found — so most points are decided by the bound alone, and exact
-// geodesic work is done only near the limit or for the nearest segment of a point within it.
+// Each segment is the geodesic between consecutive vertices. Runs of up to 16 consecutive
+// segments are the entries of an R-tree over their envelopes (widened by the geodesics' bulge away
+// from the straight lon/lat chords, conservatively), which selects the runs within a conservative
+// lon/lat box of the query radius. Runs and then their segments are taken in the order of a cheap
+// lower bound (a run's from a cap holding its segments) and a segment is solved exactly
+// (geo::distance_to_segment) only while its bound can still beat the best distance found — so
+// most points are decided by the bounds alone, and exact geodesic work is done only near the limit
+// or for the nearest segments of a point within it; each end's geodesic to the point once.
 //
 // The lower bound (segment_lower_bound) starts from the great-circle distance σ from the point to
 // the great-circle arc through the segment's ends, less the most the geodesic can stray from that
