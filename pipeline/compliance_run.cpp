@@ -160,6 +160,15 @@ std::size_t approximate_bytes(const Finding& f) {
     return n;
 }
 
+// A spilled finding: its sequence and the finding (what RunStream reads back).
+void append_sequenced(SpillFile& file, ByteWriter& w, const Sequenced& s) {
+    w.clear();
+    w.u64(s.detection);
+    w.u32(s.k);
+    w.finding(s.finding);
+    fusion::append_record(file, w.bytes());
+}
+
 class FindingSpool {
 public:
     struct Run {
@@ -188,13 +197,7 @@ private:
         if (!m_file) m_file = std::make_unique<SpillFile>(m_dir);
         const std::uint64_t start = m_file->size();
         ByteWriter w;
-        for (const auto& s : m_memory) {
-            w.clear();
-            w.u64(s.detection);
-            w.u32(s.k);
-            w.finding(s.finding);
-            fusion::append_record(*m_file, w.bytes());
-        }
+        for (const auto& s : m_memory) append_sequenced(*m_file, w, s);
         m_runs.push_back(Run{m_file.get(), start, m_file->size() - start});
         m_memory.clear();
         m_memory.shrink_to_fit();
@@ -259,13 +262,19 @@ public:
             std::push_heap(m_heads.begin(), m_heads.end(), later);
         }
     }
-    bool next(Finding& out) {
+    bool next(Sequenced& out) {
         if (m_heads.empty()) return false;
         std::pop_heap(m_heads.begin(), m_heads.end(), later);
         Head& h = m_heads.back();
-        out = std::move(h.value.finding);
+        out = std::move(h.value);
         if (h.stream->next(h.value)) std::push_heap(m_heads.begin(), m_heads.end(), later);
         else m_heads.pop_back();
+        return true;
+    }
+    bool next(Finding& out) {
+        Sequenced s;
+        if (!next(s)) return false;
+        out = std::move(s.finding);
         return true;
     }
 
@@ -821,18 +830,41 @@ RunResult ComplianceRun::run() {
     }
     result.coverage = observed.coverage;
 
-    // Each spilled run is read ahead a piece at a time; all the pieces together stay within the
-    // spill budget (a 10^8-row run spills hundreds of runs: at 1 MiB each the merge alone took
-    // over 1 GiB), down to 64 KiB a run.
-    std::size_t spilled_runs = 0;
-    for (FindingSpool* s : spools) spilled_runs += s->runs().size();
-    const std::size_t piece = std::clamp<std::size_t>(m_options.spill_bytes / std::max<std::size_t>(1, spilled_runs), std::size_t{64} << 10, std::size_t{1} << 20);
-    Merge merge;
+    // Each spilled run is read ahead a piece at a time, the pieces of one merge sharing the spill
+    // budget (64 KiB to 1 MiB a run: a 10^8-row run spills hundreds of runs, and at 1 MiB each the
+    // merge alone took over 1 GiB). More than merge_fan_in runs are first merged merge_fan_in at a
+    // time into longer runs, pass after pass, so the memory of the merge does not grow with the
+    // input. `before` is a total order, so the grouping never changes the output.
+    auto piece_for = [&](std::size_t runs) {
+        return std::clamp<std::size_t>(m_options.spill_bytes / std::max<std::size_t>(1, runs), std::size_t{64} << 10, std::size_t{1} << 20);
+    };
+    std::vector<FindingSpool::Run> runs;
     for (FindingSpool* s : spools) {
         s->seal();
-        for (const auto& run : s->runs()) merge.add(std::make_unique<RunStream>(run, piece));
-        merge.add(std::make_unique<MemoryStream>(s->memory()));
+        runs.insert(runs.end(), s->runs().begin(), s->runs().end());
     }
+    std::unique_ptr<SpillFile> merged; // the longer runs of the last pass
+    const std::size_t fan_in = std::max<std::size_t>(2, m_options.merge_fan_in);
+    while (runs.size() > fan_in) {
+        auto file = std::make_unique<SpillFile>(temp_dir);
+        std::vector<FindingSpool::Run> longer;
+        ByteWriter w;
+        for (std::size_t i = 0; i < runs.size(); i += fan_in) {
+            const std::size_t n = std::min(fan_in, runs.size() - i);
+            Merge group;
+            for (std::size_t j = i; j < i + n; ++j) group.add(std::make_unique<RunStream>(runs[j], piece_for(n)));
+            const std::uint64_t start = file->size();
+            Sequenced s;
+            while (group.next(s)) append_sequenced(*file, w, s);
+            longer.push_back(FindingSpool::Run{file.get(), start, file->size() - start});
+        }
+        file->flush();
+        runs = std::move(longer);
+        merged = std::move(file); // the previous pass's file is no longer read: released here
+    }
+    Merge merge;
+    for (const auto& run : runs) merge.add(std::make_unique<RunStream>(run, piece_for(runs.size())));
+    for (FindingSpool* s : spools) merge.add(std::make_unique<MemoryStream>(s->memory()));
 
     std::vector<std::string> input_hashes = hashes.get();
     for (std::size_t i = 0; i < result.inputs.size(); ++i) result.inputs[i].sha256 = input_hashes[i];

@@ -72,6 +72,7 @@ struct RunOptions {
     bool dry_run = false;                      ///< evaluate but write nothing to the store
     std::string temp_dir;                      ///< spill files ("" = $TMPDIR, else /tmp); removed even after a crash
     std::size_t spill_bytes = std::size_t{64} << 20; ///< findings / problems / evidence kept in memory per thread before spilling (default 64 MiB)
+    std::size_t merge_fan_in = 1024;           ///< spilled runs of findings merged at once; more are first merged in passes, so the merge reads ahead at most max(spill_bytes, merge_fan_in × 64 KiB) whatever the input size (any value ≥ 2 gives the same findings)
     std::size_t keep_findings = 1000;          ///< findings copied into RunResult::findings (the first ones in output order)
     std::size_t keep_problems = 1000;          ///< problems copied into RunResult::problems (the first ones)
     std::function<void(const Progress&)> progress; ///< called from the reading stage and while writing; may be empty

@@ -47,7 +47,7 @@ struct Outcome {
     std::vector<Problem> problems;
 };
 
-Outcome run_scenario(const fs::path& dir, const toml::table& options, int threads, std::size_t batch, std::size_t spill_bytes) {
+Outcome run_scenario(const fs::path& dir, const toml::table& options, int threads, std::size_t batch, std::size_t spill_bytes, std::size_t fan_in) {
     test::TempDir tmp;
     std::string store = (tmp.path() / "s.h5").string();
     pipeline::ZoneImportOptions zi;
@@ -68,6 +68,7 @@ Outcome run_scenario(const fs::path& dir, const toml::table& options, int thread
     ro.threads = threads;
     ro.batch_size = batch;
     ro.spill_bytes = spill_bytes;
+    ro.merge_fan_in = fan_in;
     if (auto f = options["from"].value<std::string>()) ro.from = parse_utc(*f);
     if (auto t = options["to"].value<std::string>()) ro.to = parse_utc(*t);
     auto result = pipeline::ComplianceRun(ro).run();
@@ -90,10 +91,11 @@ TEST_CASE("data-driven scenarios", "[scenarios]") {
         toml::table options = toml::parse_file((dir / "scenario.toml").string());
         std::string name = dir.filename().string();
         DYNAMIC_SECTION(name << ": " << options["description"].value_or(std::string())) {
-            Outcome one = run_scenario(dir, options, 1, 16'384, std::size_t{64} << 20);
+            Outcome one = run_scenario(dir, options, 1, 16'384, std::size_t{64} << 20, 1024);
             // 256 bytes of spill budget: findings, problems and counted evidence go to spill files
-            // after every few records, and the findings come back through the k-way merge of many runs.
-            Outcome two = run_scenario(dir, options, 2, 2, 256);
+            // after every few records, and the findings come back through merges of two runs at a
+            // time, pass after pass, then the final k-way merge.
+            Outcome two = run_scenario(dir, options, 2, 2, 256, 2);
 
             std::multiset<std::string> actual, expected;
             for (const auto& f : one.findings) actual.insert(key(f));
