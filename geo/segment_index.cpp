@@ -44,11 +44,21 @@ SegmentIndex::Unit cross(const SegmentIndex::Unit& u, const SegmentIndex::Unit& 
     return SegmentIndex::Unit{u.y * v.z - u.z * v.y, u.z * v.x - u.x * v.z, u.x * v.y - u.y * v.x};
 }
 
-// The angle between unit vectors from their chord: stable for small and large angles.
-double unit_angle(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
-    const double dx = u.x - v.x, dy = u.y - v.y, dz = u.z - v.z;
-    return 2.0 * std::asin(std::min(1.0, 0.5 * std::sqrt(dx * dx + dy * dy + dz * dz)));
+// The unit vector of a lon/lat point, geodetic latitude taken as spherical latitude.
+SegmentIndex::Unit unit_vector(const GeoPoint& g) {
+    const double lat = g.y() * deg, lon = g.x() * deg;
+    return SegmentIndex::Unit{std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
 }
+
+double chord2(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
+    const double dx = u.x - v.x, dy = u.y - v.y, dz = u.z - v.z;
+    return dx * dx + dy * dy + dz * dz;
+}
+
+// The angle between unit vectors from their squared chord: stable for small and large angles.
+double chord_angle(double chord2) { return 2.0 * std::asin(std::min(1.0, 0.5 * std::sqrt(chord2))); }
+
+double unit_angle(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) { return chord_angle(chord2(u, v)); }
 
 SegmentIndex::Nearest no_nearest() {
     return SegmentIndex::Nearest{};
@@ -111,10 +121,6 @@ double SegmentIndex::lower_bound(const Segment& s, const GeoPoint& p, double sph
 }
 
 SegmentIndex::SegmentIndex(const MultiLineString& lines) {
-    auto unit = [](const GeoPoint& g) {
-        const double lat = g.y() * deg, lon = g.x() * deg;
-        return Unit{std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
-    };
     std::vector<Entry> entries;
     for (std::size_t part = 0; part < lines.size(); ++part) {
         const auto& ls = lines[part];
@@ -124,8 +130,8 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
             s.b = ls[i + 1];
             s.part = static_cast<std::uint32_t>(part);
             s.index = static_cast<std::uint32_t>(i);
-            s.ua = unit(s.a);
-            s.ub = unit(s.b);
+            s.ua = unit_vector(s.a);
+            s.ub = unit_vector(s.b);
             const Unit n = cross(s.ua, s.ub);
             const double nn = std::sqrt(n.x * n.x + n.y * n.y + n.z * n.z);
             s.normal = nn > 1e-15 ? Unit{n.x / nn, n.y / nn, n.z / nn} : Unit{0, 0, 0};
@@ -193,16 +199,11 @@ SegmentIndex::Proximity SegmentIndex::proximity(const Segment& s, const Unit& p)
         // side of both planes through the normal and an end.
         if (dot(s.side_a, p) >= 0.0 && dot(s.side_b, p) >= 0.0) return Proximity{true, std::abs(dot(n, p))};
     }
-    auto chord2 = [&p](const Unit& u) {
-        const double dx = p.x - u.x, dy = p.y - u.y, dz = p.z - u.z;
-        return dx * dx + dy * dy + dz * dz;
-    };
-    return Proximity{false, std::min(chord2(s.ua), chord2(s.ub))};
+    return Proximity{false, std::min(chord2(p, s.ua), chord2(p, s.ub))};
 }
 
 double SegmentIndex::angle(const Proximity& near) {
-    // The angle between unit vectors from their chord: stable for small and large angles.
-    return near.interior ? std::asin(std::min(1.0, near.value)) : 2.0 * std::asin(std::min(1.0, 0.5 * std::sqrt(near.value)));
+    return near.interior ? std::asin(std::min(1.0, near.value)) : chord_angle(near.value);
 }
 
 double SegmentIndex::sphere_distance(const Segment& s, const Unit& p) {
@@ -211,8 +212,7 @@ double SegmentIndex::sphere_distance(const Segment& s, const Unit& p) {
 
 double SegmentIndex::segment_lower_bound(std::size_t i, const GeoPoint& p) const {
     const Segment& s = m_segments[i];
-    const double lat = p.y() * deg, lon = p.x() * deg;
-    const Unit up{std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
+    const Unit up = unit_vector(p);
     // The band of every path from p no longer than the way to the segment's first end (an upper
     // bound of the distance to the segment): the nearest point's geodesic stays inside it.
     const Box reach = expand_by(p, Meters{sphere_ratio_upper * sphere_radius * central_angle(p, s.a) + 1.0});
@@ -296,8 +296,7 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
 
 SegmentIndex::Nearest SegmentIndex::query(const GeoPoint& p, Meters limit, const Filter& filter) const {
     if (m_segments.empty() || !(limit.value > 0.0)) return no_nearest();
-    const double lat = p.y() * deg, lon = p.x() * deg;
-    const Unit up{std::cos(lat) * std::cos(lon), std::cos(lat) * std::sin(lon), std::sin(lat)};
+    const Unit up = unit_vector(p);
     // Limits up to 200 km (standoff and band rules): one round. Larger limits (the depth of a point
     // in a zone, for explanations): the run whose envelope is nearest in lon/lat bounds the answer
     // from above; one round up to that bound finds the nearest of all without looking at the

@@ -263,22 +263,23 @@ public:
         }
     }
     bool next(Sequenced& out) {
+        return pop([&](Sequenced& v) { out = std::move(v); });
+    }
+    bool next(Finding& out) {
+        return pop([&](Sequenced& v) { out = std::move(v.finding); });
+    }
+
+private:
+    // Hands the smallest head to `take`, then refills it from its stream.
+    template <typename Take> bool pop(Take&& take) {
         if (m_heads.empty()) return false;
         std::pop_heap(m_heads.begin(), m_heads.end(), later);
         Head& h = m_heads.back();
-        out = std::move(h.value);
+        take(h.value);
         if (h.stream->next(h.value)) std::push_heap(m_heads.begin(), m_heads.end(), later);
         else m_heads.pop_back();
         return true;
     }
-    bool next(Finding& out) {
-        Sequenced s;
-        if (!next(s)) return false;
-        out = std::move(s.finding);
-        return true;
-    }
-
-private:
     struct Head {
         std::unique_ptr<Stream> stream;
         Sequenced value;
