@@ -40,24 +40,73 @@ EndToPoint end_to_point(const GeoPoint& end, const GeoPoint& p) {
     return e;
 }
 
+SolvedSegment::SolvedSegment(const GeoPoint& a, const GeoPoint& b)
+    : m_a(a), m_b(b), m_line(std::make_unique<GeographicLib::GeodesicLine>(wgs84().InverseLine(a.y(), a.x(), b.y(), b.x()))) {
+    m_length = m_line->Distance();
+    m_azimuth_a = m_line->Azimuth();
+    double lat = 0.0, lon = 0.0;
+    m_line->Position(m_length, lat, lon, m_azimuth_b);
+}
+SolvedSegment::SolvedSegment(SolvedSegment&&) noexcept = default;
+SolvedSegment::~SolvedSegment() = default;
+
 SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b) {
     return distance_to_segment(p, a, b, end_to_point(a, p), end_to_point(b, p));
 }
 
 SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b, const EndToPoint& from_a, const EndToPoint& from_b) {
-    const auto& g = wgs84();
-    GeographicLib::GeodesicLine line = g.InverseLine(a.y(), a.x(), b.y(), b.x());
-    const double length = line.Distance();
+    return distance_to_segment(p, SolvedSegment(a, b), from_a, from_b);
+}
 
-    const double d_a = from_a.distance, azi_ap = from_a.azimuth;
+namespace {
+
+constexpr double R = sphere_radius;
+
+// The along-track offset from a point X of the line to the foot of the perpendicular from P, on
+// the sphere: atan2(sin σ cos α, cos σ) · R, σ the angular distance X→P and α the angle between
+// the line and the direction to P (the Newton step of distance_to_segment).
+double along_track(double distance, double azimuth_to_p, double azimuth_line) {
+    const double sigma = distance / R;
+    return std::atan2(std::sin(sigma) * std::cos((azimuth_to_p - azimuth_line) * deg), std::cos(sigma)) * R;
+}
+
+// distance_to_segment's first estimate of the foot, before clamping to the segment.
+double first_estimate(const SolvedSegment& s, const EndToPoint& from_a) {
+    return along_track(from_a.distance, from_a.azimuth, s.azimuth_a());
+}
+
+// What foot_before_a / foot_beyond_b allow: the iteration's point at an end (GeodesicLine::Position
+// at 0 or at the length) lies nanometres from the end, so its step differs from the one computed
+// at the end itself by far less than this; and far ends stay clear of the antipode, where the
+// azimuth to P is ill-conditioned.
+constexpr double step_margin = 1e-3;     // metres
+constexpr double far_end = 5'000'000.0;  // metres
+
+} // namespace
+
+bool foot_before_a(const SolvedSegment& s, const EndToPoint& from_a) {
+    return s.length() > 0.0 && from_a.distance < far_end && first_estimate(s, from_a) < -step_margin;
+}
+
+bool foot_beyond_b(const SolvedSegment& s, const EndToPoint& from_a, const EndToPoint& from_b) {
+    return s.length() > 0.0 && from_a.distance < far_end && from_b.distance < far_end &&
+           first_estimate(s, from_a) > s.length() + step_margin && along_track(from_b.distance, from_b.azimuth, s.azimuth_b()) > step_margin;
+}
+
+SegmentFoot distance_to_segment(const GeoPoint& p, const SolvedSegment& segment, const EndToPoint& from_a, const EndToPoint& from_b) {
+    const auto& g = wgs84();
+    const GeographicLib::GeodesicLine& line = segment.line();
+    const GeoPoint& a = segment.a();
+    const GeoPoint& b = segment.b();
+    const double length = segment.length();
+
+    const double d_a = from_a.distance;
     if (!(length > 0.0)) return SegmentFoot{Meters{d_a}, a, 0.0};
 
     // Start from the spherical along-track estimate, then Newton steps along the geodesic: at the
-    // current point X the along-track offset of the foot is atan2(sin σ cos α, cos σ) · R, where σ
-    // is the angular distance X→P and α the angle between the line and the direction to P.
-    const double R = sphere_radius;
-    double s = std::atan2(std::sin(d_a / R) * std::cos((azi_ap - line.Azimuth()) * deg), std::cos(d_a / R)) * R;
-    s = std::clamp(s, 0.0, length);
+    // current point X the along-track offset of the foot is along_track(|XP|, azimuth X→P, azimuth
+    // of the line at X).
+    double s = std::clamp(first_estimate(segment, from_a), 0.0, length);
     double best_d = 0.0;
     double lat = 0.0, lon = 0.0;
     for (int iter = 0; iter < 60; ++iter) {
@@ -65,9 +114,7 @@ SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoP
         line.Position(s, lat, lon, azi_line);
         g.Inverse(lat, lon, p.y(), p.x(), d, azi_xp, azi_tmp);
         best_d = d;
-        double sigma = d / R;
-        double step = std::atan2(std::sin(sigma) * std::cos((azi_xp - azi_line) * deg), std::cos(sigma)) * R;
-        double next = std::clamp(s + step, 0.0, length);
+        double next = std::clamp(s + along_track(d, azi_xp, azi_line), 0.0, length);
         if (std::abs(next - s) < 1e-6) break;
         s = next;
     }

@@ -14,6 +14,12 @@
 #include "core/geometry.hpp"
 #include "core/units.hpp"
 
+#include <memory>
+
+namespace GeographicLib {
+class GeodesicLine;
+}
+
 namespace avf::geo {
 
 /// Geodesic distance between two lon/lat points.
@@ -37,6 +43,36 @@ struct EndToPoint {
 EndToPoint end_to_point(const GeoPoint& end, const GeoPoint& p);
 /// The same as distance_to_segment(p, a, b), given end_to_point(a, p) and end_to_point(b, p).
 SegmentFoot distance_to_segment(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b, const EndToPoint& from_a, const EndToPoint& from_b);
+
+/// A segment's geodesic solved once (the inverse problem a→b), for callers that measure many points
+/// against the same segment: distance_to_segment(p, solved, …) then gives the same bits as
+/// distance_to_segment(p, a, b, …) without solving it again.
+class SolvedSegment {
+public:
+    SolvedSegment(const GeoPoint& a, const GeoPoint& b);
+    SolvedSegment(SolvedSegment&&) noexcept;
+    ~SolvedSegment();
+    const GeoPoint& a() const { return m_a; }
+    const GeoPoint& b() const { return m_b; }
+    const GeographicLib::GeodesicLine& line() const { return *m_line; }
+    double length() const { return m_length; }       ///< metres
+    double azimuth_a() const { return m_azimuth_a; } ///< degrees, forward azimuth at a
+    double azimuth_b() const { return m_azimuth_b; } ///< degrees, forward azimuth at b (as the line gives it at its length)
+
+private:
+    GeoPoint m_a, m_b;
+    std::unique_ptr<GeographicLib::GeodesicLine> m_line;
+    double m_length = 0.0, m_azimuth_a = 0.0, m_azimuth_b = 0.0;
+};
+SegmentFoot distance_to_segment(const GeoPoint& p, const SolvedSegment& s, const EndToPoint& from_a, const EndToPoint& from_b);
+
+/// Without solving anything more: whether distance_to_segment(p, s, from_a, from_b) would stop at
+/// an end at once, its first estimate of the foot lying more than a millimetre before a (and,
+/// for foot_beyond_b, more than a millimetre beyond b with the step at b pointing on). Its answer is
+/// then within nanometres of the smaller of the two ends' distances, so a caller holding a better
+/// distance can skip the segment. Never true for ends 5000 km or more from p.
+bool foot_before_a(const SolvedSegment& s, const EndToPoint& from_a);
+bool foot_beyond_b(const SolvedSegment& s, const EndToPoint& from_a, const EndToPoint& from_b);
 
 /// The point at `distance` from `origin` in direction `azimuth_deg` (clockwise from north).
 GeoPoint destination(const GeoPoint& origin, double azimuth_deg, Meters distance);

@@ -190,6 +190,38 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
         entries.emplace_back(r.box, k);
     }
     m_tree = decltype(m_tree)(entries.begin(), entries.end()); // packed (bulk-loaded)
+    m_solved = SolvedSlots(m_segments.size());
+}
+
+SegmentIndex::SolvedSlots::SolvedSlots(std::size_t n) : m_slots(std::make_unique<std::atomic<const SolvedSegment*>[]>(n)), m_size(n) {
+    for (std::size_t i = 0; i < n; ++i) m_slots[i].store(nullptr, std::memory_order_relaxed);
+}
+
+SegmentIndex::SolvedSlots::SolvedSlots(SolvedSlots&& other) noexcept : m_slots(std::move(other.m_slots)), m_size(std::exchange(other.m_size, 0)) {}
+
+SegmentIndex::SolvedSlots& SegmentIndex::SolvedSlots::operator=(SolvedSlots&& other) noexcept {
+    if (this != &other) {
+        clear();
+        m_slots = std::move(other.m_slots);
+        m_size = std::exchange(other.m_size, 0);
+    }
+    return *this;
+}
+
+SegmentIndex::SolvedSlots::~SolvedSlots() { clear(); }
+
+void SegmentIndex::SolvedSlots::clear() {
+    for (std::size_t i = 0; i < m_size; ++i) delete m_slots[i].load(std::memory_order_acquire);
+    m_slots.reset();
+    m_size = 0;
+}
+
+const SolvedSegment& SegmentIndex::SolvedSlots::get(std::size_t i, const Segment& s) const {
+    if (const SolvedSegment* solved = m_slots[i].load(std::memory_order_acquire)) return *solved;
+    auto fresh = std::make_unique<const SolvedSegment>(s.a, s.b);
+    const SolvedSegment* expected = nullptr;
+    if (m_slots[i].compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel, std::memory_order_acquire)) return *fresh.release();
+    return *expected; // another thread published it first
 }
 
 SegmentIndex::Proximity SegmentIndex::proximity(const Segment& s, const Unit& p) {
@@ -250,10 +282,15 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
     // Neighbouring segments share ends: each end's geodesic to p is solved once per query.
     thread_local std::vector<std::pair<std::uint64_t, EndToPoint>> ends;
     ends.clear();
-    auto end = [&](const Segment& s, bool second, const GeoPoint& v) {
+    auto cached = [&](const Segment& s, bool second) -> const EndToPoint* {
         const std::uint64_t key = (std::uint64_t{s.part} << 32) | (s.index + (second ? 1u : 0u));
         for (const auto& [k, e] : ends)
-            if (k == key) return e;
+            if (k == key) return &e;
+        return nullptr;
+    };
+    auto end = [&](const Segment& s, bool second, const GeoPoint& v) {
+        if (const EndToPoint* e = cached(s, second)) return *e;
+        const std::uint64_t key = (std::uint64_t{s.part} << 32) | (s.index + (second ? 1u : 0u));
         ends.emplace_back(key, end_to_point(v, p));
         return ends.back().second;
     };
@@ -285,7 +322,24 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
             continue;
         }
         const Segment& s = m_segments[c.id];
-        SegmentFoot f = distance_to_segment(p, s.a, s.b, end(s, false, s.a), end(s, true, s.b));
+        const SolvedSegment& solved = m_solved.get(c.id, s);
+        const EndToPoint from_a = end(s, false, s.a);
+        // A segment whose exact answer would be one of its ends, both farther than the best
+        // distance already found, cannot improve it: the neighbours of the nearest segment, which
+        // meet it at their shared end, are recognized so without any solving (the far end of a
+        // neighbour after it is bounded first; slack covers the nanometres by which
+        // distance_to_segment's point at an end may miss the end).
+        constexpr double slack = 1e-4; // metres
+        const double beat = bound + slack;
+        if (from_a.distance > beat) {
+            if (foot_before_a(solved, from_a)) {
+                const EndToPoint* from_b = cached(s, true);
+                if (from_b ? from_b->distance > beat : lower_bound(p, unit_angle(up, s.ub), 0.0, s.b.x(), s.b.x(), b) > beat) continue;
+            } else if (const EndToPoint from_b = end(s, true, s.b); from_b.distance > beat && foot_beyond_b(solved, from_a, from_b)) {
+                continue;
+            }
+        }
+        SegmentFoot f = distance_to_segment(p, solved, from_a, end(s, true, s.b));
         if (f.distance.value < bound) {
             bound = f.distance.value;
             best = Nearest{true, f.distance, s.part, s.index, f.foot};

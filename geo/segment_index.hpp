@@ -33,13 +33,17 @@
 
 #include <boost/geometry/index/rtree.hpp>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <utility>
 #include <vector>
 
 namespace avf::geo {
+
+class SolvedSegment;
 
 class SegmentIndex {
 public:
@@ -122,7 +126,26 @@ private:
     Nearest query_round(const GeoPoint& p, const Unit& up, Meters limit, const Filter& filter) const;
     static double sphere_distance(const Segment& s, const Unit& up); // radians, to the great-circle arc
 
+    // Each segment's geodesic, solved the first time a query needs it and kept (the nearest segments
+    // of nearby points are the same few). Queries run concurrently: a slot is published with a
+    // compare-and-swap, and a thread that loses frees its copy — every thread solves the same bits.
+    class SolvedSlots {
+    public:
+        SolvedSlots() = default;
+        explicit SolvedSlots(std::size_t n);
+        SolvedSlots(SolvedSlots&& other) noexcept;
+        SolvedSlots& operator=(SolvedSlots&& other) noexcept;
+        ~SolvedSlots();
+        const SolvedSegment& get(std::size_t i, const Segment& s) const;
+
+    private:
+        void clear();
+        std::unique_ptr<std::atomic<const SolvedSegment*>[]> m_slots;
+        std::size_t m_size = 0;
+    };
+
     std::vector<Segment> m_segments;
+    SolvedSlots m_solved;
     std::vector<Run> m_runs;
     double m_max_stray = 0.0; // the largest stray of any segment (radians)
     boost::geometry::index::rtree<Entry, boost::geometry::index::rstar<16>> m_tree;
