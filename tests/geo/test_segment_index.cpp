@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <random>
+#include <thread>
 
 using namespace avf;
 
@@ -156,5 +157,45 @@ TEST_CASE("distance_within restricted to a part's vertex range is the brute-forc
                 }
             }
         }
+    }
+}
+
+TEST_CASE("a densified boundary answers as brute force, from four threads on a fresh index too", "[segment_index]") {
+    // Zone boundaries are cut into 250 m geodesic pieces: the nearest segment's neighbours (and
+    // both segments at a nearest vertex) are where the index skips segments by their ends and
+    // solves each segment's geodesic once, kept for every later query (published across threads).
+    std::mt19937_64 rng(13);
+    std::uniform_real_distribution<double> u(0.0, 1.0), az(0.0, 360.0);
+    LineString coarse = random_line(rng, 127.0, 37.8, 12, 20.0);
+    MultiLineString lines{geo::densify(coarse, Meters{250.0})};
+    REQUIRE(lines[0].size() > 300);
+    std::vector<GeoPoint> points;
+    std::vector<double> exact;
+    for (int k = 0; k < 240; ++k) {
+        const GeoPoint& v = lines[0][static_cast<std::size_t>(u(rng) * static_cast<double>(lines[0].size() - 1))];
+        points.push_back(geo::destination(v, az(rng), Meters{k % 3 == 0 ? u(rng) * 500.0 : u(rng) * 60'000.0}));
+        exact.push_back(brute_force(lines, points.back()));
+    }
+    auto check_all = [&](const geo::SegmentIndex& index, std::size_t first, std::size_t step, std::vector<int>& wrong) {
+        for (std::size_t i = first; i < points.size(); i += step) {
+            auto n = index.distance_within(points[i], Meters{20'000'000.0});
+            if (!n.found || n.distance.value != exact[i]) wrong.push_back(static_cast<int>(i));
+        }
+    };
+    {
+        geo::SegmentIndex index(lines);
+        std::vector<int> wrong;
+        check_all(index, 0, 1, wrong);
+        CHECK(wrong.empty());
+        check_all(index, 0, 1, wrong); // the second time every geodesic is already solved
+        CHECK(wrong.empty());
+    }
+    {
+        geo::SegmentIndex index(lines);
+        std::vector<std::vector<int>> wrong(4);
+        std::vector<std::thread> threads;
+        for (std::size_t t = 0; t < 4; ++t) threads.emplace_back([&, t] { check_all(index, t % 2, 2, wrong[t]); }); // pairs of threads race on the same points
+        for (auto& th : threads) th.join();
+        for (const auto& w : wrong) CHECK(w.empty());
     }
 }
