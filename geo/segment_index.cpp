@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <tuple>
 
 namespace bg = boost::geometry;
@@ -210,18 +211,35 @@ SegmentIndex::SolvedSlots& SegmentIndex::SolvedSlots::operator=(SolvedSlots&& ot
 
 SegmentIndex::SolvedSlots::~SolvedSlots() { clear(); }
 
+namespace {
+std::atomic<std::size_t> kept_count{0}; // solved segments kept by every index of the process
+std::atomic<std::size_t> solved_limit{SegmentIndex::solved_budget};
+} // namespace
+
+std::size_t SegmentIndex::solved_kept() { return kept_count.load(); }
+std::size_t SegmentIndex::limit_solved(std::size_t most) { return solved_limit.exchange(most); }
+
 void SegmentIndex::SolvedSlots::clear() {
-    for (std::size_t i = 0; i < m_size; ++i) delete m_slots[i].load(std::memory_order_acquire);
+    for (std::size_t i = 0; i < m_size; ++i)
+        if (const SolvedSegment* solved = m_slots[i].load(std::memory_order_acquire)) {
+            delete solved;
+            kept_count.fetch_sub(1, std::memory_order_relaxed);
+        }
     m_slots.reset();
     m_size = 0;
 }
 
-const SolvedSegment& SegmentIndex::SolvedSlots::get(std::size_t i, const Segment& s) const {
-    if (const SolvedSegment* solved = m_slots[i].load(std::memory_order_acquire)) return *solved;
+const SolvedSegment* SegmentIndex::SolvedSlots::get(std::size_t i, const Segment& s) const {
+    if (const SolvedSegment* solved = m_slots[i].load(std::memory_order_acquire)) return solved;
+    if (kept_count.fetch_add(1, std::memory_order_relaxed) >= solved_limit.load(std::memory_order_relaxed)) {
+        kept_count.fetch_sub(1, std::memory_order_relaxed);
+        return nullptr;
+    }
     auto fresh = std::make_unique<const SolvedSegment>(s.a, s.b);
     const SolvedSegment* expected = nullptr;
-    if (m_slots[i].compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel, std::memory_order_acquire)) return *fresh.release();
-    return *expected; // another thread published it first
+    if (m_slots[i].compare_exchange_strong(expected, fresh.get(), std::memory_order_acq_rel, std::memory_order_acquire)) return fresh.release();
+    kept_count.fetch_sub(1, std::memory_order_relaxed);
+    return expected; // another thread published it first
 }
 
 SegmentIndex::Proximity SegmentIndex::proximity(const Segment& s, const Unit& p) {
@@ -322,7 +340,9 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
             continue;
         }
         const Segment& s = m_segments[c.id];
-        const SolvedSegment& solved = m_solved.get(c.id, s);
+        std::optional<SolvedSegment> unkept;
+        const SolvedSegment* kept = m_solved.get(c.id, s);
+        const SolvedSegment& solved = kept ? *kept : unkept.emplace(s.a, s.b);
         const EndToPoint from_a = end(s, false, s.a);
         // A segment whose exact answer would be one of its ends, both farther than the best
         // distance already found, cannot improve it: the neighbours of the nearest segment, which

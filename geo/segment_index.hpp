@@ -76,6 +76,12 @@ public:
         double x, y, z;
     };
 
+    /// Segments solved and kept by every index of the process (see SolvedSlots), and the most that
+    /// may be kept (default solved_budget; returns the previous limit) — for tests.
+    static constexpr std::size_t solved_budget = std::size_t{1} << 17;
+    static std::size_t solved_kept();
+    static std::size_t limit_solved(std::size_t most);
+
 private:
     struct Segment {
         GeoPoint a, b;
@@ -129,6 +135,9 @@ private:
     // Each segment's geodesic, solved the first time a query needs it and kept (the nearest segments
     // of nearby points are the same few). Queries run concurrently: a slot is published with a
     // compare-and-swap, and a thread that loses frees its copy — every thread solves the same bits.
+    // A solved segment weighs ~560 bytes: at most solved_budget of them are kept at once over all
+    // indexes (~70 MiB; zones of 10^5 vertices and more would otherwise keep hundreds of MiB), past
+    // which get() returns nullptr and the caller solves the segment for the one query.
     class SolvedSlots {
     public:
         SolvedSlots() = default;
@@ -136,7 +145,7 @@ private:
         SolvedSlots(SolvedSlots&& other) noexcept;
         SolvedSlots& operator=(SolvedSlots&& other) noexcept;
         ~SolvedSlots();
-        const SolvedSegment& get(std::size_t i, const Segment& s) const;
+        const SolvedSegment* get(std::size_t i, const Segment& s) const;
 
     private:
         void clear();

@@ -190,6 +190,18 @@ TEST_CASE("a densified boundary answers as brute force, from four threads on a f
         check_all(index, 0, 1, wrong); // the second time every geodesic is already solved
         CHECK(wrong.empty());
     }
+    const std::size_t kept_before = geo::SegmentIndex::solved_kept();
+    {
+        // Past the budget of kept segments, queries solve for themselves: the same answers.
+        const std::size_t limit = geo::SegmentIndex::limit_solved(kept_before + 20);
+        geo::SegmentIndex index(lines);
+        std::vector<int> wrong;
+        check_all(index, 0, 1, wrong);
+        CHECK(wrong.empty());
+        CHECK(geo::SegmentIndex::solved_kept() == kept_before + 20);
+        geo::SegmentIndex::limit_solved(limit);
+    }
+    CHECK(geo::SegmentIndex::solved_kept() == kept_before); // an index gives its kept segments back
     {
         geo::SegmentIndex index(lines);
         std::vector<std::vector<int>> wrong(4);
