@@ -300,16 +300,16 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
     // Neighbouring segments share ends: each end's geodesic to p is solved once per query.
     thread_local std::vector<std::pair<std::uint64_t, EndToPoint>> ends;
     ends.clear();
+    auto key_of = [](const Segment& s, bool second) { return (std::uint64_t{s.part} << 32) | (s.index + (second ? 1u : 0u)); };
     auto cached = [&](const Segment& s, bool second) -> const EndToPoint* {
-        const std::uint64_t key = (std::uint64_t{s.part} << 32) | (s.index + (second ? 1u : 0u));
+        const std::uint64_t key = key_of(s, second);
         for (const auto& [k, e] : ends)
             if (k == key) return &e;
         return nullptr;
     };
     auto end = [&](const Segment& s, bool second, const GeoPoint& v) {
         if (const EndToPoint* e = cached(s, second)) return *e;
-        const std::uint64_t key = (std::uint64_t{s.part} << 32) | (s.index + (second ? 1u : 0u));
-        ends.emplace_back(key, end_to_point(v, p));
+        ends.emplace_back(key_of(s, second), end_to_point(v, p));
         return ends.back().second;
     };
     double bound = limit.value;
