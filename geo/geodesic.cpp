@@ -170,6 +170,12 @@ LineString densify(const LineString& line, Meters max_piece) {
     for (std::size_t i = 1; i < line.size(); ++i) {
         const GeoPoint& a = line[i - 1];
         const GeoPoint& b = line[i];
+        // An edge surely no longer than one piece stays whole without solving its geodesic (zones
+        // of 10^6 vertices have edges of metres: that solve was most of building their boundary).
+        if (sphere_ratio_upper * sphere_radius * central_angle(a, b) + 1e-3 < max_piece.value) {
+            out.push_back(b);
+            continue;
+        }
         double len = distance(a, b).value;
         auto pieces = static_cast<std::size_t>(std::ceil(len / max_piece.value));
         for (std::size_t k = 1; k < pieces; ++k) {

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <unordered_map>
 #include <tuple>
 
 namespace bg = boost::geometry;
@@ -123,8 +124,12 @@ double SegmentIndex::lower_bound(const Segment& s, const GeoPoint& p, double sph
 
 SegmentIndex::SegmentIndex(const MultiLineString& lines) {
     std::vector<Entry> entries;
+    std::size_t total = 0;
+    for (const auto& ls : lines) total += ls.size() > 1 ? ls.size() - 1 : 0;
+    m_segments.reserve(total);
     for (std::size_t part = 0; part < lines.size(); ++part) {
         const auto& ls = lines[part];
+        double run_span = 0.0; // metres on the sphere covered by the open run
         for (std::size_t i = 0; i + 1 < ls.size(); ++i) {
             Segment s;
             s.a = ls[i];
@@ -150,9 +155,11 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
             double pad = bulge_m / min_meters_per_deg_lat;
             Box box{GeoPoint{std::min(s.a.x(), s.b.x()) - pad, std::min(s.a.y(), s.b.y()) - pad},
                     GeoPoint{std::max(s.a.x(), s.b.x()) + pad, std::max(s.a.y(), s.b.y()) + pad}};
-            // Consecutive segments of a part are grouped in runs of up to run_length: the R-tree
-            // holds runs, and a run's segments are looked at only when its own bound asks for it.
-            if (i % run_length == 0) {
+            // Consecutive segments of a part are grouped in runs (run_length, run_extent, run_most):
+            // the R-tree holds runs, and a run's segments are looked at only when its own bound asks
+            // for it.
+            if (i == 0 || m_runs.back().count == run_most || (m_runs.back().count >= run_length && run_span >= run_extent)) {
+                run_span = 0.0;
                 Run r;
                 r.box = box;
                 r.first = static_cast<std::uint32_t>(m_segments.size());
@@ -163,6 +170,7 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
             Run& r = m_runs.back();
             bg::expand(r.box, box);
             ++r.count;
+            run_span += len;
             m_segments.push_back(s);
         }
     }
@@ -297,12 +305,21 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         if (lb < limit.value) heap.push_back(Candidate{std::max(0.0, lb), static_cast<std::uint32_t>(it->second), true});
     }
     std::make_heap(heap.begin(), heap.end(), later);
-    // Neighbouring segments share ends: each end's geodesic to p is solved once per query.
+    // Neighbouring segments share ends: each end's geodesic to p is solved once per query. Most
+    // queries solve a few ends and look them up by a scan; past `scan_most` (boundaries cut into
+    // metre-long pieces, where thousands of ends lie within the bounds' slack) a hash index takes over.
     thread_local std::vector<std::pair<std::uint64_t, EndToPoint>> ends;
+    thread_local std::unordered_map<std::uint64_t, std::uint32_t> end_rows;
+    constexpr std::size_t scan_most = 32;
     ends.clear();
+    if (!end_rows.empty()) end_rows.clear();
     auto key_of = [](const Segment& s, bool second) { return (std::uint64_t{s.part} << 32) | (s.index + (second ? 1u : 0u)); };
     auto cached = [&](const Segment& s, bool second) -> const EndToPoint* {
         const std::uint64_t key = key_of(s, second);
+        if (ends.size() > scan_most) {
+            auto it = end_rows.find(key);
+            return it == end_rows.end() ? nullptr : &ends[it->second].second;
+        }
         for (const auto& [k, e] : ends)
             if (k == key) return &e;
         return nullptr;
@@ -310,6 +327,12 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
     auto end = [&](const Segment& s, bool second, const GeoPoint& v) {
         if (const EndToPoint* e = cached(s, second)) return *e;
         ends.emplace_back(key_of(s, second), end_to_point(v, p));
+        if (ends.size() > scan_most) {
+            if (end_rows.empty())
+                for (std::uint32_t i = 0; i < ends.size(); ++i) end_rows.emplace(ends[i].first, i);
+            else
+                end_rows.emplace(ends.back().first, static_cast<std::uint32_t>(ends.size() - 1));
+        }
         return ends.back().second;
     };
     double bound = limit.value;
@@ -340,9 +363,6 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
             continue;
         }
         const Segment& s = m_segments[c.id];
-        std::optional<SolvedSegment> unkept;
-        const SolvedSegment* kept = m_solved.get(c.id, s);
-        const SolvedSegment& solved = kept ? *kept : unkept.emplace(s.a, s.b);
         const EndToPoint from_a = end(s, false, s.a);
         // A segment whose exact answer would be one of its ends, both farther than the best
         // distance already found, cannot improve it: the neighbours of the nearest segment, which
@@ -351,6 +371,17 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         // distance_to_segment's point at an end may miss the end).
         constexpr double slack = 1e-4; // metres
         const double beat = bound + slack;
+        // Nor can a segment all of whose points are farther: each is within the segment's length
+        // of an end (triangle inequality; the length bounded from above without solving it). On a
+        // boundary of metre-long pieces this spares the geodesic of nearly every candidate.
+        if (from_a.distance > beat) {
+            const double reach = sphere_ratio_upper * sphere_radius * unit_angle(s.ua, s.ub) + 1e-3;
+            const EndToPoint* from_b = cached(s, true);
+            if (from_a.distance - reach > beat || (from_b && from_b->distance - reach > beat)) continue;
+        }
+        std::optional<SolvedSegment> unkept;
+        const SolvedSegment* kept = m_solved.get(c.id, s);
+        const SolvedSegment& solved = kept ? *kept : unkept.emplace(s.a, s.b);
         if (from_a.distance > beat) {
             if (foot_before_a(solved, from_a)) {
                 const EndToPoint* from_b = cached(s, true);

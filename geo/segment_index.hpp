@@ -98,8 +98,13 @@ private:
         bool interior;
         double value;
     };
-    // Up to run_length consecutive segments of one part: the R-tree's entries.
+    // Consecutive segments of one part, the R-tree's entries: a run closes once it holds run_length
+    // segments and spans run_extent metres, or at run_most segments. Runs of 16 on a boundary of
+    // metre-long pieces (zones of 10^6 vertices) would be tens of metres long, and a depth query
+    // would look at thousands of them.
     static constexpr std::uint32_t run_length = 16;
+    static constexpr std::uint32_t run_most = 256;
+    static constexpr double run_extent = 500.0; // metres on the sphere
     struct Run {
         Box box;                            // lon/lat envelope of its segments' envelopes
         Unit center{0, 0, 0};               // cap on the unit sphere holding their great-circle arcs

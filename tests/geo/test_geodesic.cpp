@@ -106,3 +106,40 @@ TEST_CASE("geodesic area of a 1°×1° cell agrees with the authalic-sphere cell
     double sphere = R * R * rad * (std::sin(39 * rad) - std::sin(38 * rad));
     CHECK(geo::geodesic_area(cell) == Approx(sphere).epsilon(3e-3));
 }
+
+TEST_CASE("densify cuts each edge into ceil(length / piece) equal lon/lat pieces", "[geodesic]") {
+    // Edges from centimetres to a kilometre, many within a millimetre of one or two pieces: an edge
+    // surely shorter than a piece stays whole without its geodesic being solved, every other edge
+    // is measured exactly.
+    std::mt19937_64 rng(31);
+    std::uniform_real_distribution<double> u(0.0, 1.0), az(0.0, 360.0);
+    const double piece = 250.0;
+    const auto& g = GeographicLib::Geodesic::WGS84();
+    LineString line{GeoPoint{20.0 + u(rng) * 10.0, u(rng) * 70.0}};
+    std::vector<std::size_t> pieces;
+    for (int k = 0; k < 600; ++k) {
+        const double want = k % 3 == 0 ? u(rng) * 1000.0 : (k % 3 == 1 ? piece : 2.0 * piece) + (u(rng) - 0.5) * 2e-3;
+        line.push_back(geo::destination(line.back(), az(rng), Meters{std::max(0.01, want)}));
+        double len = 0.0;
+        g.Inverse(line[line.size() - 2].y(), line[line.size() - 2].x(), line.back().y(), line.back().x(), len);
+        pieces.push_back(static_cast<std::size_t>(std::ceil(len / piece)));
+    }
+    const LineString dense = geo::densify(line, Meters{piece});
+    std::size_t at = 0, whole = 0;
+    for (std::size_t i = 1; i < line.size(); ++i) {
+        const GeoPoint &a = line[i - 1], &b = line[i];
+        REQUIRE(dense[at].x() == a.x());
+        REQUIRE(dense[at].y() == a.y());
+        const std::size_t n = std::max<std::size_t>(1, pieces[i - 1]);
+        whole += n == 1;
+        for (std::size_t k = 1; k < n; ++k) {
+            const double t = static_cast<double>(k) / static_cast<double>(n);
+            REQUIRE(dense[at + k].x() == a.x() + t * (b.x() - a.x()));
+            REQUIRE(dense[at + k].y() == a.y() + t * (b.y() - a.y()));
+        }
+        at += n;
+    }
+    REQUIRE(at + 1 == dense.size());
+    CHECK(whole > 100); // both kinds of edge were there (~150 whole)
+    CHECK(whole < 300);
+}

@@ -211,3 +211,37 @@ TEST_CASE("a densified boundary answers as brute force, from four threads on a f
         for (const auto& w : wrong) CHECK(w.empty());
     }
 }
+
+TEST_CASE("a boundary of metre-long pieces answers as brute force", "[segment_index]") {
+    // Zones of 10^6 vertices have edges of metres: runs then grow past run_length segments (to
+    // run_extent, or run_most), most candidates are dropped by their nearer end's distance less
+    // the segment's length, and a query kilometres off a long gentle stretch solves more ends than
+    // a scan should look through (the hash index of ends).
+    std::mt19937_64 rng(29);
+    std::uniform_real_distribution<double> u(0.0, 1.0), az(0.0, 360.0);
+    const GeoPoint start{24.1, 57.3};
+    const GeoPoint bend = geo::destination(start, 80.0, Meters{3'000.0});
+    const LineString gentle{start, bend, geo::destination(bend, 84.0, Meters{3'000.0})};
+    const std::vector<std::pair<LineString, bool>> shapes = {{random_line(rng, 24.1, 57.3, 8, 1.0), false}, {gentle, true}};
+    for (const auto& [coarse, far] : shapes) {
+        MultiLineString lines{geo::densify(coarse, Meters{1.0})};
+        REQUIRE(lines[0].size() > 2000);
+        geo::SegmentIndex index(lines);
+        int wrong = 0;
+        for (int k = 0; k < 40; ++k) {
+            const std::size_t at = static_cast<std::size_t>((far ? 0.2 + 0.6 * u(rng) : u(rng)) * static_cast<double>(lines[0].size() - 1));
+            const GeoPoint& v = lines[0][at];
+            // Near the gentle line: across it, 1-20 km off. Near the other: 0-3 m or 0-300 m off.
+            const GeoPoint p = far ? geo::destination(v, (k % 2 ? 172.0 : -8.0) + 20.0 * u(rng), Meters{1'000.0 + u(rng) * 19'000.0})
+                                   : geo::destination(v, az(rng), Meters{k % 2 ? u(rng) * 3.0 : u(rng) * 300.0});
+            const double exact = brute_force(lines, p);
+            auto n = index.distance_within(p, Meters{20'000'000.0});
+            if (!n.found || n.distance.value != exact) ++wrong;
+            for (double limit : {exact, std::nextafter(exact, INFINITY)}) { // strictly below the limit only
+                auto m = index.distance_within(p, Meters{limit});
+                if (m.found != (exact < limit) || (m.found && m.distance.value != exact)) ++wrong;
+            }
+        }
+        CHECK(wrong == 0);
+    }
+}
