@@ -129,12 +129,12 @@ wall = grab(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (\S+)")
 parts = [float(p) for p in wall.split(":")]
 secs = parts[-1] + 60 * parts[-2] + (3600 * parts[-3] if len(parts) > 2 else 0)
 cpu = float(grab(r"User time \(seconds\): (\S+)")) + float(grab(r"System time \(seconds\): (\S+)"))
-if name == "postgis":       # the server's work: timed inside the script
+if "cpu_s" in kv:          # PostGIS (the server's work), the store floor: timed inside the script
     secs, cpu = float(kv["seconds"]), float(kv["cpu_s"])
 rss = int(grab(r"Maximum resident set size \(kbytes\): (\d+)")) / 1024
 rows = int(kv.get("rows", size))
 print("\t".join(str(x) for x in [size, name, threads, rows, f"{secs:.2f}", f"{cpu:.2f}", f"{rows / secs:.0f}",
-      "" if name == "postgis" else f"{rss:.0f}", kv.get("q1_pairs", ""), kv.get("q2_artillery", ""), kv.get("q2_mlrs", ""), load]))
+      "" if "cpu_s" in kv else f"{rss:.0f}", kv.get("q1_pairs", ""), kv.get("q2_artillery", ""), kv.get("q2_mlrs", ""), load]))
 PY
   tail -1 "$RESULTS" | cut -f1-11 | tr '\t' ' ' | sed 's/^/bench:   /' >&2
 }
@@ -144,6 +144,11 @@ run_avf() { # SIZE THREADS [STORE] [LABEL]
   cp "$store" "$BENCH_DIR/run.h5"
   measure "$label" "$size" "$threads" "$AVF" run --regime "$REGIME" --store "$BENCH_DIR/run.h5" --detections "$(csv_for "$size")" \
     --threads "$threads" --temp-dir "$BENCH_DIR/tmp" --quiet --json --top 0
+  # The store's write floor, once per size (the stored bytes are the same for every thread count):
+  # shuffle + deflate + SHA-256 of what this run stored, nothing else (bench/store_floor.py).
+  if [ "$label" = avf ] && ! grep -q "^$(num "$size")	store-floor	" "$RESULTS"; then
+    measure store-floor "$size" 1 python3 bench/store_floor.py "$BENCH_DIR/run.h5"
+  fi
   rm -f "$BENCH_DIR/run.h5"
 }
 run_geos() { # SIZE THREADS [ZONES...]

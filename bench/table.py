@@ -31,19 +31,20 @@ table = []
 ref = {}
 for r in rows:
     key = (r["size"], r["who"].split("@")[1] if "@" in r["who"] else "")
-    if r["who"] != "floor" and r["q1"]:
+    if r["who"] not in ("floor", "store-floor") and r["q1"]:
         ref.setdefault(key, (r["q1"], r["q2a"], r["q2m"]))
 for r in rows:
     key = (r["size"], r["who"].split("@")[1] if "@" in r["who"] else "")
-    agree = "" if r["who"] == "floor" else ("=" if (r["q1"], r["q2a"], r["q2m"]) == ref.get(key) else "MISMATCH")
+    agree = "" if r["who"] in ("floor", "store-floor") else ("=" if (r["q1"], r["q2a"], r["q2m"]) == ref.get(key) else "MISMATCH")
     table.append([f"{r['size']:.0e}".replace("e+0", "e"), r["who"], str(r["threads"]), f"{r['wall']:.2f}", f"{r['cpu']:.2f}", fmt_rate(r["rate"]), fmt_rate(r["n"] / r["cpu"]) if r["cpu"] > 0 else "",
-                  f"{r['rss']} MiB" if r["rss"] else "server", r["q1"], r["q2a"], r["q2m"], r["load"], agree])
+                  f"{r['rss']} MiB" if r["rss"] else ("server" if r["who"] == "postgis" else ""), r["q1"], r["q2a"], r["q2m"], r["load"], agree])
 w = [max(len(h), *(len(t[i]) for t in table)) if table else len(h) for i, h in enumerate(hdr)]
 print("  ".join(h.ljust(w[i]) for i, h in enumerate(hdr)))
 print("  ".join("-" * w[i] for i in range(len(hdr))))
 for t in table:
     print("  ".join(c.rjust(w[i]) if i not in (1,) else c.ljust(w[i]) for i, c in enumerate(t)))
 print("(rows/s = rows / wall s; rows/cpu-s = rows / (user + sys CPU s), the figure other work on the machine disturbs least; PostGIS: COPY + GiST + Q1 + Q2 timed in the server, 'thr' = processes;"
+      " store-floor: shuffle + deflate + SHA-256 of the findings, evidence and explanations avf's run stored, timed alone (bench/store_floor.py);"
       " counts '=' when Q1/Q2 equal the first contender's at that size)")
 
 # Targets (issue 6) at the largest size where every contender ran.
@@ -87,6 +88,11 @@ for size in sorted(best):
         cpu_parts.append(f"avf/PostGIS {c_a / c_pg:.2f}x")
     if c_a and c_f:
         cpu_parts.append(f"avf/floor {c_a / c_f:.2f}")
+    c_s = cpu_rate("store-floor", 1)
+    if c_s and (c_f or c_g):
+        # No program that writes this store can be faster than writing it.
+        cpu_parts.append("store floor alone " + ", ".join(x for x in [f"{c_s / c_f:.2f} of the parse floor" if c_f else "",
+                                                                       f"{c_s / c_g:.2f}x GEOS" if c_g else ""] if x))
     print(f"  {size:.0e} wall: " + "; ".join(parts))
     if cpu_parts:
         print(f"  {size:.0e} per CPU-second (1 thread): " + "; ".join(cpu_parts))
