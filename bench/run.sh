@@ -147,7 +147,7 @@ run_avf() { # SIZE THREADS [STORE] [LABEL]
   # The store's write floor, once per size (the stored bytes are the same for every thread count):
   # shuffle + deflate + SHA-256 of what this run stored, nothing else (bench/store_floor.py).
   if [ "$label" = avf ] && ! grep -q "^$(num "$size")	store-floor	" "$RESULTS"; then
-    measure store-floor "$size" 1 python3 bench/store_floor.py "$BENCH_DIR/run.h5"
+    measure store-floor "$size" 1 /usr/bin/python3 bench/store_floor.py "$BENCH_DIR/run.h5" # Debian's, with python3-h5py
   fi
   rm -f "$BENCH_DIR/run.h5"
 }

@@ -1,7 +1,7 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """The store's write floor: the work avf's store format asks for every run, and nothing else.
 
-    store_floor.py STORE.h5
+    /usr/bin/python3 store_floor.py STORE.h5      (Debian's Python: python3-h5py, scripts/install-deps.sh)
 
 For the last run in STORE (an `avf run` of bench/run.sh), takes the canonical bytes of the tables
 that grow with the findings (`findings`, `evidence`, `explanations`; docs/store-format.md §4) and
