@@ -141,8 +141,6 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
             const Unit n = cross(s.ua, s.ub);
             const double nn = std::sqrt(n.x * n.x + n.y * n.y + n.z * n.z);
             s.normal = nn > 1e-15 ? Unit{n.x / nn, n.y / nn, n.z / nn} : Unit{0, 0, 0};
-            s.side_a = cross(s.normal, s.ua);
-            s.side_b = cross(s.ub, s.normal);
             // A geodesic bows poleward of the straight lon/lat chord by about L²·tan φ / (8R);
             // widen the envelope by twice that plus a metre.
             double len = central_angle(s.a, s.b) * sphere_radius;
@@ -254,8 +252,8 @@ SegmentIndex::Proximity SegmentIndex::proximity(const Segment& s, const Unit& p)
     const Unit& n = s.normal;
     if (n.x != 0.0 || n.y != 0.0 || n.z != 0.0) {
         // The point's projection on the great circle lies between the ends when it is on the inner
-        // side of both planes through the normal and an end.
-        if (dot(s.side_a, p) >= 0.0 && dot(s.side_b, p) >= 0.0) return Proximity{true, std::abs(dot(n, p))};
+        // side of both planes through the normal and an end (normals n × a and b × n).
+        if (dot(cross(n, s.ua), p) >= 0.0 && dot(cross(s.ub, n), p) >= 0.0) return Proximity{true, std::abs(dot(n, p))};
     }
     return Proximity{false, std::min(chord2(p, s.ua), chord2(p, s.ub))};
 }
