@@ -372,18 +372,18 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         // Nor can a segment all of whose points are farther: each is within the segment's length
         // of an end (triangle inequality; the length bounded from above without solving it). On a
         // boundary of metre-long pieces this spares the geodesic of nearly every candidate.
+        const EndToPoint* known_b = nullptr; // b's solution, when an earlier segment solved it
         if (from_a.distance > beat) {
             const double reach = sphere_ratio_upper * sphere_radius * unit_angle(s.ua, s.ub) + 1e-3;
-            const EndToPoint* from_b = cached(s, true);
-            if (from_a.distance - reach > beat || (from_b && from_b->distance - reach > beat)) continue;
+            known_b = cached(s, true);
+            if (from_a.distance - reach > beat || (known_b && known_b->distance - reach > beat)) continue;
         }
         std::optional<SolvedSegment> unkept;
         const SolvedSegment* kept = m_solved.get(c.id, s);
         const SolvedSegment& solved = kept ? *kept : unkept.emplace(s.a, s.b);
         if (from_a.distance > beat) {
             if (foot_before_a(solved, from_a)) {
-                const EndToPoint* from_b = cached(s, true);
-                if (from_b ? from_b->distance > beat : lower_bound(p, unit_angle(up, s.ub), 0.0, s.b.x(), s.b.x(), b) > beat) continue;
+                if (known_b ? known_b->distance > beat : lower_bound(p, unit_angle(up, s.ub), 0.0, s.b.x(), s.b.x(), b) > beat) continue;
             } else if (const EndToPoint from_b = end(s, true, s.b); from_b.distance > beat && foot_beyond_b(solved, from_a, from_b)) {
                 continue;
             }
