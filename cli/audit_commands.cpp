@@ -146,6 +146,7 @@ code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}.not
 struct ReportOptions {
     std::string store, run, output;
     std::size_t per_rule = 1000;
+    bool overwrite = false;
 };
 
 std::string build_report(const storage::StoreReader& reader, const std::string& run_id, const ReportOptions& opt) {
@@ -288,17 +289,15 @@ void register_report(CLI::App& audit) {
     auto* cmd = audit.add_subcommand("report", "Write a self-contained HTML report of a run (summary, provenance, findings by rule, problems)");
     cmd->add_option("--store", opt->store, "HDF5 store")->required();
     cmd->add_option("--run", opt->run, "Run id (default: the latest committed run)");
-    cmd->add_option("-o,--output", opt->output, "HTML file to write")->required();
+    cmd->add_option("-o,--output", opt->output, "HTML file to write (whole or not at all; never the store)")->required();
+    add_overwrite_flag(*cmd, opt->overwrite);
     cmd->add_option("--max-per-rule", opt->per_rule, "Findings shown per rule (0 = all)")->capture_default_str();
     cmd->callback([opt] {
+        OutputFile out(opt->output, opt->overwrite, {opt->store});
         storage::StoreReader reader(opt->store);
         std::string run_id = resolve_run(reader, opt->run, opt->store);
-        std::string text = build_report(reader, run_id, *opt);
-        std::ofstream out(opt->output, std::ios::binary | std::ios::trunc);
-        if (!out) throw IoError("cannot create the report file", Context{}.file(opt->output));
-        out << text;
-        out.flush();
-        if (!out) throw IoError("writing the report failed", Context{}.file(opt->output));
+        out.stream() << build_report(reader, run_id, *opt);
+        out.commit();
         std::cerr << "Wrote the report of run " << run_id << " to " << opt->output << "\n";
     });
 }

@@ -12,7 +12,6 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -205,26 +204,23 @@ void register_export(CLI::App& findings) {
     auto filter = std::make_shared<Filter>();
     auto format = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>();
+    auto overwrite = std::make_shared<bool>(false);
     auto* cmd = findings.add_subcommand("export", "Write a run's findings to a file: csv, json, geojson, or gpkg (opens in QGIS)");
     cmd->add_option("--store", *store, "HDF5 store")->required();
     filter->add_to(cmd);
     cmd->add_option("-f,--format", *format, "csv, json, geojson or gpkg")->required();
-    cmd->add_option("-o,--output", *output, "Output file")->required();
-    cmd->callback([store, filter, format, output] {
+    cmd->add_option("-o,--output", *output, "Output file (written whole or not at all; never the store)")->required();
+    add_overwrite_flag(*cmd, *overwrite);
+    cmd->callback([store, filter, format, output, overwrite] {
         Format f = parse_format(*format, {Format::csv, Format::json, Format::geojson, Format::gpkg});
+        OutputFile out(*output, *overwrite, {*store});
         storage::StoreReader reader(*store);
         std::string run = resolve_run(reader, filter->run, *store);
         auto selected = select(reader.read_findings(run), *filter);
-        if (f == Format::gpkg) {
-            write_gpkg(selected, *output, run);
-        } else {
-            std::ofstream out(*output, std::ios::binary | std::ios::trunc);
-            if (!out) throw IoError("cannot create the output file", Context{}.file(*output));
-            if (f == Format::geojson) write_geojson(selected, out);
-            else print(findings_table(selected, true), f, out);
-            out.flush();
-            if (!out) throw IoError("writing failed", Context{}.file(*output));
-        }
+        if (f == Format::gpkg) write_gpkg(selected, out.temp_path(), run);
+        else if (f == Format::geojson) write_geojson(selected, out.stream());
+        else print(findings_table(selected, true), f, out.stream());
+        out.commit();
         std::cerr << "Wrote " << selected.size() << " findings of run " << run << " to " << *output << "\n";
     });
 }

@@ -1,9 +1,14 @@
-// Tabular output for the avf command: one Table, printed as an aligned text table for people,
-// CSV or JSON for machines. Data goes to stdout; messages and progress go to stderr.
+// Output of the avf command: one Table, printed as an aligned text table for people, CSV or
+// JSON for machines (data goes to stdout; messages and progress go to stderr), and OutputFile,
+// the one way a command writes a file it was given with -o/--output.
 //
 //   avf::cli::Table t{{"id", "kind", "zones"}};
 //   t.add({"DMZ-S", "dmz", 3});
 //   avf::cli::print(t, avf::cli::Format::table, std::cout);
+//
+//   avf::cli::OutputFile out(output, overwrite, {store});   // refusals first, before any work
+//   avf::cli::print(t, avf::cli::Format::csv, out.stream()); // or GDAL writing out.temp_path()
+//   out.commit();                                            // whole file in place, or nothing
 #pragma once
 
 #include "core/problem.hpp"
@@ -11,8 +16,13 @@
 #include <nlohmann/json.hpp>
 
 #include <iosfwd>
+#include <memory>
 #include <string>
 #include <vector>
+
+namespace CLI {
+class App;
+}
 
 namespace avf::cli {
 
@@ -38,5 +48,45 @@ Table problems_table(const std::vector<Problem>& problems);
 
 /// A cell as text: strings verbatim, numbers in their shortest round-trip form, null as "".
 std::string cell_text(const nlohmann::json& cell);
+
+/// A file a command writes (-o/--output), published whole or not at all.
+///
+/// The constructor decides, before the command reads or writes anything, whether the file may
+/// be written. The path is followed through symlinks to the file it names; that file is refused
+/// (UsageError, exit 2: the command line must change) when it is the same file — same device and
+/// inode — as one of `inputs` (the store, input files: writing it would destroy them, whatever
+/// --overwrite says), when it exists and is not a regular file, or when it exists and
+/// `overwrite` is false (ogr2ogr's convention: replacing needs --overwrite). The content is
+/// written to a temporary file created at once in the target's directory (".NAME.tmp-PID.EXT",
+/// so a writer that picks its format by extension, like GDAL, sees the right one); commit()
+/// flushes and fsyncs it, renames it over the target and fsyncs the directory. Without commit()
+/// — an exception on the way — the destructor removes the temporary file: a failed write leaves
+/// no file and an existing one untouched. I/O failures are IoError (exit 4) naming the path and
+/// the system's reason.
+class OutputFile {
+public:
+    OutputFile(std::string path, bool overwrite, const std::vector<std::string>& inputs);
+    ~OutputFile();
+    OutputFile(const OutputFile&) = delete;
+    OutputFile& operator=(const OutputFile&) = delete;
+
+    /// The path as given (for messages).
+    const std::string& path() const;
+    /// Where the content goes until commit(): a writer that opens files itself (GDAL) writes
+    /// here (it may replace the empty file reserved there); otherwise use stream().
+    const std::string& temp_path() const;
+    /// The temporary file as a stream (buffered; errors are kept and reported by commit()).
+    std::ostream& stream();
+    /// Flush, fsync, rename into place, fsync the directory. IoError on any failure, after which
+    /// the temporary file is removed when the rename had not happened.
+    void commit();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+/// Adds the --overwrite flag (for OutputFile) to a command that writes a file.
+void add_overwrite_flag(CLI::App& cmd, bool& overwrite);
 
 } // namespace avf::cli

@@ -1,5 +1,8 @@
 // Writing point features through GDAL, for exports analysts open in QGIS (GeoPackage,
 // GeoJSON, FlatGeobuf…). Attributes are declared once; each feature gives a value per field.
+// The path is where GDAL writes, and it is replaced: the avf command gives it the temporary file
+// of a cli::OutputFile (which refuses the store, inputs and existing files, and renames the
+// finished file into place), never a user's path directly.
 //
 //   avf::ingest::PointLayerWriter w("findings.gpkg", "GPKG", "findings",
 //       {{"id", FieldType::text}, {"measured", FieldType::real}});
@@ -26,7 +29,8 @@ using FieldValue = std::variant<std::string, double, std::int64_t>;
 
 class PointLayerWriter {
 public:
-    /// Creates (overwrites) `path` with one point layer in EPSG:4326 (lon/lat order).
+    /// Creates `path` (replacing what is there) with one point layer in EPSG:4326 (lon/lat
+    /// order). Without close(), the destructor removes the incomplete file.
     PointLayerWriter(const std::string& path, const std::string& driver, const std::string& layer, std::vector<FieldDef> fields);
     ~PointLayerWriter();
     PointLayerWriter(const PointLayerWriter&) = delete;

@@ -50,6 +50,6 @@ echo
 echo "== notifiable activities (Vienna Document 2011): avf findings list --rule vd11-activities =="
 "$AVF" findings list --store "$STORE" --rule vd11-activities
 
-"$AVF" findings export --store "$STORE" --format gpkg --output "$OUT/findings.gpkg"
+"$AVF" findings export --store "$STORE" --format gpkg --output "$OUT/findings.gpkg" --overwrite   # replaces the last demo's export
 echo
 echo "Store: $STORE    QGIS layer: $OUT/findings.gpkg"
