@@ -391,6 +391,15 @@ private:
 // The single writer thread, fed through a bounded queue. Findings arrive encoded and digested
 // (RunWriter::prepare_findings, on the thread that merges them): what is left here is HDF5's
 // writing — shuffle, deflate and checksum of every chunk.
+//
+// Errors: the first one, from either thread, is the one the user sees, as it was thrown (an
+// IoError naming the store and errno is exit 4). The writer thread keeps its error and stops
+// writing; the merging thread hands whatever it catches to fail(), which stops the writer and
+// rethrows the first error. One error of the merging thread is a consequence, not a cause: once
+// a write has failed, the transaction refuses every later use (InternalError "prepare_findings
+// after a failed write") — and it can refuse before the writer thread has recorded the error that
+// made it refuse. So an InternalError of the merging thread is judged after the writer has
+// stopped, and gives way to the writer's error when there is one.
 
 class WriterThread {
 public:
@@ -399,13 +408,9 @@ public:
     WriterThread(storage::RunWriter& writer, bool threaded, std::size_t capacity = 4) : m_writer(writer), m_capacity(capacity) {
         if (threaded) m_thread = std::thread([this] { loop(); });
     }
-    ~WriterThread() {
-        if (m_thread.joinable()) {
-            close();
-            m_thread.join();
-        }
-    }
-    /// Blocks while the queue is full. Rethrows the writer's error, if any.
+    /// Without finish() (an exception on the way), what is queued is dropped, not written.
+    ~WriterThread() { stop(/*abandon=*/true); }
+    /// Blocks while the queue is full. Rethrows the first error, if any.
     void push(Job job) {
         if (!m_thread.joinable()) {
             write(job);
@@ -417,12 +422,25 @@ public:
         m_queue.push_back(std::move(job));
         m_ready.notify_one();
     }
-    /// Waits until everything is written; rethrows the writer's error, if any.
+    /// Waits until everything is written; rethrows the first error, if any.
     void finish() {
-        if (!m_thread.joinable()) return;
-        close();
-        m_thread.join();
+        stop(/*abandon=*/false);
         if (m_error) std::rethrow_exception(m_error);
+    }
+    /// For the merging thread's catch: records `error` unless an earlier one is known (see above
+    /// for an InternalError), stops the writer (queued jobs dropped) and rethrows the first error.
+    [[noreturn]] void fail(std::exception_ptr error) {
+        bool consequence = false;
+        try {
+            std::rethrow_exception(error);
+        } catch (const InternalError&) {
+            consequence = true;
+        } catch (...) {
+        }
+        if (!consequence) record(error);
+        stop(/*abandon=*/true);
+        record(error);
+        std::rethrow_exception(m_error);
     }
 
 private:
@@ -430,10 +448,21 @@ private:
         if (auto* f = std::get_if<storage::RunWriter::Prepared>(&job)) m_writer.write(*f);
         else m_writer.append_problems(std::get<std::vector<Problem>>(job));
     }
-    void close() {
+    /// Keeps `error` when it is the first; later ones are dropped.
+    void record(std::exception_ptr error) {
         std::lock_guard lock(m_mutex);
-        m_closed = true;
-        m_ready.notify_one();
+        if (!m_error) m_error = std::move(error);
+        m_space.notify_all();
+    }
+    void stop(bool abandon) {
+        if (!m_thread.joinable()) return;
+        {
+            std::lock_guard lock(m_mutex);
+            m_closed = true;
+            if (abandon) m_queue.clear();
+            m_ready.notify_one();
+        }
+        m_thread.join();
     }
     void loop() {
         while (true) {
@@ -441,17 +470,16 @@ private:
             {
                 std::unique_lock lock(m_mutex);
                 m_ready.wait(lock, [&] { return !m_queue.empty() || m_closed; });
-                if (m_queue.empty()) return;
+                if (m_queue.empty() || m_error) return;
                 job = std::move(m_queue.front());
                 m_queue.pop_front();
                 m_space.notify_one();
             }
             try {
-                if (!m_error) write(job);
+                write(job);
             } catch (...) {
-                std::lock_guard lock(m_mutex);
-                m_error = std::current_exception();
-                m_space.notify_all();
+                record(std::current_exception());
+                return;
             }
         }
     }
@@ -944,30 +972,34 @@ RunResult ComplianceRun::run() {
     auto writer = tx.begin_run(header);
     {
         WriterThread out(writer, threads > 1);
-        std::vector<Finding> batch;
-        Finding f;
-        while (merge.next(f)) {
-            take(f);
-            batch.push_back(std::move(f));
-            if (batch.size() == write_batch) {
-                out.push(writer.prepare_findings(batch));
-                batch.clear();
-                if (m_options.progress) {
-                    Progress p;
-                    p.phase = "writing";
-                    p.bytes_read = p.bytes_total = bytes_total;
-                    p.findings_written = result.finding_count;
-                    p.seconds = seconds();
-                    m_options.progress(p);
+        try {
+            std::vector<Finding> batch;
+            Finding f;
+            while (merge.next(f)) {
+                take(f);
+                batch.push_back(std::move(f));
+                if (batch.size() == write_batch) {
+                    out.push(writer.prepare_findings(batch));
+                    batch.clear();
+                    if (m_options.progress) {
+                        Progress p;
+                        p.phase = "writing";
+                        p.bytes_read = p.bytes_total = bytes_total;
+                        p.findings_written = result.finding_count;
+                        p.seconds = seconds();
+                        m_options.progress(p);
+                    }
                 }
             }
+            if (!batch.empty()) out.push(writer.prepare_findings(batch));
+            problems->drain(write_batch, [&](std::vector<Problem>&& ps) {
+                keep_problems(ps);
+                out.push(std::move(ps));
+            });
+            out.finish();
+        } catch (...) {
+            out.fail(std::current_exception()); // the first error of either thread, as thrown
         }
-        if (!batch.empty()) out.push(writer.prepare_findings(batch));
-        problems->drain(write_batch, [&](std::vector<Problem>&& ps) {
-            keep_problems(ps);
-            out.push(std::move(ps));
-        });
-        out.finish();
     }
     result.summary = summary_rows();
     result.finished = now();
