@@ -7,6 +7,7 @@
 #include "fusion/regime.hpp"
 #include "fusion/zone_set_view.hpp"
 #include "ingest/vector_writer.hpp"
+#include "pipeline/compliance_run.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -250,21 +251,15 @@ void register_regime_commands(CLI::App& app) {
         auto regime = fusion::load_regime(*path);
         std::string bound_to;
         if (!store->empty()) {
-            storage::StoreReader reader(*store);
-            std::string name = *set;
-            if (name.empty()) {
-                auto sets = reader.zone_sets();
-                if (sets.empty()) throw InputError("the store has no zone set", Context{}.file(*store));
-                name = sets.back().name;
-            }
-            auto zs = reader.read_zone_set(name);
+            auto zs = pipeline::load_zone_set(*store, *set);
             fusion::ZoneSetView view(std::move(zs.zones), std::move(zs.lines));
-            fusion::Evaluator bind(regime, view); // resolves every reference, or throws with the regime line
-            bound_to = name;
+            // Resolves every reference, or throws with the regime's line.
+            pipeline::bind_regime(regime, view, zs.name, *store, fusion::SpillOptions{});
+            bound_to = zs.name.empty() ? "it refers to no zone or line, so it needs no zone set"
+                                       : "every zone and line reference resolves in zone set '" + zs.name + "'";
         }
         std::cout << "Regime " << regime.meta.id << " (" << regime.meta.name << "): " << regime.taxonomy.classes().size() << " classes, "
-                  << regime.rules.size() << " rules — ok" << (bound_to.empty() ? "" : "; every zone and line reference resolves in zone set '" + bound_to + "'")
-                  << "\n\n";
+                  << regime.rules.size() << " rules — ok" << (bound_to.empty() ? "" : "; " + bound_to) << "\n\n";
         Table t{{"rule", "type", "article", "valid"}};
         for (const auto& r : regime.rules) t.add({r->id(), r->type(), r->article(), format_interval(r->valid())});
         print(t, Format::table, std::cout);

@@ -47,8 +47,8 @@ nlohmann::json to_json(const pipeline::RunResult& r) {
 }
 
 void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
-    out << "Run " << (r.run_id.empty() ? std::string("(dry run, not stored)") : r.run_id) << ": regime " << r.regime_id << ", zone set " << r.zone_set
-        << "\n\n";
+    out << "Run " << (r.run_id.empty() ? std::string("(dry run, not stored)") : r.run_id) << ": regime " << r.regime_id << ", "
+        << (r.zone_set.empty() ? std::string("no zone set (the regime refers to no zone or line)") : "zone set " + r.zone_set) << "\n\n";
     Table inputs{{"input", "read", "rejected", "outside period", "evaluated", "sha256"}};
     for (const auto& in : r.inputs) inputs.add({in.path, in.read, in.rejected, in.outside_period, in.evaluated, in.sha256.substr(0, 16)});
     for (const auto& in : r.declaration_inputs) inputs.add({in.path, in.read, in.rejected, std::string("-"), in.evaluated, in.sha256.substr(0, 16)});
@@ -61,6 +61,11 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
         std::string ids;
         for (const auto& id : r.observation_rules_skipped) ids += (ids.empty() ? "" : ", ") + id;
         out << "\nNot evaluated (no --imagery, --tracks or --routes given): " << ids << "\n";
+    }
+    if (!r.rules_without_detections.empty()) {
+        std::string ids;
+        for (const auto& id : r.rules_without_detections) ids += (ids.empty() ? "" : ", ") + id;
+        out << "\nNo --detections given; these rules saw no detection: " << ids << "\n";
     }
     if (!r.imagery_inputs.empty()) {
         std::size_t gaps = 0;
@@ -96,9 +101,13 @@ void register_run_command(CLI::App& app) {
     auto f = std::make_shared<RunFlags>();
     auto* cmd = app.add_subcommand("run", "Check detections against a regime's rules and the zone set; store the findings as a new run");
     cmd->add_option("--regime", f->options.regime_path, "Regime file (TOML)")->required();
-    cmd->add_option("--store", f->options.store_path, "HDF5 store with the zone set; the run is added to it")->required();
+    cmd->add_option("--store", f->options.store_path,
+                    "HDF5 store with the zone set; the run is added to it (created when missing if the regime refers to no zone or line)")
+        ->required();
     cmd->add_option("--zone-set", f->options.zone_set, "Zone set to use (default: the newest in the store)");
-    cmd->add_option("--detections", f->options.detections, "Detections: CSV, GeoJSON, GeoJSONSeq or any OGR point source")->required();
+    cmd->add_option("--detections", f->options.detections,
+                    "Detections: CSV, GeoJSON, GeoJSONSeq or any OGR point source (optional when --imagery, --tracks, --routes or --declarations "
+                    "give something to evaluate)");
     cmd->add_option("--imagery", f->options.imagery, "Image metadata: STAC Items/ItemCollections/one Item per line, CSV with WKT, OGR polygons");
     cmd->add_option("--tracks", f->options.tracks, "Flight tracks: CSV (flight_id,time,lon,lat,height_m,sensor_on), OGR points or legs");
     cmd->add_option("--routes", f->options.routes, "Planned routes of the flights: OGR lines with flight_id");

@@ -537,10 +537,35 @@ std::vector<storage::SummaryRow> summarize(const std::vector<Finding>& findings)
     return rows;
 }
 
+storage::ZoneSet load_zone_set(const std::string& store_path, const std::string& name) {
+    std::error_code ec;
+    if (name.empty() && !std::filesystem::exists(store_path, ec) && !ec) return storage::ZoneSet{}; // a new store
+    storage::StoreReader store(store_path);
+    if (!name.empty()) return store.read_zone_set(name);
+    auto sets = store.zone_sets();
+    return sets.empty() ? storage::ZoneSet{} : store.read_zone_set(sets.back().name);
+}
+
+std::unique_ptr<fusion::Evaluator> bind_regime(fusion::Regime& regime, const fusion::ZoneSetView& view, const std::string& zone_set,
+                                               const std::string& store_path, const fusion::SpillOptions& spill) {
+    try {
+        return std::make_unique<fusion::Evaluator>(regime, view, spill);
+    } catch (const InputError& e) {
+        if (!zone_set.empty()) throw;
+        const std::string why = e.text() + ": the regime refers to zones or lines, and the store ";
+        std::error_code ec;
+        if (!std::filesystem::exists(store_path, ec))
+            throw IoError(why + store_path + " does not exist; create it with `avf zones import`", e.context());
+        throw InputError(why + store_path + " has no zone set; import one with `avf zones import`", e.context());
+    }
+}
+
 ComplianceRun::ComplianceRun(RunOptions options) : m_options(std::move(options)) {
     if (m_options.regime_path.empty()) throw UsageError("--regime is required: the regime file (TOML) to check against");
     if (m_options.store_path.empty()) throw UsageError("--store is required: the HDF5 store holding the zone set (and receiving the run)");
-    if (m_options.detections.empty()) throw UsageError("--detections is required: at least one detections file (CSV, GeoJSON, GeoJSONSeq, any OGR points)");
+    if (m_options.detections.empty() && m_options.imagery.empty() && m_options.tracks.empty() && m_options.routes.empty() &&
+        m_options.declarations.empty())
+        throw UsageError("nothing to evaluate: give --detections, --imagery, --tracks, --routes or --declarations (at least one input file)");
     if (m_options.threads < 0) throw UsageError("--threads must be 0 (every core) or positive");
     if (m_options.batch_size == 0) throw UsageError("--batch-size must be positive");
     if (m_options.block_bytes == 0) throw UsageError("--block-bytes must be positive");
@@ -555,23 +580,14 @@ RunResult ComplianceRun::run() {
     // Everything that can be wrong with the regime or the zone set fails before data is read.
     fusion::Regime regime = fusion::load_regime(m_options.regime_path);
     result.regime_id = regime.meta.id;
-    storage::ZoneSet zone_set;
-    {
-        storage::StoreReader store(m_options.store_path);
-        std::string name = m_options.zone_set;
-        if (name.empty()) {
-            auto sets = store.zone_sets();
-            if (sets.empty()) throw InputError("the store has no zone set; import one with `avf zones import`", Context{}.file(m_options.store_path));
-            name = sets.back().name;
-        }
-        zone_set = store.read_zone_set(name);
-    }
+    storage::ZoneSet zone_set = load_zone_set(m_options.store_path, m_options.zone_set);
     result.zone_set = zone_set.name;
     fusion::ZoneSetView view(std::move(zone_set.zones), std::move(zone_set.lines));
     fusion::SpillOptions spill;
     spill.directory = temp_dir;
     spill.memory_bytes = std::max<std::size_t>(1, m_options.spill_bytes / 8);
-    fusion::Evaluator evaluator(regime, view, spill);
+    const std::unique_ptr<fusion::Evaluator> bound = bind_regime(regime, view, result.zone_set, m_options.store_path, spill);
+    fusion::Evaluator& evaluator = *bound;
     const Interval period{m_options.from.value_or(UtcTime::min()), m_options.to.value_or(UtcTime::max())};
 
 
@@ -844,6 +860,9 @@ RunResult ComplianceRun::run() {
     else
         for (const auto& rule : regime.rules)
             if (fusion::is_observation_rule(*rule)) result.observation_rules_skipped.push_back(rule->id());
+    if (m_options.detections.empty())
+        for (const auto& rule : regime.rules)
+            if (!fusion::is_observation_rule(*rule)) result.rules_without_detections.push_back(rule->id());
     for (auto& f : observed.findings) aggregates.add(Sequenced{std::numeric_limits<std::uint64_t>::max(), aggregate_k++, std::move(f)});
     observed.findings.clear();
     spools.push_back(&aggregates);

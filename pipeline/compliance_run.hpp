@@ -24,6 +24,10 @@
 // their findings merged into the same order; a detection whose source_record names an image gets
 // that image as evidence; images, flights and coverage are stored with the run (schema 2).
 //
+// Every input kind is optional, as long as there is one (detections, imagery, tracks, routes or
+// declarations); the zone set too, when the regime refers to no zone or line (load_zone_set): the
+// run then records an empty zone set name, and creates the store when it does not exist.
+//
 // Output is identical for any thread count and block or batch size: every finding carries the
 // input position of its detection, and ties in the output order are broken by it.
 //
@@ -39,10 +43,18 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+namespace avf::fusion {
+class Evaluator;
+class ZoneSetView;
+struct Regime;
+struct SpillOptions;
+} // namespace avf::fusion
 
 namespace avf::pipeline {
 
@@ -59,7 +71,7 @@ struct RunOptions {
     std::string regime_path;
     std::string store_path;
     std::string zone_set;                      ///< "" = the newest zone set in the store
-    std::vector<std::string> detections;
+    std::vector<std::string> detections;       ///< may be empty when imagery, tracks, routes or declarations are given
     std::vector<std::string> imagery;          ///< image metadata: STAC Items / ItemCollections / lines, CSV, OGR polygons (docs/imagery-format.md)
     std::vector<std::string> tracks;           ///< flight tracks: CSV, OGR points or legs
     std::vector<std::string> routes;           ///< planned routes: OGR lines
@@ -107,6 +119,9 @@ struct RunResult {
     /// Observation-side rules (sensor_limit, route, coverage) not evaluated because the run was
     /// given no imagery, tracks or routes.
     std::vector<std::string> observation_rules_skipped;
+    /// Rules that judge detections (all but the observation side's) when the run was given no
+    /// detections: they saw none, so whatever they found comes from declarations alone.
+    std::vector<std::string> rules_without_detections;
 };
 
 class ComplianceRun {
@@ -118,6 +133,19 @@ public:
 private:
     RunOptions m_options;
 };
+
+/// The zone set a run or `regime check` binds to: `name` when given (InputError when the store
+/// has no such set; IoError when there is no store), else the newest set of the store, else — the
+/// store has no zone set, or does not exist yet — an empty set named "" (enough for a regime that
+/// refers to no zone or line; the run records the empty name).
+storage::ZoneSet load_zone_set(const std::string& store_path, const std::string& name);
+
+/// Binds the regime's rules to the zone set (fusion::Evaluator: InputError with the regime's
+/// file:line for a reference that does not resolve). With no zone set (`zone_set` == ""), such a
+/// reference also says that the store has none and how to import one (IoError when the store
+/// does not exist).
+std::unique_ptr<fusion::Evaluator> bind_regime(fusion::Regime& regime, const fusion::ZoneSetView& view, const std::string& zone_set,
+                                               const std::string& store_path, const fusion::SpillOptions& spill);
 
 /// Findings counted per rule, kind and certainty, in rule order.
 std::vector<storage::SummaryRow> summarize(const std::vector<Finding>& findings);

@@ -1,0 +1,142 @@
+// Which inputs `avf run` needs (issue 16, item 13), through the real binary: detections are
+// optional when imagery, tracks, routes or declarations give something to evaluate; a zone set
+// is optional when the regime refers to no zone or line (the run records an empty zone set name,
+// and a store that does not exist yet is created); a run with nothing to evaluate is a usage error
+// naming the inputs it could be given.
+#include "storage/store.hpp"
+#include "tests/reliability/workload.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+using namespace avf;
+using avf::reliability::q;
+using avf::reliability::run_avf;
+using avf::reliability::run_avf_stdout;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string k_mission = " --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson";
+
+/// The demo regime cut down to rules that refer to no zone or line: sensor limits (imagery),
+/// declared holdings and notifiable activities (declarations, detections).
+std::string zone_free_regime(const test::TempDir& tmp) {
+    std::ifstream in(test::source_path("datasets/demo/regime.toml"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string text = ss.str();
+    std::string out = text.substr(0, text.find("[[rules]]"));
+    for (const char* id : {"os-sensor-limits", "blr-declared-holdings", "vd11-activities"}) {
+        const auto at = text.find("id = \"" + std::string(id) + "\"");
+        REQUIRE(at != std::string::npos);
+        const auto begin = text.rfind("[[rules]]", at);
+        const auto end = text.find("[[rules]]", at);
+        out += text.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    }
+    return tmp.write("zone_free.toml", out);
+}
+
+nlohmann::json run_json(const std::string& args) {
+    std::string out;
+    const int code = run_avf_stdout(args + " --quiet --json", out);
+    INFO(args << "\n" << out);
+    REQUIRE(code == 0);
+    return nlohmann::json::parse(out);
+}
+
+std::size_t findings_of(const nlohmann::json& run, const std::string& rule) {
+    std::size_t n = 0;
+    for (const auto& row : run["summary"])
+        if (row["rule"] == rule) n += row["findings"].get<std::size_t>();
+    return n;
+}
+
+} // namespace
+
+TEST_CASE("avf run without --detections: imagery only or declarations only", "[cli][run][inputs]") {
+    test::TempDir tmp;
+    const std::string store = reliability::demo_store(tmp.path() / "s.h5");
+    const std::string base = "run --regime datasets/demo/regime.toml --from 2027-03-01 --to 2027-04-01 --store " + q(store);
+
+    // Imagery, tracks and routes only: the observation-side rules give the findings they give in
+    // the demo run with detections (sensor limits 3, route 2, one coverage gap).
+    const auto imagery = run_json(base + k_mission);
+    CHECK(imagery["images"] == 37);
+    CHECK(findings_of(imagery, "os-sensor-limits") == 3);
+    CHECK(findings_of(imagery, "os-route") == 2);
+    CHECK(findings_of(imagery, "oa-coverage") == 1);
+    CHECK(findings_of(imagery, "dmz-no-military") == 0);
+    CHECK(imagery["inputs"].empty());
+
+    // Declarations only: each declaration is judged (unverifiable: nothing observed, no imagery).
+    const auto declared = run_json(base + " --declarations datasets/demo/declarations.csv");
+    CHECK(declared["inputs"].size() == 1);
+    CHECK(declared["inputs"][0]["role"] == "declarations");
+    CHECK(findings_of(declared, "blr-declared-holdings") > 1);
+
+    // The summary says which rules saw no detection.
+    std::string out;
+    REQUIRE(run_avf(base + " --quiet --declarations datasets/demo/declarations.csv", out) == 0);
+    CHECK_THAT(out, Catch::Contains("No --detections given; these rules saw no detection: dmz-no-military"));
+
+    // The three runs are committed and verify.
+    REQUIRE(run_avf("audit verify " + q(store), out) == 0);
+    CHECK_THAT(out, Catch::StartsWith("ok: 3 runs"));
+
+    // Nothing to evaluate at all: a usage error naming what could be given; the store untouched.
+    const std::string before = reliability::file_sha256(store);
+    CHECK(run_avf("run --regime datasets/demo/regime.toml --quiet --store " + q(store), out) == 2);
+    CHECK_THAT(out, Catch::Contains("nothing to evaluate: give --detections, --imagery, --tracks, --routes or --declarations"));
+    CHECK(reliability::file_sha256(store) == before);
+}
+
+TEST_CASE("a regime that refers to no zone or line runs without a zone set", "[cli][run][inputs]") {
+    test::TempDir tmp;
+    const std::string regime = zone_free_regime(tmp);
+    const std::string store = (tmp.path() / "new.h5").string();
+    std::string out;
+
+    // A store that does not exist yet: created by the run, which records an empty zone set name.
+    const auto first = run_json("run --regime " + q(regime) + " --store " + q(store) + " --from 2027-03-01 --to 2027-04-01" + k_mission +
+                                " --detections datasets/demo/detections.csv --declarations datasets/demo/declarations.csv");
+    CHECK(first["zone_set"] == "");
+    CHECK(findings_of(first, "os-sensor-limits") == 3);
+    {
+        storage::StoreReader reader(store);
+        CHECK(reader.zone_sets().empty());
+        const auto info = reader.run_info(first["run_id"].get<std::string>());
+        CHECK(info.header.zone_set.empty());
+        CHECK(info.zone_set_digest.empty());
+        CHECK(reader.verify().ok);
+    }
+    // A second run into that store (which has runs and no zone set), imagery only: the image's
+    // resolution and height findings (the low sensor-on fixes need the track).
+    const auto second = run_json("run --regime " + q(regime) + " --store " + q(store) + " --imagery datasets/mission/images.json");
+    CHECK(findings_of(second, "os-sensor-limits") == 2);
+    REQUIRE(run_avf("audit verify " + q(store), out) == 0);
+    CHECK_THAT(out, Catch::StartsWith("ok: 2 runs, 0 zone sets"));
+    REQUIRE(run_avf("regime check " + q(regime) + " --store " + q(store), out) == 0);
+    CHECK_THAT(out, Catch::Contains("it refers to no zone or line, so it needs no zone set"));
+    REQUIRE(run_avf("findings list --store " + q(store) + " --rule os-sensor-limits -f csv", out) == 0);
+    CHECK_THAT(out, Catch::Contains("0.24"));
+
+    // A regime that does refer to zones still needs a zone set, and says which reference and why.
+    const std::string before = reliability::file_sha256(store);
+    CHECK(run_avf("run --regime datasets/demo/regime.toml --quiet --store " + q(store) + k_mission, out) == 3);
+    CHECK_THAT(out, Catch::Contains("regime.toml, line"));
+    CHECK_THAT(out, Catch::Contains("has no zone set; import one with `avf zones import`"));
+    CHECK(reliability::file_sha256(store) == before);
+    CHECK(run_avf("regime check datasets/demo/regime.toml --store " + q(store), out) == 3);
+    CHECK_THAT(out, Catch::Contains("has no zone set"));
+    // And a missing store is an I/O error, not created.
+    const std::string missing = (tmp.path() / "missing.h5").string();
+    CHECK(run_avf("run --regime datasets/demo/regime.toml --quiet --store " + q(missing) + k_mission, out) == 4);
+    CHECK_THAT(out, Catch::Contains("does not exist"));
+    CHECK(!fs::exists(missing));
+}
