@@ -524,3 +524,95 @@ TEST_CASE("a writer removes the temporary files of writers killed before publish
     CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock", "s.h5.tmp-notes", "t.h5.tmp-42"});
     CHECK(StoreReader(path).verify().runs_checked == 2);
 }
+
+// Issue 16, item 7: the copy of the published store is the first write of every transaction;
+// when it fails the errno must reach the message (libstdc++'s copy_file reported a short
+// sendfile() as "Input/output error" whatever the cause).
+TEST_CASE("a store copy that does not fit says why (errno), names the paths and publishes nothing", "[store][diskfull]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-1");
+    std::string before = test::file_bytes(path);
+    std::string message;
+    int outcome = run_with_file_size_limit(
+        before.size() / 2,
+        [&](std::string& text) {
+            try {
+                StoreTransaction tx(path);
+                return int{no_error};
+            } catch (const IoError& e) {
+                text = e.what();
+                return int{io_error_then_refused};
+            } catch (const std::exception& e) {
+                text = e.what();
+                return int{wrong_error};
+            }
+        },
+        message);
+    INFO(message);
+    CHECK(outcome == io_error_then_refused);
+    CHECK_THAT(message, Catch::Contains("cannot copy the store") && Catch::Contains("s.h5.tmp-") && Catch::Contains("File too large"));
+    CHECK_THAT(message, !Catch::Contains("Input/output error"));
+    CHECK(test::file_bytes(path) == before);
+    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock"});
+}
+
+// Issue 16, item 6: a store named through a symbolic link is written through to its target.
+TEST_CASE("a store given as a symbolic link is written through: the link stays, the target is replaced, one lock for both paths",
+          "[store][symlink]") {
+    test::TempDir tmp;
+    fs::create_directory(tmp.path() / "archive");
+    std::string target = (tmp.path() / "archive" / "real.h5").string();
+    std::string link = (tmp.path() / "current.h5").string();
+    test::write_sample_store(target, "run-1");
+    fs::create_symlink("archive/real.h5", link);
+
+    SECTION("a write through the link") {
+        test::write_sample_store(link, "run-2", /*with_zone_set=*/false);
+        CHECK(fs::is_symlink(link));
+        CHECK(fs::read_symlink(link) == "archive/real.h5");
+        StoreReader through_target(target);
+        CHECK(through_target.runs().size() == 2);
+        CHECK(through_target.verify().ok);
+        CHECK(StoreReader(link).runs().size() == 2);
+        // The lock and the temporary file live beside the target; nothing new beside the link.
+        CHECK(entries(tmp.path() / "archive") == std::vector<std::string>{"real.h5", "real.h5.lock"});
+        CHECK(entries(tmp.path()) == std::vector<std::string>{"archive", "current.h5"});
+    }
+    SECTION("writers through the two paths exclude each other") {
+        StoreTransaction first(link);
+        CHECK_THROWS_WITH(StoreTransaction{target}, Catch::Contains("another process is writing this store"));
+        // And through a link to the directory too.
+        fs::create_directory_symlink("archive", tmp.path() / "dirlink");
+        CHECK_THROWS_WITH(StoreTransaction{(tmp.path() / "dirlink" / "real.h5").string()}, Catch::Contains("another process is writing this store"));
+    }
+    SECTION("a link to a missing file is refused and nothing is created") {
+        std::string dangling = (tmp.path() / "dangling.h5").string();
+        fs::create_symlink("archive/missing.h5", dangling);
+        CHECK_THROWS_WITH(StoreTransaction{dangling}, Catch::Contains("symbolic link") && Catch::Contains("missing.h5"));
+        CHECK_FALSE(fs::exists(tmp.path() / "archive" / "missing.h5"));
+        CHECK(fs::is_symlink(dangling));
+    }
+}
+
+TEST_CASE("a symbolic link planted as the lock file is refused, and its target is never created", "[store][symlink]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-1");
+    std::string before = test::file_bytes(path);
+    fs::remove(path + ".lock");
+    fs::create_symlink(tmp.path() / "elsewhere", path + ".lock");
+    CHECK_THROWS_WITH(StoreTransaction{path}, Catch::Contains("lock file") && Catch::Contains("is a symbolic link"));
+    CHECK_FALSE(fs::exists(tmp.path() / "elsewhere"));
+    CHECK(test::file_bytes(path) == before);
+    // A link to an existing file is refused the same way (it would be locked, not the store's lock).
+    tmp.write("elsewhere", "someone's file");
+    CHECK_THROWS_WITH(StoreTransaction{path}, Catch::Contains("is a symbolic link"));
+    CHECK(test::file_bytes((tmp.path() / "elsewhere").string()) == "someone's file");
+    // A new store is refused too, when its lock name is a planted link.
+    std::string fresh = (tmp.path() / "new.h5").string();
+    fs::create_symlink(tmp.path() / "nowhere", fresh + ".lock");
+    CHECK_THROWS_AS(StoreTransaction{fresh}, IoError);
+    CHECK_FALSE(fs::exists(fresh));
+    CHECK_FALSE(fs::exists(tmp.path() / "nowhere"));
+}
