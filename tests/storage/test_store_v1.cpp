@@ -3,6 +3,7 @@
 //
 //   AVF_WRITE_STORE_FIXTURE=1 build/tests/storage/test_storage "[.generate]"
 #include "core/sha256.hpp"
+#include "storage/signing.hpp"
 #include "storage/store.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -206,5 +207,40 @@ TEST_CASE("the committed schema-2 store (imagery run) still reads and verifies",
     VerifyReport report = store.verify();
     INFO(report.message);
     CHECK(report.ok);
+    CHECK(report.runs_checked == 1);
+}
+
+// The committed schema-3 store (tests/data/store-v3.h5): the demo zone set and one run, both in
+// the chain, the run's row signed with tests/data/store-v3-key.pem (a test key, public in this
+// repository: it anchors nothing but this fixture). See tests/data/README.md for the commands.
+TEST_CASE("the committed schema-3 store (zone set in the chain, signed head) still reads and verifies", "[store][v3]") {
+    StoreReader store(test::source_path("tests/data/store-v3.h5"));
+    CHECK(store.schema_version() == 3);
+    auto chain = store.chain();
+    REQUIRE(chain.size() == 2);
+    CHECK(chain[0].kind == ChainKind::zone_set);
+    CHECK(chain[0].name == "demo");
+    CHECK(chain[0].content_digest == store.zone_sets().at(0).digest);
+    CHECK(chain[1].kind == ChainKind::run);
+    CHECK(chain[1].name == "run-20261203T133351Z-0ed08afa");
+    CHECK(chain[1].digest == "1e91dcbecfed410e88fc5bb193a8410be25e98680c3bf7d952fb665c43ff58a9");
+    CHECK(store.read_findings(chain[1].name).size() == 79);
+    auto signatures = store.signatures();
+    REQUIRE(signatures.size() == 1);
+    CHECK(signatures[0].sequence == 2);
+    CHECK(signatures[0].head_digest == chain[1].digest);
+
+    const PublicKey key = PublicKey::from_pem_file(test::source_path("tests/data/store-v3-pub.pem"));
+    CHECK(signatures[0].key_fingerprint == key.fingerprint());
+    VerifyOptions options;
+    options.trusted_key = &key;
+    options.expected_heads = {chain[0].digest, chain[1].digest};
+    VerifyReport report = store.verify(options);
+    INFO(report.message);
+    CHECK(report.ok);
+    CHECK(report.trusted);
+    CHECK(report.signed_sequence == 2);
+    CHECK(report.unsigned_rows.empty());
+    CHECK(report.zone_sets_checked == 1);
     CHECK(report.runs_checked == 1);
 }
