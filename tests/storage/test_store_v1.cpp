@@ -224,7 +224,7 @@ TEST_CASE("the committed schema-3 store (zone set in the chain, signed head) sti
     CHECK(chain[1].kind == ChainKind::run);
     CHECK(chain[1].name == "run-20261203T133351Z-0ed08afa");
     CHECK(chain[1].digest == "1e91dcbecfed410e88fc5bb193a8410be25e98680c3bf7d952fb665c43ff58a9");
-    CHECK(store.read_findings(chain[1].name).size() == 79);
+    CHECK(store.read_findings(chain[1].name).size() == 82);
     auto signatures = store.signatures();
     REQUIRE(signatures.size() == 1);
     CHECK(signatures[0].sequence == 2);
