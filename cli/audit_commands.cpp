@@ -1,11 +1,16 @@
-// avf audit verify | report, and avf findings diff: the commands an auditor uses to check a store,
-// read one run without avf, and compare two runs.
+// avf audit verify | sign | report, and avf findings diff: the commands an auditor uses to check a
+// store, anchor its history, read one run without avf, and compare two runs; and the receipts of
+// every command that commits (cli/receipt.hpp).
 //
 //   avf audit verify demo.h5                         # ok + counts, or the first mismatch (exit 4)
+//   avf audit verify demo.h5 --trusted-key pub.pem   # and anchored by that key (exit 1 if not)
+//   avf audit verify demo.h5 --expect-head 3f…       # and descends from a head kept outside (exit 1 if not)
+//   avf audit sign --store demo.h5 --key key.pem     # sign the chain head (Ed25519), print a receipt
 //   avf audit report --store demo.h5 --output r.html # self-contained HTML of the latest run
 //   avf findings diff RUN_A RUN_B --store demo.h5    # added / removed / changed findings
 #include "cli/app.hpp"
 #include "cli/output.hpp"
+#include "cli/receipt.hpp"
 
 #include "core/error.hpp"
 #include "core/version.hpp"
@@ -16,8 +21,14 @@
 #include <nlohmann/json.hpp>
 
 #include <bit>
+#include <cerrno>
+#include <chrono>
 #include <cstdint>
+#include <cstring>
+#include <fcntl.h>
+#include <filesystem>
 #include <fstream>
+#include <unistd.h>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -36,45 +47,101 @@ std::string resolve_run(const storage::StoreReader& store, const std::string& ru
 // =============================================================================================
 // avf audit verify
 
-nlohmann::json to_json(const storage::VerifyReport& r, const std::vector<std::string>& leftovers) {
+nlohmann::json chain_row_json(const storage::ChainEntry& e) {
+    return {{"sequence", e.sequence}, {"kind", std::string(storage::to_string(e.kind))}, {"name", e.name}, {"digest", e.digest}};
+}
+
+nlohmann::json to_json(const storage::VerifyReport& r, const std::vector<std::string>& leftovers, const storage::VerifyOptions& options) {
     nlohmann::json j = {{"ok", r.ok},
                         {"runs_checked", r.runs_checked},
                         {"zone_sets_checked", r.zone_sets_checked},
                         {"chain_rows", r.chain_rows},
                         {"rows_checked", r.rows_checked},
                         {"bytes_checked", r.bytes_checked},
+                        {"objects_read", r.objects_read},
+                        {"signatures_checked", r.signatures_checked},
                         {"incomplete_runs", r.uncommitted_runs},
                         {"leftover_temporary_files", leftovers}};
+    if (r.head.sequence > 0) j["chain_head"] = chain_row_json(r.head);
     if (!r.ok) {
         j["mismatch"] = {{"run", r.run_id}, {"zone_set", r.zone_set}, {"table", r.table}, {"location", r.location}, {"message", r.message}};
+    } else if (options.trusted_key || !options.expected_heads.empty()) {
+        nlohmann::json unsigned_rows = nlohmann::json::array();
+        for (const auto& e : r.unsigned_rows) unsigned_rows.push_back(chain_row_json(e));
+        j["trust"] = {{"trusted", r.trusted}, {"message", r.trust_message}, {"expected_heads", options.expected_heads}};
+        if (options.trusted_key) {
+            j["trust"]["trusted_key"] = options.trusted_key->fingerprint();
+            j["trust"]["signed_sequence"] = r.signed_sequence;
+            j["trust"]["unsigned_rows"] = unsigned_rows;
+        }
     }
     return j;
+}
+
+std::string row_text(const storage::ChainEntry& e) {
+    return fmt::format("row {} ({} {})", e.sequence, e.kind == storage::ChainKind::run ? "run" : "zone set", e.name);
+}
+
+bool is_digest(const std::string& s) {
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 void register_verify(CLI::App& audit) {
     auto store = std::make_shared<std::string>();
     auto run = std::make_shared<std::string>();
     auto json = std::make_shared<bool>(false);
-    auto* verify = audit.add_subcommand("verify", "Recompute every table digest and the audit chain; print ok and the counts, or the first mismatch "
-                                                  "(run, table, rows) and exit 4");
+    auto trusted_key = std::make_shared<std::string>();
+    auto expected = std::make_shared<std::vector<std::string>>();
+    auto* verify = audit.add_subcommand("verify", "Recompute every table digest and the audit chain and read every object; print ok and the counts, or "
+                                                  "the first mismatch (run, table, rows) and exit 4. With --trusted-key or --expect-head, exit 1 when "
+                                                  "the store is consistent but its history is not anchored by them");
     verify->add_option("store", *store, "HDF5 store")->required();
-    verify->add_option("--run", *run, "Verify only this run (and the chain rows up to it)");
+    auto* run_option = verify->add_option("--run", *run, "Verify only this run (and the chain rows up to it)");
+    auto* key_option = verify->add_option("--trusted-key", *trusted_key,
+                                          "Ed25519 public key (PEM) whose signature must cover a row of the chain; rows after its latest signature "
+                                          "are listed as unsigned");
+    auto* head_option = verify->add_option("--expect-head", *expected,
+                                           "A chain head digest kept outside the store (a receipt's head_digest); it must be a row of the chain "
+                                           "(repeatable)");
+    key_option->excludes(run_option);
+    head_option->excludes(run_option);
     verify->add_flag("--json", *json, "Print the result as JSON");
-    verify->callback([store, run, json] {
+    verify->callback([store, run, json, trusted_key, expected] {
+        for (const auto& e : *expected)
+            if (!is_digest(e)) throw UsageError("--expect-head '" + e + "' is not a chain digest", Context{}.expected("64 lowercase hex characters"));
+        std::optional<storage::PublicKey> key;
+        if (!trusted_key->empty()) key.emplace(storage::PublicKey::from_pem_file(*trusted_key));
+        storage::VerifyOptions options;
+        options.trusted_key = key ? &*key : nullptr;
+        options.expected_heads = *expected;
         storage::StoreReader reader(*store);
-        storage::VerifyReport report = run->empty() ? reader.verify() : reader.verify_run(*run);
+        storage::VerifyReport report = run->empty() ? reader.verify(options) : reader.verify_run(*run);
         std::vector<std::string> leftovers = storage::leftover_temporary_files(*store);
+        const bool trust_asked = key || !expected->empty();
         if (*json) {
-            std::cout << to_json(report, leftovers).dump(2) << "\n";
+            std::cout << to_json(report, leftovers, options).dump(2) << "\n";
         } else {
             if (report.ok) {
                 std::cout << fmt::format("ok: {} runs, {} zone sets, {} chain rows; {} rows and {} bytes digested, every digest matches its commit "
                                          "record\n",
                                          report.runs_checked, report.zone_sets_checked, report.chain_rows, report.rows_checked, report.bytes_checked);
-                auto chain = reader.audit_chain();
-                if (!chain.empty() && run->empty())
-                    std::cout << "chain head: " << chain.back().digest << " (row " << chain.back().sequence
+                if (run->empty())
+                    std::cout << fmt::format("every group holds exactly what its commit record lists; {} objects read in full; {} signatures valid\n",
+                                             report.objects_read, report.signatures_checked);
+                if (report.head.sequence > 0 && run->empty())
+                    std::cout << "chain head: " << report.head.digest << " (row " << report.head.sequence
                               << "; keep it outside the store to pin this history)\n";
+                for (const auto& e : *expected)
+                    if (report.trusted || report.trust_message.find(e) == std::string::npos)
+                        std::cout << "expected head " << e << ": a row of the chain; the history up to it is as it was\n";
+                if (key && report.signed_sequence > 0) {
+                    std::cout << "trusted key " << key->fingerprint() << ": its latest signature covers row " << report.signed_sequence
+                              << " and everything before it\n";
+                    if (report.unsigned_rows.empty()) std::cout << "every row of the chain is covered by that signature\n";
+                    for (const auto& e : report.unsigned_rows)
+                        std::cout << "UNSIGNED: " << row_text(e) << " comes after the latest signature of the trusted key\n";
+                }
+                if (!report.trusted) std::cout << "NOT TRUSTED: " << report.trust_message << "\n";
             } else {
                 std::cout << "MISMATCH: " << report.message << "\n";
                 std::cout << fmt::format("verified before it: {} runs, {} chain rows\n", report.runs_checked, report.chain_rows);
@@ -87,7 +154,108 @@ void register_verify(CLI::App& audit) {
         if (!report.ok) {
             std::cerr << "avf: error: " << *store << ": the store fails verification: " << report.message << "\n";
             set_exit_status(4);
+        } else if (trust_asked && !report.trusted) {
+            std::cerr << "avf: " << *store << ": the store is consistent but not anchored: " << report.trust_message << "\n";
+            set_exit_status(1);
         }
+    });
+}
+
+// =============================================================================================
+// receipts and avf audit sign
+
+std::string utc_now() {
+    return format_utc(UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()});
+}
+
+nlohmann::json receipt_json(const std::string& store, const storage::ChainEntry& row, const std::optional<storage::SignatureRecord>& signature) {
+    nlohmann::json j = {{"receipt", "avf audit chain head"},
+                        {"store", store},
+                        {"kind", std::string(storage::to_string(row.kind))},
+                        {row.kind == storage::ChainKind::run ? "run_id" : "zone_set", row.name},
+                        {"sequence", row.sequence},
+                        {"head_digest", row.digest},
+                        {"content_digest", row.content_digest},
+                        {"time", utc_now()},
+                        {"tool_version", std::string(tool_name) + " " + tool_version + " (git " + git_commit + ")"},
+                        {"signature", nullptr}};
+    if (signature)
+        j["signature"] = {{"signed_utc", signature->signed_utc},
+                          {"key_fingerprint", signature->key_fingerprint},
+                          {"public_key", signature->public_key},
+                          {"ed25519", signature->signature}};
+    return j;
+}
+
+bool same_file(const std::string& a, const std::string& b) {
+    std::error_code ec;
+    return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec) && !ec;
+}
+
+/// Writes `text` to `path`, which must not exist: a temporary file beside it, fsynced, then
+/// link()ed into place (link never replaces a file), so a failure leaves no partial receipt.
+void write_new_file(const std::string& path, const std::string& text) {
+    std::string dir = std::filesystem::path(path).parent_path().string();
+    std::string temp = (dir.empty() ? std::string(".") : dir) + "/." + std::filesystem::path(path).filename().string() + ".tmp-" + std::to_string(::getpid());
+    auto fail = [&](const std::string& what, int error) {
+        ::unlink(temp.c_str());
+        throw IoError(what + ": " + std::strerror(error), Context{}.file(path));
+    };
+    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) throw IoError(std::string("cannot create the receipt: ") + std::strerror(errno), Context{}.file(path));
+    for (std::size_t done = 0; done < text.size();) {
+        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int error = errno;
+            ::close(fd);
+            fail("cannot write the receipt", error);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+        int error = errno;
+        ::close(fd);
+        fail("cannot write the receipt", error);
+    }
+    if (::close(fd) != 0) fail("cannot write the receipt", errno);
+    if (::link(temp.c_str(), path.c_str()) != 0) fail("cannot put the receipt in place", errno);
+    ::unlink(temp.c_str());
+}
+
+void emit_receipt(const nlohmann::json& receipt, const std::string& receipt_path, const std::string& what) {
+    if (receipt_path.empty()) {
+        std::cerr << "receipt: " << receipt.dump() << "\n";
+        return;
+    }
+    try {
+        write_new_file(receipt_path, receipt.dump(2) + "\n");
+    } catch (const IoError& e) {
+        // The commit stands; the receipt must not be lost with the error.
+        std::cerr << "receipt: " << receipt.dump() << "\n";
+        throw IoError(what + " is committed, but its receipt could not be written (" + e.what() + "); it is printed above", Context{}.file(receipt_path));
+    }
+    std::cerr << "Wrote the receipt of " << what << " (chain row " << receipt["sequence"].get<std::uint64_t>() << ") to " << receipt_path << "\n";
+}
+
+void register_sign(CLI::App& audit) {
+    auto store = std::make_shared<std::string>();
+    auto options = std::make_shared<ReceiptOptions>();
+    auto* cmd = audit.add_subcommand("sign", "Sign the audit chain's head with an Ed25519 key and store the signature; print (or write) a receipt. "
+                                             "Make a key: openssl genpkey -algorithm ed25519 -out key.pem && openssl pkey -in key.pem -pubout -out pub.pem");
+    cmd->add_option("--store", *store, "HDF5 store")->required();
+    cmd->add_option("--key", options->sign_key, "Ed25519 private key (PEM)")->required();
+    cmd->add_option("--receipt", options->receipt_path, "Write the receipt (JSON) to this new file instead of printing it on stderr");
+    cmd->callback([store, options] {
+        options->prepare(*store);
+        storage::StoreTransaction tx(*store);
+        storage::SignatureRecord signature = tx.sign(*options->key);
+        auto row = tx.chain();
+        tx.commit();
+        const storage::ChainEntry& head = row.at(signature.sequence - 1);
+        std::cout << "signed chain row " << head.sequence << " (" << (head.kind == storage::ChainKind::run ? "run " : "zone set ") << head.name
+                  << "), head " << head.digest << ", with key " << signature.key_fingerprint << "\n";
+        emit_receipt(receipt_json(*store, head, signature), options->receipt_path, "the signature");
     });
 }
 
@@ -157,7 +325,7 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     storage::RunInfo info = reader.run_info(run_id);
     std::vector<Finding> findings = reader.read_findings(run_id);
     std::vector<Problem> problems = reader.read_problems(run_id);
-    std::vector<storage::ChainEntry> chain = reader.audit_chain();
+    std::vector<storage::ChainEntry> chain = reader.chain();
     const storage::RunHeader& h = info.header;
 
     std::ostringstream o;
@@ -199,7 +367,7 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     std::string position = "not in the audit chain";
     std::string row_digest, previous_digest;
     for (const auto& c : chain)
-        if (c.run_id == run_id) {
+        if (c.kind == storage::ChainKind::run && c.name == run_id) {
             position = fmt::format("row {} of {}", c.sequence, chain.size());
             row_digest = c.digest;
             previous_digest = c.previous_digest;
@@ -459,10 +627,46 @@ void register_diff(CLI::App& findings) {
 } // namespace
 
 void register_audit_commands(CLI::App& app) {
-    auto* audit = app.add_subcommand("audit", "Verify a store's integrity and report on runs, for auditors");
+    auto* audit = app.add_subcommand("audit", "Verify a store's integrity, sign its history and report on runs, for auditors");
     audit->require_subcommand(1);
     register_verify(*audit);
+    register_sign(*audit);
     register_report(*audit);
+}
+
+void ReceiptOptions::prepare(const std::string& store) {
+    if (!receipt_path.empty()) {
+        if (same_file(receipt_path, store))
+            throw UsageError("--receipt " + receipt_path + " names the store itself; write the receipt to another file");
+        std::error_code ec;
+        if (std::filesystem::symlink_status(receipt_path, ec).type() != std::filesystem::file_type::not_found)
+            throw UsageError("--receipt " + receipt_path + " exists; receipts are never overwritten: choose a new file name");
+    }
+    if (!sign_key.empty()) key.emplace(storage::SigningKey::from_pem_file(sign_key));
+}
+
+void issue_receipt(const std::string& store, storage::ChainKind kind, const std::string& name, const ReceiptOptions& options) {
+    const std::string what = std::string(kind == storage::ChainKind::run ? "run " : "zone set ") + name;
+    std::optional<storage::ChainEntry> row;
+    std::optional<storage::SignatureRecord> signature;
+    if (options.key) {
+        try {
+            storage::StoreTransaction tx(store);
+            row = tx.chain_row(kind, name);
+            if (!row) throw InternalError(what + " has no row in the audit chain after its commit");
+            signature = tx.sign(*options.key, row->sequence);
+            tx.commit();
+        } catch (const IoError& e) {
+            throw IoError(what + " is committed, but it could not be signed (" + e.what() + "); sign it later with `avf audit sign --store " + store +
+                          " --key KEY.pem`");
+        }
+    } else {
+        storage::StoreReader reader(store);
+        for (const auto& e : reader.chain())
+            if (e.kind == kind && e.name == name) row = e;
+        if (!row) throw InternalError(what + " has no row in the audit chain after its commit");
+    }
+    emit_receipt(receipt_json(store, *row, signature), options.receipt_path, what);
 }
 
 void register_findings_diff(CLI::App& findings) { register_diff(findings); }

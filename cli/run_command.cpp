@@ -2,6 +2,7 @@
 #include "cli/app.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/receipt.hpp"
 
 #include "core/error.hpp"
 #include "pipeline/compliance_run.hpp"
@@ -22,6 +23,7 @@ struct RunFlags {
     bool quiet = false;
     int top = 10;
     std::string fail_on;
+    ReceiptOptions receipt;
 };
 
 std::optional<UtcTime> time_option(const std::string& text, const std::string& name) {
@@ -124,11 +126,14 @@ void register_run_command(CLI::App& app) {
     cmd->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
     cmd->add_option("--top", f->top, "How many findings to show in the summary")->capture_default_str();
     cmd->add_option("--fail-on", f->fail_on, "Exit 1 when the run has: violation | finding | problem");
+    cmd->add_option("--sign-key", f->receipt.sign_key, "Sign the run's audit-chain row with this Ed25519 private key (PEM) once it is committed");
+    cmd->add_option("--receipt", f->receipt.receipt_path, "Write the run's receipt (JSON) to this new file instead of printing it on stderr");
     cmd->callback([f] {
         if (!f->fail_on.empty() && f->fail_on != "violation" && f->fail_on != "finding" && f->fail_on != "problem")
             throw UsageError("--fail-on '" + f->fail_on + "'", Context{}.expected("violation, finding or problem"));
         f->options.from = time_option(f->from, "--from");
         f->options.to = time_option(f->to, "--to");
+        if (!f->options.dry_run) f->receipt.prepare(f->options.store_path);
         ProgressPrinter progress(!f->quiet);
         if (progress.enabled())
             f->options.progress = [&progress](const pipeline::Progress& p) {
@@ -138,6 +143,7 @@ void register_run_command(CLI::App& app) {
         pipeline::ComplianceRun run(f->options);
         auto r = run.run();
         progress.finish();
+        if (!r.run_id.empty()) issue_receipt(f->options.store_path, storage::ChainKind::run, r.run_id, f->receipt);
         if (f->json) std::cout << to_json(r).dump(2) << "\n";
         else print_summary(r, f->top, std::cout);
         bool fail = (f->fail_on == "finding" && r.finding_count > 0) || (f->fail_on == "problem" && r.problem_count > 0) ||

@@ -1,6 +1,7 @@
 // avf zones import | validate | list | show
 #include "cli/app.hpp"
 #include "cli/output.hpp"
+#include "cli/receipt.hpp"
 
 #include "core/error.hpp"
 #include "geo/geodesic.hpp"
@@ -89,17 +90,22 @@ void register_import(CLI::App& zones) {
     auto opt = std::make_shared<pipeline::ZoneImportOptions>();
     auto flags = std::make_shared<ReaderFlags>();
     auto json = std::make_shared<bool>(false);
+    auto receipt = std::make_shared<ReceiptOptions>();
     auto* cmd = zones.add_subcommand("import", "Import zones (polygons) and reference lines (lines) from GDAL vector sources into a new zone set");
     cmd->add_option("sources", opt->sources, "Vector files: GeoPackage, Shapefile, GeoJSON, KML, FlatGeobuf, CSV with WKT…")->required();
     cmd->add_option("--store", opt->store_path, "HDF5 store to write (created when missing)")->required();
     cmd->add_option("--set", opt->set_name, "Name of the new zone set (sets are immutable; import a new version under a new name)")->required();
     add_reader_options(cmd, *flags);
     cmd->add_flag("--json", *json, "Print the import report as JSON");
-    cmd->callback([opt, flags, json] {
+    cmd->add_option("--sign-key", receipt->sign_key, "Sign the import's audit-chain row with this Ed25519 private key (PEM) once it is committed");
+    cmd->add_option("--receipt", receipt->receipt_path, "Write the import's receipt (JSON) to this new file instead of printing it on stderr");
+    cmd->callback([opt, flags, json, receipt] {
         opt->reader = flags->reader;
         opt->strict = flags->strict;
+        receipt->prepare(opt->store_path);
         pipeline::ZoneImportJob job(*opt);
         auto r = job.run();
+        if (r.written) issue_receipt(opt->store_path, storage::ChainKind::zone_set, opt->set_name, *receipt);
         if (*json) {
             nlohmann::json j = {{"set", opt->set_name}, {"store", opt->store_path}, {"zones", r.collection.zones.size()},
                                 {"lines", r.collection.lines.size()}, {"rejected", r.problems.count(Severity::rejected)},

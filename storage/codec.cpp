@@ -527,25 +527,76 @@ SummaryRow decode_summary(const std::uint8_t* row) {
     return s;
 }
 
+std::string_view to_string(ChainKind kind) {
+    return kind == ChainKind::zone_set ? "zone_set" : "run";
+}
+
+ChainEntry chain_entry(const ChainRow& row) {
+    ChainEntry e;
+    e.sequence = row.sequence;
+    e.kind = row.kind == "zone_set" ? ChainKind::zone_set : ChainKind::run;
+    e.name = row.name;
+    e.run_id = e.kind == ChainKind::run ? row.name : std::string{};
+    e.content_digest = row.content_digest;
+    e.previous_digest = row.previous_digest;
+    e.digest = row.digest;
+    return e;
+}
+
 void encode_chain(const ChainRow& c, std::uint8_t* row) {
-    RowEncoder(chain_table(), row, c.run_id)
+    RowEncoder(chain_table(), row, c.name)
         .u64("sequence", c.sequence)
-        .str("run_id", c.run_id)
+        .str("kind", c.kind)
+        .str("name", c.name)
         .str("content_digest", c.content_digest)
         .str("previous_digest", c.previous_digest)
         .str("digest", c.digest)
         .done();
 }
 
-ChainRow decode_chain(const std::uint8_t* row) {
-    RowDecoder d(chain_table(), row);
+ChainRow decode_chain(const std::uint8_t* row, int schema) {
     ChainRow c;
+    if (schema < 3) {
+        RowDecoder d(chain_table_v1(), row);
+        c.sequence = d.u64("sequence");
+        c.kind = "run";
+        c.name = d.str("run_id");
+        c.content_digest = d.str("content_digest");
+        c.previous_digest = d.str("previous_digest");
+        c.digest = d.str("digest");
+        return c;
+    }
+    RowDecoder d(chain_table(), row);
     c.sequence = d.u64("sequence");
-    c.run_id = d.str("run_id");
+    c.kind = d.str("kind");
+    c.name = d.str("name");
     c.content_digest = d.str("content_digest");
     c.previous_digest = d.str("previous_digest");
     c.digest = d.str("digest");
     return c;
+}
+
+void encode_signature(const SignatureRecord& s, std::uint8_t* row) {
+    RowEncoder(signatures_table(), row, "signature of row " + std::to_string(s.sequence))
+        .u64("sequence", s.sequence)
+        .str("head_digest", s.head_digest)
+        .str("signed_utc", s.signed_utc)
+        .str("key_fingerprint", s.key_fingerprint)
+        .str("public_key", s.public_key)
+        .str("signature", s.signature)
+        .done();
+}
+
+SignatureRecord decode_signature(const std::uint8_t* row) {
+    RowDecoder d(signatures_table(), row);
+    SignatureRecord s;
+    s.sequence = d.u64("sequence");
+    s.head_digest = d.str("head_digest");
+    s.signed_utc = d.str("signed_utc");
+    s.key_fingerprint = d.str("key_fingerprint");
+    s.public_key = d.str("public_key");
+    s.signature = d.str("signature");
+    return s;
 }
 
 void encode_commit(const CommitEntry& e, std::uint8_t* row) {

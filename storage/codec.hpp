@@ -65,15 +65,24 @@ CoverageRecord decode_coverage(const std::uint8_t* row, const std::string& wkb_h
 void encode_summary(const SummaryRow& s, std::uint8_t* row);
 SummaryRow decode_summary(const std::uint8_t* row);
 
+/// A row of /audit/chain. Schemas 1 and 2 have no kind column: their rows are runs.
 struct ChainRow {
     std::uint64_t sequence = 0;
-    std::string run_id;
+    std::string kind; ///< "run" or "zone_set" (to_string(ChainKind)); anything else is damage
+    std::string name; ///< run id or zone set name
     std::string content_digest;
     std::string previous_digest;
     std::string digest;
 };
+/// The public form of a row (a kind other than "zone_set" reads as a run).
+ChainEntry chain_entry(const ChainRow& row);
+/// Writes a schema-3 row.
 void encode_chain(const ChainRow& c, std::uint8_t* row);
-ChainRow decode_chain(const std::uint8_t* row);
+/// Reads a row of a store of schema `schema` (chain_table_v1() below 3).
+ChainRow decode_chain(const std::uint8_t* row, int schema);
+
+void encode_signature(const SignatureRecord& s, std::uint8_t* row);
+SignatureRecord decode_signature(const std::uint8_t* row);
 
 void encode_commit(const CommitEntry& e, std::uint8_t* row);
 CommitEntry decode_commit(const std::uint8_t* row);

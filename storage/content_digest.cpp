@@ -65,8 +65,12 @@ std::string results_digest(const std::vector<CommitEntry>& entries) {
     return commit_digest(results);
 }
 
-std::string chain_digest(const std::string& previous_digest, const std::string& run_id, const std::string& content_digest) {
-    return Sha256{}.update(previous_digest).update(run_id).update(content_digest).hex();
+std::string chain_digest(const std::string& previous_digest, const std::string& key, const std::string& content_digest) {
+    return Sha256{}.update(previous_digest).update(key).update(content_digest).hex();
+}
+
+std::string chain_key(std::string_view kind, std::string_view name) {
+    return kind == "zone_set" ? "zone_set/" + std::string(name) : std::string(name);
 }
 
 } // namespace avf::storage

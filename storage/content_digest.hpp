@@ -77,9 +77,12 @@ std::string commit_digest(const std::vector<CommitEntry>& entries);
 /// counts; it is derived, never stored (docs/store-format.md §5).
 std::string results_digest(const std::vector<CommitEntry>& entries);
 
-/// One audit-chain row's digest: SHA-256 of previous_digest ‖ run_id ‖ content_digest, all as
-/// UTF-8 text (the two digests are 64 hex characters, so the concatenation is unambiguous).
-std::string chain_digest(const std::string& previous_digest, const std::string& run_id, const std::string& content_digest);
+/// One audit-chain row's digest: SHA-256 of previous_digest ‖ key ‖ content_digest, all as UTF-8
+/// text (the two digests are 64 hex characters, so the concatenation is unambiguous).
+std::string chain_digest(const std::string& previous_digest, const std::string& key, const std::string& content_digest);
+/// The `key` of a chain row: the run id for a run (as schemas 1 and 2 hashed it), "zone_set/" +
+/// the name for a zone set. A run id never holds '/', so no run row and zone-set row share a key.
+std::string chain_key(std::string_view kind, std::string_view name);
 
 /// previous_digest of the first chain row.
 inline const std::string genesis_digest(64, '0');

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -234,6 +235,144 @@ std::uint64_t extent(hid_t dataset, const std::string& path) {
     hsize_t dims[1] = {0};
     check(H5Sget_simple_extent_dims(space.get(), dims, nullptr), path, "read dataset extent");
     return dims[0];
+}
+
+std::vector<std::string> list_attributes(hid_t object, const std::string& path) {
+    std::vector<std::string> names;
+    auto collect = [](hid_t, const char* name, const H5A_info_t*, void* data) -> herr_t {
+        static_cast<std::vector<std::string>*>(data)->emplace_back(name);
+        return 0;
+    };
+    hsize_t position = 0;
+    check(H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_INC, &position, collect, &names), path, "list attributes");
+    return names;
+}
+
+haddr_t object_address(hid_t object, const std::string& path) {
+    H5O_info_t info{};
+    check(H5Oget_info2(object, &info, H5O_INFO_BASIC), path, "read object information");
+    return info.addr;
+}
+
+namespace {
+
+bool is_hard_link_to(hid_t group, const std::string& name, H5O_type_t type, const std::string& path) {
+    H5L_info_t link{};
+    check(H5Lget_info(group, name.c_str(), &link, H5P_DEFAULT), path, "read link " + name);
+    if (link.type != H5L_TYPE_HARD) {
+        return false;
+    }
+    H5O_info_t info{};
+    check(H5Oget_info_by_name2(group, name.c_str(), &info, H5O_INFO_BASIC, H5P_DEFAULT), path, "read object " + name);
+    return info.type == type;
+}
+
+/// Reads one object in full for read_every_object(); throws IoError on the first failure.
+class ObjectReader {
+public:
+    explicit ObjectReader(const std::vector<haddr_t>& already_read) : m_skip(already_read) { std::sort(m_skip.begin(), m_skip.end()); }
+
+    void read(hid_t root, const char* name, const H5O_info_t& info) {
+        const std::string where = name;
+        Handle<H5Oclose> object(check_id(H5Oopen(root, name, H5P_DEFAULT), where, "open object"));
+        for (hsize_t i = 0; i < info.num_attrs; ++i) {
+            Attribute attr(check_id(H5Aopen_by_idx(object.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
+                                    where, "open attribute " + std::to_string(i)));
+            Datatype type(check_id(H5Aget_type(attr.get()), where, "read attribute type"));
+            Dataspace space(check_id(H5Aget_space(attr.get()), where, "read attribute dataspace"));
+            read_values(type.get(), space.get(), where, [&](hid_t mem, void* buffer) { return H5Aread(attr.get(), mem, buffer); });
+        }
+        if (info.type == H5O_TYPE_DATASET && !std::binary_search(m_skip.begin(), m_skip.end(), info.addr)) {
+            read_dataset(object.get(), where);
+        }
+    }
+
+private:
+    /// Reads every element of `space` through `read` into memory of the type's native form (as
+    /// h5py and h5dump convert it), then frees what a variable-length read allocated.
+    template <typename Read> void read_values(hid_t file_type, hid_t space, const std::string& where, Read read) {
+        Datatype mem(check_id(H5Tget_native_type(file_type, H5T_DIR_ASCEND), where, "convert datatype"));
+        hssize_t n = H5Sget_select_npoints(space);
+        if (n < 0) fail(where, "count elements");
+        std::size_t size = H5Tget_size(mem.get());
+        if (size == 0) fail(where, "size datatype");
+        std::vector<unsigned char> buffer(static_cast<std::size_t>(n) * size + 1);
+        check(read(mem.get(), buffer.data()), where, "read");
+        if (check_tri(H5Tdetect_class(mem.get(), H5T_VLEN), where, "inspect datatype") || check_tri(H5Tis_variable_str(mem.get()), where, "inspect datatype")) {
+            check(H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, buffer.data()), where, "free variable-length data");
+        }
+    }
+
+    void read_dataset(hid_t object, const std::string& where) {
+        Datatype type(check_id(H5Dget_type(object), where, "read dataset type"));
+        Dataspace space(check_id(H5Dget_space(object), where, "read dataset dataspace"));
+        int rank = H5Sget_simple_extent_ndims(space.get());
+        if (rank < 0) fail(where, "read dataset rank");
+        if (rank == 0) {
+            read_values(type.get(), space.get(), where, [&](hid_t mem, void* buffer) { return H5Dread(object, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer); });
+            return;
+        }
+        std::vector<hsize_t> dims(static_cast<std::size_t>(rank));
+        check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), where, "read dataset extent");
+        // Slices along the first dimension of at most ~16 MiB, whole chunks where possible.
+        hsize_t per_row = H5Tget_size(type.get());
+        for (std::size_t d = 1; d < dims.size(); ++d) per_row *= std::max<hsize_t>(dims[d], 1);
+        hsize_t rows = std::max<hsize_t>(1, (hsize_t{16} << 20) / std::max<hsize_t>(per_row, 1));
+        for (hsize_t first = 0; first < dims[0]; first += rows) {
+            std::vector<hsize_t> start(dims.size(), 0), count = dims;
+            count[0] = std::min(rows, dims[0] - first);
+            start[0] = first;
+            Dataspace file_space(check_id(H5Scopy(space.get()), where, "copy dataspace"));
+            check(H5Sselect_hyperslab(file_space.get(), H5S_SELECT_SET, start.data(), nullptr, count.data(), nullptr), where, "select rows");
+            Dataspace mem_space(check_id(H5Screate_simple(rank, count.data(), nullptr), where, "create dataspace"));
+            read_values(type.get(), mem_space.get(), where,
+                        [&](hid_t mem, void* buffer) { return H5Dread(object, mem, mem_space.get(), file_space.get(), H5P_DEFAULT, buffer); });
+        }
+    }
+
+    std::vector<haddr_t> m_skip;
+};
+
+struct WalkState {
+    ObjectReader* reader;
+    ReadAllResult* result;
+};
+
+herr_t visit_object(hid_t root, const char* name, const H5O_info_t* info, void* data) {
+    auto* walk = static_cast<WalkState*>(data);
+    try {
+        walk->reader->read(root, name, *info);
+        ++walk->result->objects;
+        return 0;
+    } catch (const std::exception& e) {
+        walk->result->object = std::string(name) == "." ? "/" : "/" + std::string(name);
+        walk->result->error = e.what();
+        return -1; // stop: the first damaged object is reported
+    }
+}
+
+} // namespace
+
+bool is_dataset_link(hid_t group, const std::string& name, const std::string& path) {
+    return is_hard_link_to(group, name, H5O_TYPE_DATASET, path);
+}
+
+bool is_group_link(hid_t group, const std::string& name, const std::string& path) {
+    return is_hard_link_to(group, name, H5O_TYPE_GROUP, path);
+}
+
+ReadAllResult read_every_object(hid_t file, const std::vector<haddr_t>& already_read) {
+    ReadAllResult result;
+    ObjectReader reader(already_read);
+    WalkState walk{&reader, &result};
+    // H5O_INFO_ALL: object headers and the sizes of B-trees and heaps, as h5py's visit reads them.
+    herr_t rc = H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_INC, visit_object, &walk, H5O_INFO_ALL);
+    if (rc < 0 && result.object.empty()) {
+        result.object = "/";
+        result.error = "visit the objects of the file: " + take_error_message();
+    }
+    H5Eclear2(H5E_DEFAULT);
+    return result;
 }
 
 } // namespace avf::storage::h5

@@ -124,4 +124,27 @@ std::string read_scalar_text(hid_t parent, const std::string& name, const std::s
 /// Number of elements of a 1-D dataset.
 std::uint64_t extent(hid_t dataset, const std::string& path);
 
+/// The names of an object's attributes, in name order.
+std::vector<std::string> list_attributes(hid_t object, const std::string& path);
+/// The file address of an object (identifies it within its file).
+haddr_t object_address(hid_t object, const std::string& path);
+/// Whether link `name` of `group` is a hard link to a dataset (false for a group, a soft or
+/// external link).
+bool is_dataset_link(hid_t group, const std::string& name, const std::string& path);
+/// Whether link `name` of `group` is a hard link to a group.
+bool is_group_link(hid_t group, const std::string& name, const std::string& path);
+
+/// What read_every_object() found.
+struct ReadAllResult {
+    std::uint64_t objects = 0; ///< objects visited and read
+    std::string object;        ///< the first object that could not be read in full ("" when all could)
+    std::string error;         ///< why
+};
+/// Reads what h5dump reads: every object reachable from the file's root (with its full object
+/// information: headers, B-trees, attribute storage), every attribute's value, and every
+/// dataset's data in full, chunk after chunk (filters and fletcher32 applied) — except datasets
+/// whose address is in `already_read` (read in full and digested elsewhere). Never throws for
+/// damage: it is reported in the result.
+ReadAllResult read_every_object(hid_t file, const std::vector<haddr_t>& already_read);
+
 } // namespace avf::storage::h5

@@ -78,6 +78,25 @@ bool is_heap(std::string_view entry) {
            entry == layout::image_wkb || entry == layout::flight_wkb || entry == layout::coverage_wkb;
 }
 
+const std::string& heap_description(std::string_view heap) {
+    static const std::pair<std::string_view, std::string> descriptions[] = {
+        {layout::zone_wkb, "OGC WKB MultiPolygon (little-endian) of each zone, addressed by zones.wkb_offset/wkb_length"},
+        {layout::line_wkb, "OGC WKB MultiLineString (little-endian) of each line, addressed by lines.wkb_offset/wkb_length"},
+        {layout::problem_text, "UTF-8 text of problems: message, file, layer, feature, record, field, value, expected, addressed by "
+                               "problems.<field>_offset/_length"},
+        {layout::explanations, "UTF-8 explanation of each finding, addressed by findings.explanation_offset/_length"},
+        {layout::image_wkb, "Image footprints as WKB MultiPolygons, addressed by images.wkb_offset/_length"},
+        {layout::flight_wkb, "Flight tracks and planned routes as WKB MultiLineStrings, addressed by flights.track_wkb_* and route_wkb_*"},
+        {layout::coverage_wkb, "Uncovered parts of zones as WKB MultiPolygons, addressed by coverage.uncovered_wkb_offset/_length"},
+    };
+    for (const auto& [name, text] : descriptions) {
+        if (name == heap) {
+            return text;
+        }
+    }
+    throw InternalError("no byte heap named " + std::string(heap));
+}
+
 const TableSchema& zones_table() {
     static const TableSchema t = [] {
         TableSchema s(layout::zone_table, "Zones of the set (geometry: zone_wkb)");
@@ -275,6 +294,34 @@ const TableSchema& commit_blocks_table() {
 }
 
 const TableSchema& chain_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::chain, "Audit chain: one row per committed zone set or run");
+        s.uint64("sequence")
+            .string("kind", chain_kind_bytes)
+            .string("name", id_bytes)
+            .string("content_digest", digest_bytes)
+            .string("previous_digest", digest_bytes)
+            .string("digest", digest_bytes);
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& signatures_table() {
+    static const TableSchema t = [] {
+        TableSchema s(layout::signatures, "Ed25519 signatures of audit chain heads");
+        s.uint64("sequence")
+            .string("head_digest", digest_bytes)
+            .string("signed_utc", time_bytes)
+            .string("key_fingerprint", digest_bytes)
+            .string("public_key", digest_bytes)
+            .string("signature", signature_bytes);
+        return s;
+    }();
+    return t;
+}
+
+const TableSchema& chain_table_v1() {
     static const TableSchema t = [] {
         TableSchema s(layout::chain, "Audit chain: one row per committed run");
         s.uint64("sequence")

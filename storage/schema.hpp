@@ -67,6 +67,8 @@ inline constexpr const char* zones = "zones";
 inline constexpr const char* runs = "runs";
 inline constexpr const char* audit = "audit";
 inline constexpr const char* chain = "chain";
+/// Signed chain heads (schema 3; absent until the first `avf audit sign`).
+inline constexpr const char* signatures = "signatures";
 // zone set members
 inline constexpr const char* zone_table = "zones";
 inline constexpr const char* zone_wkb = "zone_wkb";
@@ -113,6 +115,8 @@ const std::vector<std::string>& imagery_run_commit_entries();
 
 /// Which commit entries are byte heaps (uint8 datasets) rather than tables.
 bool is_heap(std::string_view entry);
+/// The CONTENT attribute of a byte heap (what it holds); InternalError for a name that is no heap.
+const std::string& heap_description(std::string_view heap);
 
 const TableSchema& zones_table();
 const TableSchema& lines_table();
@@ -127,7 +131,15 @@ const TableSchema& flights_table();
 const TableSchema& coverage_table();
 const TableSchema& commit_table();
 const TableSchema& commit_blocks_table();
+/// /audit/chain of schema 3: one row per committed zone set or run (kind, name).
 const TableSchema& chain_table();
+/// /audit/chain of schemas 1 and 2: one row per committed run (run_id); read, never written.
+const TableSchema& chain_table_v1();
+/// /audit/signatures (schema 3): Ed25519 signatures of chain heads.
+const TableSchema& signatures_table();
+/// Width of the chain's kind column and of a signature (hex of 64 bytes).
+inline constexpr std::size_t chain_kind_bytes = 16;
+inline constexpr std::size_t signature_bytes = 128;
 /// The schema of a table entry of a commit record; InternalError for a heap or unknown name.
 const TableSchema& table_for_entry(std::string_view entry);
 

@@ -43,7 +43,10 @@ namespace avf::storage {
 /// Version of the on-disk layout written by this build (root attribute `schema_version`).
 /// 2 = schema 1 plus the imagery members of runs (images, flights, coverage); a run without
 /// imagery is written exactly as schema 1 wrote it.
-inline constexpr int schema_version = 2;
+/// 3 = zone-set imports enter the audit chain (its rows gain `kind` and `name`), and signed chain
+/// heads (/audit/signatures). The first write by this build into a store of schema 1 or 2 brings
+/// its chain to schema 3 (docs/store-format.md §9); runs and zone sets are written as before.
+inline constexpr int schema_version = 3;
 
 /// An input file as recorded for provenance.
 struct InputFile {
@@ -142,13 +145,43 @@ struct RunImagery {
     std::vector<CoverageRecord> coverage;
 };
 
+/// What a chain row records: a committed run, or (schema 3) a committed zone-set import.
+enum class ChainKind : std::uint8_t { run, zone_set };
+std::string_view to_string(ChainKind kind);
+
 /// One row of /audit/chain.
 struct ChainEntry {
     std::uint64_t sequence = 0; ///< 1-based
-    std::string run_id;
-    std::string content_digest;  ///< the run's commit digest
+    ChainKind kind = ChainKind::run;
+    std::string name;            ///< the run id, or the zone set's name
+    std::string run_id;          ///< the run id for a run row (== name); "" for a zone-set row
+    std::string content_digest;  ///< the run's or zone set's commit digest
     std::string previous_digest; ///< the previous row's digest (64 zeros for the first row)
-    std::string digest;          ///< SHA-256(previous_digest || run_id || content_digest)
+    /// SHA-256(previous_digest || key || content_digest), key = the run id, or "zone_set/<name>"
+    std::string digest;
+};
+
+/// One row of /audit/signatures: an Ed25519 signature of a chain head (storage/signing.hpp).
+struct SignatureRecord {
+    std::uint64_t sequence = 0; ///< the chain row signed (the head when it was signed)
+    std::string head_digest;    ///< that row's digest
+    std::string signed_utc;     ///< ISO-8601, part of the signed message
+    std::string key_fingerprint; ///< SHA-256 (hex) of the public key's DER SubjectPublicKeyInfo
+    std::string public_key;     ///< the raw 32-byte Ed25519 public key, hex
+    std::string signature;      ///< the 64-byte signature of head_message(), hex
+};
+
+class PublicKey;
+
+/// What verify() checks besides the store's internal consistency (docs/reliability.md, "Threat
+/// model of the audit chain").
+struct VerifyOptions {
+    /// When set: the store must hold a valid signature by this key, every signature by it must
+    /// cover a row of the chain (sequence and digest), and the rows after the latest one it
+    /// signed are reported as unsigned.
+    const PublicKey* trusted_key = nullptr;
+    /// Chain heads an auditor kept (receipts): each must be the digest of a row of the chain.
+    std::vector<std::string> expected_heads;
 };
 
 /// What StoreReader::verify() found: ok, or the first mismatch (runs in chain order first, then
@@ -172,6 +205,16 @@ struct VerifyReport {
     /// Run groups without a commit record and not in the chain: incomplete, never trusted, not
     /// a mismatch. Listed whether or not a mismatch was found.
     std::vector<std::string> uncommitted_runs;
+    std::uint64_t objects_read = 0;      ///< HDF5 objects read in full (data and attributes)
+    std::uint64_t signatures_checked = 0; ///< signatures found valid for the chain row they name
+    ChainEntry head;                      ///< the chain's last row (sequence 0 when empty)
+
+    /// The checks of VerifyOptions; `trusted` is true when none was asked for. A store can be
+    /// ok (consistent) and not trusted (a consistent rewrite the key or the kept head rejects).
+    bool trusted = true;
+    std::string trust_message;            ///< why not trusted; "" when trusted
+    std::uint64_t signed_sequence = 0;    ///< latest chain row signed by the trusted key (0: none)
+    std::vector<ChainEntry> unsigned_rows; ///< with a trusted key: the rows after signed_sequence
 };
 
 /// Temporary files `<store>.tmp-<pid>` left beside the store by writers that were killed before
@@ -258,6 +301,16 @@ public:
     /// Throws InputError when a run with that id exists or the id cannot name a group; records
     /// the digest of `header.zone_set` when that set is in the store. One run at a time.
     RunWriter begin_run(const RunHeader& header);
+    /// Signs chain row `sequence` (0: the current head, including rows this transaction added)
+    /// and appends the signature to /audit/signatures. InputError when the chain is empty or has
+    /// no such row.
+    SignatureRecord sign(const class SigningKey& key, std::uint64_t sequence = 0);
+    /// The chain rows this transaction appended (zone sets and runs), in order.
+    const std::vector<ChainEntry>& chain_rows_added() const;
+    /// Every row of the audit chain in this transaction's file.
+    std::vector<ChainEntry> chain() const;
+    /// The chain row of a committed run or zone set in this transaction's file; nullopt when none.
+    std::optional<ChainEntry> chain_row(ChainKind kind, const std::string& name) const;
     /// Close, fsync, rename over the published name, fsync the directory. InternalError when a
     /// begun run was not finished or an earlier write failed (nothing is published then).
     void commit();
@@ -294,14 +347,22 @@ public:
     std::vector<Finding> read_findings(const std::string& run_id) const;
     /// InputError when the run has no commit record, as read_findings.
     std::vector<Problem> read_problems(const std::string& run_id) const;
+    /// The run rows of the audit chain, in commit order (zone-set rows: chain()).
     std::vector<ChainEntry> audit_chain() const;
+    /// Every row of the audit chain: zone sets (schema 3) and runs, in commit order.
+    std::vector<ChainEntry> chain() const;
+    /// /audit/signatures in order (empty when the store was never signed).
+    std::vector<SignatureRecord> signatures() const;
     /// The imagery members of a run (empty for runs without imagery, and for schema-1 runs).
     /// InputError when the run has no commit record.
     RunImagery read_imagery(const std::string& run_id) const;
     /// Recomputes the row counts and digests of every table of every committed run and zone set,
     /// compares them with their commit records and checks the audit chain's links. Damage found
     /// is reported, not thrown (an IoError only when the file cannot be read at all).
-    VerifyReport verify() const;
+    /// Also checks that every committed group holds exactly the members and attributes its
+    /// commit record lists, that every signature is valid for the chain row it names, and reads
+    /// every object of the file in full (what h5dump reads). `options`: trust checks.
+    VerifyReport verify(const VerifyOptions& options = {}) const;
     /// verify() restricted to one run: the audit chain's rows up to and including the run's row
     /// (sequence, links, digests), the run's content against its commit record, and the digest of
     /// the zone set it used. A run without a commit record or without a chain row is a mismatch.

@@ -4,6 +4,7 @@
 #include "storage/codec.hpp"
 #include "storage/hdf5_handle.hpp"
 #include "storage/schema.hpp"
+#include "storage/signing.hpp"
 #include "storage/store.hpp"
 #include "storage/store_file.hpp"
 #include "storage/table.hpp"
@@ -13,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <ranges>
+#include <set>
 
 namespace avf::storage {
 namespace {
@@ -74,8 +76,8 @@ class GroupVerifier {
 public:
     /// `alternative`: a second entry list the commit record may follow (runs: with imagery).
     GroupVerifier(hid_t group, const std::vector<std::string>& entries, const std::vector<std::string>& attributes, const std::string& path,
-                  const std::vector<std::string>* alternative = nullptr)
-        : m_group(group), m_entries(&entries), m_alternative(alternative), m_attributes(attributes), m_path(path) {}
+                  std::vector<haddr_t>& fully_read, const std::vector<std::string>* alternative = nullptr)
+        : m_group(group), m_entries(&entries), m_alternative(alternative), m_attributes(attributes), m_path(path), m_fully_read(fully_read) {}
 
     /// Rows and bytes digested and found matching so far.
     [[nodiscard]] std::uint64_t rows_checked() const { return m_rows; }
@@ -134,10 +136,81 @@ public:
                 return m;
             }
         }
-        return std::nullopt;
+        try {
+            return check_members(commit);
+        } catch (const IoError& e) {
+            return Mismatch{layout::commit, "unreadable", e.what()};
+        }
     }
 
 private:
+    /// The group holds exactly what its commit record lists: no other link, every member a
+    /// dataset, no attribute but the listed ones, and on each member exactly the attributes
+    /// avf writes (the H5TB profile of a table, CONTENT of a byte heap), with their values.
+    std::optional<Mismatch> check_members(const std::vector<CommitEntry>& commit) {
+        std::vector<std::string> members = {layout::commit};
+        for (const CommitEntry& e : commit) {
+            if (e.table != layout::attributes) members.push_back(e.table);
+        }
+        for (const std::string& link : h5::list_links(m_group, m_path)) {
+            if (std::find(members.begin(), members.end(), link) == members.end()) {
+                return Mismatch{link, "extra", "the group holds '" + link + "', which its commit record does not list"};
+            }
+            if (!h5::is_dataset_link(m_group, link, m_path)) {
+                return Mismatch{link, "layout", "'" + link + "' is not a dataset (a group, or a soft or external link)"};
+            }
+        }
+        if (auto m = exact_attributes(m_group, layout::attributes, expected_group_attributes())) return m;
+        for (const std::string& member : members) {
+            h5::Dataset ds = h5::open_dataset(m_group, member, m_path);
+            if (auto m = exact_attributes(ds.get(), member, expected_dataset_attributes(member))) return m;
+        }
+        return std::nullopt;
+    }
+
+    /// Attribute name -> value; a value of nullopt is checked by name only (the commit digest,
+    /// compared above; the group's attributes, hashed in its commit record).
+    using Expected = std::vector<std::pair<std::string, std::optional<std::string>>>;
+
+    [[nodiscard]] Expected expected_group_attributes() const {
+        Expected out;
+        for (const auto& a : m_attributes) out.emplace_back(a, std::nullopt);
+        return out;
+    }
+
+    static Expected expected_dataset_attributes(const std::string& member) {
+        Expected out;
+        if (member == layout::regime_text) return out;
+        if (is_heap(member)) {
+            out.emplace_back("CONTENT", heap_description(member));
+            return out;
+        }
+        for (auto& [name, value] : table_attributes(member == layout::commit ? commit_table() : table_for_entry(member))) {
+            out.emplace_back(name, value);
+        }
+        if (member == layout::commit) out.emplace_back(layout::digest_attribute, std::nullopt);
+        return out;
+    }
+
+    std::optional<Mismatch> exact_attributes(hid_t object, const std::string& table, const Expected& expected) {
+        std::vector<std::string> found = h5::list_attributes(object, m_path);
+        for (const std::string& name : found) {
+            auto it = std::find_if(expected.begin(), expected.end(), [&](const auto& e) { return e.first == name; });
+            if (it == expected.end()) {
+                return Mismatch{table, "extra", "attribute '" + name + "' is not one avf writes there (and no digest covers it)"};
+            }
+            if (it->second && h5::read_string_attribute(object, name, m_path) != *it->second) {
+                return Mismatch{table, "value", "attribute " + name + " is not '" + *it->second + "'"};
+            }
+        }
+        for (const auto& [name, value] : expected) {
+            if (std::find(found.begin(), found.end(), name) == found.end()) {
+                return Mismatch{table, "missing", "attribute " + name + " is missing"};
+            }
+        }
+        return std::nullopt;
+    }
+
     std::optional<Mismatch> check_entry(const CommitEntry& entry) {
         const std::string& name = entry.table;
         try {
@@ -244,8 +317,10 @@ private:
             // Its own blocks are not recorded (that would be circular): compare it whole.
             return compare_whole(entry, whole_table_digest(ds.get(), schema, rows), "digest", false);
         }
-        return check_blocks(entry, rows, table_block_rows, schema.row_size(), "rows",
-                            [&](std::uint64_t first, std::uint64_t count) { return read_rows(ds.get(), schema, first, count, m_path); });
+        auto m = check_blocks(entry, rows, table_block_rows, schema.row_size(), "rows",
+                              [&](std::uint64_t first, std::uint64_t count) { return read_rows(ds.get(), schema, first, count, m_path); });
+        if (!m) m_fully_read.push_back(h5::object_address(ds.get(), m_path));
+        return m;
     }
 
     DigestResult whole_table_digest(hid_t ds, const TableSchema& schema, std::uint64_t rows) {
@@ -258,10 +333,12 @@ private:
     std::optional<Mismatch> check_heap(const CommitEntry& entry) {
         h5::Dataset ds = open_heap(m_group, entry.table, m_path);
         std::uint64_t bytes = h5::extent(ds.get(), m_path);
-        return check_blocks(entry, bytes, heap_block_bytes, 1, "bytes", [&](std::uint64_t first, std::uint64_t count) {
+        auto m = check_blocks(entry, bytes, heap_block_bytes, 1, "bytes", [&](std::uint64_t first, std::uint64_t count) {
             std::string s = read_heap_bytes(ds.get(), first, count, m_path);
             return std::vector<std::uint8_t>(s.begin(), s.end());
         });
+        if (!m) m_fully_read.push_back(h5::object_address(ds.get(), m_path));
+        return m;
     }
 
     hid_t m_group;
@@ -269,6 +346,7 @@ private:
     const std::vector<std::string>* m_alternative;
     const std::vector<std::string>& m_attributes;
     const std::string& m_path;
+    std::vector<haddr_t>& m_fully_read;
     std::map<std::string, std::vector<BlockDigest>> m_blocks;
     std::uint64_t m_rows = 0, m_bytes = 0;
 };
@@ -298,13 +376,42 @@ struct StoreReader::Impl {
         return h5::open_group(zones.get(), name, path);
     }
 
-    [[nodiscard]] std::vector<ChainEntry> chain() const {
+    [[nodiscard]] const TableSchema& chain_schema() const { return version >= 3 ? chain_table() : chain_table_v1(); }
+
+    /// Every row of /audit/chain as stored (a schema-1 or -2 row reads as kind "run").
+    [[nodiscard]] std::vector<ChainRow> chain_rows() const {
         h5::Group audit = h5::open_group(root(), layout::audit, path);
-        auto rows = read_table(audit.get(), chain_table(), path);
+        const TableSchema& schema = chain_schema();
+        auto rows = read_table(audit.get(), schema, path);
+        std::vector<ChainRow> out;
+        for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i) {
+            out.push_back(decode_chain(rows.data() + i * schema.row_size(), version));
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::vector<ChainEntry> chain() const {
         std::vector<ChainEntry> out;
-        for (std::size_t i = 0; i < rows.size() / chain_table().row_size(); ++i) {
-            ChainRow c = decode_chain(rows.data() + i * chain_table().row_size());
-            out.push_back(ChainEntry{c.sequence, c.run_id, c.content_digest, c.previous_digest, c.digest});
+        for (const ChainRow& row : chain_rows()) out.push_back(chain_entry(row));
+        return out;
+    }
+
+    /// The run rows of the chain.
+    [[nodiscard]] std::vector<ChainEntry> run_rows() const {
+        std::vector<ChainEntry> out;
+        for (ChainEntry& e : chain()) {
+            if (e.kind == ChainKind::run) out.push_back(std::move(e));
+        }
+        return out;
+    }
+
+    [[nodiscard]] std::vector<SignatureRecord> signatures() const {
+        h5::Group audit = h5::open_group(root(), layout::audit, path);
+        std::vector<SignatureRecord> out;
+        if (!h5::link_exists(audit.get(), layout::signatures, path)) return out;
+        auto rows = read_table(audit.get(), signatures_table(), path);
+        for (std::size_t i = 0; i < rows.size() / signatures_table().row_size(); ++i) {
+            out.push_back(decode_signature(rows.data() + i * signatures_table().row_size()));
         }
         return out;
     }
@@ -312,10 +419,14 @@ struct StoreReader::Impl {
     [[nodiscard]] RunInfo run_info(const std::string& run_id, const std::vector<ChainEntry>& chain) const;
 
     /// verify() steps; each returns false after recording the first mismatch in `report`.
-    bool verify_chain(const std::vector<ChainEntry>& chain, std::size_t rows, VerifyReport& report) const;
-    bool verify_run(const ChainEntry& row, VerifyReport& report) const;
+    /// `fully_read` collects the datasets read in full and digested (not read again afterwards).
+    bool verify_chain(const std::vector<ChainRow>& chain, std::size_t rows, VerifyReport& report) const;
+    bool verify_run(const ChainRow& row, VerifyReport& report, std::vector<haddr_t>& fully_read) const;
+    bool verify_zone_set(const std::string& name, const ChainRow* row, VerifyReport& report, std::vector<haddr_t>& fully_read) const;
+    bool verify_structure(VerifyReport& report) const;
+    bool verify_signatures(const std::vector<ChainRow>& chain, VerifyReport& report) const;
     /// Run groups that have no row in the chain, in creation order.
-    [[nodiscard]] std::vector<std::string> runs_outside(const std::vector<ChainEntry>& chain) const;
+    [[nodiscard]] std::vector<std::string> runs_outside(const std::vector<ChainRow>& chain) const;
 
     /// InputError unless the run exists and has its commit record (what is read as a result).
     void require_committed(const std::string& run_id) const {
@@ -414,7 +525,7 @@ ZoneSet StoreReader::read_zone_set(const std::string& name) const {
 
 RunInfo StoreReader::run_info(const std::string& run_id) const {
     h5::init_thread();
-    return m_impl->run_info(run_id, m_impl->chain());
+    return m_impl->run_info(run_id, m_impl->run_rows());
 }
 
 RunInfo StoreReader::Impl::run_info(const std::string& run_id, const std::vector<ChainEntry>& chain) const {
@@ -458,7 +569,7 @@ RunInfo StoreReader::Impl::run_info(const std::string& run_id, const std::vector
         info.results_digest = results_digest(commit);
     }
     for (const ChainEntry& c : chain) {
-        if (c.run_id == run_id) {
+        if (c.kind == ChainKind::run && c.name == run_id) {
             info.sequence = c.sequence;
         }
     }
@@ -471,7 +582,7 @@ std::vector<RunInfo> StoreReader::runs() const {
     std::vector<RunInfo> out;
     std::vector<std::string> listed;
     h5::Group runs = h5::open_group(m_impl->root(), layout::runs, path);
-    std::vector<ChainEntry> chain = m_impl->chain();
+    std::vector<ChainEntry> chain = m_impl->run_rows();
     for (const ChainEntry& c : chain) {
         if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path)) {
             continue; // verify() reports it
@@ -489,7 +600,7 @@ std::vector<RunInfo> StoreReader::runs() const {
 
 std::optional<std::string> StoreReader::latest_run() const {
     h5::init_thread();
-    auto chain = m_impl->chain();
+    auto chain = m_impl->run_rows();
     for (auto& it : std::ranges::reverse_view(chain)) {
         if (m_impl->run_committed(it.run_id)) {
             return it.run_id;
@@ -567,7 +678,17 @@ RunImagery StoreReader::read_imagery(const std::string& run_id) const {
 
 std::vector<ChainEntry> StoreReader::audit_chain() const {
     h5::init_thread();
+    return m_impl->run_rows();
+}
+
+std::vector<ChainEntry> StoreReader::chain() const {
+    h5::init_thread();
     return m_impl->chain();
+}
+
+std::vector<SignatureRecord> StoreReader::signatures() const {
+    h5::init_thread();
+    return m_impl->signatures();
 }
 
 namespace {
@@ -586,42 +707,54 @@ bool mismatch(VerifyReport& report, std::string run_id, std::string zone_set, st
 
 } // namespace
 
-bool StoreReader::Impl::verify_chain(const std::vector<ChainEntry>& chain, std::size_t rows, VerifyReport& report) const {
+bool StoreReader::Impl::verify_chain(const std::vector<ChainRow>& chain, std::size_t rows, VerifyReport& report) const {
     std::string previous = genesis_digest;
+    std::set<std::pair<std::string, std::string>> seen;
     for (std::size_t i = 0; i < rows; ++i) {
-        const ChainEntry& c = chain[i];
+        const ChainRow& c = chain[i];
+        const std::string run = c.kind == "run" ? c.name : std::string{};
+        const std::string set = c.kind == "zone_set" ? c.name : std::string{};
         ++report.chain_rows;
         if (c.sequence != i + 1) {
-            return mismatch(report, c.run_id, "", layout::chain, "link", "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
+            return mismatch(report, run, set, layout::chain, "link", "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
+        }
+        if (c.kind != "run" && c.kind != "zone_set") {
+            return mismatch(report, "", "", layout::chain, "value", "chain row " + std::to_string(i + 1) + " has kind '" + c.kind + "' (expected run or zone_set)");
+        }
+        if (!seen.emplace(c.kind, c.name).second) {
+            return mismatch(report, run, set, layout::chain, "link", "a second chain row for the same " + c.kind + " (row " + std::to_string(i + 1) + ")");
         }
         if (c.previous_digest != previous) {
-            return mismatch(report, c.run_id, "", layout::chain, "link", "previous_digest does not match the digest of the row before");
+            return mismatch(report, run, set, layout::chain, "link", "previous_digest does not match the digest of the row before");
         }
-        if (c.digest != chain_digest(c.previous_digest, c.run_id, c.content_digest)) {
-            return mismatch(report, c.run_id, "", layout::chain, "digest", "the row's digest does not match its content");
+        if (c.digest != chain_digest(c.previous_digest, chain_key(c.kind, c.name), c.content_digest)) {
+            return mismatch(report, run, set, layout::chain, "digest", "the row's digest does not match its content");
         }
         previous = c.digest;
     }
     return true;
 }
 
-bool StoreReader::Impl::verify_run(const ChainEntry& c, VerifyReport& report) const {
+bool StoreReader::Impl::verify_run(const ChainRow& c, VerifyReport& report, std::vector<haddr_t>& fully_read) const {
     h5::Group runs = h5::open_group(root(), layout::runs, path);
-    if (!is_valid_group_name(c.run_id) || !h5::link_exists(runs.get(), c.run_id, path)) {
-        return mismatch(report, c.run_id, "", "run", "missing", "the audit chain names a run that is not in the store");
+    if (!is_valid_group_name(c.name) || !h5::link_exists(runs.get(), c.name, path)) {
+        return mismatch(report, c.name, "", "run", "missing", "the audit chain names a run that is not in the store");
     }
-    h5::Group run = h5::open_group(runs.get(), c.run_id, path);
+    if (!h5::is_group_link(runs.get(), c.name, path)) {
+        return mismatch(report, c.name, "", "run", "layout", "/runs/" + c.name + " is not a group");
+    }
+    h5::Group run = h5::open_group(runs.get(), c.name, path);
     std::string digest;
-    GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path, &imagery_run_commit_entries());
+    GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path, fully_read, &imagery_run_commit_entries());
     if (auto m = verifier.run(digest)) {
         std::string detail = m->message;
         if (m->table == layout::commit && m->location == "missing") {
             detail = "no commit record: the run is incomplete and none of its content can be trusted";
         }
-        return mismatch(report, c.run_id, "", m->table, m->location, detail);
+        return mismatch(report, c.name, "", m->table, m->location, detail);
     }
     if (digest != c.content_digest) {
-        return mismatch(report, c.run_id, "", layout::chain, "digest", "the run's commit digest differs from the content_digest recorded in the chain");
+        return mismatch(report, c.name, "", layout::chain, "digest", "the run's commit digest differs from the content_digest recorded in the chain");
     }
     // The zone set the run used must still be the one it used.
     std::string set_name = h5::read_string_attribute(run.get(), "zone_set", path);
@@ -629,12 +762,12 @@ bool StoreReader::Impl::verify_run(const ChainEntry& c, VerifyReport& report) co
     if (!set_digest.empty()) {
         h5::Group zones = h5::open_group(root(), layout::zones, path);
         std::string current;
-        if (is_valid_group_name(set_name) && h5::link_exists(zones.get(), set_name, path)) {
+        if (is_valid_group_name(set_name) && h5::link_exists(zones.get(), set_name, path) && h5::is_group_link(zones.get(), set_name, path)) {
             h5::Group set = h5::open_group(zones.get(), set_name, path);
             current = commit_digest_of(set.get(), path);
         }
         if (current != set_digest) {
-            return mismatch(report, c.run_id, set_name, layout::attributes, "value",
+            return mismatch(report, c.name, set_name, layout::attributes, "value",
                             "zone set " + set_name + " is missing or differs from the one the run used (digest " + set_digest + ")");
         }
     }
@@ -644,64 +777,248 @@ bool StoreReader::Impl::verify_run(const ChainEntry& c, VerifyReport& report) co
     return true;
 }
 
-std::vector<std::string> StoreReader::Impl::runs_outside(const std::vector<ChainEntry>& chain) const {
+bool StoreReader::Impl::verify_zone_set(const std::string& name, const ChainRow* row, VerifyReport& report, std::vector<haddr_t>& fully_read) const {
+    h5::Group zones = h5::open_group(root(), layout::zones, path);
+    if (!is_valid_group_name(name) || !h5::link_exists(zones.get(), name, path)) {
+        return mismatch(report, "", name, "zone set", "missing", "the audit chain names a zone set that is not in the store");
+    }
+    if (!h5::is_group_link(zones.get(), name, path)) {
+        return mismatch(report, "", name, "zone set", "layout", "/zones/" + name + " is not a group");
+    }
+    h5::Group set = h5::open_group(zones.get(), name, path);
+    std::string digest;
+    GroupVerifier verifier(set.get(), zone_set_commit_entries(), zone_set_attribute_names(), path, fully_read);
+    if (auto m = verifier.run(digest)) {
+        return mismatch(report, "", name, m->table, m->location, m->message);
+    }
+    if (row && digest != row->content_digest) {
+        return mismatch(report, "", name, layout::chain, "digest", "the zone set's commit digest differs from the content_digest recorded in the chain");
+    }
+    report.rows_checked += verifier.rows_checked();
+    report.bytes_checked += verifier.bytes_checked();
+    ++report.zone_sets_checked;
+    return true;
+}
+
+namespace {
+
+/// Links and attributes a store-level group holds beyond what the format defines (the first one).
+std::optional<std::string> unexpected(const std::vector<std::string>& found, const std::vector<std::string>& allowed) {
+    for (const std::string& name : found) {
+        if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) return name;
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
+    // The root: /zones, /runs, /audit and the three root attributes; nothing else.
+    h5::Group top = h5::open_group(root(), "/", path);
+    if (auto extra = unexpected(h5::list_links(top.get(), path), {layout::zones, layout::runs, layout::audit})) {
+        return mismatch(report, "", "", "/", "extra", "the file holds '/" + *extra + "', which the store format does not define");
+    }
+    if (auto extra = unexpected(h5::list_attributes(root(), path), {"schema_version", "format", "created_by"})) {
+        return mismatch(report, "", "", "/", "extra", "the root holds attribute '" + *extra + "', which the store format does not define");
+    }
+    for (const char* name : {layout::zones, layout::runs, layout::audit}) {
+        if (!h5::is_group_link(root(), name, path)) {
+            return mismatch(report, "", "", std::string("/") + name, "layout", std::string("/") + name + " is not a group");
+        }
+        h5::Group group = h5::open_group(root(), name, path);
+        if (auto extra = unexpected(h5::list_attributes(group.get(), path), {})) {
+            return mismatch(report, "", "", std::string("/") + name, "extra", "attribute '" + *extra + "' is not part of the store format");
+        }
+        if (std::string(name) == layout::audit) continue;
+        for (const std::string& child : h5::list_links(group.get(), path)) {
+            if (!h5::is_group_link(group.get(), child, path)) {
+                return mismatch(report, "", "", std::string("/") + name, "layout", std::string("/") + name + "/" + child + " is not a group");
+            }
+        }
+    }
+    h5::Group audit = h5::open_group(root(), layout::audit, path);
+    std::vector<std::string> allowed = {layout::chain};
+    if (version >= 3) allowed.push_back(layout::signatures);
+    if (auto extra = unexpected(h5::list_links(audit.get(), path), allowed)) {
+        return mismatch(report, "", "", "/audit", "extra", "/audit holds '" + *extra + "', which the store format does not define");
+    }
+    for (const std::string& name : h5::list_links(audit.get(), path)) {
+        const TableSchema& schema = name == layout::chain ? chain_schema() : signatures_table();
+        try {
+            (void)open_table(audit.get(), schema, path);
+        } catch (const IoError& e) {
+            return mismatch(report, "", "", name, "layout", e.what());
+        }
+        h5::Dataset ds = h5::open_dataset(audit.get(), name, path);
+        auto expected = table_attributes(schema);
+        for (const std::string& a : h5::list_attributes(ds.get(), path)) {
+            auto it = std::find_if(expected.begin(), expected.end(), [&](const auto& e) { return e.first == a; });
+            if (it == expected.end()) return mismatch(report, "", "", name, "extra", "attribute '" + a + "' is not one avf writes there");
+            if (h5::read_string_attribute(ds.get(), a, path) != it->second) {
+                return mismatch(report, "", "", name, "value", "attribute " + a + " is not '" + it->second + "'");
+            }
+        }
+    }
+    // Runs without a commit record (incomplete) hold only what a run holds.
+    h5::Group runs = h5::open_group(root(), layout::runs, path);
+    std::vector<std::string> members = imagery_run_commit_entries();
+    members.push_back(layout::commit);
+    for (const std::string& name : h5::list_links(runs.get(), path)) {
+        h5::Group run = h5::open_group(runs.get(), name, path);
+        if (h5::link_exists(run.get(), layout::commit, path)) continue; // checked exactly against its commit record
+        if (auto extra = unexpected(h5::list_links(run.get(), path), members)) {
+            return mismatch(report, name, "", *extra, "extra", "the incomplete run holds '" + *extra + "', which no run holds");
+        }
+        if (auto extra = unexpected(h5::list_attributes(run.get(), path), run_attribute_names())) {
+            return mismatch(report, name, "", layout::attributes, "extra", "attribute '" + *extra + "' is not one a run has");
+        }
+    }
+    return true;
+}
+
+bool StoreReader::Impl::verify_signatures(const std::vector<ChainRow>& chain, VerifyReport& report) const {
+    std::vector<SignatureRecord> records;
+    try {
+        records = signatures();
+    } catch (const IoError& e) {
+        return mismatch(report, "", "", layout::signatures, "unreadable", e.what());
+    }
+    for (std::size_t i = 0; i < records.size(); ++i) {
+        const SignatureRecord& s = records[i];
+        const std::string where = "rows " + std::to_string(i) + "-" + std::to_string(i);
+        if (s.sequence == 0 || s.sequence > chain.size()) {
+            return mismatch(report, "", "", layout::signatures, where,
+                            "signature " + std::to_string(i + 1) + " names chain row " + std::to_string(s.sequence) + ", which the chain does not have");
+        }
+        const ChainRow& row = chain[s.sequence - 1];
+        if (row.digest != s.head_digest) {
+            return mismatch(report, "", "", layout::signatures, where,
+                            "signature " + std::to_string(i + 1) + " covers chain row " + std::to_string(s.sequence) + " with digest " + s.head_digest +
+                                ", but that row's digest is now " + row.digest + ": the chain was rewritten after it was signed");
+        }
+        std::optional<PublicKey> key;
+        try {
+            key.emplace(PublicKey::from_hex(s.public_key));
+        } catch (const InputError&) {
+            return mismatch(report, "", "", layout::signatures, where, "signature " + std::to_string(i + 1) + " holds no valid Ed25519 public key");
+        }
+        if (key->fingerprint() != s.key_fingerprint) {
+            return mismatch(report, "", "", layout::signatures, where,
+                            "signature " + std::to_string(i + 1) + ": the key fingerprint does not match the public key stored with it");
+        }
+        if (!key->verify(head_message(s.sequence, s.head_digest, s.signed_utc), s.signature)) {
+            return mismatch(report, "", "", layout::signatures, where,
+                            "signature " + std::to_string(i + 1) + " is not a valid Ed25519 signature of chain row " + std::to_string(s.sequence) +
+                                " by key " + s.key_fingerprint);
+        }
+        ++report.signatures_checked;
+    }
+    return true;
+}
+
+std::vector<std::string> StoreReader::Impl::runs_outside(const std::vector<ChainRow>& chain) const {
     h5::Group runs = h5::open_group(root(), layout::runs, path);
     std::vector<std::string> out;
     for (const std::string& name : h5::list_links(runs.get(), path)) {
-        if (std::none_of(chain.begin(), chain.end(), [&](const ChainEntry& c) { return c.run_id == name; })) {
+        if (std::none_of(chain.begin(), chain.end(), [&](const ChainRow& c) { return c.kind == "run" && c.name == name; })) {
             out.push_back(name);
         }
     }
     return out;
 }
 
-VerifyReport StoreReader::verify() const {
+namespace {
+
+/// The trust checks of VerifyOptions on a store found consistent.
+void check_trust(const std::vector<ChainRow>& chain, const std::vector<SignatureRecord>& signatures, const VerifyOptions& options, VerifyReport& report) {
+    auto distrust = [&](std::string why) {
+        if (report.trusted) {
+            report.trusted = false;
+            report.trust_message = std::move(why);
+        }
+    };
+    for (const std::string& expected : options.expected_heads) {
+        if (std::none_of(chain.begin(), chain.end(), [&](const ChainRow& c) { return c.digest == expected; })) {
+            distrust("the expected head " + expected +
+                     " is not the digest of any row of the chain: the history up to it was rewritten, or this is not the store it came from");
+        }
+    }
+    if (options.trusted_key) {
+        const PublicKey& key = *options.trusted_key;
+        for (const SignatureRecord& s : signatures) {
+            if (s.public_key == key.hex()) report.signed_sequence = std::max(report.signed_sequence, s.sequence);
+        }
+        if (report.signed_sequence == 0) {
+            distrust("no signature by the trusted key " + key.fingerprint() +
+                     " is in the store: its history is not anchored by that key (a rewrite would look the same)");
+        }
+        for (std::size_t i = report.signed_sequence; i < chain.size(); ++i) report.unsigned_rows.push_back(chain_entry(chain[i]));
+    }
+}
+
+} // namespace
+
+VerifyReport StoreReader::verify(const VerifyOptions& options) const {
     h5::init_thread();
     const std::string& path = m_impl->path;
     VerifyReport report;
 
-    std::vector<ChainEntry> chain;
+    std::vector<ChainRow> chain;
     try {
-        chain = m_impl->chain();
+        chain = m_impl->chain_rows();
     } catch (const IoError& e) {
         mismatch(report, "", "", layout::chain, "unreadable", e.what());
         return report;
     }
-    // Incomplete runs are listed whatever else is found.
-    std::vector<std::string> outside = m_impl->runs_outside(chain);
-    std::vector<std::string> committed_outside;
-    for (const std::string& name : outside) {
-        (m_impl->run_committed(name) ? committed_outside : report.uncommitted_runs).push_back(name);
-    }
-
-    // 1. The chain's links, then every run of the chain in order.
-    if (!m_impl->verify_chain(chain, chain.size(), report)) {
-        return report;
-    }
-    for (const ChainEntry& c : chain) {
-        if (!m_impl->verify_run(c, report)) {
+    if (!chain.empty()) report.head = chain_entry(chain.back());
+    std::vector<haddr_t> fully_read;
+    try {
+        // Incomplete runs are listed whatever else is found.
+        std::vector<std::string> outside = m_impl->runs_outside(chain);
+        std::vector<std::string> committed_outside;
+        for (const std::string& name : outside) {
+            (m_impl->run_committed(name) ? committed_outside : report.uncommitted_runs).push_back(name);
+        }
+        // 0. Nothing in the file beyond what the format defines.
+        if (!m_impl->verify_structure(report)) return report;
+        // 1. The chain's links, then every zone set and run of the chain in order.
+        if (!m_impl->verify_chain(chain, chain.size(), report)) return report;
+        for (const ChainRow& c : chain) {
+            bool ok = c.kind == "run" ? m_impl->verify_run(c, report, fully_read) : m_impl->verify_zone_set(c.name, &c, report, fully_read);
+            if (!ok) return report;
+        }
+        // 2. A committed run outside the chain was removed from it (or the chain row was).
+        if (!committed_outside.empty()) {
+            mismatch(report, committed_outside.front(), "", layout::chain, "missing", "the run has a commit record but no row in the audit chain");
             return report;
         }
-    }
-    // 2. A committed run outside the chain was removed from it (or the chain row was).
-    if (!committed_outside.empty()) {
-        mismatch(report, committed_outside.front(), "", layout::chain, "missing", "the run has a commit record but no row in the audit chain");
+        // 3. Zone sets: from schema 3 on, each is in the chain; before, each against its commit record.
+        h5::Group zones = h5::open_group(m_impl->root(), layout::zones, path);
+        for (const std::string& name : h5::list_links(zones.get(), path)) {
+            if (m_impl->version >= 3) {
+                if (std::none_of(chain.begin(), chain.end(), [&](const ChainRow& c) { return c.kind == "zone_set" && c.name == name; })) {
+                    mismatch(report, "", name, layout::chain, "missing", "the zone set has no row in the audit chain");
+                    return report;
+                }
+                continue;
+            }
+            if (!m_impl->verify_zone_set(name, nullptr, report, fully_read)) return report;
+        }
+        // 4. Signatures: each valid, for a row of the chain as it is.
+        if (!m_impl->verify_signatures(chain, report)) return report;
+    } catch (const IoError& e) {
+        mismatch(report, "", "", "store", "unreadable", e.what());
         return report;
     }
-    // 3. Zone sets.
-    h5::Group zones = h5::open_group(m_impl->root(), layout::zones, path);
-    for (const std::string& name : h5::list_links(zones.get(), path)) {
-        h5::Group set = h5::open_group(zones.get(), name, path);
-        std::string digest;
-        GroupVerifier verifier(set.get(), zone_set_commit_entries(), zone_set_attribute_names(), path);
-        if (auto m = verifier.run(digest)) {
-            mismatch(report, "", name, m->table, m->location, m->message);
-            return report;
-        }
-        report.rows_checked += verifier.rows_checked();
-        report.bytes_checked += verifier.bytes_checked();
-        ++report.zone_sets_checked;
+    // 5. Everything else h5dump would read: every object's header and attributes, every dataset
+    // not already read in full above (the chain, incomplete runs, ...).
+    h5::ReadAllResult all = h5::read_every_object(m_impl->root(), fully_read);
+    report.objects_read = all.objects;
+    if (!all.object.empty()) {
+        mismatch(report, "", "", all.object, "unreadable", "cannot be read in full: " + all.error);
+        return report;
     }
+    check_trust(chain, m_impl->signatures(), options, report);
     return report;
 }
 
@@ -709,14 +1026,14 @@ VerifyReport StoreReader::verify_run(const std::string& run_id) const {
     h5::init_thread();
     (void)m_impl->run_group(run_id); // InputError when there is no such run
     VerifyReport report;
-    std::vector<ChainEntry> chain;
+    std::vector<ChainRow> chain;
     try {
-        chain = m_impl->chain();
+        chain = m_impl->chain_rows();
     } catch (const IoError& e) {
         mismatch(report, run_id, "", layout::chain, "unreadable", e.what());
         return report;
     }
-    auto row = std::find_if(chain.begin(), chain.end(), [&](const ChainEntry& c) { return c.run_id == run_id; });
+    auto row = std::find_if(chain.begin(), chain.end(), [&](const ChainRow& c) { return c.kind == "run" && c.name == run_id; });
     if (row == chain.end()) {
         if (!m_impl->run_committed(run_id)) {
             report.uncommitted_runs.push_back(run_id);
@@ -727,8 +1044,14 @@ VerifyReport StoreReader::verify_run(const std::string& run_id) const {
         return report;
     }
     auto rows = static_cast<std::size_t>(row - chain.begin()) + 1;
-    if (m_impl->verify_chain(chain, rows, report)) {
-        m_impl->verify_run(*row, report);
+    report.head = chain_entry(*row);
+    std::vector<haddr_t> fully_read;
+    try {
+        if (m_impl->verify_chain(chain, rows, report)) {
+            m_impl->verify_run(*row, report, fully_read);
+        }
+    } catch (const IoError& e) {
+        mismatch(report, run_id, "", "store", "unreadable", e.what());
     }
     return report;
 }

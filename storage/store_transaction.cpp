@@ -5,6 +5,7 @@
 #include "storage/crash_point.hpp"
 #include "storage/hdf5_handle.hpp"
 #include "storage/schema.hpp"
+#include "storage/signing.hpp"
 #include "storage/store.hpp"
 #include "storage/store_file.hpp"
 #include "storage/table.hpp"
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -44,6 +46,8 @@ public:
         return *this;
     }
     [[nodiscard]] int get() const { return m_fd; }
+    /// Forgets the descriptor without closing it (it was closed and checked by the owner).
+    int release() noexcept { return std::exchange(m_fd, -1); }
     void reset() noexcept {
         if (m_fd >= 0) {
             ::close(m_fd);
@@ -70,13 +74,99 @@ std::string directory_of(const std::string& path) {
     return dir.empty() ? "." : dir;
 }
 
+/// Copies `from` to the new file `to` with read() and write(), so that the errno of the failing
+/// call (ENOSPC, EIO, EFBIG) reaches the message. std::filesystem::copy_file cannot promise that:
+/// libstdc++ falls back from a short sendfile() to a streambuf copy whose failure it reports as
+/// EIO ("Input/output error"), which is what a full disk used to print. The copy goes through
+/// write() rather than sendfile or copy_file_range so the fault harness (tests/reliability/
+/// fail_nth.c over fiu-run) can reach every call of it.
+void copy_store_file(const std::string& from, const std::string& to) {
+    Descriptor in(::open(from.c_str(), O_RDONLY | O_CLOEXEC));
+    if (in.get() < 0) {
+        posix_fail(from, "cannot open the store to copy it", errno);
+    }
+    Descriptor out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666));
+    if (out.get() < 0) {
+        posix_fail(to, "cannot create the store's temporary copy", errno);
+    }
+    std::vector<char> buffer(std::size_t{1} << 20);
+    for (;;) {
+        ssize_t got = ::read(in.get(), buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            posix_fail(from, "cannot read the store to copy it to " + to, errno);
+        }
+        if (got == 0) {
+            break;
+        }
+        for (ssize_t done = 0; done < got;) {
+            ssize_t put = ::write(out.get(), buffer.data() + done, static_cast<std::size_t>(got - done));
+            if (put < 0 && errno == EINTR) {
+                continue;
+            }
+            if (put < 0) {
+                posix_fail(to, "cannot copy the store " + from + " to its temporary copy", errno);
+            }
+            done += put;
+        }
+    }
+    // A close error after write() can be a deferred write error (NFS): it is the copy's error.
+    if (::close(out.get()) != 0) {
+        int error = errno;
+        (void)out.release();
+        posix_fail(to, "cannot copy the store " + from + " to its temporary copy", error);
+    }
+    (void)out.release();
+}
+
+/// The file a store path names: symbolic links resolved (in the last component and in every
+/// directory), so that writers through a link and through the target take the same lock, write
+/// their copy beside the target and rename it over the target — the link stays a link. A link
+/// to a missing file is refused: avf does not create a store at a place it was not named.
+std::string resolve_store_path(const std::string& path) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::file_status link = fs::symlink_status(path, ec);
+    if (ec && ec != std::errc::no_such_file_or_directory) {
+        posix_fail(path, "cannot look up the store", ec.value());
+    }
+    if (fs::is_symlink(link)) {
+        fs::path target = fs::canonical(path, ec);
+        if (ec) {
+            std::error_code ignored;
+            throw IoError("the store is a symbolic link to " + fs::read_symlink(path, ignored).string() +
+                              ", which cannot be resolved (" + ec.message() + "); avf does not create a store through a link",
+                          Context{}.file(path));
+        }
+        return target.string();
+    }
+    if (fs::exists(link)) {
+        fs::path target = fs::canonical(path, ec);
+        if (ec) {
+            posix_fail(path, "cannot resolve the store's path", ec.value());
+        }
+        return target.string();
+    }
+    // A new store: resolve its directory (which must exist), keep the file name.
+    fs::path p(path);
+    fs::path dir = fs::canonical(p.parent_path().empty() ? fs::path(".") : p.parent_path(), ec);
+    if (ec) {
+        posix_fail(path, "cannot resolve the store's directory", ec.value());
+    }
+    return (dir / p.filename()).string();
+}
+
 /// The transaction's file, shared with the RunWriter it hands out (which may outlive it).
 struct FileState {
-    std::string path;      ///< the published store
-    std::string temp_path; ///< where this transaction writes
+    std::string path;      ///< the published store, as given (for messages)
+    std::string target;    ///< the file it names, symbolic links resolved: what is locked and replaced
+    std::string temp_path; ///< where this transaction writes: beside `target`
     h5::File file;
     std::atomic<bool> failed = false; ///< a write failed after it began: the file must never be published
     std::string run_in_progress; ///< run id begun and not finished, "" when none
+    std::vector<ChainEntry> chain_added; ///< chain rows this transaction appended
     bool ended = false;          ///< committed or abandoned: the file is closed
 
     void require_open(std::string_view operation) const {
@@ -117,9 +207,9 @@ void append_table(hid_t group, const TableSchema& schema, const std::vector<std:
     digests.emplace_back(schema.name(), table.finish());
 }
 
-void append_heap(hid_t group, const std::string& name, const std::string& description, const std::string& bytes,
-                 std::vector<std::pair<std::string, DigestResult>>& digests, const std::string& path) {
-    Appender heap = Appender::create_heap(group, name, description, path);
+void append_heap(hid_t group, const std::string& name, const std::string& bytes, std::vector<std::pair<std::string, DigestResult>>& digests,
+                 const std::string& path) {
+    Appender heap = Appender::create_heap(group, name, path);
     heap.append_bytes(bytes);
     digests.emplace_back(name, heap.finish());
 }
@@ -140,15 +230,80 @@ EncodedProblems encode_problems(const std::vector<Problem>& problems, std::uint6
     return out;
 }
 
-const char* problem_text_description() {
-    return "UTF-8 text of problems: message, file, layer, feature, record, field, value, expected, addressed by "
-           "problems.<field>_offset/_length";
+/// Every row of a schema-3 chain (the writer's file is always schema 3 once opened).
+std::vector<ChainRow> read_chain_rows(hid_t root, const std::string& path) {
+    h5::Group audit = h5::open_group(root, layout::audit, path);
+    auto bytes = read_table(audit.get(), chain_table(), path);
+    std::vector<ChainRow> rows;
+    for (std::size_t i = 0; i < bytes.size() / chain_table().row_size(); ++i) {
+        rows.push_back(decode_chain(bytes.data() + i * chain_table().row_size(), schema_version));
+    }
+    return rows;
+}
+
+/// Appends the row of a committed zone set or run to /audit/chain; returns it.
+ChainEntry append_chain_row(hid_t root, ChainKind kind, const std::string& name, const std::string& content_digest, const std::string& path) {
+    h5::Group audit = h5::open_group(root, layout::audit, path);
+    Appender chain = Appender::open_table(audit.get(), chain_table(), path);
+    ChainRow row;
+    row.sequence = chain.size() + 1;
+    row.kind = std::string(to_string(kind));
+    row.name = name;
+    row.content_digest = content_digest;
+    row.previous_digest = genesis_digest;
+    if (chain.size() > 0) {
+        h5::Dataset ds = open_table(audit.get(), chain_table(), path);
+        auto last = read_rows(ds.get(), chain_table(), chain.size() - 1, 1, path);
+        row.previous_digest = decode_chain(last.data(), schema_version).digest;
+    }
+    row.digest = chain_digest(row.previous_digest, chain_key(row.kind, row.name), row.content_digest);
+    std::vector<std::uint8_t> bytes(chain_table().row_size());
+    encode_chain(row, bytes.data());
+    chain.append(bytes.data(), 1);
+    chain.finish();
+    return chain_entry(row);
+}
+
+/// Brings the chain of a schema-1 or schema-2 store to schema 3 (docs/store-format.md §9): the
+/// run rows are kept with their digests (a run row is hashed as before), and every zone set,
+/// which those schemas left outside the chain, is appended in import order with the commit
+/// digest it has now — from here on a rewrite of it no longer goes unnoticed.
+void upgrade_chain(hid_t root, const std::string& path) {
+    h5::Group audit = h5::open_group(root, layout::audit, path);
+    auto old_bytes = read_table(audit.get(), chain_table_v1(), path);
+    std::vector<std::uint8_t> rows;
+    std::uint64_t n = old_bytes.size() / chain_table_v1().row_size();
+    rows.resize(n * chain_table().row_size());
+    for (std::uint64_t i = 0; i < n; ++i) {
+        ChainRow row = decode_chain(old_bytes.data() + i * chain_table_v1().row_size(), 1);
+        encode_chain(row, rows.data() + i * chain_table().row_size());
+    }
+    h5::check(H5Ldelete(audit.get(), layout::chain, H5P_DEFAULT), path, "replace the audit chain");
+    Appender chain = Appender::create_table(audit.get(), chain_table(), path);
+    chain.append(rows.data(), n);
+    chain.finish();
+    h5::Group zones = h5::open_group(root, layout::zones, path);
+    for (const std::string& name : h5::list_links(zones.get(), path)) {
+        h5::Group set = h5::open_group(zones.get(), name, path);
+        if (!h5::link_exists(set.get(), layout::commit, path)) {
+            continue; // never committed: verify reports it
+        }
+        h5::Dataset commit = h5::open_dataset(set.get(), layout::commit, path);
+        append_chain_row(root, ChainKind::zone_set, name, h5::read_string_attribute(commit.get(), layout::digest_attribute, path), path);
+    }
+    h5::write_int_attribute(root, "schema_version", schema_version, path);
 }
 
 } // namespace
 
-std::vector<std::string> leftover_temporary_files(const std::string& store_path) {
+std::vector<std::string> leftover_temporary_files(const std::string& given_path) {
     namespace fs = std::filesystem;
+    std::string store_path = given_path;
+    try {
+        store_path = resolve_store_path(given_path);
+    } catch (const IoError&) {
+        // Unresolvable (a dangling link): look beside the path as given.
+    }
     const std::string prefix = fs::path(store_path).filename().string() + ".tmp-";
     std::vector<std::string> out;
     std::error_code ec;
@@ -320,14 +475,11 @@ void RunWriter::write_imagery(const RunImagery& imagery) {
         }
         hid_t group = run.group.get();
         append_table(group, i_schema, image_rows, run.imagery, path);
-        append_heap(group, layout::image_wkb, "Image footprints as WKB MultiPolygons, addressed by images.wkb_offset/_length", image_wkb, run.imagery, path);
+        append_heap(group, layout::image_wkb, image_wkb, run.imagery, path);
         append_table(group, f_schema, flight_rows, run.imagery, path);
-        append_heap(group, layout::flight_wkb,
-                    "Flight tracks and planned routes as WKB MultiLineStrings, addressed by flights.track_wkb_* and route_wkb_*", flight_wkb, run.imagery,
-                    path);
+        append_heap(group, layout::flight_wkb, flight_wkb, run.imagery, path);
         append_table(group, c_schema, coverage_rows, run.imagery, path);
-        append_heap(group, layout::coverage_wkb, "Uncovered parts of zones as WKB MultiPolygons, addressed by coverage.uncovered_wkb_offset/_length",
-                    coverage_wkb, run.imagery, path);
+        append_heap(group, layout::coverage_wkb, coverage_wkb, run.imagery, path);
     });
     run.has_imagery = true;
 }
@@ -392,23 +544,7 @@ void RunWriter::finish(const RunSummary& summary) {
         crash_point("run-commit");
 
         // Then the run joins the audit chain.
-        h5::Group audit = h5::open_group(run.state->root(), layout::audit, path);
-        Appender chain = Appender::open_table(audit.get(), chain_table(), path);
-        ChainRow row;
-        row.sequence = chain.size() + 1;
-        row.run_id = run.header.run_id;
-        row.content_digest = content_digest;
-        row.previous_digest = genesis_digest;
-        if (chain.size() > 0) {
-            h5::Dataset ds = open_table(audit.get(), chain_table(), path);
-            auto last = read_rows(ds.get(), chain_table(), chain.size() - 1, 1, path);
-            row.previous_digest = decode_chain(last.data()).digest;
-        }
-        row.digest = chain_digest(row.previous_digest, row.run_id, row.content_digest);
-        std::vector<std::uint8_t> bytes(chain_table().row_size());
-        encode_chain(row, bytes.data());
-        chain.append(bytes.data(), 1);
-        chain.finish();
+        run.state->chain_added.push_back(append_chain_row(run.state->root(), ChainKind::run, run.header.run_id, content_digest, path));
         crash_point("chain");
     });
     run.finished = true;
@@ -435,10 +571,18 @@ struct StoreTransaction::Impl {
     }
 
     void acquire_lock() {
-        std::string lock_path = state->path + ".lock";
-        lock = Descriptor(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0666));
+        std::string lock_path = state->target + ".lock";
+        // O_NOFOLLOW: a symbolic link planted as the lock file (dangling or not) is refused, never
+        // followed, so avf cannot be made to create or truncate a file elsewhere.
+        lock = Descriptor(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0666));
         if (lock.get() < 0) {
-            posix_fail(lock_path, "cannot open the store's lock file", errno);
+            int error = errno;
+            if (error == ELOOP) {
+                throw IoError("the store's lock file " + lock_path +
+                                  " is a symbolic link; avf does not follow it (remove the link; the lock file must be a regular file)",
+                              Context{}.file(state->path));
+            }
+            posix_fail(lock_path, "cannot open the store's lock file", error);
         }
         if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
             int error = errno;
@@ -453,7 +597,7 @@ struct StoreTransaction::Impl {
     /// lock, and a writer creates its temporary file only while holding it, so every one of them
     /// is stale: none can ever be published, and each may be as large as the store.
     void remove_stale_temporaries() const {
-        for (const std::string& stale : leftover_temporary_files(state->path)) {
+        for (const std::string& stale : leftover_temporary_files(state->target)) {
             if (::unlink(stale.c_str()) != 0 && errno != ENOENT) {
                 posix_fail(stale, "cannot remove a stale temporary file of an interrupted write", errno);
             }
@@ -467,7 +611,7 @@ struct StoreTransaction::Impl {
             posix_fail(temp, "cannot remove stale temporary file", errno);
         }
         struct stat st {};
-        bool published = ::stat(state->path.c_str(), &st) == 0;
+        bool published = ::stat(state->target.c_str(), &st) == 0;
         if (!published && errno != ENOENT) {
             posix_fail(state->path, "cannot stat the store", errno);
         }
@@ -475,18 +619,17 @@ struct StoreTransaction::Impl {
         h5::PropList fapl = h5::store_file_access(temp);
         if (published) {
             temp_created = true;
-            std::error_code ec;
-            std::filesystem::copy_file(state->path, temp, std::filesystem::copy_options::overwrite_existing, ec);
-            if (ec) {
-                throw IoError("cannot copy the store to " + temp + ": " + ec.message(), Context{}.file(state->path));
-            }
+            copy_store_file(state->target, temp);
             crash_point("copy");
             state->file = h5::File(h5::check_id(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()), temp, "open store copy"));
-            check_store_root(state->root(), state->path);
+            int version = check_store_root(state->root(), state->path);
             for (const char* group : {layout::zones, layout::runs, layout::audit}) {
                 if (!h5::link_exists(state->root(), group, temp)) {
                     throw IoError(std::string("not an avf store (group /") + group + " is missing)", Context{}.file(state->path));
                 }
+            }
+            if (version < schema_version) {
+                upgrade_chain(state->root(), temp);
             }
         } else {
             // The root group, like every object, without modification times: same content, same bytes.
@@ -507,7 +650,8 @@ StoreTransaction::StoreTransaction(std::string path) : m_impl(std::make_unique<I
     h5::init_thread();
     FileState& state = *m_impl->state;
     state.path = std::move(path);
-    state.temp_path = state.path + ".tmp-" + std::to_string(::getpid());
+    state.target = resolve_store_path(state.path);
+    state.temp_path = state.target + ".tmp-" + std::to_string(::getpid());
     m_impl->acquire_lock();
     crash_point("lock");
     m_impl->remove_stale_temporaries();
@@ -590,20 +734,17 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
         digests.emplace_back(layout::attributes, attribute_digest(read_attributes(group.get(), zone_set_attribute_names(), path)));
         append_table(group.get(), sources_table(), source_rows, digests, path);
         append_table(group.get(), zones_table(), zone_rows, digests, path);
-        append_heap(group.get(), layout::zone_wkb,
-                    "OGC WKB MultiPolygon (little-endian) of each zone, addressed by "
-                    "zones.wkb_offset/wkb_length",
-                    zone_wkb, digests, path);
+        append_heap(group.get(), layout::zone_wkb, zone_wkb, digests, path);
         append_table(group.get(), lines_table(), line_rows, digests, path);
-        append_heap(group.get(), layout::line_wkb,
-                    "OGC WKB MultiLineString (little-endian) of each line, addressed by "
-                    "lines.wkb_offset/wkb_length",
-                    line_wkb, digests, path);
+        append_heap(group.get(), layout::line_wkb, line_wkb, digests, path);
         append_table(group.get(), problems_table(), problems.rows, digests, path);
-        append_heap(group.get(), layout::problem_text, problem_text_description(), problems.text, digests, path);
+        append_heap(group.get(), layout::problem_text, problems.text, digests, path);
         crash_point("zone-set-tables");
-        write_commit_record(group.get(), digests, zone_set_commit_entries(), path);
+        std::string content_digest = write_commit_record(group.get(), digests, zone_set_commit_entries(), path);
         crash_point("zone-set-commit");
+        // Then the import joins the audit chain, as a run does: a zone set that no run uses yet
+        // is pinned by the chain head all the same.
+        state.chain_added.push_back(append_chain_row(state.root(), ChainKind::zone_set, set.name, content_digest, path));
     });
 }
 
@@ -657,15 +798,74 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
         }
         h5::write_scalar_text(group, layout::regime_text, header.regime_text, path);
         impl->findings.emplace(Appender::create_table(group, findings_table(), path));
-        impl->explanations.emplace(Appender::create_heap(
-            group, layout::explanations, "UTF-8 explanation of each finding, addressed by findings.explanation_offset/_length", path));
+        impl->explanations.emplace(Appender::create_heap(group, layout::explanations, path));
         impl->evidence.emplace(Appender::create_table(group, evidence_table(), path));
         impl->problems.emplace(Appender::create_table(group, problems_table(), path));
-        impl->problem_text.emplace(Appender::create_heap(group, layout::problem_text, problem_text_description(), path));
+        impl->problem_text.emplace(Appender::create_heap(group, layout::problem_text, path));
         crash_point("run-begin");
     });
     state.run_in_progress = header.run_id;
     return RunWriter(std::move(impl));
+}
+
+SignatureRecord StoreTransaction::sign(const SigningKey& key, std::uint64_t sequence) {
+    h5::init_thread();
+    FileState& state = *m_impl->state;
+    state.require_open("sign");
+    const std::string& path = state.temp_path;
+    std::vector<ChainRow> chain = read_chain_rows(state.root(), path);
+    if (chain.empty()) {
+        throw InputError("the audit chain is empty: there is no head to sign (import a zone set or run first)", Context{}.file(state.path));
+    }
+    if (sequence == 0) {
+        sequence = chain.size();
+    }
+    if (sequence > chain.size()) {
+        throw InputError("the audit chain has no row " + std::to_string(sequence) + " (it has " + std::to_string(chain.size()) + ")",
+                         Context{}.file(state.path));
+    }
+    SignatureRecord record;
+    record.sequence = sequence;
+    record.head_digest = chain[sequence - 1].digest;
+    record.signed_utc = time_text(UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()},
+                                  "signed");
+    record.key_fingerprint = key.public_key().fingerprint();
+    record.public_key = key.public_key().hex();
+    record.signature = key.sign(head_message(record.sequence, record.head_digest, record.signed_utc));
+    std::vector<std::uint8_t> row(signatures_table().row_size());
+    encode_signature(record, row.data());
+    guarded(state, [&] {
+        h5::Group audit = h5::open_group(state.root(), layout::audit, path);
+        Appender table = h5::link_exists(audit.get(), layout::signatures, path) ? Appender::open_table(audit.get(), signatures_table(), path)
+                                                                                : Appender::create_table(audit.get(), signatures_table(), path);
+        table.append(row.data(), 1);
+        table.finish();
+    });
+    return record;
+}
+
+const std::vector<ChainEntry>& StoreTransaction::chain_rows_added() const {
+    return m_impl->state->chain_added;
+}
+
+std::vector<ChainEntry> StoreTransaction::chain() const {
+    h5::init_thread();
+    const FileState& state = *m_impl->state;
+    state.require_open("chain");
+    std::vector<ChainEntry> out;
+    for (const ChainRow& row : read_chain_rows(state.root(), state.temp_path)) {
+        out.push_back(chain_entry(row));
+    }
+    return out;
+}
+
+std::optional<ChainEntry> StoreTransaction::chain_row(ChainKind kind, const std::string& name) const {
+    for (ChainEntry& e : chain()) {
+        if (e.kind == kind && e.name == name) {
+            return std::move(e);
+        }
+    }
+    return std::nullopt;
 }
 
 void StoreTransaction::commit() {
@@ -684,12 +884,12 @@ void StoreTransaction::commit() {
         crash_point("close");
         fsync_path(temp, O_RDONLY, "fsync store");
         crash_point("fsync");
-        if (::rename(temp.c_str(), state.path.c_str()) != 0) {
+        if (::rename(temp.c_str(), state.target.c_str()) != 0) {
             posix_fail(state.path, "cannot rename " + temp + " over the store", errno);
         }
         m_impl->temp_created = false;
         crash_point("rename");
-        std::string dir = directory_of(state.path);
+        std::string dir = directory_of(state.target);
         // The new store is already in place (complete and verifiable); only its durability across
         // a power loss is in doubt. Still fatal (exit 4), and the message says what is true.
         fsync_path(dir, O_RDONLY | O_DIRECTORY,

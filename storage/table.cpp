@@ -215,24 +215,29 @@ Appender::Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std
     m_buffer.reserve(chunk_units * unit_size);
 }
 
+std::vector<std::pair<std::string, std::string>> table_attributes(const TableSchema& schema) {
+    std::vector<std::pair<std::string, std::string>> out = {{"CLASS", "TABLE"}, {"VERSION", "3.0"}, {"TITLE", schema.title()}};
+    for (std::size_t i = 0; i < schema.columns().size(); ++i) {
+        out.emplace_back("FIELD_" + std::to_string(i) + "_NAME", schema.columns()[i].name);
+    }
+    return out;
+}
+
 Appender Appender::create_table(hid_t parent, const TableSchema& schema, const std::string& path) {
     h5::Datatype type = make_table_type(schema, path);
     h5::Dataset ds = create_extendible(parent, schema.name(), type.get(), schema.chunk_rows(), path);
     // The H5TB profile (HDF5 Table Specification 1.0 as H5TB writes it), so PyTables and other
     // table-aware tools see a Table. Written once, at creation; rows are appended with the core API.
-    h5::write_string_attribute(ds.get(), "CLASS", "TABLE", path, false);
-    h5::write_string_attribute(ds.get(), "VERSION", "3.0", path, false);
-    h5::write_string_attribute(ds.get(), "TITLE", schema.title(), path, false);
-    for (std::size_t i = 0; i < schema.columns().size(); ++i) {
-        h5::write_string_attribute(ds.get(), "FIELD_" + std::to_string(i) + "_NAME", schema.columns()[i].name, path, false);
+    for (const auto& [name, value] : table_attributes(schema)) {
+        h5::write_string_attribute(ds.get(), name, value, path, false);
     }
     return {std::move(ds), std::move(type), schema.name(), path, schema.row_size(), schema.chunk_rows(), table_block_rows, 0};
 }
 
-Appender Appender::create_heap(hid_t parent, const std::string& name, const std::string& description, const std::string& path) {
+Appender Appender::create_heap(hid_t parent, const std::string& name, const std::string& path) {
     h5::Datatype type(h5::check_id(H5Tcopy(H5T_STD_U8LE), path, "create byte type"));
     h5::Dataset ds = create_extendible(parent, name, type.get(), heap_chunk_bytes, path);
-    h5::write_string_attribute(ds.get(), "CONTENT", description, path, false);
+    h5::write_string_attribute(ds.get(), "CONTENT", heap_description(name), path, false);
     return {std::move(ds), std::move(type), name, path, 1, heap_chunk_bytes, heap_block_bytes, 0};
 }
 

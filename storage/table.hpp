@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace avf::storage {
@@ -69,8 +70,8 @@ class Appender {
 public:
     /// Creates the table dataset with its H5TB attributes (CLASS, VERSION, TITLE, FIELD_n_NAME).
     static Appender create_table(hid_t parent, const TableSchema& schema, const std::string& path);
-    /// Creates a uint8 byte heap dataset.
-    static Appender create_heap(hid_t parent, const std::string& name, const std::string& description, const std::string& path);
+    /// Creates a uint8 byte heap dataset; its CONTENT attribute is heap_description(name).
+    static Appender create_heap(hid_t parent, const std::string& name, const std::string& path);
     /// Opens an existing table for appending (the audit chain); digests cover only new rows.
     static Appender open_table(hid_t parent, const TableSchema& schema, const std::string& path);
 
@@ -119,6 +120,10 @@ private:
     std::vector<std::uint8_t> m_buffer;
     ContentDigest m_digest;
 };
+
+/// The H5TB attributes of a table as create_table writes them (CLASS, VERSION, TITLE,
+/// FIELD_<n>_NAME), in order, with their values.
+std::vector<std::pair<std::string, std::string>> table_attributes(const TableSchema& schema);
 
 /// The HDF5 compound type of a schema: packed, explicit offsets, little-endian members.
 h5::Datatype make_table_type(const TableSchema& schema, const std::string& path);

@@ -4,7 +4,7 @@
     /usr/bin/python3 tests/reliability/verify_store.py STORE...
 
 For each store, recomputes every commit-record entry of every run and zone set, each group's
-content digest, the audit chain's links, and each run's results digest (the commit lines without
+content digest, the audit chain's links (schema 3: zone-set rows too), and each run's results digest (the commit lines without
 `attributes` and `commit_blocks`). Prints one JSON object per store on its own line:
 
     {"store": ..., "ok": true, "runs": {"<run id>": {"content": ..., "results": ..., "findings": N}},
@@ -69,24 +69,33 @@ def verify(path):
     try:
         with h5py.File(path, "r") as f:
             assert text(f.attrs["format"]) == "avf-store", "not an avf store"
+            schema = int(f.attrs["schema_version"])
             previous = "0" * 64
             in_chain = set()
             for i, row in enumerate(f["audit/chain"][...]):
-                run_id = text(row["run_id"])
+                # Schema 3 rows name their kind; a zone set's key is "zone_set/<name>".
+                kind = text(row["kind"]) if schema >= 3 else "run"
+                name = text(row["name"] if schema >= 3 else row["run_id"])
+                key = "zone_set/" + name if kind == "zone_set" else name
                 assert int(row["sequence"]) == i + 1, f"chain row {i}: sequence {row['sequence']}"
                 assert text(row["previous_digest"]) == previous, f"chain row {i}: broken link"
-                previous = hashlib.sha256((previous + run_id + text(row["content_digest"])).encode()).hexdigest()
+                previous = hashlib.sha256((previous + key + text(row["content_digest"])).encode()).hexdigest()
                 assert previous == text(row["digest"]), f"chain row {i}: digest"
-                content, results = verify_group(f["runs"][run_id], RUN_ATTRIBUTES)
-                assert content == text(row["content_digest"]), f"run {run_id}: content digest differs from the chain"
-                out["runs"][run_id] = {"content": content, "results": results, "findings": len(f["runs"][run_id]["findings"])}
-                in_chain.add(run_id)
+                group = f["zones" if kind == "zone_set" else "runs"][name]
+                content, results = verify_group(group, ZONE_SET_ATTRIBUTES if kind == "zone_set" else RUN_ATTRIBUTES)
+                assert content == text(row["content_digest"]), f"{kind} {name}: content digest differs from the chain"
+                if kind == "run":
+                    out["runs"][name] = {"content": content, "results": results, "findings": len(group["findings"])}
+                in_chain.add((kind, name))
             for run_id in f["runs"]:
-                if run_id not in in_chain:
+                if ("run", run_id) not in in_chain:
                     assert "commit" not in f["runs"][run_id], f"run {run_id}: committed but not in the chain"
                     out["incomplete"].append(run_id)
             for name in f["zones"]:
-                verify_group(f["zones"][name], ZONE_SET_ATTRIBUTES)
+                if schema >= 3:
+                    assert ("zone_set", name) in in_chain, f"zone set {name}: not in the chain"
+                else:
+                    verify_group(f["zones"][name], ZONE_SET_ATTRIBUTES)
         out["ok"] = True
     except Exception as e:  # report, never crash: a damaged store is a finding here
         out["error"] = f"{type(e).__name__}: {e}"

@@ -36,7 +36,7 @@ def main():
 
     # --- h5py -----------------------------------------------------------------------------
     with h5py.File(path, "r") as f:
-        check("h5py: schema_version == 2", int(f.attrs["schema_version"]) == 2)
+        check("h5py: schema_version == 3", int(f.attrs["schema_version"]) == 3)
         check("h5py: format == avf-store", text(f.attrs["format"]) == "avf-store")
         run = f[f"runs/{run_id}"]
         findings = run["findings"][...]
@@ -66,18 +66,19 @@ def main():
               polygon.geom_type == "MultiPolygon" and len(polygon.geoms[0].interiors) == 1)
 
         # Independent recomputation of every digest and of the chain.
-        run_digests = {}
+        digests = {}
         for name, group in f["runs"].items():
-            run_digests[name] = verify_group(group, RUN_ATTRIBUTES)[0]
+            digests[("run", name)] = verify_group(group, RUN_ATTRIBUTES)[0]
         for name, group in f["zones"].items():
-            verify_group(group, ZONE_SET_ATTRIBUTES)
+            digests[("zone_set", name)] = verify_group(group, ZONE_SET_ATTRIBUTES)[0]
         check("python: every commit record recomputes", True)
         previous = "0" * 64
         for row in f["audit/chain"][...]:
-            rid = text(row["run_id"])
-            check(f"python: chain row {row['sequence']} content digest", text(row["content_digest"]) == run_digests[rid])
+            kind, name = text(row["kind"]), text(row["name"])
+            check(f"python: chain row {row['sequence']} content digest", text(row["content_digest"]) == digests[(kind, name)])
             check(f"python: chain row {row['sequence']} links", text(row["previous_digest"]) == previous)
-            digest = hashlib.sha256((previous + rid + text(row["content_digest"])).encode()).hexdigest()
+            key = "zone_set/" + name if kind == "zone_set" else name
+            digest = hashlib.sha256((previous + key + text(row["content_digest"])).encode()).hexdigest()
             check(f"python: chain row {row['sequence']} digest", digest == text(row["digest"]))
             previous = digest
 

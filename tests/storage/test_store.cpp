@@ -1,5 +1,7 @@
 // Store round-trips, naming rules, transactions and the audit chain.
 #include "core/error.hpp"
+#include "core/sha256.hpp"
+#include "storage/signing.hpp"
 #include "storage/store.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -46,7 +48,7 @@ TEST_CASE("a zone set round-trips exactly: geometry with holes, lines, sources, 
         tx.commit();
     }
     StoreReader store(path);
-    CHECK(store.schema_version() == 2);
+    CHECK(store.schema_version() == 3);
     auto infos = store.zone_sets();
     REQUIRE(infos.size() == 1);
     CHECK(infos[0].name == "비무장지대");
@@ -112,7 +114,7 @@ TEST_CASE("a run round-trips: findings with evidence in order, explanations, pro
     CHECK(info.summary.finished == test::sample_summary().finished);
     CHECK(info.summary.status == "complete");
     CHECK(info.committed);
-    CHECK(info.sequence == 1);
+    CHECK(info.sequence == 2); // after the zone set's row
     CHECK(info.content_digest.size() == 64);
     CHECK(info.zone_set_digest == store.zone_sets().at(0).digest);
     CHECK(info.findings == 3);
@@ -288,19 +290,31 @@ TEST_CASE("a second writer is refused while the store is locked", "[store]") {
     CHECK_NOTHROW(StoreTransaction(path)); // released by commit
 }
 
-TEST_CASE("two committed runs form an audit chain of two", "[store]") {
+TEST_CASE("a zone set and two committed runs form an audit chain of three", "[store]") {
     test::TempDir tmp;
     std::string path = (tmp.path() / "s.h5").string();
     test::write_sample_store(path, "run-a");
     test::write_sample_store(path, "run-b", /*with_zone_set=*/false);
 
     StoreReader store(path);
-    auto chain = store.audit_chain();
+    auto all = store.chain();
+    REQUIRE(all.size() == 3);
+    CHECK(all[0].sequence == 1);
+    CHECK(all[0].kind == ChainKind::zone_set);
+    CHECK(all[0].name == "dmz-2027");
+    CHECK(all[0].run_id.empty());
+    CHECK(all[0].content_digest == store.zone_sets()[0].digest);
+    CHECK(all[0].previous_digest == std::string(64, '0'));
+    // The zone set's key is "zone_set/<name>": no run id (which holds no '/') can collide with it.
+    CHECK(all[0].digest == sha256_hex(std::string(64, '0') + "zone_set/dmz-2027" + all[0].content_digest));
+    auto chain = store.audit_chain(); // the run rows
     REQUIRE(chain.size() == 2);
-    CHECK(chain[0].sequence == 1);
+    CHECK(chain[0].sequence == 2);
+    CHECK(chain[0].kind == ChainKind::run);
     CHECK(chain[0].run_id == "run-a");
-    CHECK(chain[0].previous_digest == std::string(64, '0'));
-    CHECK(chain[1].sequence == 2);
+    CHECK(chain[0].previous_digest == all[0].digest);
+    CHECK(chain[0].digest == sha256_hex(all[0].digest + "run-a" + chain[0].content_digest));
+    CHECK(chain[1].sequence == 3);
     CHECK(chain[1].run_id == "run-b");
     CHECK(chain[1].previous_digest == chain[0].digest);
     CHECK(chain[1].content_digest == store.run_info("run-b").content_digest);
@@ -313,12 +327,13 @@ TEST_CASE("two committed runs form an audit chain of two", "[store]") {
     REQUIRE(runs.size() == 2);
     CHECK(runs[0].header.run_id == "run-a");
     CHECK(runs[1].header.run_id == "run-b");
-    CHECK(runs[1].sequence == 2);
+    CHECK(runs[1].sequence == 3);
     CHECK(store.latest_run() == "run-b");
     auto report = store.verify();
     CHECK(report.ok);
     CHECK(report.runs_checked == 2);
-    CHECK(report.chain_rows == 2);
+    CHECK(report.chain_rows == 3);
+    CHECK(report.head.digest == chain[1].digest);
     CHECK(report.zone_sets_checked == 1);
 }
 
@@ -523,4 +538,166 @@ TEST_CASE("a writer removes the temporary files of writers killed before publish
     CHECK(leftover_temporary_files(path).empty());
     CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock", "s.h5.tmp-notes", "t.h5.tmp-42"});
     CHECK(StoreReader(path).verify().runs_checked == 2);
+}
+
+// Issue 16, item 7: the copy of the published store is the first write of every transaction;
+// when it fails the errno must reach the message (libstdc++'s copy_file reported a short
+// sendfile() as "Input/output error" whatever the cause).
+TEST_CASE("a store copy that does not fit says why (errno), names the paths and publishes nothing", "[store][diskfull]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-1");
+    std::string before = test::file_bytes(path);
+    std::string message;
+    int outcome = run_with_file_size_limit(
+        before.size() / 2,
+        [&](std::string& text) {
+            try {
+                StoreTransaction tx(path);
+                return int{no_error};
+            } catch (const IoError& e) {
+                text = e.what();
+                return int{io_error_then_refused};
+            } catch (const std::exception& e) {
+                text = e.what();
+                return int{wrong_error};
+            }
+        },
+        message);
+    INFO(message);
+    CHECK(outcome == io_error_then_refused);
+    CHECK_THAT(message, Catch::Contains("cannot copy the store") && Catch::Contains("s.h5.tmp-") && Catch::Contains("File too large"));
+    CHECK_THAT(message, !Catch::Contains("Input/output error"));
+    CHECK(test::file_bytes(path) == before);
+    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock"});
+}
+
+// Issue 16, item 6: a store named through a symbolic link is written through to its target.
+TEST_CASE("a store given as a symbolic link is written through: the link stays, the target is replaced, one lock for both paths",
+          "[store][symlink]") {
+    test::TempDir tmp;
+    fs::create_directory(tmp.path() / "archive");
+    std::string target = (tmp.path() / "archive" / "real.h5").string();
+    std::string link = (tmp.path() / "current.h5").string();
+    test::write_sample_store(target, "run-1");
+    fs::create_symlink("archive/real.h5", link);
+
+    SECTION("a write through the link") {
+        test::write_sample_store(link, "run-2", /*with_zone_set=*/false);
+        CHECK(fs::is_symlink(link));
+        CHECK(fs::read_symlink(link) == "archive/real.h5");
+        StoreReader through_target(target);
+        CHECK(through_target.runs().size() == 2);
+        CHECK(through_target.verify().ok);
+        CHECK(StoreReader(link).runs().size() == 2);
+        // The lock and the temporary file live beside the target; nothing new beside the link.
+        CHECK(entries(tmp.path() / "archive") == std::vector<std::string>{"real.h5", "real.h5.lock"});
+        CHECK(entries(tmp.path()) == std::vector<std::string>{"archive", "current.h5"});
+    }
+    SECTION("writers through the two paths exclude each other") {
+        StoreTransaction first(link);
+        CHECK_THROWS_WITH(StoreTransaction{target}, Catch::Contains("another process is writing this store"));
+        // And through a link to the directory too.
+        fs::create_directory_symlink("archive", tmp.path() / "dirlink");
+        CHECK_THROWS_WITH(StoreTransaction{(tmp.path() / "dirlink" / "real.h5").string()}, Catch::Contains("another process is writing this store"));
+    }
+    SECTION("a link to a missing file is refused and nothing is created") {
+        std::string dangling = (tmp.path() / "dangling.h5").string();
+        fs::create_symlink("archive/missing.h5", dangling);
+        CHECK_THROWS_WITH(StoreTransaction{dangling}, Catch::Contains("symbolic link") && Catch::Contains("missing.h5"));
+        CHECK_FALSE(fs::exists(tmp.path() / "archive" / "missing.h5"));
+        CHECK(fs::is_symlink(dangling));
+    }
+}
+
+TEST_CASE("a symbolic link planted as the lock file is refused, and its target is never created", "[store][symlink]") {
+    test::TempDir tmp;
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-1");
+    std::string before = test::file_bytes(path);
+    fs::remove(path + ".lock");
+    fs::create_symlink(tmp.path() / "elsewhere", path + ".lock");
+    CHECK_THROWS_WITH(StoreTransaction{path}, Catch::Contains("lock file") && Catch::Contains("is a symbolic link"));
+    CHECK_FALSE(fs::exists(tmp.path() / "elsewhere"));
+    CHECK(test::file_bytes(path) == before);
+    // A link to an existing file is refused the same way (it would be locked, not the store's lock).
+    tmp.write("elsewhere", "someone's file");
+    CHECK_THROWS_WITH(StoreTransaction{path}, Catch::Contains("is a symbolic link"));
+    CHECK(test::file_bytes((tmp.path() / "elsewhere").string()) == "someone's file");
+    // A new store is refused too, when its lock name is a planted link.
+    std::string fresh = (tmp.path() / "new.h5").string();
+    fs::create_symlink(tmp.path() / "nowhere", fresh + ".lock");
+    CHECK_THROWS_AS(StoreTransaction{fresh}, IoError);
+    CHECK_FALSE(fs::exists(fresh));
+    CHECK_FALSE(fs::exists(tmp.path() / "nowhere"));
+}
+
+// Issue 16, item 15: signed chain heads (Ed25519, keys made with openssl as docs/store-format.md says).
+TEST_CASE("a signature covers a chain row; verify checks it and, with a trusted key or an expected head, anchors the history",
+          "[store][sign]") {
+    test::TempDir tmp;
+    std::string out;
+    const std::string key = (tmp.path() / "key.pem").string(), pub = (tmp.path() / "pub.pem").string();
+    const std::string other = (tmp.path() / "other.pem").string(), other_pub = (tmp.path() / "other-pub.pem").string();
+    REQUIRE(test::run_command("openssl genpkey -algorithm ed25519 -out " + key + " && openssl pkey -in " + key + " -pubout -out " + pub +
+                                  " && openssl genpkey -algorithm ed25519 -out " + other + " && openssl pkey -in " + other + " -pubout -out " + other_pub,
+                              out) == 0);
+    std::string path = (tmp.path() / "s.h5").string();
+    test::write_sample_store(path, "run-a");
+    const SigningKey signer = SigningKey::from_pem_file(key);
+    const PublicKey trusted = PublicKey::from_pem_file(pub);
+    const PublicKey stranger = PublicKey::from_pem_file(other_pub);
+    CHECK(trusted.fingerprint() == signer.public_key().fingerprint());
+    REQUIRE(test::run_command("openssl pkey -pubin -in " + pub + " -outform DER | sha256sum", out) == 0);
+    CHECK_THAT(out, Catch::StartsWith(trusted.fingerprint()));
+
+    VerifyOptions with_key;
+    with_key.trusted_key = &trusted;
+    auto unsigned_report = StoreReader(path).verify(with_key);
+    CHECK(unsigned_report.ok);
+    CHECK_FALSE(unsigned_report.trusted);
+    CHECK_THAT(unsigned_report.trust_message, Catch::Contains("no signature by the trusted key"));
+
+    SignatureRecord record;
+    {
+        StoreTransaction tx(path);
+        record = tx.sign(signer);
+        tx.commit();
+    }
+    test::write_sample_store(path, "run-b", /*with_zone_set=*/false);
+    StoreReader store(path);
+    REQUIRE(store.signatures().size() == 1);
+    CHECK(record.sequence == 2);
+    CHECK(record.head_digest == store.chain()[1].digest);
+    CHECK(trusted.verify(head_message(record.sequence, record.head_digest, record.signed_utc), record.signature));
+    CHECK_FALSE(stranger.verify(head_message(record.sequence, record.head_digest, record.signed_utc), record.signature));
+
+    auto report = store.verify(with_key);
+    INFO(report.message);
+    CHECK(report.ok);
+    CHECK(report.signatures_checked == 1);
+    CHECK(report.trusted);
+    CHECK(report.signed_sequence == 2);
+    REQUIRE(report.unsigned_rows.size() == 1); // run-b came after the signature
+    CHECK(report.unsigned_rows[0].name == "run-b");
+
+    VerifyOptions other_key;
+    other_key.trusted_key = &stranger;
+    CHECK_FALSE(store.verify(other_key).trusted);
+
+    VerifyOptions heads;
+    heads.expected_heads = {record.head_digest};
+    CHECK(store.verify(heads).trusted);
+    heads.expected_heads.push_back(std::string(64, 'a'));
+    auto bad_head = store.verify(heads);
+    CHECK(bad_head.ok);
+    CHECK_FALSE(bad_head.trusted);
+    CHECK_THAT(bad_head.trust_message, Catch::Contains("is not the digest of any row of the chain"));
+
+    // Keys that are not Ed25519 private/public keys are input errors naming the file.
+    std::string rsa = (tmp.path() / "rsa.pem").string();
+    REQUIRE(test::run_command("openssl genpkey -algorithm rsa -pkeyopt rsa_keygen_bits:1024 -out " + rsa + " 2>/dev/null", out) == 0);
+    CHECK_THROWS_WITH(SigningKey::from_pem_file(rsa), Catch::Contains("not an Ed25519 key") && Catch::Contains("rsa.pem"));
+    CHECK_THROWS_AS(SigningKey::from_pem_file(pub), InputError);
+    CHECK_THROWS_AS(SigningKey::from_pem_file((tmp.path() / "missing.pem").string()), IoError);
 }

@@ -2,6 +2,8 @@
 // and verifying it. Regenerate only when the schema version changes (see tests/data/README.md):
 //
 //   AVF_WRITE_STORE_FIXTURE=1 build/tests/storage/test_storage "[.generate]"
+#include "core/sha256.hpp"
+#include "storage/signing.hpp"
 #include "storage/store.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -104,9 +106,10 @@ TEST_CASE("the committed schema-1 store still reads and verifies", "[store][v1]"
 // keep old files readable but silently write something else under the same version number. This
 // build must write the sample data with exactly the digests schema 1 recorded. Schema 2 only added
 // members to runs with imagery (docs/store-format.md §4a): a run without them is still written
-// exactly as schema 1 wrote it, which this test holds.
+// exactly as schema 1 wrote it, which this test holds. Schema 3 put zone sets in the chain: the
+// run rows now follow the zone set's row, and a run row is still hashed as schema 1 hashed it.
 TEST_CASE("this build writes runs without imagery with the same canonical bytes as the committed schema-1 store", "[store][v1]") {
-    REQUIRE(schema_version == 2);
+    REQUIRE(schema_version == 3);
     test::TempDir tmp;
     std::string path = (tmp.path() / "today.h5").string();
     test::write_sample_store(path, "run-2027-03-04");
@@ -119,8 +122,49 @@ TEST_CASE("this build writes runs without imagery with the same canonical bytes 
     REQUIRE(a.size() == b.size());
     for (std::size_t i = 0; i < a.size(); ++i) {
         CHECK(a[i].content_digest == b[i].content_digest);
-        CHECK(a[i].digest == b[i].digest);
+        CHECK(a[i].digest == sha256_hex(a[i].previous_digest + a[i].run_id + a[i].content_digest));
     }
+}
+
+// Issue 16, item 15: the first write by this build into an old store brings its chain to schema 3;
+// the old rows keep their digests (a receipt of an old head still matches), and the zone sets that
+// schemas 1 and 2 left outside the chain join it, so a later rewrite of them is caught.
+TEST_CASE("a write into the committed schema-1 and schema-2 stores brings their chain to schema 3, old rows unchanged", "[store][v1][v2]") {
+    for (const char* old : {"tests/data/store-v1.h5", "tests/data/store-v2.h5"}) {
+        INFO(old);
+        test::TempDir tmp;
+        const std::string path = (tmp.path() / "old.h5").string();
+        std::filesystem::copy_file(test::source_path(old), path);
+        const auto before = StoreReader(path).chain();
+        {
+            StoreTransaction tx(path);
+            tx.write_zone_set(test::sample_zone_set("added-later"));
+            tx.commit();
+        }
+        StoreReader store(path);
+        CHECK(store.schema_version() == 3);
+        auto after = store.chain();
+        const auto sets = store.zone_sets();
+        REQUIRE(after.size() == before.size() + sets.size());
+        for (std::size_t i = 0; i < before.size(); ++i) {
+            CHECK(after[i].kind == ChainKind::run);
+            CHECK(after[i].name == before[i].run_id);
+            CHECK(after[i].digest == before[i].digest);
+        }
+        for (std::size_t k = 0; k < sets.size(); ++k) { // the old sets in import order, then the new one
+            const ChainEntry& row = after[before.size() + k];
+            CHECK(row.kind == ChainKind::zone_set);
+            CHECK(row.name == sets[k].name);
+            CHECK(row.content_digest == sets[k].digest);
+        }
+        auto report = store.verify();
+        INFO(report.message);
+        CHECK(report.ok);
+        CHECK(report.zone_sets_checked == sets.size());
+    }
+    // The committed files themselves are untouched and verify with their own rules.
+    CHECK(StoreReader(test::source_path("tests/data/store-v1.h5")).schema_version() == 1);
+    CHECK(StoreReader(test::source_path("tests/data/store-v1.h5")).verify().ok);
 }
 
 // The committed schema-2 store (tests/data/store-v2.h5): a demo zone set and one run with the
@@ -163,5 +207,40 @@ TEST_CASE("the committed schema-2 store (imagery run) still reads and verifies",
     VerifyReport report = store.verify();
     INFO(report.message);
     CHECK(report.ok);
+    CHECK(report.runs_checked == 1);
+}
+
+// The committed schema-3 store (tests/data/store-v3.h5): the demo zone set and one run, both in
+// the chain, the run's row signed with tests/data/store-v3-key.pem (a test key, public in this
+// repository: it anchors nothing but this fixture). See tests/data/README.md for the commands.
+TEST_CASE("the committed schema-3 store (zone set in the chain, signed head) still reads and verifies", "[store][v3]") {
+    StoreReader store(test::source_path("tests/data/store-v3.h5"));
+    CHECK(store.schema_version() == 3);
+    auto chain = store.chain();
+    REQUIRE(chain.size() == 2);
+    CHECK(chain[0].kind == ChainKind::zone_set);
+    CHECK(chain[0].name == "demo");
+    CHECK(chain[0].content_digest == store.zone_sets().at(0).digest);
+    CHECK(chain[1].kind == ChainKind::run);
+    CHECK(chain[1].name == "run-20261203T133351Z-0ed08afa");
+    CHECK(chain[1].digest == "1e91dcbecfed410e88fc5bb193a8410be25e98680c3bf7d952fb665c43ff58a9");
+    CHECK(store.read_findings(chain[1].name).size() == 82);
+    auto signatures = store.signatures();
+    REQUIRE(signatures.size() == 1);
+    CHECK(signatures[0].sequence == 2);
+    CHECK(signatures[0].head_digest == chain[1].digest);
+
+    const PublicKey key = PublicKey::from_pem_file(test::source_path("tests/data/store-v3-pub.pem"));
+    CHECK(signatures[0].key_fingerprint == key.fingerprint());
+    VerifyOptions options;
+    options.trusted_key = &key;
+    options.expected_heads = {chain[0].digest, chain[1].digest};
+    VerifyReport report = store.verify(options);
+    INFO(report.message);
+    CHECK(report.ok);
+    CHECK(report.trusted);
+    CHECK(report.signed_sequence == 2);
+    CHECK(report.unsigned_rows.empty());
+    CHECK(report.zone_sets_checked == 1);
     CHECK(report.runs_checked == 1);
 }

@@ -200,13 +200,15 @@ TEST_CASE("verify catches changed attributes, heap bytes, zone sets and chain ro
         CHECK(report.location == "bytes 0-450");
     }
     SECTION("a zone set rewritten together with its commit record") {
-        // Replace the set's recorded digest as someone re-importing it in place would: the runs
-        // that used the set recorded its digest when they began.
+        // Replace the set's recorded digest as someone re-importing it in place would: the
+        // chain recorded the set's digest when it was imported (schema 3), and the runs that
+        // used it when they began.
         RawFile(path).set_string_attribute("/zones/dmz-2027/commit", "digest", std::string(64, 'f'));
         auto report = StoreReader(path).verify();
-        CHECK(report.run_id == "run-a");
+        CHECK(report.run_id.empty());
         CHECK(report.zone_set == "dmz-2027");
-        CHECK_THAT(report.message, Catch::Contains("differs from the one the run used"));
+        CHECK(report.table == "commit");
+        CHECK(report.location == "digest");
     }
     SECTION("a zone set not used by any run") {
         {
@@ -222,7 +224,7 @@ TEST_CASE("verify catches changed attributes, heap bytes, zone sets and chain ro
         CHECK(report.location == "rows 0-1");
     }
     SECTION("a chain row") {
-        RawFile(path).flip_byte("/audit/chain", 0, 8); // first byte of run_id
+        RawFile(path).flip_byte("/audit/chain", 1, 24); // first byte of the name of run-a's row
         auto report = StoreReader(path).verify();
         CHECK(report.table == "chain");
         CHECK(report.location == "digest");
@@ -252,8 +254,8 @@ TEST_CASE("verify reports a chain truncated under a committed run", "[store][ver
     {
         RawFile raw(path);
         hid_t ds = H5Dopen2(raw.get(), "/audit/chain", H5P_DEFAULT);
-        hsize_t one = 1;
-        REQUIRE(H5Dset_extent(ds, &one) >= 0);
+        hsize_t two = 2; // the zone set's row and run-a's
+        REQUIRE(H5Dset_extent(ds, &two) >= 0);
         H5Dclose(ds);
     }
     auto report = StoreReader(path).verify();
@@ -289,12 +291,12 @@ TEST_CASE("a store with a newer schema_version is refused with the supported ver
     test::TempDir tmp;
     std::string path = (tmp.path() / "s.h5").string();
     test::write_sample_store(path, "run-1");
-    RawFile(path).set_schema_version(3);
+    RawFile(path).set_schema_version(4);
     CHECK_THROWS_AS(StoreReader(path), InputError);
-    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 3; this build of avf supports "
-                                                         "schema versions 1 to 2"));
+    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 4; this build of avf supports "
+                                                         "schema versions 1 to 3"));
     CHECK_THROWS_AS(StoreTransaction(path), InputError); // and never written into
-    RawFile(path).set_schema_version(1);
+    RawFile(path).set_schema_version(3);
     CHECK(StoreReader(path).verify().ok);
 }
 
@@ -306,4 +308,63 @@ TEST_CASE("an HDF5 file that is not an avf store is refused", "[store][schema]")
     H5Fclose(f);
     CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("not an avf store"));
     CHECK_THROWS_AS(StoreTransaction(path), IoError);
+}
+
+// Issue 16, item 15: a committed group holds exactly what its commit record lists. An object or
+// attribute no digest covers would otherwise ride along unnoticed in a verified store.
+TEST_CASE("verify refuses what no commit record lists: an extra dataset, an extra or changed attribute, an extra object at the root",
+          "[store][verify][exact]") {
+    test::TempDir tmp;
+    std::string path = two_run_store(tmp);
+    auto add_dataset = [&](const std::string& where) {
+        RawFile raw(path);
+        hsize_t n = 3;
+        hid_t space = H5Screate_simple(1, &n, nullptr);
+        hid_t ds = H5Dcreate2(raw.get(), where.c_str(), H5T_STD_I64LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        REQUIRE(ds >= 0);
+        H5Dclose(ds);
+        H5Sclose(space);
+    };
+    SECTION("a dataset in a run") {
+        add_dataset("/runs/run-a/notes");
+        auto report = StoreReader(path).verify();
+        CHECK(report.run_id == "run-a");
+        CHECK(report.table == "notes");
+        CHECK(report.location == "extra");
+    }
+    SECTION("a dataset in a zone set") {
+        add_dataset("/zones/dmz-2027/more_zones");
+        auto report = StoreReader(path).verify();
+        CHECK(report.zone_set == "dmz-2027");
+        CHECK(report.table == "more_zones");
+        CHECK(report.location == "extra");
+    }
+    SECTION("an attribute on a run group") {
+        RawFile(path).set_string_attribute("/runs/run-b", "reviewed_by", "nobody");
+        auto report = StoreReader(path).verify();
+        CHECK(report.run_id == "run-b");
+        CHECK(report.table == "attributes");
+        CHECK(report.location == "extra");
+        CHECK_THAT(report.message, Catch::Contains("'reviewed_by'"));
+    }
+    SECTION("an attribute on a member") {
+        RawFile(path).set_string_attribute("/runs/run-a/findings", "note", "withdrawn");
+        auto report = StoreReader(path).verify();
+        CHECK(report.run_id == "run-a");
+        CHECK(report.table == "findings");
+        CHECK(report.location == "extra");
+    }
+    SECTION("a column name changed in the H5TB attributes") {
+        RawFile(path).set_string_attribute("/runs/run-a/findings", "FIELD_13_NAME", "limit");
+        auto report = StoreReader(path).verify();
+        CHECK(report.table == "findings");
+        CHECK(report.location == "value");
+    }
+    SECTION("an object at the root") {
+        add_dataset("/readme");
+        auto report = StoreReader(path).verify();
+        CHECK(report.table == "/");
+        CHECK(report.location == "extra");
+    }
+    CHECK_FALSE(StoreReader(path).verify().ok);
 }
