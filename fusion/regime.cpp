@@ -51,6 +51,7 @@ Regime parse_regime(const std::string& text, const std::string& path) {
     for (const auto& [name, value] : *classes) {
         std::string cls(name.str());
         std::vector<std::string> aliases = c.string_list(cls);
+        c.check_text(cls, cls);
         if (cls.size() > store_limits::equipment_class)
             c.fail(cls, "class name is too long", "at most " + std::to_string(store_limits::equipment_class) + " bytes");
         if (!regime.taxonomy.add_class(cls, aliases)) c.fail(cls, "class '" + cls + "' or one of its aliases is already used by another class");

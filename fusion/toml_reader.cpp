@@ -36,8 +36,16 @@ const toml::node* TomlReader::get(const std::string& key) {
 std::optional<std::string> TomlReader::optional_string(const std::string& key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
-    if (auto v = n->value<std::string>()) return *v;
+    if (auto v = n->value<std::string>()) {
+        check_text(key, *v);
+        return *v;
+    }
     fail(key, "wrong type", "a string");
+}
+
+void TomlReader::check_text(const std::string& key, std::string_view text) const {
+    // The store keeps text in NUL-padded fixed-length columns and NUL-terminated attributes.
+    if (text.find('\0') != std::string_view::npos) fail(key, "contains a NUL byte (\\u0000), which the store cannot keep", "text without \\u0000");
 }
 
 std::string TomlReader::required_string(const std::string& key) {
@@ -82,12 +90,16 @@ std::vector<std::string> TomlReader::string_list(const std::string& key) {
     const toml::node* n = get(key);
     std::vector<std::string> out;
     if (!n) return out;
-    if (auto s = n->value_exact<std::string>()) return {*s};
+    if (auto s = n->value_exact<std::string>()) {
+        check_text(key, *s);
+        return {*s};
+    }
     const toml::array* a = n->as_array();
     if (!a) fail(key, "wrong type", "a list of strings");
     for (const auto& e : *a) {
         auto s = e.value_exact<std::string>();
         if (!s || s->empty()) fail(key, "every element must be a non-empty string", "a list of strings");
+        check_text(key, *s);
         out.push_back(*s);
     }
     return out;

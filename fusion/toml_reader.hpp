@@ -15,6 +15,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace avf::fusion {
@@ -56,6 +57,9 @@ public:
     /// Throws InputError naming the first key that is not known to this table.
     void finish(const std::vector<std::string>& also_allowed = {});
 
+    /// An error at `key` unless `text` can be stored (no NUL byte). Strings read by this class are
+    /// checked already; table keys used as names (classes) are checked with this.
+    void check_text(const std::string& key, std::string_view text) const;
     /// An error at `key` (or at the table itself when key is empty).
     [[noreturn]] void fail(const std::string& key, const std::string& message, const std::string& expected = "") const;
     Context where(const std::string& key) const;

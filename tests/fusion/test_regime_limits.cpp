@@ -295,6 +295,10 @@ TEST_CASE("regime values longer than their store column are regime errors with f
     CHECK(e.find("r.toml, line 16") != std::string::npos);
     CHECK(e.find("the store keeps at most 64") != std::string::npos);
     CHECK(rule("article = \"" + fits + "\"\n").empty());
+    // A NUL byte cannot be kept by a fixed-length column (nor an attribute): refused at parse too.
+    CHECK(rule("article = \"a\\u0000b\"\n").find("contains a NUL byte") != std::string::npos);
+    CHECK(error_of("[regime]\nid = \"x\"\n[classes]\n\"t\\u0000\" = []\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n")
+              .find("contains a NUL byte") != std::string::npos);
     CHECK(error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"" + long_text + "\"]\n")).find("rules[0].zones") !=
           std::string::npos);
     CHECK(rule("[[rules.waivers]]\nid = \"" + long_text + "\"\nvalid_from = \"2027-01-01\"\nvalid_to = \"2027-02-01\"\nbasis = \"b\"\n")
