@@ -1,5 +1,6 @@
 #include "fusion/counting_rule.hpp"
 
+#include "fusion/count_sum.hpp"
 #include "fusion/finding_builder.hpp"
 #include "fusion/spill.hpp"
 #include "fusion/toml_reader.hpp"
@@ -41,8 +42,8 @@ struct CountedItem {
 };
 
 struct Cell {
-    std::int64_t certain = 0;
-    std::int64_t possible = 0; // items whose disk only straddles the area
+    CountSum certain;
+    CountSum possible; // items whose disk only straddles the area
 };
 
 class CountState : public RuleState {
@@ -122,9 +123,9 @@ std::unique_ptr<RuleState> CountingRule::make_state() const { return std::make_u
 void CountingRule::count(RuleState* state, std::size_t target, const Detection& d, bool certain) const {
     auto& s = static_cast<CountState&>(*state);
     std::int64_t window = m_instant ? d.time.ms : window_start(d.time, m_window).ms;
-    CountKey key{target, m_per_party ? d.party : std::string(), window};
+    CountKey key{target, m_per_party ? canonical_party(d.party) : std::string(), window};
     Cell& c = s.cells[key];
-    (certain ? c.certain : c.possible) += d.count;
+    (certain ? c.certain : c.possible) += d.count; // saturating: a huge count never wraps the sum
     thread_local ByteWriter w;
     w.clear();
     encode(w, key, d);
@@ -145,12 +146,12 @@ void CountingRule::combine(RuleState& into, RuleState&& from) const {
 
 void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
     auto& s = static_cast<CountState&>(*state);
-    std::string what = m_classes.empty() ? std::string("items") : fmt::format("{}", fmt::join(m_classes, "/"));
+    const std::string what = classes_phrase();
 
     // The cells over the limit, in key order; only their evidence is read back.
     std::vector<const CountKey*> over;
     for (const auto& [key, cell] : s.cells)
-        if (cell.certain + cell.possible > m_max_count) over.push_back(&key);
+        if ((cell.certain + cell.possible).exceeds(m_max_count)) over.push_back(&key);
     if (over.empty()) return;
     std::sort(over.begin(), over.end(), [](const CountKey* a, const CountKey* b) { return *a < *b; });
     std::unordered_map<CountKey, std::vector<CountedItem>, CountKeyHash> items;
@@ -192,17 +193,17 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         const CountKey& key = *kp;
         const Cell& cell = s.cells.at(key);
         std::vector<CountedItem>& cell_items = items.at(key);
-        std::int64_t total = cell.certain + cell.possible;
+        const CountSum total = cell.certain + cell.possible;
         Interval span = m_instant ? Interval{UtcTime{key.window}, UtcTime{key.window + 1}}
                                   : Interval{UtcTime{key.window}, UtcTime{key.window + m_window.ms}};
         // Waivers raise the limit for the windows they overlap.
         const Waiver* waiver = nullptr;
-        std::int64_t allowance = 0;
+        CountSum allowance; // the limit raised by the waivers (saturating)
         bool unlimited = false;
         for (const auto& w : m_waivers) {
             if (!w.valid.overlaps(span)) continue;
             if (!w.zones.empty() && std::find(w.zones.begin(), w.zones.end(), target_id(key.target)) == w.zones.end()) continue;
-            if (!w.parties.empty() && !key.party.empty() && std::find(w.parties.begin(), w.parties.end(), key.party) == w.parties.end()) continue;
+            if (!w.parties.empty() && !key.party.empty() && !w.parties.count(key.party)) continue;
             if (!waiver) waiver = &w;
             if (w.max_count) allowance += *w.max_count;
             else unlimited = true;
@@ -220,7 +221,7 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         f.equipment_class = m_classes.size() == 1 ? *m_classes.begin() : std::string();
         f.span = span;
         f.location = cell_items.front().position;
-        f.measured = static_cast<double>(total);
+        f.measured = total.as_double();
         f.limit = static_cast<double>(m_max_count);
         f.unit = "count";
         f.confidence = 1.0;
@@ -229,8 +230,11 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
             f.confidence = std::min(f.confidence, item.confidence);
             f.evidence.push_back(std::move(item.evidence));
         }
-        f.certainty = cell.certain > m_max_count ? Certainty::certain : Certainty::possible;
-        bool exempted = waiver && (unlimited || total <= m_max_count + allowance);
+        f.certainty = cell.certain.exceeds(m_max_count) ? Certainty::certain : Certainty::possible;
+        // Within the raised limit: an exact total at most max_count + allowances (a raised limit
+        // beyond 64 bits holds any exact total; an overflowed total is never taken as within).
+        const CountSum raised = allowance + m_max_count;
+        bool exempted = waiver && (unlimited || (!total.overflowed() && (raised.overflowed() || total.value() <= raised.value())));
         f.kind = exempted ? FindingKind::exempted : FindingKind::violation;
         if (exempted) f.waiver_id = waiver->id;
         f.id = content_id({m_id, f.target_id, key.party, std::to_string(key.window)});
@@ -240,9 +244,11 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         std::string party = key.party.empty() ? "" : " of " + key.party;
         std::string verdict = exempted ? fmt::format("exempted by waiver {} ({})", waiver->id, waiver->basis)
                                        : fmt::format("violation; {}", to_string(f.certainty));
-        f.explanation = fmt::format("{} {}{} counted {} {} ({} certainly inside, {} possibly) exceed the ceiling of {} {}: {}; {} detection{}",
-                                    total, what, party, target_phrase(key.target), when, cell.certain, cell.possible, m_max_count,
-                                    format_rule_ref(m_id, m_article), verdict, cell_items.size(), cell_items.size() == 1 ? "" : "s");
+        const std::string overflow = total.overflowed() ? " (the sum of their counts exceeds 64 bits: saturated, not wrapped)" : "";
+        f.explanation = fmt::format("{} {}{} counted {} {} ({} certainly inside, {} possibly) exceed the ceiling of {} {}: {}; {} detection{}{}",
+                                    format_count(total), what, party, target_phrase(key.target), when, format_count(cell.certain),
+                                    format_count(cell.possible), m_max_count, format_rule_ref(m_id, m_article), verdict, cell_items.size(),
+                                    cell_items.size() == 1 ? "" : "s", overflow);
         out.push_back(std::move(f));
         std::vector<CountedItem>().swap(cell_items); // the evidence now lives in the finding
     }

@@ -17,6 +17,8 @@
 // snapshot. Items whose uncertainty disk lies wholly inside count as certain; those whose disk
 // straddles the boundary as possible. A window is a certain violation when the certain count
 // exceeds the limit, possible when only certain + possible does. Exactly at the limit complies.
+// Sums (and waiver allowances) are CountSums (fusion/count_sum.hpp): beyond 64 bits they
+// saturate and the explanation says so; they never wrap back under a ceiling.
 #pragma once
 
 #include "fusion/rule.hpp"

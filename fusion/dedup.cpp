@@ -1,6 +1,7 @@
 #include "fusion/dedup.hpp"
 
 #include "core/taxonomy.hpp"
+#include "fusion/parties.hpp"
 #include "fusion/toml_reader.hpp"
 #include "geo/geodesic.hpp"
 
@@ -17,19 +18,8 @@ const DedupTolerance& DedupPolicy::for_class(const std::string& cls) const {
 namespace {
 DedupTolerance read_tolerance(TomlReader& r, const DedupTolerance& base) {
     DedupTolerance t = base;
-    if (auto d = r.optional_number("distance_m")) {
-        if (!(*d >= 0.0)) r.fail("distance_m", "must not be negative", "metres >= 0");
-        t.distance = Meters{*d};
-    }
-    if (auto s = r.optional_string("time")) {
-        if (*s == "0" || *s == "PT0S") {
-            t.time = Duration{0};
-        } else {
-            auto dur = parse_duration(*s);
-            if (!dur) r.fail("time", "not a duration: '" + *s + "'", "PT2H, P1D, 6h, or 0");
-            t.time = *dur;
-        }
-    }
+    if (auto d = r.optional_meters("distance_m")) t.distance = Meters{*d};
+    if (auto d = r.optional_duration("time", /*allow_zero=*/true)) t.time = *d;
     return t;
 }
 } // namespace
@@ -57,7 +47,7 @@ Sighting Sighting::of(const Detection& d) {
     Sighting s;
     s.id = d.id.str();
     s.equipment_class = d.equipment_class;
-    s.party = d.party;
+    s.party = canonical_party(d.party); // codes meet case-insensitively: `prk` is PRK
     s.source = d.source;
     s.source_record = d.source_record;
     s.file = d.origin.file;

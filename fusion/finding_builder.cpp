@@ -1,6 +1,7 @@
 #include "fusion/finding_builder.hpp"
 
 #include "core/sha256.hpp"
+#include "fusion/parties.hpp"
 #include "fusion/rule.hpp"
 
 #include <fmt/format.h>
@@ -21,7 +22,7 @@ Finding detection_finding(const std::string& rule_id, const std::string& rule_ty
     f.rule_type = rule_type;
     f.article = article;
     f.target_id = target_id;
-    f.party = d.party;
+    f.party = canonical_party(d.party); // party codes are stored canonical (upper-case)
     f.equipment_class = d.equipment_class;
     f.span = Interval{d.time, UtcTime{d.time.ms + 1}};
     f.location = d.position;
@@ -60,8 +61,13 @@ std::string format_distance(double meters) {
 std::string format_items(const Detection& d) {
     std::string s = fmt::format("{} {}", d.count, d.equipment_class);
     if (!d.model.empty() && d.model != d.equipment_class) s += " (" + d.model + ")";
-    s += d.party.empty() ? std::string(" of unknown party") : " of " + d.party;
+    s += d.party.empty() ? std::string(" of unknown party") : " of " + canonical_party(d.party);
     return s;
+}
+
+std::string format_days(UtcTime first, UtcTime last) {
+    const std::string a = format_date(first), b = format_date(last);
+    return a == b ? "on " + a : "from " + a + " to " + b;
 }
 
 std::string format_rule_ref(const std::string& rule_id, const std::string& article) {

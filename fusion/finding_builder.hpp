@@ -38,6 +38,10 @@ std::string format_position(const GeoPoint& p);
 std::string format_distance(double meters);
 /// "3 battle_tank (T-72B3) of PRK" — the party is "of unknown party" when not known.
 std::string format_items(const Detection& d);
+/// The UTC day(s) of sightings, for "the peak": "on 2027-03-04" when first and last fall on one
+/// day, else "from 2027-03-04 to 2027-03-06" — the days things were seen, never the start of an
+/// aggregation window (which may lie before the declared period).
+std::string format_days(UtcTime first, UtcTime last);
 /// "(rule dmz-1, Armistice art. I ¶6)"
 std::string format_rule_ref(const std::string& rule_id, const std::string& article);
 

@@ -1,6 +1,7 @@
 #include "fusion/imagery.hpp"
 
 #include "fusion/finding_builder.hpp"
+#include "fusion/parties.hpp"
 
 #include <boost/geometry.hpp>
 #include <boost/geometry/algorithms/point_on_surface.hpp>
@@ -74,7 +75,7 @@ Finding image_finding(const std::string& rule_id, const std::string& rule_type, 
     f.rule_type = rule_type;
     f.article = article;
     f.target_id = target_id;
-    f.party = image.observing_party;
+    f.party = canonical_party(image.observing_party);
     f.equipment_class = std::string(to_string(image.sensor));
     f.span = Interval{image.acquisition.from, std::max(image.acquisition.to, UtcTime{image.acquisition.from.ms + 1})};
     f.location = representative_point(image.footprint);

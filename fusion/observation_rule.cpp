@@ -1,6 +1,7 @@
 #include "fusion/observation_rule.hpp"
 
 #include "fusion/finding_builder.hpp"
+#include "fusion/toml_reader.hpp"
 
 #include <fmt/format.h>
 
@@ -61,6 +62,14 @@ bool ObservationRule::report_missing_declarations(RuleState* state, std::vector<
     out.push_back(std::move(f));
     std::vector<Sighting>().swap(s);
     return true;
+}
+
+bool ObservationRule::read_aggregation(TomlReader& r) {
+    const std::string aggregation = r.optional_string("aggregation").value_or("window");
+    if (aggregation != "window" && aggregation != "period")
+        r.fail("aggregation", "unknown aggregation '" + aggregation + "'", "window (the peak over windows, default) or period (summed over the whole period)");
+    if (aggregation == "period" && r.has("window")) r.fail("window", "aggregation = \"period\" takes no window", "no window key");
+    return aggregation == "period";
 }
 
 Evidence evidence_of(const Declaration& d) {

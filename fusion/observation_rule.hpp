@@ -37,8 +37,13 @@ protected:
     /// observation undeclared or every activity not notified. Returns true when it did (the state
     /// is then emptied).
     bool report_missing_declarations(RuleState* state, std::vector<Finding>& out) const;
+    /// Reads `aggregation`: "window" (default: the peak over windows, `window` long) or "period"
+    /// (summed over the declaration's or activity's whole period; no `window` then). Returns
+    /// true for "period".
+    static bool read_aggregation(TomlReader& r);
 
     FusionInputs m_inputs;
+    bool m_period = false; ///< aggregation = "period"
 };
 
 /// The evidence record of a declaration (record_kind "declaration").

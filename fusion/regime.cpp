@@ -1,6 +1,7 @@
 #include "fusion/regime.hpp"
 
 #include "core/error.hpp"
+#include "core/store_limits.hpp"
 #include "fusion/toml_reader.hpp"
 
 #include <cerrno>
@@ -38,7 +39,7 @@ Regime parse_regime(const std::string& text, const std::string& path) {
     TomlReader m(*meta, path, "regime");
     regime.meta.id = m.required_string("id");
     regime.meta.name = m.optional_string("name").value_or(regime.meta.id);
-    regime.meta.parties = m.string_list("parties");
+    regime.meta.parties.read(m, "parties");
     if (auto t = m.optional_time("in_force_from")) regime.meta.in_force.from = *t;
     if (auto t = m.optional_time("in_force_to")) regime.meta.in_force.to = *t;
     if (regime.meta.in_force.empty()) m.fail("in_force_to", "the regime's in-force period is empty");
@@ -50,7 +51,9 @@ Regime parse_regime(const std::string& text, const std::string& path) {
     for (const auto& [name, value] : *classes) {
         std::string cls(name.str());
         std::vector<std::string> aliases = c.string_list(cls);
-        if (cls.size() > max_id_length) c.fail(cls, "class name is too long", "at most 64 bytes");
+        c.check_text(cls, cls);
+        if (cls.size() > store_limits::equipment_class)
+            c.fail(cls, "class name is too long", "at most " + std::to_string(store_limits::equipment_class) + " bytes");
         if (!regime.taxonomy.add_class(cls, aliases)) c.fail(cls, "class '" + cls + "' or one of its aliases is already used by another class");
     }
     c.finish();
@@ -68,7 +71,7 @@ Regime parse_regime(const std::string& text, const std::string& path) {
         const toml::table* t = node.as_table();
         if (!t) top.fail("rules", "every rule must be a table", "[[rules]]");
         TomlReader r(*t, path, "rules[" + std::to_string(i++) + "]");
-        auto rule = make_rule(r, regime.taxonomy, regime.meta.in_force);
+        auto rule = make_rule(r, RuleContext{regime.taxonomy, regime.meta.in_force, regime.meta.parties});
         if (!ids.insert(rule->id()).second) r.fail("id", "duplicate rule id '" + rule->id() + "'", "a unique id per rule");
         regime.rules.push_back(std::move(rule));
     }

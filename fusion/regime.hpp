@@ -10,6 +10,7 @@
 #include "core/taxonomy.hpp"
 #include "core/time.hpp"
 #include "fusion/dedup.hpp"
+#include "fusion/parties.hpp"
 #include "fusion/rule.hpp"
 
 #include <memory>
@@ -21,7 +22,7 @@ namespace avf::fusion {
 struct RegimeMeta {
     std::string id;
     std::string name;
-    std::vector<std::string> parties;
+    PartyRoster parties;       ///< [regime] parties: canonical upper-case codes; rules may name no other
     Interval in_force;
 };
 
@@ -35,8 +36,10 @@ struct Regime {
 };
 
 /// Parses and checks a regime file. Throws IoError when it cannot be read, InputError (file,
-/// line:column, key, expected) for any syntax error, unknown key, bad unit or value, unknown
-/// class, duplicate rule id or unknown rule type.
+/// line:column, key, expected) for any syntax error, unknown key, bad unit or value (distances
+/// beyond half the Earth's circumference, durations beyond a century), unknown class, undeclared
+/// party, value longer than its store column (core/store_limits.hpp), duplicate rule id or
+/// unknown rule type — so what passes here can be evaluated and stored.
 Regime load_regime(const std::string& path);
 /// Same, from text (path is used in messages).
 Regime parse_regime(const std::string& text, const std::string& path);

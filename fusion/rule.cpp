@@ -9,27 +9,73 @@
 #include "fusion/rules/sensor_limit.hpp"
 #include "fusion/rules/declaration_match.hpp"
 #include "fusion/rules/notification.hpp"
+#include "core/store_limits.hpp"
 #include "fusion/toml_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <cctype>
 #include <functional>
 #include <map>
 
 namespace avf::fusion {
 
-void Rule::read_common(TomlReader& r, const Taxonomy& taxonomy, const Interval& regime_in_force) {
-    m_id = r.required_string("id");
-    if (m_id.size() > max_id_length) r.fail("id", "rule id is too long", "at most 64 bytes");
-    m_type = r.required_string("type");
-    m_article = r.optional_string("article").value_or("");
-    m_description = r.optional_string("description").value_or("");
-    for (const auto& p : r.string_list("parties")) m_parties.insert(p);
-    for (const auto& c : r.string_list("classes")) {
+const std::vector<std::string>& detection_sources() {
+    static const std::vector<std::string> sources = {"imagery", "inspection", "monitor_report", "open_source"};
+    return sources;
+}
+
+namespace {
+
+// Classes named at `key` (canonical names or aliases), each declared in [classes].
+std::set<std::string> read_classes(TomlReader& r, const std::string& key, const Taxonomy& taxonomy) {
+    std::set<std::string> out;
+    for (const auto& c : r.string_list(key)) {
         const std::string* canonical = taxonomy.resolve(c);
-        if (!canonical) r.fail("classes", "unknown equipment class '" + c + "'", "a class or alias declared in [classes]");
-        m_classes.insert(*canonical);
+        if (!canonical) r.fail(key, "unknown equipment class '" + c + "'", "a class or alias declared in [classes]");
+        out.insert(*canonical);
     }
-    m_valid = regime_in_force;
+    return out;
+}
+
+bool same_source(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+} // namespace
+
+void Rule::read_common(TomlReader& r, const RuleContext& context) {
+    m_id = r.required_string("id");
+    if (m_id.size() > store_limits::rule_id) r.fail("id", "rule id is too long", fmt::format("at most {} bytes", store_limits::rule_id));
+    m_type = r.required_string("type");
+    m_article = r.optional_stored_string("article", store_limits::article).value_or("");
+    m_description = r.optional_string("description").value_or("");
+    m_declared_parties = context.parties.set();
+    m_parties = context.parties.require_list(r, "parties");
+
+    if (r.has("classes") && r.has("classes_except"))
+        r.fail("classes_except", "give either classes or classes_except, not both", "classes = [\"…\"] or classes_except = [\"…\"]");
+    m_classes = read_classes(r, "classes", context.taxonomy);
+    if (r.has("classes_except")) {
+        m_classes_except = read_classes(r, "classes_except", context.taxonomy);
+        if (m_classes_except.empty()) r.fail("classes_except", "must name at least one class", "classes_except = [\"personnel\"]");
+        // Every class of the taxonomy but these: a class added to [classes] later is in scope.
+        for (const auto& c : context.taxonomy.classes())
+            if (!m_classes_except.count(c)) m_classes.insert(c);
+        if (m_classes.empty()) r.fail("classes_except", "leaves no class in the rule's scope", "fewer classes than [classes] declares");
+    }
+
+    for (const auto& s : r.string_list("sources")) {
+        auto known = std::find_if(detection_sources().begin(), detection_sources().end(), [&](const std::string& k) { return same_source(k, s); });
+        if (known == detection_sources().end())
+            r.fail("sources", "unknown detection source '" + s + "'", fmt::format("one of: {}", fmt::join(detection_sources(), ", ")));
+        if (std::find(m_sources.begin(), m_sources.end(), *known) == m_sources.end()) m_sources.push_back(*known);
+    }
+
+    m_valid = context.in_force;
     if (auto t = r.optional_time("valid_from")) m_valid.from = std::max(m_valid.from, *t);
     if (auto t = r.optional_time("valid_to")) m_valid.to = std::min(m_valid.to, *t);
     if (m_valid.empty()) r.fail("valid_to", "the rule's validity (within the regime's in_force period) is empty");
@@ -43,13 +89,13 @@ void Rule::read_common(TomlReader& r, const Taxonomy& taxonomy, const Interval& 
             TomlReader w(*t, r.file(), path);
             Waiver waiver;
             waiver.id = w.required_string("id");
-            for (const auto& c : w.string_list("classes")) {
-                const std::string* canonical = taxonomy.resolve(c);
-                if (!canonical) w.fail("classes", "unknown equipment class '" + c + "'", "a class or alias declared in [classes]");
-                waiver.classes.push_back(*canonical);
-            }
-            waiver.parties = w.string_list("parties");
+            if (waiver.id.size() > store_limits::waiver_id)
+                w.fail("id", "waiver id is too long", fmt::format("at most {} bytes", store_limits::waiver_id));
+            for (const auto& c : read_classes(w, "classes", context.taxonomy)) waiver.classes.push_back(c);
+            waiver.parties = context.parties.require_list(w, "parties");
             waiver.zones = w.string_list("zones");
+            for (const auto& z : waiver.zones)
+                if (z.size() > store_limits::target_id) w.fail("zones", "zone id '" + z + "' is too long", fmt::format("at most {} bytes", store_limits::target_id));
             waiver.max_count = w.optional_integer("max_count");
             if (waiver.max_count && *waiver.max_count < 0) w.fail("max_count", "must not be negative", "an integer ≥ 0");
             auto from = w.optional_time("valid_from");
@@ -64,10 +110,23 @@ void Rule::read_common(TomlReader& r, const Taxonomy& taxonomy, const Interval& 
     }
 }
 
+void Rule::refuse_sources(TomlReader& r) const {
+    if (!m_sources.empty()) r.fail("sources", "sources filters detections; this rule judges imagery, tracks and routes", "no sources key");
+}
+
+std::string Rule::classes_phrase() const {
+    if (!m_classes_except.empty()) return fmt::format("items except {}", fmt::join(m_classes_except, "/"));
+    if (m_classes.empty()) return "items";
+    return fmt::format("{}", fmt::join(m_classes, "/"));
+}
+
 bool Rule::in_scope(const Detection& d) const {
     if (!m_valid.contains(d.time)) return false;
     if (!m_classes.empty() && !m_classes.count(d.equipment_class)) return false;
-    if (!m_parties.empty() && !d.party.empty() && !m_parties.count(d.party)) return false;
+    if (!m_parties.empty() && attributed(d.party) && !m_parties.count(d.party)) return false;
+    if (!m_sources.empty() &&
+        std::none_of(m_sources.begin(), m_sources.end(), [&](const std::string& s) { return same_source(s, d.source); }))
+        return false;
     return true;
 }
 
@@ -75,7 +134,7 @@ const Waiver* Rule::waiver_for(const Detection& d, const std::string& zone_id) c
     for (const auto& w : m_waivers) {
         if (!w.valid.contains(d.time)) continue;
         if (!w.classes.empty() && std::find(w.classes.begin(), w.classes.end(), d.equipment_class) == w.classes.end()) continue;
-        if (!w.parties.empty() && std::find(w.parties.begin(), w.parties.end(), d.party) == w.parties.end()) continue;
+        if (!w.parties.empty() && !w.parties.count(d.party)) continue;
         if (!w.zones.empty() && std::find(w.zones.begin(), w.zones.end(), zone_id) == w.zones.end()) continue;
         if (w.max_count && d.count > *w.max_count) continue;
         return &w;
@@ -84,22 +143,22 @@ const Waiver* Rule::waiver_for(const Detection& d, const std::string& zone_id) c
 }
 
 namespace {
-using Factory = std::function<std::unique_ptr<Rule>(TomlReader&, const Taxonomy&, const Interval&)>;
+using Factory = std::function<std::unique_ptr<Rule>(TomlReader&, const RuleContext&)>;
 
 // The explicit registry of rule types.
 const std::map<std::string, Factory>& registry() {
     static const std::map<std::string, Factory> types = {
-        {"prohibited", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<ProhibitedRule>(r, t, i); }},
-        {"ceiling", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<CeilingRule>(r, t, i); }},
-        {"standoff", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<StandoffRule>(r, t, i); }},
-        {"band", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<BandRule>(r, t, i); }},
+        {"prohibited", [](TomlReader& r, const RuleContext& c) { return std::make_unique<ProhibitedRule>(r, c); }},
+        {"ceiling", [](TomlReader& r, const RuleContext& c) { return std::make_unique<CeilingRule>(r, c); }},
+        {"standoff", [](TomlReader& r, const RuleContext& c) { return std::make_unique<StandoffRule>(r, c); }},
+        {"band", [](TomlReader& r, const RuleContext& c) { return std::make_unique<BandRule>(r, c); }},
         // the observation side (evaluate_imagery)
-        {"sensor_limit", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<SensorLimitRule>(r, t, i); }},
-        {"route", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<RouteRule>(r, t, i); }},
-        {"coverage", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<CoverageRule>(r, t, i); }},
+        {"sensor_limit", [](TomlReader& r, const RuleContext& c) { return std::make_unique<SensorLimitRule>(r, c); }},
+        {"route", [](TomlReader& r, const RuleContext& c) { return std::make_unique<RouteRule>(r, c); }},
+        {"coverage", [](TomlReader& r, const RuleContext& c) { return std::make_unique<CoverageRule>(r, c); }},
         // the declarations side (after the detection pass)
-        {"declaration_match", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<DeclarationMatchRule>(r, t, i); }},
-        {"notification", [](TomlReader& r, const Taxonomy& t, const Interval& i) { return std::make_unique<NotificationRule>(r, t, i); }},
+        {"declaration_match", [](TomlReader& r, const RuleContext& c) { return std::make_unique<DeclarationMatchRule>(r, c); }},
+        {"notification", [](TomlReader& r, const RuleContext& c) { return std::make_unique<NotificationRule>(r, c); }},
     };
     return types;
 }
@@ -111,7 +170,7 @@ std::vector<std::string> builtin_rule_types() {
     return out;
 }
 
-std::unique_ptr<Rule> make_rule(TomlReader& r, const Taxonomy& taxonomy, const Interval& regime_in_force) {
+std::unique_ptr<Rule> make_rule(TomlReader& r, const RuleContext& context) {
     auto type = r.optional_string("type");
     if (!type) r.fail("type", "missing required key", "a rule type");
     auto it = registry().find(*type);
@@ -120,7 +179,7 @@ std::unique_ptr<Rule> make_rule(TomlReader& r, const Taxonomy& taxonomy, const I
         for (const auto& n : builtin_rule_types()) list += (list.empty() ? "" : ", ") + n;
         r.fail("type", "unknown rule type '" + *type + "'", "one of: " + list);
     }
-    return it->second(r, taxonomy, regime_in_force);
+    return it->second(r, context);
 }
 
 } // namespace avf::fusion

@@ -16,6 +16,7 @@
 #include "core/records.hpp"
 #include "core/taxonomy.hpp"
 #include "core/time.hpp"
+#include "fusion/parties.hpp"
 #include "geo/zone_index.hpp"
 
 #include <memory>
@@ -30,11 +31,23 @@ class TomlReader;
 class ZoneSetView;
 struct FusionInputs;
 
+/// What a rule's constructor needs from the rest of its regime: the class taxonomy, the regime's
+/// in-force period (every rule's validity is clipped to it) and the parties it declares (a rule
+/// may name no other).
+struct RuleContext {
+    const Taxonomy& taxonomy;
+    Interval in_force;
+    const PartyRoster& parties;
+};
+
+/// The `source` values a detection may carry that a rule's `sources` filter can name.
+const std::vector<std::string>& detection_sources();
+
 /// An agreed exception: when it covers a would-be violation, the finding is `exempted` and cites it.
 struct Waiver {
     std::string id;
     std::vector<std::string> classes;  ///< empty = every class in the rule's scope
-    std::vector<std::string> parties;  ///< empty = every party
+    PartySet parties;                  ///< empty = every party (canonical codes)
     std::vector<std::string> zones;    ///< empty = everywhere the rule applies
     std::optional<std::int64_t> max_count; ///< items allowed at once; empty = unlimited
     Interval valid;
@@ -96,26 +109,39 @@ public:
     /// sorted (fusion::evaluate_imagery sorts them). Detection-only rules keep the default.
     virtual void evaluate_imagery(const ImageryInputs& /*in*/, ImageryOutputs& /*out*/) const {}
 
-    /// Reads the keys every rule shares (id, type, article, parties, classes, valid_from/to,
-    /// waivers, description). Called by each rule's constructor.
-    void read_common(TomlReader& r, const Taxonomy& taxonomy, const Interval& regime_in_force);
+    /// Reads the keys every rule shares (id, type, article, parties, classes or classes_except,
+    /// sources, valid_from/to, waivers, description). Called by each rule's constructor. Values
+    /// that end up in the store's fixed-width columns (id, article, waiver ids) are checked
+    /// against core/store_limits.hpp here; parties must be declared by the regime.
+    void read_common(TomlReader& r, const RuleContext& context);
 
-    /// True when the rule's scope covers this detection's class and party and its time is valid.
-    /// A detection whose party is unknown is in scope of every party list (it may be any of them).
+    /// True when the rule's scope covers this detection's class, party and source and its time
+    /// is valid. A detection whose party is unknown — empty, or a code the regime does not
+    /// declare — is in scope of every party list (it may be any of them; decisions.md §5).
     bool in_scope(const Detection& d) const;
     /// The first waiver that covers this detection in zone `zone_id` ("" when not zone-bound).
     const Waiver* waiver_for(const Detection& d, const std::string& zone_id) const;
 
 protected:
+    /// True when the party is known: not empty and declared by the regime (case-insensitive).
+    bool attributed(std::string_view party) const { return !party.empty() && m_declared_parties.count(party) > 0; }
+    /// For rules about imagery, tracks and routes: `sources` filters detections only.
+    void refuse_sources(TomlReader& r) const;
+    /// "battle_tank/artillery", "items except personnel", or "items" (every class).
+    std::string classes_phrase() const;
+
     std::string m_id, m_type, m_article, m_description;
-    std::set<std::string> m_parties;   ///< empty = all
+    PartySet m_parties;                ///< empty = all (canonical codes, each declared)
+    PartySet m_declared_parties;       ///< the regime's parties
     std::set<std::string> m_classes;   ///< empty = all classes of the taxonomy
+    std::set<std::string> m_classes_except; ///< the classes `classes_except` left out (m_classes holds the rest)
+    std::vector<std::string> m_sources; ///< empty = every source
     Interval m_valid;
     std::vector<Waiver> m_waivers;
 };
 
 /// Builds a rule of a registered type from its TOML table (throws InputError).
-std::unique_ptr<Rule> make_rule(TomlReader& table, const Taxonomy& taxonomy, const Interval& regime_in_force);
+std::unique_ptr<Rule> make_rule(TomlReader& table, const RuleContext& context);
 
 /// The explicit list of rule types: the one place where a new rule type is registered.
 std::vector<std::string> builtin_rule_types();

@@ -36,8 +36,16 @@ const toml::node* TomlReader::get(const std::string& key) {
 std::optional<std::string> TomlReader::optional_string(const std::string& key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
-    if (auto v = n->value<std::string>()) return *v;
+    if (auto v = n->value<std::string>()) {
+        check_text(key, *v);
+        return *v;
+    }
     fail(key, "wrong type", "a string");
+}
+
+void TomlReader::check_text(const std::string& key, std::string_view text) const {
+    // The store keeps text in NUL-padded fixed-length columns and NUL-terminated attributes.
+    if (text.find('\0') != std::string_view::npos) fail(key, "contains a NUL byte (\\u0000), which the store cannot keep", "text without \\u0000");
 }
 
 std::string TomlReader::required_string(const std::string& key) {
@@ -82,12 +90,16 @@ std::vector<std::string> TomlReader::string_list(const std::string& key) {
     const toml::node* n = get(key);
     std::vector<std::string> out;
     if (!n) return out;
-    if (auto s = n->value_exact<std::string>()) return {*s};
+    if (auto s = n->value_exact<std::string>()) {
+        check_text(key, *s);
+        return {*s};
+    }
     const toml::array* a = n->as_array();
     if (!a) fail(key, "wrong type", "a list of strings");
     for (const auto& e : *a) {
         auto s = e.value_exact<std::string>();
         if (!s || s->empty()) fail(key, "every element must be a non-empty string", "a list of strings");
+        check_text(key, *s);
         out.push_back(*s);
     }
     return out;
@@ -118,12 +130,54 @@ std::optional<UtcTime> TomlReader::optional_time(const std::string& key) {
     return t;
 }
 
-std::optional<Duration> TomlReader::optional_duration(const std::string& key) {
+std::optional<std::string> TomlReader::optional_stored_string(const std::string& key, std::size_t max_bytes) {
+    auto v = optional_string(key);
+    if (v && v->size() > max_bytes)
+        fail(key, "'" + *v + "' is " + std::to_string(v->size()) + " bytes long; the store keeps at most " + std::to_string(max_bytes),
+             "at most " + std::to_string(max_bytes) + " bytes (UTF-8)");
+    return v;
+}
+
+std::optional<Duration> TomlReader::optional_duration(const std::string& key, bool allow_zero) {
     auto s = optional_string(key);
     if (!s) return std::nullopt;
+    const std::string expected = std::string("P1D, PT6H, 14d, 6h…") + (allow_zero ? ", or 0" : "") + ", at most a century (P36525D)";
+    if (allow_zero && (*s == "0" || *s == "PT0S")) return Duration{0};
+    // parse_duration multiplies its numbers unchecked: refuse, before it runs, any text whose
+    // terms could leave 64 bits (each number below 10^7, at most 8 terms), then bound the sum.
+    std::size_t terms = 0;
+    for (std::size_t i = 0; i < s->size();) {
+        if ((*s)[i] < '0' || (*s)[i] > '9') {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < s->size() && (*s)[j] >= '0' && (*s)[j] <= '9') ++j;
+        if (j - i > 7 || ++terms > 8) fail(key, "duration '" + *s + "' is longer than a century", expected);
+        i = j;
+    }
     auto d = parse_duration(*s);
-    if (!d) fail(key, "not a positive duration: '" + *s + "'", "P1D, PT6H, 14d, 6h…");
+    if (!d) fail(key, "not a positive duration: '" + *s + "'", expected);
+    if (*d > max_duration) fail(key, "duration '" + *s + "' is longer than a century", expected);
     return d;
+}
+
+std::optional<double> TomlReader::optional_km(const std::string& key, bool allow_zero) {
+    auto v = optional_number(key);
+    if (!v) return std::nullopt;
+    if (*v < 0 || (!allow_zero && *v == 0))
+        fail(key, allow_zero ? "must not be negative" : "must be positive", allow_zero ? "a distance in km ≥ 0" : "a distance in km > 0");
+    if (*v * 1000.0 > max_distance_m)
+        fail(key, "a distance on the Earth is at most half its circumference", "a distance in km ≤ 20004 (the longest geodesic on WGS84)");
+    return *v * 1000.0;
+}
+
+std::optional<double> TomlReader::optional_meters(const std::string& key) {
+    auto v = optional_number(key);
+    if (!v) return std::nullopt;
+    if (*v < 0) fail(key, "must not be negative", "metres ≥ 0");
+    if (*v > max_distance_m) fail(key, "a distance on the Earth is at most half its circumference", "metres ≤ 20004000 (the longest geodesic on WGS84)");
+    return *v;
 }
 
 const toml::table* TomlReader::optional_table(const std::string& key) {

@@ -15,9 +15,16 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace avf::fusion {
+
+/// Physical bounds of regime parameters. A distance on the Earth is at most half its meridian
+/// (the longest geodesic on WGS84, 20,003.93 km); a duration (window, lead time, tolerance,
+/// period) at most a century, so that adding one to any time avf handles cannot overflow.
+inline constexpr double max_distance_m = 20'004'000.0;
+inline constexpr Duration max_duration{36'525LL * 86'400'000};
 
 class TomlReader {
 public:
@@ -31,8 +38,18 @@ public:
     std::optional<bool> optional_bool(const std::string& key);
     /// A list of strings, or a single string taken as a list of one.
     std::vector<std::string> string_list(const std::string& key);
+    /// A string stored in a fixed-width column of the store: at most `max_bytes` long, else an
+    /// error naming the limit (store_limits.hpp) — found here, never at write time.
+    std::optional<std::string> optional_stored_string(const std::string& key, std::size_t max_bytes);
     std::optional<UtcTime> optional_time(const std::string& key);
-    std::optional<Duration> optional_duration(const std::string& key);
+    /// A positive duration of at most max_duration ("P1D", "PT6H", "14d"…); with `allow_zero`,
+    /// also "0" / "PT0S".
+    std::optional<Duration> optional_duration(const std::string& key, bool allow_zero = false);
+    /// A distance in kilometres (`*_km`) as metres: finite, ≥ 0 (> 0 unless `allow_zero`) and at
+    /// most max_distance_m.
+    std::optional<double> optional_km(const std::string& key, bool allow_zero = false);
+    /// A distance in metres (`*_m` tolerances): finite, ≥ 0 and at most max_distance_m.
+    std::optional<double> optional_meters(const std::string& key);
     const toml::table* optional_table(const std::string& key);
     const toml::array* optional_array(const std::string& key);
     bool has(const std::string& key) const;
@@ -40,6 +57,9 @@ public:
     /// Throws InputError naming the first key that is not known to this table.
     void finish(const std::vector<std::string>& also_allowed = {});
 
+    /// An error at `key` unless `text` can be stored (no NUL byte). Strings read by this class are
+    /// checked already; table keys used as names (classes) are checked with this.
+    void check_text(const std::string& key, std::string_view text) const;
     /// An error at `key` (or at the table itself when key is empty).
     [[noreturn]] void fail(const std::string& key, const std::string& message, const std::string& expected = "") const;
     Context where(const std::string& key) const;

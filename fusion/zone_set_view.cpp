@@ -1,5 +1,7 @@
 #include "fusion/zone_set_view.hpp"
 
+#include "fusion/parties.hpp"
+
 #include <algorithm>
 
 namespace avf::fusion {
@@ -39,8 +41,14 @@ std::vector<std::size_t> ZoneSetView::select_zones(const std::string& kind, cons
         const Zone& z = m_zones[i];
         if (!kind.empty() && z.kind != kind) continue;
         if (!party.empty()) {
-            std::string list = "," + z.parties + ",";
-            if (list.find("," + party + ",") == std::string::npos) continue;
+            // The zone's parties are comma-separated codes; compared as party codes are everywhere.
+            bool listed = false;
+            for (std::size_t b = 0; b <= z.parties.size() && !listed;) {
+                std::size_t e = std::min(z.parties.find(',', b), z.parties.size());
+                listed = same_party(std::string_view(z.parties).substr(b, e - b), party);
+                b = e + 1;
+            }
+            if (!listed) continue;
         }
         out.push_back(i);
     }

@@ -594,6 +594,11 @@ RunResult ComplianceRun::run() {
     // The observation side is small and read whole, before any detection: a bad file fails fast.
     const bool with_imagery = !m_options.imagery.empty() || !m_options.tracks.empty() || !m_options.routes.empty();
     ImageryInputs imagery = read_imagery_inputs(m_options.imagery, m_options.tracks, m_options.routes, m_options.strict);
+    {
+        CollectingProblemSink notes; // records naming a party the regime does not declare (kept)
+        fusion::note_undeclared_parties(regime.meta.parties, imagery.images, notes);
+        for (auto& p : notes.problems()) imagery.problems.push_back(std::move(p));
+    }
 
     // Declarations are few: read whole, before the detection pass, and handed to the fusion rules
     // (declaration_match, notification), which judge them in finalize(). Their problems come first.
@@ -604,6 +609,7 @@ RunResult ComplianceRun::run() {
         ingest::DeclarationReadOptions read_options;
         read_options.taxonomy = &regime.taxonomy;
         declarations = ingest::read_declarations(m_options.declarations, read_options, sink);
+        fusion::note_undeclared_parties(regime.meta.parties, declarations, sink);
         declaration_problems = std::move(sink.problems());
         for (const auto& path : m_options.declarations) {
             InputCounts in;
@@ -752,6 +758,7 @@ RunResult ComplianceRun::run() {
                             ingest::parse_detection_block(chunk->block, inputs[chunk->input].layout, parse_options, chunk->detections, chunk->problems);
                             std::string().swap(chunk->block.bytes);
                         }
+                        fusion::note_undeclared_parties(regime.meta.parties, chunk->detections, chunk->problems);
                         if (digest_mode || repeated) {
                             chunk->digests.reserve(chunk->detections.size());
                             for (const auto& d : chunk->detections) chunk->digests.push_back(digest_of(d.id));

@@ -1,6 +1,7 @@
 #include "storage/schema.hpp"
 
 #include "core/error.hpp"
+#include "core/store_limits.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -164,21 +165,21 @@ const TableSchema& findings_table() {
         s.string("id", id_bytes)
             .string("kind", kind_bytes)
             .string("certainty", enum_bytes)
-            .string("rule_id", id_bytes)
-            .string("rule_type", id_bytes)
-            .string("article", id_bytes)
-            .string("target_id", id_bytes)
-            .string("party", id_bytes)
-            .string("equipment_class", id_bytes)
+            .string("rule_id", store_limits::rule_id)
+            .string("rule_type", store_limits::rule_type)
+            .string("article", store_limits::article)
+            .string("target_id", store_limits::target_id)
+            .string("party", store_limits::party)
+            .string("equipment_class", store_limits::equipment_class)
             .string("span_from", time_bytes)
             .string("span_to", time_bytes)
             .float64("lon")
             .float64("lat")
             .float64("measured")
             .float64("limit")
-            .string("unit", id_bytes)
+            .string("unit", store_limits::unit)
             .float64("confidence")
-            .string("waiver_id", id_bytes)
+            .string("waiver_id", store_limits::waiver_id)
             .uint64("evidence_first")
             .uint64("evidence_count");
         return heap_reference(s, "explanation");
@@ -203,7 +204,7 @@ const TableSchema& evidence_table() {
 const TableSchema& summary_table() {
     static const TableSchema t = [] {
         TableSchema s(layout::summary, "Findings per rule, kind and certainty");
-        s.string("rule_id", id_bytes).string("kind", kind_bytes).string("certainty", enum_bytes).uint64("findings");
+        s.string("rule_id", store_limits::rule_id).string("kind", kind_bytes).string("certainty", enum_bytes).uint64("findings");
         return s;
     }();
     return t;
@@ -258,8 +259,8 @@ const TableSchema& flights_table() {
 const TableSchema& coverage_table() {
     static const TableSchema t = [] {
         TableSchema s(layout::coverage, "Coverage of each zone per coverage rule and period (uncovered part: coverage_wkb)");
-        s.string("rule_id", id_bytes)
-            .string("zone_id", id_bytes)
+        s.string("rule_id", store_limits::rule_id)
+            .string("zone_id", store_limits::target_id)
             .string("period_from", time_bytes)
             .string("period_to", time_bytes)
             .float64("zone_area_m2")

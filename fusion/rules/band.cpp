@@ -10,17 +10,21 @@
 
 namespace avf::fusion {
 
-BandRule::BandRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
+BandRule::BandRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
     m_where_line = r.where("line");
     m_line_id = r.required_string("line");
-    double from = r.required_number("from_km"), to = r.required_number("to_km");
-    if (from < 0) r.fail("from_km", "must not be negative", "a distance in km ≥ 0");
-    if (to <= from) r.fail("to_km", "must be greater than from_km", "a distance in km > from_km");
-    m_from_m = from * 1000.0;
-    m_to_m = to * 1000.0;
+    read_target_ids(r, "line");
+    auto from = r.optional_km("from_km", /*allow_zero=*/true);
+    if (!from) r.fail("from_km", "missing required key", "a distance in km ≥ 0");
+    auto to = r.optional_km("to_km");
+    if (!to) r.fail("to_km", "missing required key", "a distance in km > from_km");
+    if (*to <= *from) r.fail("to_km", "must be greater than from_km", "a distance in km > from_km");
+    m_from_m = *from;
+    m_to_m = *to;
     m_where_zone = r.where("within_zone");
     m_within_zone_id = r.optional_string("within_zone").value_or("");
+    if (!m_within_zone_id.empty()) read_target_ids(r, "within_zone");
     m_has_limit = read_count_options(r, /*optional_limit=*/true);
     r.finish();
 }
@@ -58,7 +62,11 @@ void BandRule::evaluate(const Observation& obs, RuleState* state, std::vector<Fi
     if (!near.found) return;                           // the whole disk is at or beyond to_km
     double dist = near.distance.value;
     if (dist + r < m_from_m) return;                   // the whole disk is closer than from_km
-    bool in_band_certain = dist - r >= m_from_m && dist + r < m_to_m;
+    // The disk's points lie between max(0, dist − r) and dist + r from the line: a disk that
+    // crosses the line comes no closer than 0, so with from_km = 0 it is certainly not too close.
+    // Both sides of the line are in the band; within_zone (side_certain) restricts it to one.
+    const double nearest = std::max(0.0, dist - r);
+    bool in_band_certain = nearest >= m_from_m && dist + r < m_to_m;
     bool certain = in_band_certain && side_certain;
 
     if (m_has_limit) {

@@ -13,7 +13,10 @@
 //   window = "P1D"                         # or aggregation = "instant"
 //
 // Membership of an uncertainty disk: certain when the whole disk lies in the band (and inside
-// within_zone), possible when it overlaps.
+// within_zone), possible when it overlaps. The disk's points are between max(0, d − r) and d + r
+// from the line, so with from_km = 0 a disk that crosses the line is certainly not too close; the
+// band covers both sides of the line unless within_zone restricts it to one (a disk across the
+// line is then partly outside that zone: possible).
 #pragma once
 
 #include "fusion/counting_rule.hpp"
@@ -23,7 +26,7 @@ namespace avf::fusion {
 
 class BandRule : public CountingRule {
 public:
-    BandRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    BandRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
 

@@ -4,9 +4,9 @@
 
 namespace avf::fusion {
 
-CeilingRule::CeilingRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
-    m_targets.read(r);
+CeilingRule::CeilingRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
+    m_targets.read(r, context.parties);
     read_count_options(r, /*optional_limit=*/false);
     auto boundary = r.optional_string("boundary").value_or("inside");
     if (boundary != "inside" && boundary != "outside")

@@ -18,7 +18,7 @@ namespace avf::fusion {
 
 class CeilingRule : public CountingRule {
 public:
-    CeilingRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    CeilingRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
 

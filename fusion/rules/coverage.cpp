@@ -20,11 +20,13 @@ namespace {
 constexpr std::size_t max_windows = 100'000;
 }
 
-CoverageRule::CoverageRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
-    m_targets.read(r);
-    m_min_fraction = r.required_number("min_fraction");
-    if (!(m_min_fraction > 0 && m_min_fraction <= 1)) r.fail("min_fraction", "must be a fraction of the zone's area", "a number in (0, 1]");
+CoverageRule::CoverageRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
+    refuse_sources(r);
+    m_targets.read(r, context.parties);
+    m_min_fraction = r.optional_number("min_fraction");
+    if (m_min_fraction && !(*m_min_fraction > 0 && *m_min_fraction <= 1))
+        r.fail("min_fraction", "must be a fraction of the zone's area", "a number in (0, 1], or no min_fraction to report fractions only");
     if (auto g = r.optional_number("max_gsd_m")) {
         if (!std::isfinite(*g) || *g <= 0) r.fail("max_gsd_m", "must be a positive number of metres", "a number > 0");
         m_max_gsd = *g;
@@ -103,7 +105,7 @@ void CoverageRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out
             rec.zone_area_m2 = cov.zone_area_m2;
             rec.covered_area_m2 = cov.covered_area_m2;
             rec.fraction = cov.fraction;
-            rec.required_fraction = m_min_fraction;
+            rec.required_fraction = m_min_fraction.value_or(std::numeric_limits<double>::quiet_NaN()); // NaN: no minimum
             rec.best_gsd_m = std::numeric_limits<double>::quiet_NaN();
             for (const ImageRecord* im : touching) {
                 if (std::isnan(rec.best_gsd_m) || im->gsd.value < rec.best_gsd_m) rec.best_gsd_m = im->gsd.value;
@@ -111,7 +113,7 @@ void CoverageRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out
             }
             rec.images = touching.size();
 
-            if (cov.fraction < m_min_fraction) {
+            if (m_min_fraction && cov.fraction < *m_min_fraction) {
                 Finding f;
                 f.rule_id = m_id;
                 f.rule_type = m_type;
@@ -122,7 +124,7 @@ void CoverageRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out
                 f.span = w;
                 f.location = representative_point(cov.uncovered.empty() ? zone.geometry : cov.uncovered);
                 f.measured = cov.fraction;
-                f.limit = m_min_fraction;
+                f.limit = *m_min_fraction;
                 f.unit = "fraction";
                 for (const ImageRecord* im : touching) f.evidence.push_back(evidence_of(*im));
                 f.id = content_id({m_id, zone.id.str(), "coverage", format_utc(w.from), format_utc(w.to)});
@@ -134,7 +136,7 @@ void CoverageRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out
                 f.explanation = fmt::format("{} was imaged over {:.1f} % of its area{} from {} to {} ({}; {:.1f} km² unimaged), less than the "
                                             "required {:.1f} % {}: coverage gap",
                                             zone.id.str(), 100.0 * cov.fraction, gsd, format_utc(w.from), format_utc(w.to), seen,
-                                            (cov.zone_area_m2 - cov.covered_area_m2) / 1e6, 100.0 * m_min_fraction, format_rule_ref(m_id, m_article));
+                                            (cov.zone_area_m2 - cov.covered_area_m2) / 1e6, 100.0 * *m_min_fraction, format_rule_ref(m_id, m_article));
                 rec.finding_id = f.id;
                 out.findings.push_back(std::move(f));
             }

@@ -6,7 +6,8 @@
 //   [[rules]]
 //   id = "dmz-coverage"; type = "coverage"; article = "Verification protocol §3"
 //   zones = ["DMZ-N", "DMZ-S"]          # or zone_selector = { kind = "dmz" }
-//   min_fraction = 0.9                  # F, in (0, 1]; a zone at exactly F is covered
+//   min_fraction = 0.9                  # F, in (0, 1]; a zone at exactly F is covered. Absent: the
+//                                       # rule reports fractions only (coverage table), never a gap
 //   max_gsd_m = 1.0                     # g: images with gsd ≤ g count (default: any resolution)
 //   period = "14d"                      # T: windows aligned to the epoch (default: the whole run period)
 //   sensors = ["optical", "sar"]        # sensor categories that count (default: all)
@@ -18,7 +19,9 @@
 // valid): coverage = union of the counted footprints ∩ zone (geo::coverage), one CoverageRecord
 // (fraction, best GSD, last observed, images, uncovered part), and a coverage_gap finding when the
 // fraction is below F (measured = fraction, limit = F, unit "fraction"; evidence: the images
-// whose footprints touch the zone; location: a point of the uncovered part).
+// whose footprints touch the zone; location: a point of the uncovered part). Without F the
+// records are written with required_fraction NaN and no finding: the finding vocabulary judges
+// (violation, discrepancy, gap…), and a rule that sets no minimum has nothing to judge.
 #pragma once
 
 #include "fusion/rule.hpp"
@@ -30,14 +33,14 @@ namespace avf::fusion {
 
 class CoverageRule : public Rule {
 public:
-    CoverageRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    CoverageRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}
     void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;
 
 private:
     ZoneTargets m_targets;
-    double m_min_fraction = 1.0;
+    std::optional<double> m_min_fraction; ///< F; absent: fractions are reported (coverage table), never judged
     std::optional<double> m_max_gsd;
     std::optional<Duration> m_period;
     std::vector<SensorCategory> m_sensors;

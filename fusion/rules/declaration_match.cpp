@@ -1,5 +1,6 @@
 #include "fusion/rules/declaration_match.hpp"
 
+#include "fusion/count_sum.hpp"
 #include "fusion/declared_area.hpp"
 #include "fusion/finding_builder.hpp"
 #include "fusion/toml_reader.hpp"
@@ -9,13 +10,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <tuple>
 
 namespace avf::fusion {
 
-DeclarationMatchRule::DeclarationMatchRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
+DeclarationMatchRule::DeclarationMatchRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
     auto kinds = r.string_list("kinds");
     if (kinds.empty()) kinds = {"deployment", "exercise", "movement"};
     for (const auto& k : kinds) {
@@ -23,13 +25,14 @@ DeclarationMatchRule::DeclarationMatchRule(TomlReader& r, const Taxonomy& taxono
             r.fail("kinds", "unknown declaration kind '" + k + "'", "deployment, exercise, movement, notification");
         m_kinds.insert(k);
     }
-    m_tolerance_m = r.optional_number("tolerance_m").value_or(0.0);
-    if (!(m_tolerance_m >= 0.0)) r.fail("tolerance_m", "must not be negative", "metres >= 0");
-    if (auto t = r.optional_duration("time_tolerance")) m_time_tolerance = *t;
+    m_tolerance_m = r.optional_meters("tolerance_m").value_or(0.0);
+    if (auto t = r.optional_duration("time_tolerance", /*allow_zero=*/true)) m_time_tolerance = *t;
     m_count_tolerance = r.optional_number("count_tolerance").value_or(0.1);
-    if (!(m_count_tolerance >= 0.0)) r.fail("count_tolerance", "must not be negative", "a fraction >= 0 of the declared quantity");
+    if (!(m_count_tolerance >= 0.0 && m_count_tolerance <= 1.0))
+        r.fail("count_tolerance", "must be a fraction of the declared quantity", "a number in [0, 1]");
     m_count_tolerance_abs = r.optional_integer("count_tolerance_abs").value_or(0);
     if (m_count_tolerance_abs < 0) r.fail("count_tolerance_abs", "must not be negative", "items >= 0");
+    m_period = read_aggregation(r);
     if (auto w = r.optional_duration("window")) m_window = *w;
     m_max_gsd_m = r.optional_number("max_gsd_m").value_or(1.0);
     if (!(m_max_gsd_m > 0.0)) r.fail("max_gsd_m", "must be positive", "metres > 0");
@@ -63,9 +66,12 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
     for (const Declaration* d : decls) places.push_back(DeclaredArea::of(*d, m_zones));
 
     auto window_of = [&](const Declaration& d) {
-        return Interval{UtcTime{d.valid.from.ms - m_time_tolerance.ms}, UtcTime{d.valid.to.ms + m_time_tolerance.ms}};
+        // Saturating: an unbounded end stays unbounded.
+        bool unbounded = false;
+        return Interval{UtcTime{checked_add(d.valid.from.ms, -m_time_tolerance.ms, unbounded)},
+                        UtcTime{checked_add(d.valid.to.ms, m_time_tolerance.ms, unbounded)}};
     };
-    auto same_party = [](const MergedObservation& o, const Declaration& d) { return o.party.empty() || o.party == d.party; };
+    auto party_matches = [](const MergedObservation& o, const Declaration& d) { return o.party.empty() || same_party(o.party, d.party); };
 
     std::vector<Pair> pairs;
     std::vector<bool> reachable(obs.size(), false); // a declaration the uncertainty disk reaches, matched or not
@@ -76,7 +82,7 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         const Interval window = window_of(d);
         for (std::size_t i = 0; i < obs.size(); ++i) {
             const MergedObservation& o = obs[i];
-            if (o.equipment_class != d.equipment_class || !same_party(o, d) || !window.contains(o.time)) continue;
+            if (o.equipment_class != d.equipment_class || !party_matches(o, d) || !window.contains(o.time)) continue;
             const double dist = place.distance(o.position);
             const double reach = (place.is_point ? place.radius_m + m_tolerance_m : m_tolerance_m) + k_distance_slack_m;
             if (dist <= reach) pairs.push_back(Pair{dist, j, i});
@@ -86,15 +92,17 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
     // Allocation per window: a declared quantity is what is there at any time, so each window
     // (a UTC day by default) starts from the full quantity, and a declaration's observed count is
     // its peak over windows — never a sum over days, which would count the same items again.
-    auto window_of_obs = [&](std::size_t i) { return window_start(obs[i].time, m_window).ms; };
+    // With aggregation = "period" there is one window: the declaration's whole period, summed.
+    auto window_of_obs = [&](std::size_t i) { return m_period ? std::int64_t{0} : window_start(obs[i].time, m_window).ms; };
     std::sort(pairs.begin(), pairs.end(), [&](const Pair& a, const Pair& b) {
         const std::int64_t wa = window_of_obs(a.observation), wb = window_of_obs(b.observation);
         return std::tie(wa, a.distance, a.declaration, a.observation) < std::tie(wb, b.distance, b.declaration, b.observation);
     });
 
     struct Tally {
-        std::int64_t matched = 0, excess = 0;
+        CountSum matched, excess; // saturating sums
         std::vector<std::size_t> observations; // cited
+        CountSum seen() const { return matched + excess; }
     };
     std::vector<std::map<std::int64_t, Tally>> tallies(decls.size()); // per declaration, per window
     std::map<std::pair<std::int64_t, std::size_t>, std::int64_t> unused; // (window, declaration) → quantity left
@@ -151,13 +159,9 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         const DeclaredArea& place = places[j];
         // The peak window (the earliest of equal peaks).
         const Tally* peak = nullptr;
-        std::int64_t peak_window = 0;
         for (const auto& [w, t] : tallies[j])
-            if (!peak || t.matched + t.excess > peak->matched + peak->excess) {
-                peak = &t;
-                peak_window = w;
-            }
-        const std::int64_t seen = peak ? peak->matched + peak->excess : 0;
+            if (!peak || t.seen().greater_than(peak->seen())) peak = &t;
+        const CountSum seen = peak ? peak->seen() : CountSum{};
         Interval window{std::max(d.valid.from, m_inputs.period.from), std::min(d.valid.to, m_inputs.period.to)};
         window = Interval{std::max(window.from, m_valid.from), std::min(window.to, m_valid.to)};
         Finding f;
@@ -165,13 +169,13 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         f.rule_type = m_type;
         f.article = m_article;
         f.target_id = d.id.str();
-        f.party = d.party;
+        f.party = canonical_party(d.party);
         f.equipment_class = d.equipment_class;
         f.span = window;
         f.location = place.resolved ? place.centre : GeoPoint{0.0, 0.0};
         f.unit = "count";
         f.limit = static_cast<double>(d.quantity);
-        f.measured = static_cast<double>(seen);
+        f.measured = seen.as_double();
         f.certainty = Certainty::certain;
         f.evidence.push_back(evidence_of(d));
         std::vector<SourcedConfidence> confidences;
@@ -184,7 +188,7 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         }
         const Support support = combine_confidence(confidences);
         const std::string what = fmt::format("declaration {} ({} {} {} of {}{}, {} {}, valid {})", d.id.str(), d.kind, d.quantity, d.equipment_class,
-                                             d.party, d.unit.empty() ? "" : ", " + d.unit, place.describe(d),
+                                             canonical_party(d.party), d.unit.empty() ? "" : ", " + d.unit, place.describe(d),
                                              d.reference.empty() ? "" : "ref. " + d.reference, format_interval(d.valid));
         std::string sub;
         if (!place.resolved) {
@@ -193,7 +197,7 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
             f.certainty = Certainty::not_applicable;
             f.confidence = 1.0;
             f.explanation = fmt::format("unverifiable: {}: its site is not in the zone set, so nothing can be matched to it {}", what, ref);
-        } else if (seen == 0 && d.quantity > 0) {
+        } else if (!seen.overflowed() && seen.value() == 0 && d.quantity > 0) {
             if (!m_inputs.coverage) {
                 sub = "unverifiable";
                 f.kind = FindingKind::unverifiable;
@@ -221,31 +225,51 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
                 }
             }
         } else {
-            const std::int64_t allowed =
-                std::max<std::int64_t>(m_count_tolerance_abs, static_cast<std::int64_t>(std::floor(m_count_tolerance * static_cast<double>(d.quantity))));
-            const std::int64_t diff = seen - d.quantity;
-            if (std::llabs(diff) <= allowed) continue; // confirmed: no finding
+            // allowed = max(abs, floor(fraction × quantity)), kept within 64 bits.
+            const double by_fraction = std::floor(m_count_tolerance * static_cast<double>(d.quantity));
+            const std::int64_t allowed = std::max<std::int64_t>(
+                m_count_tolerance_abs, by_fraction >= 9.2e18 ? std::numeric_limits<std::int64_t>::max() : static_cast<std::int64_t>(by_fraction));
+            CountSum diff = seen;
+            diff -= d.quantity;
+            const bool more = diff.value() > 0;
+            const std::uint64_t magnitude = diff.value() < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(diff.value()) : static_cast<std::uint64_t>(diff.value());
+            if (!diff.overflowed() && magnitude <= static_cast<std::uint64_t>(allowed)) continue; // confirmed: no finding
             sub = "count_mismatch";
             f.kind = FindingKind::discrepancy;
             f.confidence = support.confidence;
             std::string coverage_note;
-            if (diff < 0 && !m_inputs.coverage) {
+            if (!more && !m_inputs.coverage) {
                 f.certainty = Certainty::possible;
                 coverage_note = "; the run has no imagery to tell whether all of its place was seen";
-            } else if (diff < 0) {
+            } else if (!more) {
                 const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, m_max_gsd_m);
                 if (fraction < m_min_coverage) {
                     f.certainty = Certainty::possible;
                     coverage_note = fmt::format("; only {:.0f} % of its place was imaged adequately", 100.0 * fraction);
                 }
             }
-            f.explanation = fmt::format("count mismatch: {} {} observed at the peak on {} ({} matched{}; {} day{} with sightings) for {}: {} by {} "
-                                        "(tolerance {}) {}: discrepancy; {}; {}, {} sighting{}{}",
-                                        seen, d.equipment_class, format_utc(UtcTime{peak_window}), peak->matched,
-                                        peak->excess ? fmt::format(", {} in excess", peak->excess) : std::string(), tallies[j].size(),
-                                        plural(tallies[j].size(), "", "s"), what, diff > 0 ? "more than declared" : "fewer than declared",
-                                        std::llabs(diff), allowed, ref, to_string(f.certainty), describe(support), sightings,
-                                        plural(sightings, "", "s"), coverage_note);
+            // When: the day(s) the peak's observations were seen — not the start of its window,
+            // which for a window longer than a day may lie before the declared period.
+            UtcTime first = UtcTime::max(), last = UtcTime::min();
+            for (std::size_t i : peak->observations) {
+                first = std::min(first, obs[i].time);
+                last = std::max(last, obs[i].time);
+            }
+            const std::string when = m_period ? "observed over its period, seen " + format_days(first, last) : "observed at the peak " + format_days(first, last);
+            std::string windows;
+            if (!m_period)
+                windows = m_window.ms == 86'400'000
+                              ? fmt::format("; {} day{} with sightings", tallies[j].size(), plural(tallies[j].size(), "", "s"))
+                              : fmt::format("; {} window{} of {} with sightings", tallies[j].size(), plural(tallies[j].size(), "", "s"),
+                                            m_window.ms % 86'400'000 == 0 ? fmt::format("{} days", m_window.ms / 86'400'000)
+                                                                          : fmt::format("{} h", static_cast<double>(m_window.ms) / 3'600'000.0));
+            f.explanation = fmt::format("count mismatch: {} {} {} ({} matched{}{}) for {}: {} by {} (tolerance {}) {}: discrepancy; {}; {}, {} "
+                                        "sighting{}{}",
+                                        format_count(seen), d.equipment_class, when, format_count(peak->matched),
+                                        peak->excess.value() != 0 || peak->excess.overflowed() ? ", " + format_count(peak->excess) + " in excess" : std::string(),
+                                        windows, what, more ? "more than declared" : "fewer than declared",
+                                        diff.overflowed() ? format_count(diff) : std::to_string(magnitude), allowed, ref, to_string(f.certainty),
+                                        describe(support), sightings, plural(sightings, "", "s"), coverage_note);
         }
         f.id = content_id({m_id, sub, d.id.str(), d.origin.file});
         out.push_back(std::move(f));

@@ -10,6 +10,7 @@
 //   count_tolerance_abs = 1    # items (default 0); the allowed difference is the larger of the two
 //   min_coverage = 0.9         # fraction of a declaration's area that must be imaged to call it unconfirmed (default 0.9)
 //   window = "P1D"             # a declared quantity is compared per window, by its peak (default P1D, UTC days)
+//   aggregation = "window"     # or "period": one window, the declaration's whole period, summed (no `window` then)
 //   max_gsd_m = 1.0            # images count as coverage when their GSD is at most this (default 1 m)
 //
 // Method (docs/decisions.md, "Declarations and fusion"):
@@ -30,7 +31,8 @@
 //      are counted as observed in excess at the nearest of them; otherwise the observation is
 //      `undeclared` (a discrepancy; `possible` when its uncertainty disk reaches a declaration
 //      it did not match or its party is unknown — it may be another party's —, `certain` otherwise).
-//   5. Per declaration, observed = matched + excess in its peak window. Nothing observed: `unconfirmed` (discrepancy)
+//   5. Per declaration, observed = matched + excess in its peak window (sums saturate, never wrap;
+//      the explanation names the day(s) the peak was seen). Nothing observed: `unconfirmed` (discrepancy)
 //      when coverage says at least min_coverage of its place was imaged in its window;
 //      `coverage_gap` when imagery exists but less was imaged; `unverifiable` when the run has no
 //      imagery — never compliant. Otherwise |observed − declared| beyond the tolerance is a
@@ -49,7 +51,7 @@ namespace avf::fusion {
 
 class DeclarationMatchRule : public ObservationRule {
 public:
-    DeclarationMatchRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    DeclarationMatchRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override { m_zones = &zones; }
     void finalize(RuleState* state, std::vector<Finding>& out) const override;
 

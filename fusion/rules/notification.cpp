@@ -1,5 +1,6 @@
 #include "fusion/rules/notification.hpp"
 
+#include "fusion/count_sum.hpp"
 #include "fusion/declared_area.hpp"
 #include "fusion/finding_builder.hpp"
 #include "fusion/toml_reader.hpp"
@@ -33,33 +34,29 @@ std::map<std::string, std::int64_t> read_thresholds(TomlReader& r, const std::st
     return out;
 }
 
-std::string thousands(std::int64_t n) {
-    std::string s = std::to_string(n < 0 ? -n : n);
-    for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<std::size_t>(i), ",");
-    return n < 0 ? "-" + s : s;
-}
+std::string thousands(std::int64_t n) { return format_count(n, true); }
+std::string thousands(const CountSum& n) { return format_count(n, true); }
 
-struct Peak {
-    std::int64_t items = 0;
-    std::int64_t window = 0; // start (ms)
+// The items of one class observed in one window (or the whole activity), and when they were seen.
+struct Strength {
+    CountSum items;
+    UtcTime first = UtcTime::max(), last = UtcTime::min();
+    std::string when() const { return format_days(first, last); }
 };
 
 } // namespace
 
-NotificationRule::NotificationRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
-    m_notify = read_thresholds(r, "notify", taxonomy, m_classes);
+NotificationRule::NotificationRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
+    m_notify = read_thresholds(r, "notify", context.taxonomy, m_classes);
     if (m_notify.empty()) r.fail("notify", "missing required key", "notify = { troops = 9000, battle_tank = 250, … }");
-    m_observe = read_thresholds(r, "observe", taxonomy, m_classes);
+    m_observe = read_thresholds(r, "observe", context.taxonomy, m_classes);
     if (auto d = r.optional_duration("lead_time")) m_lead_time = *d;
-    if (auto km = r.optional_number("cluster_distance_km")) {
-        if (!(*km > 0.0)) r.fail("cluster_distance_km", "must be positive", "kilometres > 0");
-        m_cluster_m = *km * 1000.0;
-    }
+    if (auto m = r.optional_km("cluster_distance_km")) m_cluster_m = *m;
     if (auto g = r.optional_duration("cluster_gap")) m_cluster_gap = *g;
+    m_period = read_aggregation(r);
     if (auto w = r.optional_duration("window")) m_window = *w;
-    m_tolerance_m = r.optional_number("tolerance_m").value_or(0.0);
-    if (!(m_tolerance_m >= 0.0)) r.fail("tolerance_m", "must not be negative", "metres >= 0");
+    m_tolerance_m = r.optional_meters("tolerance_m").value_or(0.0);
     auto kinds = r.string_list("kinds");
     if (kinds.empty()) kinds = {"notification", "exercise"};
     for (const auto& k : kinds) {
@@ -113,21 +110,30 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
         Interval span{first.time, UtcTime{first.time.ms + 1}};
         for (std::size_t i : members) span.to = std::max(span.to, obs[i].span.to);
 
-        // Strength per class: the peak over windows.
-        std::map<std::string, std::map<std::int64_t, std::int64_t>> per_window;
-        for (std::size_t i : members) per_window[obs[i].equipment_class][window_start(obs[i].time, m_window).ms] += obs[i].count;
-        std::map<std::string, Peak> peak;
-        for (const auto& [cls, windows] : per_window)
+        // Strength per class: the peak over windows (the earliest of equal peaks), or with
+        // aggregation = "period" the sum over the whole activity. Sums saturate, never wrap.
+        std::map<std::string, std::map<std::int64_t, Strength>> per_window;
+        for (std::size_t i : members) {
+            Strength& s = per_window[obs[i].equipment_class][m_period ? std::int64_t{0} : window_start(obs[i].time, m_window).ms];
+            s.items += obs[i].count;
+            s.first = std::min(s.first, obs[i].time);
+            s.last = std::max(s.last, obs[i].time);
+        }
+        std::map<std::string, Strength> peak;
+        for (const auto& [cls, windows] : per_window) {
+            const Strength* best = nullptr;
             for (const auto& [w, n] : windows)
-                if (n > peak[cls].items) peak[cls] = Peak{n, w};
+                if (!best || n.items.greater_than(best->items)) best = &n;
+            peak[cls] = *best;
+        }
 
         // What crosses the notification threshold (the class furthest above it names the finding).
         const std::string* crossing = nullptr;
         double ratio = 0.0;
         for (const auto& [cls, limit] : m_notify) {
             auto it = peak.find(cls);
-            if (it == peak.end() || it->second.items < limit) continue;
-            const double r = static_cast<double>(it->second.items) / static_cast<double>(limit);
+            if (it == peak.end() || !it->second.items.reaches(limit)) continue;
+            const double r = it->second.items.as_double() / static_cast<double>(limit);
             if (!crossing || r > ratio) {
                 crossing = &cls;
                 ratio = r;
@@ -136,10 +142,10 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
 
         // Notifications for this activity.
         std::vector<std::size_t> matched;
-        std::map<std::string, std::int64_t> declared;
+        std::map<std::string, CountSum> declared;
         for (std::size_t j = 0; j < notices.size(); ++j) {
             const Declaration& d = *notices[j];
-            if (d.party != party || !d.valid.overlaps(span) || !places[j].resolved) continue;
+            if (!same_party(d.party, party) || !d.valid.overlaps(span) || !places[j].resolved) continue;
             bool here = false;
             for (std::size_t i : members)
                 if (places[j].within(obs[i].position, m_tolerance_m)) {
@@ -165,12 +171,14 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
         const Support support = combine_confidence(confidences);
         std::string strengths;
         for (const auto& [cls, p] : peak)
-            strengths += fmt::format("{}{} {} (peak on {})", strengths.empty() ? "" : ", ", thousands(p.items), cls, format_date(UtcTime{p.window}));
+            strengths += fmt::format("{}{} {} ({} {})", strengths.empty() ? "" : ", ", thousands(p.items), cls, m_period ? "seen" : "peak",
+                                     p.when());
         std::string notice_ids;
         for (std::size_t j : matched) notice_ids += (notice_ids.empty() ? "" : ", ") + notices[j]->id.str();
-        const std::string activity = fmt::format("activity of {} from {} to {} around {} ({} observations, {} sightings; peak strength {})",
+        const std::string activity = fmt::format("activity of {} from {} to {} around {} ({} observations, {} sightings; {} {})",
                                                  party.empty() ? "unknown party" : party, format_utc(span.from), format_utc(UtcTime{span.to.ms - 1}),
-                                                 format_position(first.position), members.size(), sightings, strengths);
+                                                 format_position(first.position), members.size(), sightings,
+                                                 m_period ? "strength summed over the activity" : "peak strength", strengths);
 
         auto make = [&](const std::string& sub, FindingKind kind, const std::string& cls) {
             Finding f;
@@ -199,12 +207,12 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
 
         if (crossing && matched.empty()) {
             Finding f = make("not_notified", FindingKind::violation, *crossing);
-            f.measured = static_cast<double>(peak[*crossing].items);
+            f.measured = peak[*crossing].items.as_double();
             f.limit = static_cast<double>(m_notify.at(*crossing));
-            f.explanation = fmt::format("not notified: {} reached the notification threshold of {} {} ({} {} on {}) and no notification was "
+            f.explanation = fmt::format("not notified: {} reached the notification threshold of {} {} ({} {} {}) and no notification was "
                                         "declared for it {}: violation; certain; {}",
                                         activity, thousands(m_notify.at(*crossing)), *crossing, thousands(peak[*crossing].items), *crossing,
-                                        format_date(UtcTime{peak[*crossing].window}), ref, describe(support));
+                                        peak[*crossing].when(), ref, describe(support));
             out.push_back(std::move(f));
             continue;
         }
@@ -229,13 +237,13 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
 
         // Under-declaration, per class: the highest threshold the observed peak reaches and the declared strength does not.
         for (const auto& [cls, p] : peak) {
-            const std::int64_t decl = declared.count(cls) ? declared.at(cls) : 0;
+            const CountSum decl = declared.count(cls) ? declared.at(cls) : CountSum{};
             std::string which;
             std::int64_t limit = 0;
-            if (m_observe.count(cls) && p.items >= m_observe.at(cls) && decl < m_observe.at(cls)) {
+            if (m_observe.count(cls) && p.items.reaches(m_observe.at(cls)) && !decl.reaches(m_observe.at(cls))) {
                 which = "observation";
                 limit = m_observe.at(cls);
-            } else if (m_notify.count(cls) && p.items >= m_notify.at(cls) && decl < m_notify.at(cls)) {
+            } else if (m_notify.count(cls) && p.items.reaches(m_notify.at(cls)) && !decl.reaches(m_notify.at(cls))) {
                 which = "notification";
                 limit = m_notify.at(cls);
             } else {
@@ -246,13 +254,13 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
                 if (notices[j]->equipment_class == cls) class_ids += (class_ids.empty() ? "" : ", ") + notices[j]->id.str();
             if (class_ids.empty()) class_ids = "none for " + cls + "; notified: " + notice_ids;
             Finding f = make("under_declared", FindingKind::discrepancy, cls);
-            f.measured = static_cast<double>(p.items);
+            f.measured = p.items.as_double();
             f.limit = static_cast<double>(limit);
-            f.explanation = fmt::format("under-declared: {} declared {} {} ({}) but the {} peaked at {} {} on {}, at or above the {} threshold "
+            f.explanation = fmt::format("under-declared: {} declared {} {} ({}) but the {} {} at {} {} {}, at or above the {} threshold "
                                         "of {} {} {}: discrepancy; {}",
-                                        party.empty() ? "unknown party" : party, thousands(decl), cls, class_ids, activity, thousands(p.items), cls,
-                                        format_date(UtcTime{p.window}), which, thousands(limit), which == "observation" ? "(observers must be invited)" : "(prior notification required)",
-                                        ref, describe(support));
+                                        party.empty() ? "unknown party" : party, thousands(decl), cls, class_ids, activity,
+                                        m_period ? "summed" : "peaked", thousands(p.items), cls, p.when(), which, thousands(limit),
+                                        which == "observation" ? "(observers must be invited)" : "(prior notification required)", ref, describe(support));
             out.push_back(std::move(f));
         }
     }

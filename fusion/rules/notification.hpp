@@ -11,6 +11,7 @@
 //   cluster_distance_km = 30      # observations this close (and close in time) belong to one activity (default 30)
 //   cluster_gap = "P2D"           # … and at most this far apart in time (default P2D)
 //   window = "P1D"                # strength = peak over these windows (default P1D, UTC days)
+//   aggregation = "window"        # or "period": strength = sum over the whole activity (no `window` then)
 //   tolerance_m = 0               # around a notification's declared place (default 0)
 //   kinds = ["notification", "exercise"]  # declaration kinds taken as notifications (default these two)
 //
@@ -46,7 +47,7 @@ namespace avf::fusion {
 
 class NotificationRule : public ObservationRule {
 public:
-    NotificationRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    NotificationRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override { m_zones = &zones; }
     void finalize(RuleState* state, std::vector<Finding>& out) const override;
 

@@ -7,9 +7,9 @@
 
 namespace avf::fusion {
 
-ProhibitedRule::ProhibitedRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
-    m_targets.read(r);
+ProhibitedRule::ProhibitedRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
+    m_targets.read(r, context.parties);
     auto boundary = r.optional_string("boundary").value_or("inside");
     if (boundary != "inside" && boundary != "outside")
         r.fail("boundary", "unknown boundary semantics '" + boundary + "'", "inside (on the boundary counts as in the zone) or outside");

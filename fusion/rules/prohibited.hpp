@@ -19,7 +19,7 @@ namespace avf::fusion {
 
 class ProhibitedRule : public Rule {
 public:
-    ProhibitedRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    ProhibitedRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
 

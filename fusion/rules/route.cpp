@@ -16,11 +16,6 @@
 namespace avf::fusion {
 namespace {
 
-double positive_km(TomlReader& r, const std::string& key, double value) {
-    if (!std::isfinite(value) || value <= 0) r.fail(key, "must be a positive number of kilometres", "a number > 0");
-    return value * 1000.0;
-}
-
 // Runs of consecutive indices i where flagged(i): calls each(first, last).
 template <typename Flag, typename Each> void for_each_run(std::size_t n, Flag&& flagged, Each&& each) {
     for (std::size_t i = 0; i < n;) {
@@ -37,13 +32,19 @@ template <typename Flag, typename Each> void for_each_run(std::size_t n, Flag&& 
 
 } // namespace
 
-RouteRule::RouteRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
-    if (auto v = r.optional_number("corridor_km")) m_corridor_m = positive_km(r, "corridor_km", *v);
-    if (auto v = r.optional_number("max_length_km")) m_max_length_m = positive_km(r, "max_length_km", *v);
-    m_border_ids = r.string_list("border_lines");
+RouteRule::RouteRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
+    refuse_sources(r);
+    m_corridor_m = r.optional_km("corridor_km");
+    // A track is longer than any geodesic: its bound is a flight, 10 times round the Earth.
+    if (auto v = r.optional_number("max_length_km")) {
+        if (!(*v > 0)) r.fail("max_length_km", "must be a positive number of kilometres", "a number > 0");
+        if (*v > 400'000) r.fail("max_length_km", "longer than ten times round the Earth", "a number of km ≤ 400000");
+        m_max_length_m = *v * 1000.0;
+    }
+    m_border_ids = read_target_ids(r, "border_lines");
     m_border_where = r.where("border_lines");
-    if (auto v = r.optional_number("min_border_km")) m_min_border_m = positive_km(r, "min_border_km", *v);
+    if (auto v = r.optional_km("min_border_km")) m_min_border_m = *v;
     if (!m_border_ids.empty() && m_min_border_m <= 0) r.fail("min_border_km", "border_lines need a minimum distance", "min_border_km = 10.0");
     if (m_border_ids.empty() && m_min_border_m > 0)
         r.fail("border_lines", "min_border_km needs the border lines it applies to", "border_lines = [\"…\"]");

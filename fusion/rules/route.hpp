@@ -31,7 +31,7 @@ namespace avf::fusion {
 
 class RouteRule : public Rule {
 public:
-    RouteRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    RouteRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}
     void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;

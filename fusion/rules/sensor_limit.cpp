@@ -30,8 +30,9 @@ template <typename Store> void read_per_category(TomlReader& r, const std::strin
 
 } // namespace
 
-SensorLimitRule::SensorLimitRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
+SensorLimitRule::SensorLimitRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
+    refuse_sources(r);
     read_per_category(r, "min_gsd_m", [&](SensorCategory c, double v) { m_min_gsd[static_cast<std::size_t>(c)] = v; });
     read_per_category(r, "min_height_m", [&](SensorCategory c, double v) { m_min_height[static_cast<std::size_t>(c)] = v; });
     if (auto v = r.optional_number("track_min_height_m")) {
@@ -42,7 +43,7 @@ SensorLimitRule::SensorLimitRule(TomlReader& r, const Taxonomy& taxonomy, const 
 }
 
 bool SensorLimitRule::party_in_scope(const std::string& observing) const {
-    return m_parties.empty() || observing.empty() || m_parties.count(observing) > 0;
+    return m_parties.empty() || !attributed(observing) || m_parties.count(observing) > 0;
 }
 
 void SensorLimitRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const {

@@ -28,7 +28,7 @@ namespace avf::fusion {
 
 class SensorLimitRule : public Rule {
 public:
-    SensorLimitRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    SensorLimitRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView&) override {}
     void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}
     void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;

@@ -11,20 +11,21 @@
 
 namespace avf::fusion {
 
-StandoffRule::StandoffRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force) {
-    read_common(r, taxonomy, in_force);
+StandoffRule::StandoffRule(TomlReader& r, const RuleContext& context) {
+    read_common(r, context);
     m_where = r.where("line");
-    m_line = r.string_list("line");
+    m_line = read_target_ids(r, "line");
     if (const toml::table* t = r.optional_table("line_by_party")) {
         TomlReader by(*t, r.file(), r.path() + ".line_by_party");
-        for (const auto& [party, v] : *t) m_line_by_party.emplace(std::string(party.str()), by.string_list(std::string(party.str())));
+        for (const auto& [party, v] : *t) {
+            const std::string key(party.str());
+            if (!m_line_by_party.emplace(context.parties.require(by, key, key), read_target_ids(by, key)).second)
+                by.fail(key, "party '" + key + "' is given twice (codes are compared case-insensitively)");
+        }
         by.finish();
     }
     if (m_line.empty() && m_line_by_party.empty()) r.fail("line", "missing required key", "line = \"id\" and/or line_by_party = { … }");
-    if (auto d = r.optional_number("distance_km")) {
-        if (*d <= 0) r.fail("distance_km", "must be positive", "a distance in km > 0");
-        m_distance_m = *d * 1000.0;
-    }
+    m_distance_m = r.optional_km("distance_km");
     auto at_limit = r.optional_string("at_limit").value_or("compliant");
     if (at_limit != "compliant" && at_limit != "violation")
         r.fail("at_limit", "unknown value '" + at_limit + "'", "compliant (exactly D km away complies) or violation");
@@ -36,16 +37,24 @@ StandoffRule::StandoffRule(TomlReader& r, const Taxonomy& taxonomy, const Interv
             if (!t) r.fail("segments", "every segment must be a table", "[[rules.segments]]");
             TomlReader s(*t, r.file(), r.path() + ".segments[" + std::to_string(i++) + "]");
             Segment seg;
-            seg.part = static_cast<std::size_t>(s.optional_integer("part").value_or(0));
-            if (auto v = s.optional_integer("from_vertex")) seg.from_vertex = static_cast<std::size_t>(*v);
-            if (auto v = s.optional_integer("to_vertex")) seg.to_vertex = static_cast<std::size_t>(*v);
+            auto index = [&](const char* key) -> std::optional<std::size_t> {
+                auto v = s.optional_integer(key);
+                if (v && *v < 0) s.fail(key, "must not be negative", "an index ≥ 0");
+                return v ? std::optional<std::size_t>(static_cast<std::size_t>(*v)) : std::nullopt;
+            };
+            seg.part = index("part").value_or(0);
+            seg.from_vertex = index("from_vertex");
+            seg.to_vertex = index("to_vertex");
             if (const toml::array* p = s.optional_array("to_point")) {
                 if (p->size() != 2 || !(*p)[0].is_number() || !(*p)[1].is_number()) s.fail("to_point", "must be [lon, lat]");
                 seg.to_point = GeoPoint{*(*p)[0].value<double>(), *(*p)[1].value<double>()};
+                if (!(std::abs(seg.to_point->x()) <= 180.0 && std::abs(seg.to_point->y()) <= 90.0))
+                    s.fail("to_point", "not a position", "[lon, lat] in degrees, |lon| ≤ 180, |lat| ≤ 90");
                 if (seg.to_vertex) s.fail("to_point", "give to_vertex or to_point, not both");
             }
-            seg.distance_m = s.required_number("distance_km") * 1000.0;
-            if (seg.distance_m <= 0) s.fail("distance_km", "must be positive", "a distance in km > 0");
+            auto distance = s.optional_km("distance_km");
+            if (!distance) s.fail("distance_km", "missing required key", "a distance in km > 0");
+            seg.distance_m = *distance;
             s.finish();
             m_segments.push_back(seg);
         }

@@ -5,7 +5,7 @@
 //   id = "arty-20km"; type = "standoff"; article = "…"
 //   classes = ["artillery", "mlrs"]
 //   line = "MDL"                          # default line, or a list: the nearest of them counts
-//   line_by_party = { PRK = "MDL" }       # optional, per party (a line id or a list)
+//   line_by_party = { PRK = "MDL" }       # optional, per declared party (a line id or a list; codes case-insensitive)
 //   distance_km = 20.0                    # the standoff everywhere not covered by segments
 //   at_limit = "compliant"                # exactly D km away complies (default) | "violation"
 //   [[rules.segments]]                    # optional: D by part of the line
@@ -25,7 +25,7 @@ namespace avf::fusion {
 
 class StandoffRule : public Rule {
 public:
-    StandoffRule(TomlReader& r, const Taxonomy& taxonomy, const Interval& in_force);
+    StandoffRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
 
@@ -51,14 +51,14 @@ private:
     BoundLine bind_line_groups(const ZoneSetView& zones, const std::string& id) const;
 
     std::vector<std::string> m_line;
-    std::map<std::string, std::vector<std::string>> m_line_by_party;
+    PartyMap<std::vector<std::string>> m_line_by_party; ///< declared parties (case-insensitive)
     std::optional<double> m_distance_m;
     bool m_at_limit_violates = false;
     std::vector<Segment> m_segments;
     Context m_where;
     const ZoneSetView* m_zones = nullptr;
     std::vector<BoundLine> m_default;
-    std::map<std::string, std::vector<BoundLine>> m_by_party;
+    PartyMap<std::vector<BoundLine>> m_by_party;
 };
 
 } // namespace avf::fusion

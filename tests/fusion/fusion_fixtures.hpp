@@ -58,7 +58,7 @@ inline std::string regime_text(const std::string& rules) {
     return R"([regime]
 id = "test"
 name = "Test regime"
-parties = ["KOR", "PRK"]
+parties = ["KOR", "PRK", "USA", "CAN", "RUS"]
 in_force_from = "2020-01-01"
 
 [classes]

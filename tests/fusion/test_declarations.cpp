@@ -410,3 +410,81 @@ TEST_CASE("fusion rules without declarations given: one unverifiable finding eac
         CHECK(f.explanation.find("no declarations were given") != std::string::npos);
     }
 }
+
+TEST_CASE("windows longer than a day: the explanation names the day of the peak, not the window's start") {
+    // 7-day windows are aligned to the epoch (a Thursday): the window holding 2027-03-06 starts
+    // on 2027-03-04, before the declared period.
+    SECTION("declaration_match") {
+        Fusion fx("[[rules]]\nid = \"decl\"\ntype = \"declaration_match\"\nclasses = [\"battle_tank\"]\nwindow = \"P7D\"\n");
+        fx.declarations = {declaration("D7", "battle_tank", 10, k_base, 5'000, "2027-03-05", "2027-03-10")};
+        auto fs = fx.run({detection("T1", k_base, "battle_tank", 20, 0.0, "2027-03-06T10:00:00Z")});
+        auto mismatch = with(fs, "count mismatch");
+        REQUIRE(mismatch.size() == 1);
+        INFO(mismatch[0]->explanation);
+        CHECK(mismatch[0]->explanation.find("observed at the peak on 2027-03-06 (") != std::string::npos);
+        CHECK(mismatch[0]->explanation.find("2027-03-04") == std::string::npos);
+        CHECK(mismatch[0]->explanation.find("1 window of 7 days with sightings") != std::string::npos);
+    }
+    SECTION("notification") {
+        std::string rules = k_notify;
+        rules.replace(rules.find("window = \"P1D\""), 14, "window = \"P7D\"");
+        Fusion fx(rules);
+        auto fs = fx.run(troops("N", 9, 1'000, "2027-03-10"));
+        REQUIRE(fs.size() == 1);
+        INFO(fs[0].explanation);
+        CHECK(fs[0].explanation.find("(9,000 troops on 2027-03-10)") != std::string::npos);
+        CHECK(fs[0].explanation.find("(peak on 2027-03-10)") != std::string::npos);
+        CHECK(fs[0].explanation.find("2027-03-04") == std::string::npos);
+    }
+    SECTION("a peak seen over several days names them") {
+        Fusion fx("[[rules]]\nid = \"decl\"\ntype = \"declaration_match\"\nclasses = [\"battle_tank\"]\nwindow = \"P7D\"\n");
+        fx.declarations = {declaration("D7", "battle_tank", 10, k_base, 5'000, "2027-03-05", "2027-03-10")};
+        auto fs = fx.run({detection("T1", k_base, "battle_tank", 10, 0.0, "2027-03-06T10:00:00Z"),
+                          detection("T2", at(1), "battle_tank", 10, 0.0, "2027-03-08T10:00:00Z")});
+        auto mismatch = with(fs, "count mismatch");
+        REQUIRE(mismatch.size() == 1);
+        CHECK(mismatch[0]->explanation.find("observed at the peak from 2027-03-06 to 2027-03-08") != std::string::npos);
+    }
+}
+
+TEST_CASE("aggregation = period sums over the whole declared period or activity, window stays the default") {
+    SECTION("notification: 3 days of 5,000 troops are 15,000 over the activity") {
+        std::string rules = k_notify;
+        rules.replace(rules.find("window = \"P1D\""), 14, "aggregation = \"period\"");
+        Fusion fx(rules);
+        std::vector<Detection> ds;
+        for (const char* day : {"2027-03-10", "2027-03-11", "2027-03-12"}) {
+            auto t = troops(std::string("D") + day, 5, 1'000, day);
+            ds.insert(ds.end(), t.begin(), t.end());
+        }
+        auto fs = fx.run(ds);
+        REQUIRE(fs.size() == 1);
+        CHECK(fs[0].measured == 15'000);
+        CHECK(fs[0].explanation.rfind("not notified", 0) == 0);
+        CHECK(fs[0].explanation.find("strength summed over the activity 15,000 troops (seen from 2027-03-10 to 2027-03-12)") !=
+              std::string::npos);
+    }
+    SECTION("declaration_match: 6 tanks on each of two days against 10 declared for the period") {
+        const std::string base = "[[rules]]\nid = \"decl\"\ntype = \"declaration_match\"\nclasses = [\"battle_tank\"]\ncount_tolerance_abs = 1\n";
+        auto run = [&](const std::string& extra) {
+            Fusion fx(base + extra);
+            fx.declarations = {declaration("MOVE", "battle_tank", 10, k_base, 5'000, "2027-03-01", "2027-04-01", "movement")};
+            return fx.run({detection("A", k_base, "battle_tank", 6, 0.0, "2027-03-05T10:00:00Z"),
+                           detection("B", at(1), "battle_tank", 6, 0.0, "2027-03-06T10:00:00Z")});
+        };
+        auto by_day = run("");
+        REQUIRE(by_day.size() == 1);
+        CHECK(by_day[0].measured == 6); // the peak day: fewer than declared
+        auto period = run("aggregation = \"period\"\n");
+        REQUIRE(period.size() == 1);
+        CHECK(period[0].measured == 12); // summed over the declared period: 2 more
+        CHECK(period[0].explanation.find("observed over its period, seen from 2027-03-05 to 2027-03-06 (10 matched, 2 in excess)") !=
+              std::string::npos);
+    }
+    SECTION("errors") {
+        CHECK_THROWS_WITH(test::Harness("[[rules]]\nid = \"d\"\ntype = \"declaration_match\"\naggregation = \"period\"\nwindow = \"P1D\"\n", {}, {}),
+                          Catch::Contains("takes no window"));
+        CHECK_THROWS_WITH(test::Harness("[[rules]]\nid = \"d\"\ntype = \"declaration_match\"\naggregation = \"sum\"\n", {}, {}),
+                          Catch::Contains("unknown aggregation 'sum'"));
+    }
+}

@@ -265,3 +265,32 @@ TEST_CASE("coverage: fraction per zone and period, either side of F, resolution 
         CHECK(sar.findings[0].evidence.empty());
     }
 }
+
+TEST_CASE("coverage without min_fraction reports every fraction and judges none", "[rules][imagery][coverage]") {
+    const char* zone_wkt = "POLYGON((127 38,127.2 38,127.2 38.1,127 38.1,127 38))";
+    Inputs in;
+    in.images = {image("west", SensorCategory::optical, 0.5, 900, "2027-03-02T10:00:00Z", box(126.9, 37.9, 127.1, 38.2))};
+    in.period = Interval{*parse_utc("2027-03-01"), *parse_utc("2027-03-15")};
+    Harness h("[[rules]]\nid = \"cov\"\ntype = \"coverage\"\nzones = [\"Z\", \"UNSEEN\"]\nperiod = \"7d\"\n",
+              {test::zone("Z", zone_wkt), test::zone("UNSEEN", "POLYGON((10 10,10.1 10,10.1 10.1,10 10.1,10 10))")}, {});
+    auto out = run(h, in);
+    CHECK(out.findings.empty()); // no minimum: nothing to violate, not even by a zone no image touched
+    REQUIRE(out.coverage.size() == 6); // 2 zones × 3 epoch-aligned weeks within [03-01, 03-15)
+    std::size_t imaged = 0;
+    for (const auto& c : out.coverage) {
+        CHECK(std::isnan(c.required_fraction));
+        CHECK(c.finding_id.empty());
+        if (c.images > 0) {
+            ++imaged;
+            CHECK(c.zone_id == "Z");
+            CHECK(c.fraction == Approx(0.5).epsilon(1e-6));
+        } else {
+            CHECK(c.fraction == 0.0);
+        }
+    }
+    CHECK(imaged == 1);
+    // A minimum outside (0, 1] is still an error; `sources` filters detections, not images.
+    CHECK_THROWS_WITH(Harness("[[rules]]\nid = \"c\"\ntype = \"coverage\"\nzones = [\"Z\"]\nmin_fraction = 0\n", {}, {}), Catch::Contains("min_fraction"));
+    CHECK_THROWS_WITH(Harness("[[rules]]\nid = \"c\"\ntype = \"coverage\"\nzones = [\"Z\"]\nsources = [\"imagery\"]\n", {}, {}),
+                      Catch::Contains("sources filters detections"));
+}

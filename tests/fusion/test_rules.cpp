@@ -300,3 +300,47 @@ distance_km = 30
         for (std::size_t k = 0; k < a[i].evidence.size(); ++k) CHECK(a[i].evidence[k].record_id == c[i].evidence[k].record_id);
     }
 }
+
+TEST_CASE("band from 0 km: a disk across the line is wholly in the band, exactly at either limit", "[rules][band][limit]") {
+    // A meridian is a geodesic: a point reached from (127, lat) with azimuth 90° is exactly the
+    // distance travelled from it.
+    auto meridian = test::line("L", "LINESTRING(127 37,127 39)");
+    auto east = test::zone("EAST", "POLYGON((127 37,128 37,128 39,127 39,127 37))", "territory");
+    auto at = [](double m, double lat) { return geo::destination({127.0, lat}, m >= 0 ? 90.0 : 270.0, Meters{std::abs(m)}); };
+    Harness h(R"([[rules]]
+id = "ban"
+type = "band"
+line = "L"
+from_km = 0
+to_km = 2
+classes = ["artillery"]
+[[rules]]
+id = "ban-east"
+type = "band"
+line = "L"
+from_km = 0
+to_km = 2
+within_zone = "EAST"
+classes = ["artillery"]
+)",
+              {east}, {meridian});
+    auto f = h.run({detection("across", at(100, 38.0), "artillery", 1, 500),           // disk from 400 m west to 600 m east
+                    detection("on-line", GeoPoint{127.0, 38.1}, "artillery", 1, 1000),   // nearest point exactly 0 = from_km
+                    detection("edge-in", at(999.999, 38.2), "artillery", 1, 1000),       // far edge 1 mm inside to_km
+                    detection("edge-out", at(1000.001, 38.3), "artillery", 1, 1000),     // far edge 1 mm beyond to_km
+                    detection("east", at(1200, 38.4), "artillery", 1, 500)});            // 700 to 1,700 m east
+    std::map<std::string, Finding> ban, side;
+    for (auto& x : of_rule(f, "ban")) ban[x.evidence[0].record_id] = x;
+    for (auto& x : of_rule(f, "ban-east")) side[x.evidence[0].record_id] = x;
+    REQUIRE(ban.size() == 5);
+    CHECK(ban["across"].certainty == Certainty::certain);
+    CHECK(ban["across"].measured == Approx(0.1).margin(1e-6));
+    CHECK(ban["on-line"].certainty == Certainty::certain);
+    CHECK(ban["edge-in"].certainty == Certainty::certain);
+    CHECK(ban["edge-out"].certainty == Certainty::possible); // to_km is exclusive
+    // One side only: a disk that crosses the line lies partly on the other side.
+    REQUIRE(side.count("across"));
+    CHECK(side["across"].certainty == Certainty::possible);
+    CHECK(side["edge-in"].certainty == Certainty::possible); // 1 mm of its disk is west of the line
+    CHECK(side["east"].certainty == Certainty::certain);
+}

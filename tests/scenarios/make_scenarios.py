@@ -47,7 +47,7 @@ def feature(props, geometry):
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
-def write(name, description, zones, regime_rules, detections, expected, problems=None, options=None, files=None):
+def write(name, description, zones, regime_rules, detections, expected, problems=None, options=None, files=None, notes=None):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
     for fname, content in (files or {}).items():  # imagery, tracks, routes
@@ -71,14 +71,19 @@ def write(name, description, zones, regime_rules, detections, expected, problems
             f.write("line,code,field\n")
             for p in problems:
                 f.write(",".join(str(x) for x in p) + "\n")
+    if notes is not None:  # records kept with a `note` problem
+        with open(os.path.join(d, "notes.csv"), "w") as f:
+            f.write("line,code,field\n")
+            for p in notes:
+                f.write(",".join(str(x) for x in p) + "\n")
     with open(os.path.join(d, "scenario.toml"), "w") as f:
         f.write('description = "%s"\n' % description)
         for k, v in (options or {}).items():
             f.write('%s = "%s"\n' % (k, v))
 
 
-def det(id, lonlat, cls, count=1, unc=0, time="2027-03-04T10:00:00Z", party="PRK", model=""):
-    return "%s,%s,%.9f,%.9f,%s,%d,0.9,imagery,%s,%s,IMG-1,%s" % (id, time, lonlat[0], lonlat[1], cls, count, unc, party, model)
+def det(id, lonlat, cls, count=1, unc=0, time="2027-03-04T10:00:00Z", party="PRK", model="", source="imagery"):
+    return "%s,%s,%.9f,%.9f,%s,%d,0.9,%s,%s,%s,IMG-1,%s" % (id, time, lonlat[0], lonlat[1], cls, count, source, unc, party, model)
 
 
 SQUARE = square(127.0, 38.0, 128.0, 39.0)
@@ -455,12 +460,82 @@ max_gsd_m = 0.5
                                       "route.geojson": plan})
 
 
+def parties():
+    zones = [feature({"id": "Z", "name": "zone", "kind": "dmz"}, {"type": "Polygon", "coordinates": SQUARE})]
+    rules = """
+[[rules]]
+id = "p"
+type = "prohibited"
+zones = ["Z"]
+parties = ["prk"]
+
+[[rules]]
+id = "c"
+type = "ceiling"
+zones = ["Z"]
+max_count = 2
+per_party = true
+"""
+    d = [
+        det("lower", (127.5, 38.5), "troops", 2, party="prk"),  # line 2: the declared PRK
+        det("upper", (127.5, 38.6), "troops", 1, party="PRK"),  # line 3
+        det("typo", (127.5, 38.7), "troops", 1, party="XXX"),   # line 4: not declared: a note, scoped as unknown
+        det("other", (127.5, 38.8), "troops", 1, party="KOR"),  # line 5
+    ]
+    e = [
+        ("p", "Z", "violation", "certain", "lower", ""),
+        ("p", "Z", "violation", "certain", "upper", ""),
+        ("p", "Z", "violation", "certain", "typo", ""),
+        ("c", "Z", "violation", "certain", "lower;upper", "3"),
+    ]
+    write("parties", "party codes: prk is PRK (in the rule and in the data, one ceiling cell 2 + 1 > 2); an undeclared XXX is a note and in scope as of unknown party",
+          zones, rules, d, e, notes=[(4, "bad_value", "party")])
+
+
+def regime_language():
+    zones = [feature({"id": "L", "name": "line", "kind": "demarcation_line"}, MERIDIAN),
+             feature({"id": "Z", "name": "zone", "kind": "dmz"}, {"type": "Polygon", "coordinates": square(127.2, 38.0, 128.0, 39.0)})]
+    rules = """
+[[rules]]
+id = "ban"
+type = "band"
+line = "L"
+from_km = 0
+to_km = 2
+classes_except = ["troops"]
+
+[[rules]]
+id = "p"
+type = "prohibited"
+zones = ["Z"]
+sources = ["imagery", "inspection"]
+"""
+    west = lambda m, lat: fwd(127.0, lat, 270.0, m)
+    d = [
+        det("across", east_of_meridian(100), "artillery", unc=500),          # disk 400 m west to 600 m east: certainly in [0, 2)
+        det("across-west", west(300, 38.1), "mlrs", unc=500),                # the other side, across too
+        det("far-edge", east_of_meridian(1600, 38.2), "battle_tank", unc=500),  # 1.1 to 2.1 km: possibly
+        det("troops", east_of_meridian(100, 38.3), "troops", 40),            # classes_except
+        det("seen", (127.5, 38.5), "troops"),
+        det("inspected", (127.5, 38.6), "troops", source="inspection"),
+        det("rumour", (127.5, 38.7), "troops", source="open_source"),
+    ]
+    e = [
+        ("ban", "L", "violation", "certain", "across", "0.100"),
+        ("ban", "L", "violation", "certain", "across-west", "0.300"),
+        ("ban", "L", "violation", "possible", "far-edge", "1.600"),
+        ("p", "Z", "violation", "certain", "seen", ""),
+        ("p", "Z", "violation", "certain", "inspected", ""),
+    ]
+    write("regime-language", "band from 0 km: disks across the line are certain; classes_except leaves troops out; sources keeps imagery and inspection, not open_source",
+          zones, rules, d, e)
+
+
+ALL = [prohibited, standoff, ceiling, band, validity_and_waivers, bad_records, period, imagery, parties, regime_language]
+
 if __name__ == "__main__":
-    prohibited()
-    standoff()
-    ceiling()
-    band()
-    validity_and_waivers()
-    bad_records()
-    period()
-    imagery()
+    import sys
+    # Names on the command line write only those scenarios (e.g. `parties regime_language`).
+    chosen = [f for f in ALL if not sys.argv[1:] or f.__name__ in sys.argv[1:]]
+    for f in chosen:
+        f()

@@ -1,6 +1,7 @@
 // Runs every scenario folder under tests/scenarios/ through the real pipeline: zone import into
 // a store, compliance run (1 and 2 threads, two batch sizes, the second spilling everything), and
-// compares the stored findings and problems with expected.csv / problems.csv.
+// compares the stored findings and problems with expected.csv / problems.csv (rejected records)
+// and notes.csv (records kept with a note), where a scenario has them.
 #include "pipeline/compliance_run.hpp"
 #include "pipeline/zone_import.hpp"
 #include "storage/store.hpp"
@@ -133,6 +134,16 @@ TEST_CASE("data-driven scenarios", "[scenarios]") {
                 problems_actual.insert(std::to_string(p.where.line().value_or(-1)) + "," + std::string(to_string(p.code)) + "," + p.where.field());
             }
             CHECK(problems_actual == problems_expected);
+
+            // Records kept with a note (notes.csv, where a scenario has one).
+            if (fs::exists(dir / "notes.csv")) {
+                std::multiset<std::string> notes_expected, notes_actual;
+                for (const auto& row : read_csv(dir / "notes.csv")) notes_expected.insert(row[0] + "," + row[1] + "," + row[2]);
+                for (const auto& p : one.problems)
+                    if (p.severity == Severity::note)
+                        notes_actual.insert(std::to_string(p.where.line().value_or(-1)) + "," + std::string(to_string(p.code)) + "," + p.where.field());
+                CHECK(notes_actual == notes_expected);
+            }
         }
     }
 }
