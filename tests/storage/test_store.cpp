@@ -633,7 +633,7 @@ TEST_CASE("a symbolic link planted as the lock file is refused, and its target i
 }
 
 // Issue 16, item 15: signed chain heads (Ed25519, keys made with openssl as docs/store-format.md says).
-TEST_CASE("a signature covers a chain row; verify checks it and, with a trusted key or an expected head, anchors the history",
+TEST_CASE("a signature covers a chain row, verify checks it and, with a trusted key or an expected head, anchors the history",
           "[store][sign]") {
     test::TempDir tmp;
     std::string out;
