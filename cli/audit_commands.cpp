@@ -24,11 +24,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
-#include <unistd.h>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -187,55 +184,21 @@ nlohmann::json receipt_json(const std::string& store, const storage::ChainEntry&
     return j;
 }
 
-bool same_file(const std::string& a, const std::string& b) {
-    std::error_code ec;
-    return std::filesystem::weakly_canonical(a, ec) == std::filesystem::weakly_canonical(b, ec) && !ec;
-}
-
-/// Writes `text` to `path`, which must not exist: a temporary file beside it, fsynced, then
-/// link()ed into place (link never replaces a file), so a failure leaves no partial receipt.
-void write_new_file(const std::string& path, const std::string& text) {
-    std::string dir = std::filesystem::path(path).parent_path().string();
-    std::string temp = (dir.empty() ? std::string(".") : dir) + "/." + std::filesystem::path(path).filename().string() + ".tmp-" + std::to_string(::getpid());
-    auto fail = [&](const std::string& what, int error) {
-        ::unlink(temp.c_str());
-        throw IoError(what + ": " + std::strerror(error), Context{}.file(path));
-    };
-    int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) throw IoError(std::string("cannot create the receipt: ") + std::strerror(errno), Context{}.file(path));
-    for (std::size_t done = 0; done < text.size();) {
-        ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int error = errno;
-            ::close(fd);
-            fail("cannot write the receipt", error);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0) {
-        int error = errno;
-        ::close(fd);
-        fail("cannot write the receipt", error);
-    }
-    if (::close(fd) != 0) fail("cannot write the receipt", errno);
-    if (::link(temp.c_str(), path.c_str()) != 0) fail("cannot put the receipt in place", errno);
-    ::unlink(temp.c_str());
-}
-
-void emit_receipt(const nlohmann::json& receipt, const std::string& receipt_path, const std::string& what) {
-    if (receipt_path.empty()) {
+void emit_receipt(const nlohmann::json& receipt, const ReceiptOptions& options, const std::string& what) {
+    if (!options.file) {
         std::cerr << "receipt: " << receipt.dump() << "\n";
         return;
     }
     try {
-        write_new_file(receipt_path, receipt.dump(2) + "\n");
+        options.file->stream() << receipt.dump(2) << "\n";
+        options.file->commit();
     } catch (const IoError& e) {
         // The commit stands; the receipt must not be lost with the error.
         std::cerr << "receipt: " << receipt.dump() << "\n";
-        throw IoError(what + " is committed, but its receipt could not be written (" + e.what() + "); it is printed above", Context{}.file(receipt_path));
+        throw IoError(what + " is committed, but its receipt could not be written (" + e.what() + "); it is printed above",
+                      Context{}.file(options.receipt_path));
     }
-    std::cerr << "Wrote the receipt of " << what << " (chain row " << receipt["sequence"].get<std::uint64_t>() << ") to " << receipt_path << "\n";
+    std::cerr << "Wrote the receipt of " << what << " (chain row " << receipt["sequence"].get<std::uint64_t>() << ") to " << options.receipt_path << "\n";
 }
 
 void register_sign(CLI::App& audit) {
@@ -255,7 +218,7 @@ void register_sign(CLI::App& audit) {
         const storage::ChainEntry& head = row.at(signature.sequence - 1);
         std::cout << "signed chain row " << head.sequence << " (" << (head.kind == storage::ChainKind::run ? "run " : "zone set ") << head.name
                   << "), head " << head.digest << ", with key " << signature.key_fingerprint << "\n";
-        emit_receipt(receipt_json(*store, head, signature), options->receipt_path, "the signature");
+        emit_receipt(receipt_json(*store, head, signature), *options, "the signature");
     });
 }
 
@@ -636,11 +599,11 @@ void register_audit_commands(CLI::App& app) {
 
 void ReceiptOptions::prepare(const std::string& store) {
     if (!receipt_path.empty()) {
-        if (same_file(receipt_path, store))
-            throw UsageError("--receipt " + receipt_path + " names the store itself; write the receipt to another file");
         std::error_code ec;
         if (std::filesystem::symlink_status(receipt_path, ec).type() != std::filesystem::file_type::not_found)
             throw UsageError("--receipt " + receipt_path + " exists; receipts are never overwritten: choose a new file name");
+        // Refuses the store itself (same device and inode) and reserves the temporary file now.
+        file = std::make_shared<OutputFile>(receipt_path, false, std::vector<std::string>{store});
     }
     if (!sign_key.empty()) key.emplace(storage::SigningKey::from_pem_file(sign_key));
 }
@@ -666,7 +629,7 @@ void issue_receipt(const std::string& store, storage::ChainKind kind, const std:
             if (e.kind == kind && e.name == name) row = e;
         if (!row) throw InternalError(what + " has no row in the audit chain after its commit");
     }
-    emit_receipt(receipt_json(store, *row, signature), options.receipt_path, what);
+    emit_receipt(receipt_json(store, *row, signature), options, what);
 }
 
 void register_findings_diff(CLI::App& findings) { register_diff(findings); }

@@ -11,9 +11,11 @@
 //   issue_receipt(store, storage::ChainKind::run, run_id, opt);   // signs (when a key), prints or writes
 #pragma once
 
+#include "cli/output.hpp"
 #include "storage/signing.hpp"
 #include "storage/store.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -23,6 +25,8 @@ struct ReceiptOptions {
     std::string sign_key;     ///< --sign-key: PEM Ed25519 private key ("" = do not sign)
     std::string receipt_path; ///< --receipt: file to write ("" = print the receipt on stderr)
     std::optional<storage::SigningKey> key; ///< loaded by prepare()
+    /// The --receipt file (cli/output.hpp), opened by prepare(): written whole at the end or not at all.
+    std::shared_ptr<OutputFile> file;
 
     /// Loads the key and checks --receipt before the command does any work: an unreadable or
     /// wrong key fails at once (exit 4 or 3), and a receipt file that exists, or that is the
