@@ -163,10 +163,7 @@ void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneC
         finish();
     });
 
-    if (report.features_read == 0) {
-        problems.report(Problem::rejected(ProblemCode::empty_layer, "the source has no features; nothing to import",
-                                          Context{}.file(path).layer(options.layer)));
-    }
+    if (report.features_read == 0) report_no_records(path, options.layer, "feature", problems);
     out.files.push_back(std::move(report));
 }
 

@@ -451,7 +451,7 @@ TEST_CASE("quoting, CRLF line ends and a byte order mark", "[detections]") {
     CHECK(q1.position.x() == 127.25);
     CHECK(q1.equipment_class == "battle_tank");
     CHECK(q1.model == "K2");
-    CHECK(q1.party == "the \"north\"");
+    CHECK(q1.party == "THE \"NORTH\""); // party codes are upper-cased at read time (issue 16)
     CHECK(q1.source_record == "IMG-1,part 2");
     CHECK(q1.uncertainty.value == 10.0);
     CHECK(r.detections[1].source == "open\nsource");
