@@ -281,6 +281,78 @@ std::optional<std::string> Feature::field(const std::string& name) const {
     return std::string(OGR_F_GetFieldAsString(f, i));
 }
 
+namespace {
+
+// What ogr2ogr and spreadsheets write for a date or time, made ISO-8601: "1953/07/27" →
+// "1953-07-27", a space before the time → 'T', a zone "+02" or "+0200" → "+02:00", and no zone
+// after a time → 'Z' (and `assumed` says so). Anything else is left as it is, for parse_utc to refuse.
+std::string iso_from_lenient(std::string t, std::string& assumed) {
+    const auto digits = [&t](std::size_t from, std::size_t n) {
+        if (from + n > t.size()) return false;
+        for (std::size_t i = from; i < from + n; ++i)
+            if (t[i] < '0' || t[i] > '9') return false;
+        return true;
+    };
+    if (t.size() < 10 || !digits(0, 4) || !digits(5, 2) || !digits(8, 2)) return t;
+    if (t[4] == '/' && t[7] == '/') t[4] = t[7] = '-';
+    if (t.size() == 10) return t; // a date: a UTC day, as ISO-8601 dates are read
+    if (t[10] == ' ') t[10] = 'T';
+    if (t[10] != 'T') return t;
+    const std::size_t zone = t.find_first_of("Z+-", 11);
+    if (zone == std::string::npos) {
+        t += 'Z';
+        assumed = "the time has no time zone: taken as UTC";
+    } else if (t[zone] != 'Z') {
+        const std::size_t n = t.size() - zone - 1;
+        if (n == 2 && digits(zone + 1, 2)) t += ":00";
+        else if (n == 4 && digits(zone + 1, 4)) t.insert(zone + 3, ":");
+    }
+    return t;
+}
+
+} // namespace
+
+std::optional<FieldTime> Feature::time_field(const std::string& name) const {
+    auto f = static_cast<OGRFeatureH>(m_feature);
+    const int i = OGR_F_GetFieldIndex(f, name.c_str());
+    if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i)) return std::nullopt;
+    FieldTime out;
+    const OGRFieldType type = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i));
+    if (type == OFTDate || type == OFTDateTime) {
+        int y = 0, mo = 0, d = 0, h = 0, mi = 0, tz = 0;
+        float s = 0;
+        OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &s, &tz);
+        out.text = OGR_F_GetFieldAsString(f, i);
+        std::string iso;
+        if (type == OFTDate) {
+            iso = fmt::format("{:04d}-{:02d}-{:02d}", y, mo, d);
+        } else {
+            iso = fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:06.3f}", y, mo, d, h, mi, s);
+            if (tz == 100) {
+                iso += "Z";
+            } else if (tz > 1) {
+                const int offset = (tz - 100) * 15; // minutes (OGR's flag: 100 + quarter hours)
+                iso += fmt::format("{}{:02d}:{:02d}", offset < 0 ? '-' : '+', std::abs(offset) / 60, std::abs(offset) % 60);
+            } else { // 0: unknown, 1: local time (GDAL's TZ flags)
+                iso += "Z";
+                out.assumed = tz == 1 ? "the time is local time of an unknown zone: taken as UTC" : "the time has no time zone: taken as UTC";
+            }
+        }
+        out.time = parse_utc(iso);
+        return out;
+    }
+    std::string text = OGR_F_GetFieldAsString(f, i);
+    const auto b = text.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return std::nullopt;
+    out.text = text.substr(b, text.find_last_not_of(" \t\r\n") - b + 1);
+    out.time = parse_utc(out.text);
+    if (!out.time) {
+        out.time = parse_utc(iso_from_lenient(out.text, out.assumed));
+        if (!out.time) out.assumed.clear();
+    }
+    return out;
+}
+
 bool Feature::has_field(const std::string& name) const {
     return OGR_F_GetFieldIndex(static_cast<OGRFeatureH>(m_feature), name.c_str()) >= 0;
 }
