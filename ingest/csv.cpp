@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
@@ -496,7 +497,14 @@ void CsvBlockReader::skip_bad_record(BadRecord kind, std::uint64_t record_lines,
 bool CsvBlockReader::next(CsvBlock& block, ProblemSink& problems) {
     while (true) {
         if (m_pending.size() < m_options.block_bytes) read_more(m_options.block_bytes - m_pending.size());
-        if (m_pending.empty() && m_eof) return false;
+        if (m_pending.empty() && m_eof) {
+            // A header and nothing else, for any CSV reader: said once, as a problem.
+            if (m_next_record == 0 && !m_reported_no_records) {
+                m_reported_no_records = true;
+                report_no_records(m_path, "", "record", problems, m_consumed);
+            }
+            return false;
+        }
 
         Scan s;
         while (true) {

@@ -133,7 +133,8 @@ public:
     std::uint64_t header_line() const { return m_header_line; }
 
     /// The next block of whole records; false when the file is exhausted. Records the reader
-    /// has to skip (see the header comment) are reported to `problems` as `unreadable`.
+    /// has to skip (see the header comment) are reported to `problems` as `unreadable`; a file
+    /// without any record (a header alone) once, as `empty_layer` (ingest/text.hpp).
     /// Throws IoError when reading fails.
     bool next(CsvBlock& block, ProblemSink& problems);
 
@@ -160,6 +161,7 @@ private:
     std::optional<InputFile> m_file;
     bool m_eof = false;
     bool m_cr_line_ends = false; // an old Mac file: every lone CR is a line end
+    bool m_reported_no_records = false;
     std::string m_pending; // bytes read but not handed out; starts at a record boundary
     std::vector<std::string> m_header;
     std::uint64_t m_header_line = 1;

@@ -393,7 +393,7 @@ std::vector<Declaration> read_declarations(const std::string& path, const Declar
     if (ext == "csv") records = read_csv(path, *options.taxonomy, out, problems);
     else if (ext == "json") records = read_json(path, *options.taxonomy, out, problems);
     else records = read_ogr(path, options, out, problems);
-    if (records == 0) report_no_records(path, options.vector.layer, "declaration", problems);
+    if (records == 0 && ext != "csv") report_no_records(path, options.vector.layer, "declaration", problems); // (CSV: the block reader says it)
     return out;
 }
 

@@ -428,11 +428,7 @@ public:
 
         while (out.size() < max_records) {
             if (!m_cursor) {
-                if (!m_reader.next(m_block, problems)) {
-                    if (!m_end_seen && m_reader.records_read() == 0) report_no_records(m_layout.file, "", "detection", problems, m_reader.bytes_read());
-                    m_end_seen = true;
-                    break;
-                }
+                if (!m_reader.next(m_block, problems)) break;
                 m_cursor.emplace(m_block);
             }
             if (!parse_records(*m_cursor, m_layout, m_taxonomy, out, problems, max_records)) m_cursor.reset();
@@ -451,7 +447,6 @@ private:
     DetectionCsvLayout m_layout;
     CsvBlock m_block;                  // the block being parsed
     std::optional<CsvCursor> m_cursor; // over m_block; empty when a new block is needed
-    bool m_end_seen = false;           // the reader is exhausted (the empty-file check is done)
 };
 
 bool has_csv_extension(const std::string& path) {

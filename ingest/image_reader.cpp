@@ -276,8 +276,8 @@ public:
             ++m_report.accepted;
         } catch (const Defect& d) {
             Context here = where;
-            if (!id.empty()) here.record(id);
-            here.field(d.field).value(d.value);
+            if (!id.empty()) here.record(printable(id));
+            here.field(d.field).value(printable(d.value)); // a raw value may hold any byte
             if (!d.expected.empty()) here.expected(d.expected);
             Problem p = Problem::rejected(d.code, d.reason, here);
             p.order = origin.index;
@@ -366,7 +366,7 @@ void read_json(const std::string& path, Collector& c, ImageFileReport& report, P
                     json_item(c, (*f)[i], Context{}.file(path).feature(std::to_string(i)), SourceRef{path, "", "feature " + std::to_string(i), i});
             } else {
                 throw InputError("not a STAC Item or ItemCollection",
-                                 Context{}.file(path).field("type").value(type).expected("Feature or FeatureCollection"));
+                                 Context{}.file(path).field("type").value(printable(type)).expected("Feature or FeatureCollection"));
             }
             return;
         }

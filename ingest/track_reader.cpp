@@ -75,7 +75,7 @@ double coordinate_value(const std::string& field, const std::string& v) {
 }
 
 void report_defect(ProblemSink& sink, const Defect& d, Context where, std::uint64_t order) {
-    where.field(d.field).value(d.value);
+    where.field(d.field).value(printable(d.value)); // a raw value may hold any byte
     if (!d.expected.empty()) where.expected(d.expected);
     Problem p = Problem::rejected(d.code, d.reason, std::move(where));
     p.order = order;
@@ -175,7 +175,7 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
                 }
                 builder.add(flight, std::move(p), SourceRef{path, "", std::to_string(rec.line), rec.index});
             } catch (const Defect& d) {
-                if (!flight.empty()) where.record(flight);
+                if (!flight.empty()) where.record(printable(flight));
                 report_defect(sink, d, where, rec.index);
                 ++report.rejected;
             }
@@ -253,7 +253,7 @@ TrackFileReport read_tracks(const std::string& path, const TrackReadOptions& opt
     else
         read_track_ogr(path, options, builder, report, problems);
     builder.finish(path);
-    if (report.records == 0) report_no_records(path, options.vector.layer, "track fix", problems);
+    if (report.records == 0 && report.format != "csv") report_no_records(path, options.vector.layer, "track fix", problems); // (CSV: the block reader says it)
     return report;
 }
 
