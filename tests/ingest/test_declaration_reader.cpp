@@ -214,3 +214,16 @@ TEST_CASE("issue 16: quantities and radii beyond their bounds, text that is not 
         CHECK_THROWS_AS(read_declarations(tmp.write(name, text), options_for(tax), strict), InputError);
     }
 }
+
+TEST_CASE("issue 16: declarations_latin1.csv: the Latin-1 unit costs its record only") {
+    Taxonomy tax = make_taxonomy();
+    CollectingProblemSink problems;
+    auto ds = read_declarations(test::source_path("datasets/malformed/declarations_latin1.csv"), options_for(tax), problems);
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].id.str() == "DEC-90001");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.problems()[0].code == ProblemCode::bad_encoding);
+    CHECK(problems.problems()[0].where.record() == "DEC-90002");
+    CHECK(problems.problems()[0].where.field() == "unit");
+    CHECK(problems.problems()[0].where.value() == "120th Guards Mech Bde (Minsk) \\xE9");
+}

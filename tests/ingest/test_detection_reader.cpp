@@ -1009,3 +1009,23 @@ TEST_CASE("issue 16: CR line ends (old Mac files) read like LF, and a header alo
     REQUIRE(geojson.problems.size() == 1);
     CHECK(geojson.problems.problems()[0].code == ProblemCode::empty_layer);
 }
+
+TEST_CASE("issue 16: the whole-file fixtures of datasets/malformed give their documented outcome", "[detections][issue16]") {
+    const Taxonomy taxonomy = make_taxonomy();
+    auto fixture = [](const std::string& name) { return test::source_path("datasets/malformed/" + name); };
+    const ReadAll cr = read_all(fixture("detections_cr_line_ends.csv"), taxonomy);
+    CHECK(cr.problems.size() == 0);
+    REQUIRE(cr.detections.size() == 2);
+    CHECK(cr.detections[1].id.str() == "D-90002");
+    CHECK(cr.detections[1].origin.feature == "3");
+
+    const ReadAll header = read_all(fixture("detections_header_only.csv"), taxonomy);
+    CHECK(header.detections.empty());
+    REQUIRE(header.problems.size() == 1);
+    CHECK(header.problems.problems()[0].code == ProblemCode::empty_layer);
+
+    const ReadAll huge = read_all(fixture("detections_huge_values.csv"), taxonomy);
+    CHECK(summary(huge.problems) == std::vector<std::string>{"3 count bad_value", "4 uncertainty_m bad_value"});
+    REQUIRE(huge.detections.size() == 1);
+    CHECK(huge.detections[0].id.str() == "D-90001");
+}
