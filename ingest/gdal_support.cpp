@@ -158,7 +158,9 @@ int checked_close(void* h) {
 }
 
 void install_checked_file_system() {
-    VSIFilesystemPluginCallbacksStruct* cb = VSIAllocFilesystemPluginCallbacksStruct();
+    // Installed once per process and never freed, whether or not GDAL copies it (kept reachable,
+    // for LeakSanitizer).
+    static VSIFilesystemPluginCallbacksStruct* const cb = VSIAllocFilesystemPluginCallbacksStruct();
     cb->stat = checked_stat;
     cb->read_dir = checked_read_dir;
     cb->open = checked_open;
@@ -171,8 +173,7 @@ void install_checked_file_system() {
     // kept by GDAL (up to 4 MiB per file), not one pread each.
     cb->nBufferSize = std::size_t{64} << 10;
     cb->nCacheSize = std::size_t{4} << 20;
-    // GDAL 3.6 keeps the prefix pointer (a literal lives long enough); `cb` is installed once per
-    // process and never freed, whether or not GDAL copies it.
+    // GDAL 3.6 keeps the prefix pointer: a literal lives long enough.
     if (VSIInstallPluginHandler(k_checked_prefix.data(), cb) != 0)
         throw InternalError("GDAL refused to install avf's checked file system " + std::string(k_checked_prefix));
 }

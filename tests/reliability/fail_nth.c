@@ -39,6 +39,7 @@ static int from_target_on = 0; /* "N+" */
 static long calls = 0;
 static const char *fail_path = NULL;
 static __thread int t_on_path = 0; /* the current read is on AVF_FAIL_PATH */
+static char *point_list = NULL;
 
 static ssize_t (*next_read)(int, void *, size_t) = NULL;
 static ssize_t (*next_pread)(int, void *, size_t, off_t) = NULL;
@@ -124,10 +125,9 @@ __attribute__((constructor)) static void avf_fail_nth_init(void) {
     from_target_on = strchr(nth, '+') != NULL;
     if (path && *path) fail_path = path;
     fiu_init(0);
-    char *list = strdup(points);
-    for (char *save = NULL, *point = strtok_r(list, ",", &save); point; point = strtok_r(NULL, ",", &save))
+    point_list = strdup(points); /* kept (reachable, for LeakSanitizer): libfiu may keep the names */
+    for (char *save = NULL, *point = strtok_r(point_list, ",", &save); point; point = strtok_r(NULL, ",", &save))
         fiu_enable_external(point, 1, (void *)(long)(err ? atol(err) : 5), 0, on_call);
-    /* `list` stays: libfiu keeps the names it was given. */
 }
 
 __attribute__((destructor)) static void avf_fail_nth_report(void) {
