@@ -104,7 +104,22 @@ void register_import(CLI::App& zones) {
         opt->strict = flags->strict;
         receipt->prepare(opt->store_path);
         pipeline::ZoneImportJob job(*opt);
-        auto r = job.run();
+        pipeline::ZoneImportResult r;
+        try {
+            r = job.run();
+        } catch (const InputError& e) {
+            // "nothing to import … (see the problems above)": the job threw its problems away with
+            // its result; read the sources again, validating only, to show them (on stderr, above
+            // the error message).
+            if (e.text().find("see the problems above") == std::string::npos) throw;
+            pipeline::ZoneImportOptions check = *opt;
+            check.validate_only = true;
+            check.strict = false;
+            const auto checked = pipeline::ZoneImportJob(check).run();
+            std::cerr << "Problems:\n";
+            print(problems_table(checked.problems.problems()), Format::table, std::cerr);
+            throw;
+        }
         if (r.written) issue_receipt(opt->store_path, storage::ChainKind::zone_set, opt->set_name, *receipt);
         if (*json) {
             nlohmann::json j = {{"set", opt->set_name}, {"store", opt->store_path}, {"zones", r.collection.zones.size()},

@@ -20,6 +20,25 @@ namespace avf {
 inline constexpr std::size_t max_id_length = 64;     ///< ids, classes, parties, kinds
 inline constexpr std::size_t max_name_length = 128;  ///< human-readable names
 
+/// The most items one record may claim: a detection's `count`, a declaration's `quantity`.
+/// Readers reject more as a problem (bad_value). Why 10^6: the largest figures in real regimes
+/// are tens of thousands — CFE's group ceiling is 20,000 battle tanks, its largest national
+/// ceiling 13,150; the Vienna Document notifies exercises from 9,000 troops and the largest
+/// declared exercises (Zapad, Vostok) name 12,700 to 300,000 troops — so 10^6 leaves a margin of
+/// three over the largest claim ever made, while a sum of bounded counts cannot overflow 64 bits
+/// before 9·10^12 records (counting rules still check their sums).
+inline constexpr std::int64_t max_items_per_record = 1'000'000;
+
+/// The longest distance a record may state, in metres: half the Earth's equatorial circumference
+/// (π · 6,378,137 m ≈ 20,037.5 km; no two points on the WGS84 ellipsoid are farther apart along
+/// the surface). Location uncertainty radii, declared radii, ground sample distances and SAR
+/// resolutions beyond it (or not finite) are rejected (bad_value / not_finite).
+inline constexpr double max_distance_m = 20'037'508.34;
+
+/// The greatest height above ground a record may state, in metres: 100,000 km, above the
+/// geostationary orbit (35,786 km), the highest any imaging sensor works from.
+inline constexpr double max_height_m = 1e8;
+
 /// Where a record came from: the input file, the layer (for multi-layer sources), the feature id
 /// or line number, and the record's position in its source (for stable ordering).
 struct SourceRef {

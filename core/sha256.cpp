@@ -1,13 +1,11 @@
 #include "core/sha256.hpp"
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
 #include <openssl/evp.h>
 
 #include <bit>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <vector>
 
 namespace avf {
@@ -71,15 +69,14 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
 std::string sha256_hex(std::string_view data) { return Sha256{}.update(data).hex(); }
 
 std::string sha256_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(std::string("cannot open file: ") + std::strerror(errno), Context{}.file(path));
+    InputFile in(path); // every read checked: an I/O error is never hashed as the end of the file
     Sha256 h;
     std::vector<char> buf(1 << 20);
-    while (in) {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        h.update(buf.data(), static_cast<std::size_t>(in.gcount()));
+    while (true) {
+        const std::size_t got = in.read(buf.data(), buf.size());
+        h.update(buf.data(), got);
+        if (got < buf.size()) break;
     }
-    if (in.bad()) throw IoError("read error while hashing", Context{}.file(path));
     return h.hex();
 }
 

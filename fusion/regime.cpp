@@ -1,6 +1,7 @@
 #include "fusion/regime.hpp"
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "core/store_limits.hpp"
 #include "fusion/toml_reader.hpp"
 
@@ -13,12 +14,7 @@
 namespace avf::fusion {
 
 Regime load_regime(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(std::string("cannot open regime file: ") + std::strerror(errno), Context{}.file(path));
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw IoError("read error", Context{}.file(path));
-    return parse_regime(text.str(), path);
+    return parse_regime(read_file(path), path); // IoError on any read error, never a truncated regime
 }
 
 Regime parse_regime(const std::string& text, const std::string& path) {

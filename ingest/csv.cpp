@@ -1,24 +1,18 @@
 #include "ingest/csv.hpp"
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
+#include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <bit>
-#include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <sys/stat.h>
-#include <system_error>
-#include <unistd.h>
 
 namespace avf::ingest {
 namespace {
-
-std::string errno_text(int e) {
-    return std::generic_category().message(e);
-}
 
 bool is_blank_record(const char* d, std::size_t begin, std::size_t end) {
     return end == begin || (end == begin + 1 && d[begin] == '\r');
@@ -349,56 +343,78 @@ struct CsvBlockReader::Scan {
 CsvBlockReader::CsvBlockReader(std::string path, CsvReadOptions options) : m_path(std::move(path)), m_options(options) {
     if (m_options.block_bytes == 0 || m_options.max_record_bytes == 0)
         throw UsageError("CSV block_bytes and max_record_bytes must be positive", Context{}.file(m_path));
-    m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (m_fd < 0) throw IoError("cannot open (" + errno_text(errno) + ")", Context{}.file(m_path));
-    struct stat st {};
-    if (::fstat(m_fd, &st) != 0) {
-        const int e = errno;
-        ::close(m_fd);
-        throw IoError("cannot stat (" + errno_text(e) + ")", Context{}.file(m_path));
+    m_file.emplace(m_path);
+    if (m_file->size()) {
+        m_bytes_total = *m_file->size();
+        ::posix_fadvise(m_file->descriptor(), 0, 0, POSIX_FADV_SEQUENTIAL); // a hint: failure changes nothing
     }
-    if (S_ISDIR(st.st_mode)) {
-        ::close(m_fd);
-        throw IoError("is a directory, not a CSV file", Context{}.file(m_path));
-    }
-    if (S_ISREG(st.st_mode)) {
-        m_bytes_total = static_cast<std::uint64_t>(st.st_size);
-        ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL); // a hint: failure changes nothing
-    }
-    try {
-        read_header();
-    } catch (...) {
-        ::close(m_fd);
-        throw;
-    }
+    read_header();
 }
 
-CsvBlockReader::~CsvBlockReader() {
-    if (m_fd >= 0) ::close(m_fd);
-}
+CsvBlockReader::~CsvBlockReader() = default;
 
 bool CsvBlockReader::read_more(std::size_t bytes) {
     if (m_eof) return false;
     const std::size_t old_size = m_pending.size();
     m_pending.resize(old_size + bytes);
     std::size_t got = 0;
-    while (got < bytes) {
-        const ssize_t r = ::read(m_fd, m_pending.data() + old_size + got, bytes - got);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            const int e = errno;
-            m_pending.resize(old_size + got);
-            throw IoError("read failed after " + std::to_string(m_consumed + m_pending.size()) + " bytes (" + errno_text(e) + ")",
-                          Context{}.file(m_path));
-        }
-        if (r == 0) {
-            m_eof = true;
-            break;
-        }
-        got += static_cast<std::size_t>(r);
+    try {
+        got = m_file->read(m_pending.data() + old_size, bytes); // short only at the end; IoError on a read error
+    } catch (...) {
+        m_pending.resize(old_size);
+        throw;
     }
     m_pending.resize(old_size + got);
+    if (got < bytes) m_eof = true;
+    if (m_cr_line_ends) normalize_line_ends(old_size);
     return got > 0;
+}
+
+// The file's line ends, from its first line: a first line ending in a CR alone makes it an old
+// Mac file (CR line ends), anything else a LF or CRLF file, where a lone CR stays data as it
+// always was. Called on the bytes after the byte order mark, before the header is scanned.
+void CsvBlockReader::detect_line_ends() {
+    bool quoted = false;
+    std::size_t i = 0;
+    while (true) {
+        for (; i < m_pending.size(); ++i) {
+            const char c = m_pending[i];
+            if (c == '"') {
+                quoted = !quoted;
+            } else if (!quoted && c == '\n') {
+                return;
+            } else if (!quoted && c == '\r') {
+                if (i + 1 == m_pending.size() && !m_eof) break; // the next byte decides
+                if (i + 1 == m_pending.size() || m_pending[i + 1] != '\n') {
+                    m_cr_line_ends = true;
+                    normalize_line_ends(0);
+                }
+                return;
+            }
+        }
+        if (m_eof || i > m_options.max_record_bytes) return;
+        read_more(m_options.block_bytes);
+    }
+}
+
+// In a file with CR line ends each CR alone becomes a LF, so that the scan and the cursor only
+// ever look for LF (a CRLF stays, its CR is stripped where a record ends). A CR at the very end
+// of the pending bytes waits for the next read, which tells whether a LF follows.
+void CsvBlockReader::normalize_line_ends(std::size_t from) {
+    if (from > 0 && m_pending[from - 1] == '\r') --from; // the undecided CR of the previous read
+    char* d = m_pending.data();
+    const std::size_t n = m_pending.size();
+    for (std::size_t i = from; i < n;) {
+        const void* cr = std::memchr(d + i, '\r', n - i);
+        if (!cr) break;
+        i = static_cast<std::size_t>(static_cast<const char*>(cr) - d);
+        if (i + 1 < n) {
+            if (d[i + 1] != '\n') d[i] = '\n';
+        } else if (m_eof) {
+            d[i] = '\n';
+        }
+        ++i;
+    }
 }
 
 void CsvBlockReader::read_header() {
@@ -408,6 +424,7 @@ void CsvBlockReader::read_header() {
         m_pending.erase(0, 3);
         m_consumed = 3;
     }
+    detect_line_ends();
 
     Scan s;
     while (true) {
@@ -480,7 +497,14 @@ void CsvBlockReader::skip_bad_record(BadRecord kind, std::uint64_t record_lines,
 bool CsvBlockReader::next(CsvBlock& block, ProblemSink& problems) {
     while (true) {
         if (m_pending.size() < m_options.block_bytes) read_more(m_options.block_bytes - m_pending.size());
-        if (m_pending.empty() && m_eof) return false;
+        if (m_pending.empty() && m_eof) {
+            // A header and nothing else, for any CSV reader: said once, as a problem.
+            if (m_next_record == 0 && !m_reported_no_records) {
+                m_reported_no_records = true;
+                report_no_records(m_path, "", "record", problems, m_consumed);
+            }
+            return false;
+        }
 
         Scan s;
         while (true) {

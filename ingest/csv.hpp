@@ -20,6 +20,8 @@
 //
 // Dialect: ',' separates fields, '"' quotes them, "" is a quote inside a quoted field, lines end
 // in LF or CRLF (a CR alone is data), a UTF-8 byte order mark at the start of the file is skipped.
+// A file whose first line ends in a CR alone has CR line ends (an old Mac file): the reader turns
+// each lone CR of it into a LF as it reads, also inside quoted fields, and goes on as above.
 // A quote opens a quoted field only as the first byte of a field. Blank lines (empty, or a lone
 // CR) are neither records nor problems; they still count for line numbers.
 //
@@ -34,10 +36,12 @@
 //   * a missing, empty or malformed header: InputError (the whole file is unusable).
 #pragma once
 
+#include "core/file_io.hpp"
 #include "core/problem.hpp"
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -116,7 +120,8 @@ private:
 class CsvBlockReader {
 public:
     /// Opens `path` and reads the header (the first non-blank record). Throws IoError when the
-    /// file cannot be opened or read, InputError when it has no header or a malformed one.
+    /// file cannot be opened or read (core/file_io.hpp: a read error is never taken for the end of
+    /// the file), InputError when it has no header or a malformed one.
     explicit CsvBlockReader(std::string path, CsvReadOptions options = {});
     ~CsvBlockReader();
     CsvBlockReader(const CsvBlockReader&) = delete;
@@ -128,7 +133,8 @@ public:
     std::uint64_t header_line() const { return m_header_line; }
 
     /// The next block of whole records; false when the file is exhausted. Records the reader
-    /// has to skip (see the header comment) are reported to `problems` as `unreadable`.
+    /// has to skip (see the header comment) are reported to `problems` as `unreadable`; a file
+    /// without any record (a header alone) once, as `empty_layer` (ingest/text.hpp).
     /// Throws IoError when reading fails.
     bool next(CsvBlock& block, ProblemSink& problems);
 
@@ -144,14 +150,18 @@ private:
     struct Scan;
 
     bool read_more(std::size_t bytes);
+    void detect_line_ends();
+    void normalize_line_ends(std::size_t from);
     Scan scan_pending(std::size_t max_records);
     void skip_bad_record(BadRecord kind, std::uint64_t record_lines, ProblemSink& problems);
     void read_header();
 
     std::string m_path;
     CsvReadOptions m_options;
-    int m_fd = -1;
+    std::optional<InputFile> m_file;
     bool m_eof = false;
+    bool m_cr_line_ends = false; // an old Mac file: every lone CR is a line end
+    bool m_reported_no_records = false;
     std::string m_pending; // bytes read but not handed out; starts at a record boundary
     std::vector<std::string> m_header;
     std::uint64_t m_header_line = 1;

@@ -1,9 +1,11 @@
 #include "ingest/declaration_reader.hpp"
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "geo/validate.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/detection_fields.hpp"
+#include "ingest/text.hpp"
 
 #include <boost/geometry.hpp>
 #include <nlohmann/json.hpp>
@@ -15,7 +17,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <set>
@@ -65,8 +66,8 @@ public:
         if (!m_w.layer.empty()) c.layer(m_w.layer);
         if (m_w.line) c.line(*m_w.line);
         else c.feature(m_w.feature);
-        if (!m_raw["id"].empty()) c.record(detail::printable(m_raw["id"]));
-        if (!field.empty()) c.field(field).value(detail::printable(m_raw[field]));
+        if (!m_raw["id"].empty()) c.record(printable(m_raw["id"]));
+        if (!field.empty()) c.field(field).value(printable(m_raw[field]));
         return c;
     }
     bool reject(ProblemCode code, const std::string& field, std::string message, std::string expected = "") {
@@ -86,7 +87,7 @@ public:
             return true;
         }
         if (v.size() > max) return reject(ProblemCode::bad_value, field, "value is too long", "at most " + std::to_string(max) + " bytes");
-        if (v.find('\0') != std::string::npos) return reject(ProblemCode::bad_encoding, field, "value contains a NUL byte");
+        if (auto defect = encoding_defect(v); !defect.empty()) return reject(ProblemCode::bad_encoding, field, "value " + std::string(defect));
         out = v;
         return true;
     }
@@ -145,6 +146,7 @@ bool build(const RawDeclaration& raw, const Where& w, const Taxonomy& taxonomy, 
     if (!b.text("id", id, true)) return false;
     d.id = DeclarationId{id};
     if (!b.text("party", d.party, true)) return false;
+    d.party = canonical_party(d.party);
     if (!b.text("class", cls, true)) return false;
     const std::string* canonical = taxonomy.resolve(cls);
     if (!canonical) return b.reject(ProblemCode::unknown_class, "class", "unknown equipment class", "a class or alias of the regime's [classes]");
@@ -152,7 +154,10 @@ bool build(const RawDeclaration& raw, const Where& w, const Taxonomy& taxonomy, 
     if (raw["quantity"].empty()) return b.reject(ProblemCode::missing_field, "quantity", "required field 'quantity' is empty or missing");
     double q = 0;
     if (!b.number("quantity", q)) return false;
-    if (q < 0 || q != std::floor(q) || q > 1e15) return b.reject(ProblemCode::bad_value, "quantity", "quantity must be a whole number >= 0");
+    if (q < 0 || q != std::floor(q)) return b.reject(ProblemCode::bad_value, "quantity", "quantity must be a whole number >= 0");
+    if (q > static_cast<double>(max_items_per_record))
+        return b.reject(ProblemCode::bad_value, "quantity", "quantity is above the most one record may claim (" + std::to_string(max_items_per_record) + ")",
+                        "a whole number from 0 to " + std::to_string(max_items_per_record));
     d.quantity = static_cast<std::int64_t>(q);
     if (raw["valid_from"].empty()) return b.reject(ProblemCode::missing_field, "valid_from", "required field 'valid_from' is empty or missing");
     if (!b.time("valid_from", d.valid.from)) return false;
@@ -199,6 +204,9 @@ bool build(const RawDeclaration& raw, const Where& w, const Taxonomy& taxonomy, 
         if (!raw["radius_m"].empty()) {
             if (!b.number("radius_m", r)) return false;
             if (r < 0) return b.reject(ProblemCode::bad_value, "radius_m", "radius must not be negative", "metres >= 0");
+            if (r > max_distance_m)
+                return b.reject(ProblemCode::bad_value, "radius_m", "radius longer than half the Earth's circumference",
+                                "metres, 0 to " + std::to_string(static_cast<long long>(max_distance_m)));
         }
         d.radius = Meters{r};
     }
@@ -220,7 +228,8 @@ std::string ext_of(const std::string& path) {
     return lower(path.substr(dot + 1));
 }
 
-void read_csv(const std::string& path, const Taxonomy& taxonomy, std::vector<Declaration>& out, ProblemSink& problems) {
+// Each reader returns the number of records it saw (good or bad).
+std::uint64_t read_csv(const std::string& path, const Taxonomy& taxonomy, std::vector<Declaration>& out, ProblemSink& problems) {
     CsvBlockReader reader(path);
     std::map<std::string, std::size_t> columns;
     std::vector<std::string> ignored;
@@ -265,6 +274,7 @@ void read_csv(const std::string& path, const Taxonomy& taxonomy, std::vector<Dec
             if (build(raw, w, taxonomy, d, problems)) out.push_back(std::move(d));
         }
     }
+    return reader.records_read();
 }
 
 // A GeoJSON Polygon or MultiPolygon object → MultiPolygon; false when it is anything else.
@@ -307,12 +317,12 @@ bool geojson_area(const nlohmann::json& g, MultiPolygon& out) {
     return !out.empty();
 }
 
-void read_json(const std::string& path, const Taxonomy& taxonomy, std::vector<Declaration>& out, ProblemSink& problems) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(std::string("cannot open declarations file: ") + std::strerror(errno), Context{}.file(path));
+std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::vector<Declaration>& out, ProblemSink& problems) {
+    std::string text = read_file(path); // IoError on any read error
+    mark_invalid_utf8(text);            // a Latin-1 byte: a problem on its record, not an unreadable file
     nlohmann::json doc;
     try {
-        doc = nlohmann::json::parse(in);
+        doc = nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {
         throw InputError(std::string("not valid JSON: ") + e.what(), Context{}.file(path).expected("an array of declaration objects"));
     }
@@ -346,11 +356,14 @@ void read_json(const std::string& path, const Taxonomy& taxonomy, std::vector<De
         Declaration d;
         if (build(raw, w, taxonomy, d, problems)) out.push_back(std::move(d));
     }
+    return index;
 }
 
-void read_ogr(const std::string& path, const DeclarationReadOptions& options, std::vector<Declaration>& out, ProblemSink& problems) {
+std::uint64_t read_ogr(const std::string& path, const DeclarationReadOptions& options, std::vector<Declaration>& out, ProblemSink& problems) {
     VectorSource source(path, options.vector);
+    std::uint64_t records = 0;
     source.for_each_feature([&](const Feature& f) {
+        ++records;
         Where w{&path, f.layer, std::to_string(f.fid), std::nullopt, f.index};
         RawDeclaration raw;
         for (const char* name : k_fields)
@@ -367,6 +380,7 @@ void read_ogr(const std::string& path, const DeclarationReadOptions& options, st
         Declaration d;
         if (build(raw, w, *options.taxonomy, d, problems)) out.push_back(std::move(d));
     });
+    return records;
 }
 
 } // namespace
@@ -375,9 +389,11 @@ std::vector<Declaration> read_declarations(const std::string& path, const Declar
     if (!options.taxonomy) throw UsageError("read_declarations needs the regime's taxonomy");
     std::vector<Declaration> out;
     const std::string ext = ext_of(path);
-    if (ext == "csv") read_csv(path, *options.taxonomy, out, problems);
-    else if (ext == "json") read_json(path, *options.taxonomy, out, problems);
-    else read_ogr(path, options, out, problems);
+    std::uint64_t records = 0;
+    if (ext == "csv") records = read_csv(path, *options.taxonomy, out, problems);
+    else if (ext == "json") records = read_json(path, *options.taxonomy, out, problems);
+    else records = read_ogr(path, options, out, problems);
+    if (records == 0 && ext != "csv") report_no_records(path, options.vector.layer, "declaration", problems); // (CSV: the block reader says it)
     return out;
 }
 
@@ -389,7 +405,7 @@ std::vector<Declaration> read_declarations(const std::vector<std::string>& paths
             auto [it, fresh] = first.emplace(d.id.str(), d.origin);
             if (!fresh) {
                 Context c;
-                c.file(d.origin.file).record(detail::printable(d.id.str())).field("id").value(detail::printable(d.id.str()));
+                c.file(d.origin.file).record(printable(d.id.str())).field("id").value(printable(d.id.str()));
                 if (!d.origin.layer.empty()) c.layer(d.origin.layer);
                 c.feature(d.origin.feature);
                 Problem p = Problem::rejected(ProblemCode::duplicate_id,

@@ -24,15 +24,20 @@
 // Values and their problems (one problem per rejected record: its first defect):
 //   * empty required value or no location at all: missing_field;
 //   * class: a canonical class or alias of the regime's taxonomy; unknown: unknown_class;
-//   * quantity: a whole number >= 0 ("0" declares an absence): bad_value / bad_number;
+//   * quantity: a whole number from 0 ("0" declares an absence) to avf::max_items_per_record
+//     (10^6): bad_value / bad_number;
+//   * party: upper-cased ("blr" is BLR);
 //   * kind: deployment | exercise | notification | movement: bad_value;
 //   * valid_from, valid_to, notified: ISO-8601 with a zone (avf::parse_utc): bad_time;
 //     valid_to not after valid_from: bad_value;
-//   * lon/lat out of range: coordinate_out_of_range; NaN/Inf: not_finite; radius_m < 0: bad_value;
+//   * lon/lat out of range: coordinate_out_of_range; NaN/Inf: not_finite; radius_m < 0 or beyond
+//     avf::max_distance_m: bad_value;
 //   * area: unparsable WKT / GeoJSON or not a polygon: invalid_geometry; ring defects as for
 //     zones (geo::normalize_polygons: corrected or rejected);
-//   * id, party, unit, site_id, reference longer than avf::max_id_length (reference:
-//     max_name_length) bytes: bad_value;
+//   * id, party, unit, site_id, reference longer than avf::max_id_length (unit, reference:
+//     max_name_length) bytes: bad_value; not valid UTF-8 or holding a NUL byte: bad_encoding
+//     (in JSON too: a Latin-1 byte costs its record, not the file; ingest/text.hpp);
+//   * a file with no declaration at all: empty_layer (rejected, once);
 //   * a repeated id (in this file or an earlier one of the same reader call): duplicate_id.
 // JSON: the file is an array of objects, or an object with a "declarations" array; numbers may
 // be JSON numbers or strings. Origins: CSV and JSON records get {file, "", line or "#index",

@@ -49,10 +49,6 @@ bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, 
 /// Without surrounding spaces and tabs.
 std::string_view trim(std::string_view s);
 
-/// A value made safe for a problem message: invalid UTF-8 and control bytes as \xNN, and at most
-/// 120 bytes (longer values are cut at a character boundary and their length given).
-std::string printable(std::string_view s);
-
 /// The OGR path of open_detections (detection_ogr.cpp).
 std::unique_ptr<DetectionSource> open_ogr_detections(const std::string& path, const DetectionParseOptions& options);
 

@@ -6,6 +6,7 @@
 // the thread at the next feature.
 #include "core/error.hpp"
 #include "ingest/detection_fields.hpp"
+#include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
@@ -48,7 +49,10 @@ public:
             throw InputError(fmt::format("has {} layers; name the one holding the detections", layers.size()),
                              Context{}.file(path).expected("a layer option, one of: " + list));
         }
-        if (!layers.empty()) m_feature_count = m_source.feature_count(layers.front());
+        if (!layers.empty()) {
+            m_layer = layers.front();
+            m_feature_count = m_source.feature_count(m_layer);
+        }
         std::error_code ec;
         const auto size = std::filesystem::file_size(path, ec);
         m_bytes_total = ec ? 0 : static_cast<std::uint64_t>(size);
@@ -206,6 +210,8 @@ private:
                 m_records_seen.fetch_add(1, std::memory_order_relaxed);
                 if (chunk.size() >= k_chunk_records) push(std::exchange(chunk, Chunk{}));
             });
+            if (m_records_seen.load(std::memory_order_relaxed) == 0)
+                report_no_records(m_path, m_layer, "detection", chunk.problems, m_bytes_total);
             if (chunk.size() > 0) push(std::move(chunk));
         } catch (const StopVisit&) {
         } catch (...) {
@@ -223,6 +229,7 @@ private:
     const std::string m_path;
     const Taxonomy& m_taxonomy;
     VectorSource m_source; // used by the reader thread only, once it runs
+    std::string m_layer;   // the layer read ("" when the source has none)
     std::int64_t m_feature_count = -1;
     std::uint64_t m_bytes_total = 0;
 

@@ -1,6 +1,7 @@
 #include "ingest/detection_reader.hpp"
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 #include "geo/validate.hpp"
 #include "ingest/detection_fields.hpp"
 #include "ingest/text.hpp"
@@ -12,7 +13,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
-#include <fstream>
+#include <filesystem>
 #include <iterator>
 #include <limits>
 #include <optional>
@@ -45,37 +46,6 @@ std::string lower(std::string_view s) {
     std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
     return out;
 }
-
-// Length of the valid UTF-8 sequence starting at s[i] (overlongs, surrogates and code points above
-// U+10FFFF are invalid), 0 when it is not one.
-std::size_t utf8_sequence(std::string_view s, std::size_t i) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) return 1;
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if ((c & 0xF0u) == 0xE0u) {
-        len = 3;
-        cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-    } else {
-        return 0;
-    }
-    if (i + len > s.size()) return 0;
-    for (std::size_t k = 1; k < len; ++k) {
-        const auto cc = static_cast<unsigned char>(s[i + k]);
-        if ((cc & 0xC0u) != 0x80u) return 0;
-        cp = (cp << 6) | (cc & 0x3Fu);
-    }
-    if (len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) return 0;
-    if (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) return 0;
-    return len;
-}
-
 
 // "+12.5" → "12.5": from_chars refuses the plus sign, people and some tools write it.
 std::string_view strip_plus(std::string_view s) {
@@ -112,35 +82,6 @@ private:
 
 } // namespace
 
-std::string printable(std::string_view s) { return detail::printable(s); }
-
-std::string_view encoding_defect(std::string_view s) {
-    std::size_t i = 0;
-    // Fast path: eight plain ASCII bytes at a time (no high bit set, no NUL).
-    if constexpr (std::endian::native == std::endian::little) {
-        constexpr std::uint64_t high = 0x8080808080808080ULL;
-        constexpr std::uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL;
-        for (; i + 8 <= s.size(); i += 8) {
-            std::uint64_t w = 0;
-            std::memcpy(&w, s.data() + i, 8);
-            const std::uint64_t nul = ~(((w & low7) + low7) | w | low7);
-            if ((w & high) != 0 || nul != 0) break;
-        }
-    }
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        if (c != 0 && c < 0x80) {
-            ++i;
-            continue;
-        }
-        if (c == 0) return "contains a NUL byte";
-        const std::size_t len = utf8_sequence(s, i);
-        if (len == 0) return "is not valid UTF-8 (convert the file to UTF-8)";
-        i += len;
-    }
-    return {};
-}
-
 std::string_view column_name(DetectionField f) {
     return k_column_names[idx(f)];
 }
@@ -158,25 +99,6 @@ std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
-}
-
-std::string printable(std::string_view s) {
-    constexpr std::size_t limit = 120;
-    std::string out;
-    std::size_t i = 0;
-    while (i < s.size() && out.size() < limit) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        const std::size_t len = utf8_sequence(s, i);
-        if (len == 0 || c < 0x20 || c == 0x7F) {
-            out += fmt::format("\\x{:02X}", c);
-            ++i;
-        } else {
-            out.append(s, i, len);
-            i += len;
-        }
-    }
-    if (i < s.size()) out += fmt::format("... ({} bytes)", s.size());
-    return out;
 }
 
 bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, const RecordPosition& where, const Taxonomy& taxonomy, Detection& out,
@@ -316,6 +238,10 @@ bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, 
             count = static_cast<std::int64_t>(v);
         }
         if (count <= 0) return reject(ProblemCode::bad_value, DetectionField::count, count_text, "count is not positive", "a positive whole number");
+        if (count > max_items_per_record)
+            return reject(ProblemCode::bad_value, DetectionField::count, count_text,
+                          fmt::format("count is above the most one record may claim ({})", max_items_per_record),
+                          fmt::format("a whole number from 1 to {}", max_items_per_record));
     }
 
     // confidence
@@ -337,6 +263,9 @@ bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, 
         if (uncertainty < 0.0)
             return reject(ProblemCode::bad_value, DetectionField::uncertainty_m, raw[DetectionField::uncertainty_m], "negative uncertainty",
                           "metres, 0 or more");
+        if (uncertainty > max_distance_m)
+            return reject(ProblemCode::bad_value, DetectionField::uncertainty_m, raw[DetectionField::uncertainty_m],
+                          "uncertainty radius longer than half the Earth's circumference", fmt::format("metres, 0 to {}", max_distance_m));
     }
 
     // optional text fields
@@ -352,7 +281,7 @@ bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, 
     out.model.assign(kept_model);
     out.count = count;
     out.confidence = confidence;
-    out.party.assign(raw[DetectionField::party]);
+    out.party = canonical_party(raw[DetectionField::party]);
     out.source.assign(raw[DetectionField::source]);
     out.source_record.assign(raw[DetectionField::source_record]);
     out.origin.file = *where.file;
@@ -406,7 +335,7 @@ DetectionCsvLayout DetectionCsvLayout::from_header(const std::vector<std::string
 
     if (!layout.ignored_columns.empty()) {
         std::string list;
-        for (const auto& c : layout.ignored_columns) list += (list.empty() ? "'" : ", '") + detail::printable(c) + "'";
+        for (const auto& c : layout.ignored_columns) list += (list.empty() ? "'" : ", '") + printable(c) + "'";
         Problem p{Severity::note, ProblemCode::bad_value,
                   fmt::format("column{} {} {} not a detection field and {} ignored", layout.ignored_columns.size() > 1 ? "s" : "", list,
                               layout.ignored_columns.size() > 1 ? "are" : "is", layout.ignored_columns.size() > 1 ? "are" : "is"),
@@ -431,7 +360,7 @@ bool parse_records(CsvCursor& cursor, const DetectionCsvLayout& layout, const Ta
             Context where = Context{}.file(layout.file).line(static_cast<long>(record.line));
             if (id_column < record.fields.size()) {
                 const std::string_view id = detail::trim(record.fields[id_column]);
-                if (!id.empty()) where.record(detail::printable(id));
+                if (!id.empty()) where.record(printable(id));
             }
             std::string message;
             if (record.error != CsvRecordError::none) {
@@ -529,15 +458,14 @@ bool has_csv_extension(const std::string& path) {
 bool is_detection_csv(const std::string& path) {
     if (has_csv_extension(path)) return true;
     if (path.rfind("/vsi", 0) == 0) return false; // GDAL virtual file systems: OGR's business
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::string head(std::size_t{64} * 1024, '\0');
-    in.read(head.data(), static_cast<std::streamsize>(head.size()));
-    head.resize(static_cast<std::size_t>(in.gcount()));
+    // A file that cannot be opened is left to the reader that names the error; a read error
+    // is one (IoError), not "not a CSV file".
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return false;
+    const std::string head = read_prefix(path, std::size_t{64} * 1024);
     std::string_view text = head;
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
-    const std::size_t nl = text.find('\n');
-    const std::string_view first_line = text.substr(0, nl);
+    const std::string_view first_line = text.substr(0, text.find_first_of("\r\n")); // CR alone: an old Mac file
     if (first_line.find('\0') != std::string_view::npos) return false; // binary (GeoPackage, Shapefile…)
     const std::string_view start = detail::trim(first_line);
     if (start.empty() || start.front() == '{' || start.front() == '[' || start.front() == '\x1e') return false; // (Geo)JSON, JSON text sequences
@@ -736,7 +664,7 @@ bool DuplicateIdFilter::check_unique(const Detection& d, ProblemSink& problems) 
     } else {
         where.layer(d.origin.layer).feature(d.origin.feature);
     }
-    where.record(detail::printable(d.id.str())).field("id").value(detail::printable(d.id.str()));
+    where.record(printable(d.id.str())).field("id").value(printable(d.id.str()));
     Problem p =
         Problem::rejected(ProblemCode::duplicate_id, "id already used by the record at " + first + "; this record is rejected", std::move(where));
     p.order = order;

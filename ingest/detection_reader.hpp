@@ -17,7 +17,8 @@
 // Fields — CSV columns or OGR attributes, matched case-insensitively, in any order:
 //   required  id, time, lon, lat, class, count, confidence, source
 //             (OGR sources take lon/lat from the Point geometry instead, in any CRS)
-//   optional  uncertainty_m (metres, finite, >= 0; default 0), party, source_record, model
+//   optional  uncertainty_m (metres, finite, 0 to avf::max_distance_m; default 0), party,
+//             source_record, model
 // Unknown columns are ignored (one `note` per CSV file names them).
 //
 // Values and the problem each defect gives (one problem per rejected record: its first defect in
@@ -32,11 +33,15 @@
 //     instead. Unknown: unknown_class. Detection::model keeps the raw model, or else the raw alias
 //     given as class. A `class` and a `model` resolving to different classes: the class column
 //     wins and a `note` says so;
-//   * count: a positive whole number (3 and 3.0 are accepted, 2.5, 0 and -3 are not): bad_value;
-//   * confidence outside [0, 1], uncertainty_m negative: bad_value;
+//   * count: a positive whole number up to avf::max_items_per_record (10^6; 3 and 3.0 are
+//     accepted, 2.5, 0, -3 and 10^6 + 1 are not): bad_value;
+//   * confidence outside [0, 1], uncertainty_m negative or beyond avf::max_distance_m: bad_value;
+//   * party: upper-cased (a record's "prk" is PRK);
 //   * id, party, source, source_record, model longer than avf::max_id_length bytes: bad_value
 //     (nothing is ever truncated); not valid UTF-8 or containing a NUL byte: bad_encoding;
 //   * CSV only: wrong number of fields, malformed quoting, unterminated quote: unreadable;
+//     lines may end in LF, CRLF or a CR alone (ingest/csv.hpp);
+//   * a file with no record at all (a header alone, an empty layer): empty_layer, once;
 //   * OGR only: a geometry that is not a Point (unsupported_geometry), null or empty
 //     (empty_geometry), or that could not be reprojected (reprojection_failed).
 // Duplicate ids are judged by the caller in input order, with DuplicateIdFilter.

@@ -15,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/geometry.hpp"
+#include "core/time.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -32,6 +33,13 @@ struct VectorSourceOptions {
 
 enum class GeometryKind { none, point, line, polygon, other };
 
+/// A date or time attribute as Feature::time_field reads it.
+struct FieldTime {
+    std::string text;            ///< the value as the source gives it (for messages)
+    std::optional<UtcTime> time; ///< nullopt: present but not a date or time avf can read
+    std::string assumed;         ///< what was assumed to read it ("" when the value was unambiguous)
+};
+
 /// One feature, valid only inside the for_each_feature callback.
 class Feature {
 public:
@@ -42,6 +50,13 @@ public:
     /// Field value as text; nullopt when the field does not exist or is null/unset.
     std::optional<std::string> field(const std::string& name) const;
     bool has_field(const std::string& name) const;
+    /// A date or time attribute; nullopt when the field does not exist or is null or empty.
+    /// Typed OGR date fields (OFTDate, OFTDateTime: GeoPackage, FlatGeobuf, GeoJSON…) are read as
+    /// such, with their time zone flag: a time whose zone is unknown or local is taken as UTC and
+    /// `assumed` says so. Text is read as ISO-8601 (core/time.hpp), or as ogr2ogr writes dates
+    /// into CSV and KML — "YYYY/MM/DD", "YYYY/MM/DD hh:mm[:ss[.fff]]" with an optional "+hh",
+    /// "+hhmm" or "+hh:mm" — a time without a zone being taken as UTC (said in `assumed`).
+    std::optional<FieldTime> time_field(const std::string& name) const;
     GeometryKind geometry_kind() const;
     /// Geometry converted to lon/lat (reprojected). Empty containers when not of that kind.
     MultiPolygon polygons() const;

@@ -1,18 +1,19 @@
 #include "ingest/image_reader.hpp"
 
+#include "core/file_io.hpp"
 #include "core/time.hpp"
 #include "geo/validate.hpp"
 #include "ingest/field_values.hpp"
+#include "ingest/text.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <filesystem>
 #include <limits>
 #include <map>
-#include <sstream>
 
 namespace avf::ingest {
 namespace {
@@ -115,22 +116,32 @@ UtcTime time_field(const Fields& f, const std::string& name) {
     return *v;
 }
 
-// A positive, finite number, or NaN when absent.
-double positive(const Fields& f, const std::string& name) {
+// A positive, finite number of metres up to `max` (a physical bound: core/records.hpp), or NaN
+// when absent.
+double positive(const Fields& f, const std::string& name, double max = max_distance_m) {
     auto v = f.number(name);
     if (!v) return nan;
     if (!std::isfinite(*v)) throw Defect{ProblemCode::not_finite, name, fmt::format("{}", *v), "not a finite number", "a positive number"};
     if (*v <= 0) throw Defect{ProblemCode::bad_value, name, fmt::format("{}", *v), "must be positive", "a number > 0 (metres)"};
+    if (*v > max)
+        throw Defect{ProblemCode::bad_value, name, fmt::format("{}", *v), fmt::format("larger than any physical value ({} m)", max),
+                     fmt::format("a number of metres from 0 to {}", max)};
     return *v;
+}
+
+// Text kept in the store: valid UTF-8 without NUL bytes (text.hpp) and at most `max` bytes.
+std::string stored_text(const std::string& name, std::string v, std::size_t max) {
+    if (auto defect = encoding_defect(v); !defect.empty()) throw Defect{ProblemCode::bad_encoding, name, printable(v), "value " + std::string(defect), ""};
+    if (v.size() > max)
+        throw Defect{ProblemCode::bad_value, name, printable(v.substr(0, 40)) + "…", fmt::format("value is {} bytes long; at most {} are kept", v.size(), max),
+                     ""};
+    return v;
 }
 
 std::string id_field(const Fields& f, const std::string& name, bool required) {
     std::string v = f.text(name);
     if (v.empty() && required) throw Defect{ProblemCode::missing_field, name, "", "missing required field", ""};
-    if (v.size() > max_id_length)
-        throw Defect{ProblemCode::bad_value, name, v.substr(0, 40) + "…",
-                     fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length), ""};
-    return v;
+    return stored_text(name, std::move(v), max_id_length);
 }
 
 // Reads every field but the footprint (see docs/imagery-format.md for the rules).
@@ -156,23 +167,17 @@ ImageRecord image_fields(const Fields& f) {
 
     r.platform = id_field(f, "platform", false);
     r.mission = id_field(f, "mission", false);
-    r.instruments = join(f.list("instruments"));
-    if (r.instruments.size() > max_name_length)
-        throw Defect{ProblemCode::bad_value, "instruments", r.instruments.substr(0, 40) + "…",
-                     fmt::format("the instruments take {} bytes; at most {} are kept", r.instruments.size(), max_name_length), ""};
-    r.sar_polarizations = join(f.list("sar:polarizations"));
-    if (r.sar_polarizations.size() > max_id_length)
-        throw Defect{ProblemCode::bad_value, "sar:polarizations", r.sar_polarizations.substr(0, 40) + "…",
-                     fmt::format("the polarizations take {} bytes; at most {} are kept", r.sar_polarizations.size(), max_id_length), ""};
-    r.observing_party = id_field(f, "avf:observing_party", false);
-    r.observed_party = id_field(f, "avf:observed_party", false);
+    r.instruments = stored_text("instruments", join(f.list("instruments")), max_name_length);
+    r.sar_polarizations = stored_text("sar:polarizations", join(f.list("sar:polarizations")), max_id_length);
+    r.observing_party = canonical_party(id_field(f, "avf:observing_party", false));
+    r.observed_party = canonical_party(id_field(f, "avf:observed_party", false));
     r.flight_id = id_field(f, "avf:flight_id", false);
 
     r.sar_range_resolution = Meters{positive(f, "sar:resolution_range")};
     r.sar_azimuth_resolution = Meters{positive(f, "sar:resolution_azimuth")};
     const bool has_sar = !std::isnan(r.sar_range_resolution.value) || !std::isnan(r.sar_azimuth_resolution.value) || f.present("sar:polarizations");
 
-    std::string sensor = f.text("avf:sensor");
+    std::string sensor = stored_text("avf:sensor", f.text("avf:sensor"), max_id_length);
     if (sensor.empty()) {
         if (!has_sar)
             throw Defect{ProblemCode::missing_field, "avf:sensor", "", "no sensor category (and no sar:* field)", "optical, video, infrared or sar"};
@@ -190,7 +195,7 @@ ImageRecord image_fields(const Fields& f) {
                      r.sensor == SensorCategory::sar ? "gsd, or sar:resolution_range / sar:resolution_azimuth" : "gsd (metres)"};
     r.gsd = Meters{gsd};
 
-    r.height = Meters{positive(f, "avf:height_m")};
+    r.height = Meters{positive(f, "avf:height_m", max_height_m)};
     r.off_nadir = nan;
     if (auto v = f.number("view:off_nadir")) {
         if (!std::isfinite(*v) || *v < 0 || *v > 90)
@@ -271,8 +276,8 @@ public:
             ++m_report.accepted;
         } catch (const Defect& d) {
             Context here = where;
-            if (!id.empty()) here.record(id);
-            here.field(d.field).value(d.value);
+            if (!id.empty()) here.record(printable(id));
+            here.field(d.field).value(printable(d.value)); // a raw value may hold any byte
             if (!d.expected.empty()) here.expected(d.expected);
             Problem p = Problem::rejected(d.code, d.reason, here);
             p.order = origin.index;
@@ -302,15 +307,6 @@ std::string extension(const std::string& path) {
 
 bool is_lines_extension(const std::string& e) {
     return e == "ndjson" || e == "jsonl" || e == "geojsonl" || e == "geojsons";
-}
-
-std::string read_file(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open the imagery file", Context{}.file(path));
-    std::ostringstream s;
-    s << in.rdbuf();
-    if (in.bad()) throw IoError("cannot read the imagery file", Context{}.file(path));
-    return s.str();
 }
 
 void json_item(Collector& c, const json& item, const Context& where, SourceRef origin) {
@@ -351,7 +347,8 @@ std::optional<ParseError> parse_error_of(std::string_view text) {
 }
 
 void read_json(const std::string& path, Collector& c, ImageFileReport& report, ProblemSink& sink) {
-    const std::string text = read_file(path);
+    std::string text = read_file(path); // IoError on any read error
+    mark_invalid_utf8(text);            // a Latin-1 byte: a problem on its item, not an unreadable file
     bool lines = is_lines_extension(extension(path));
     if (!lines) {
         json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
@@ -369,7 +366,7 @@ void read_json(const std::string& path, Collector& c, ImageFileReport& report, P
                     json_item(c, (*f)[i], Context{}.file(path).feature(std::to_string(i)), SourceRef{path, "", "feature " + std::to_string(i), i});
             } else {
                 throw InputError("not a STAC Item or ItemCollection",
-                                 Context{}.file(path).field("type").value(type).expected("Feature or FeatureCollection"));
+                                 Context{}.file(path).field("type").value(printable(type)).expected("Feature or FeatureCollection"));
             }
             return;
         }
@@ -435,9 +432,9 @@ void read_ogr(const std::string& path, const ImageReadOptions& options, Collecto
 bool is_stac_json(const std::string& path) {
     const std::string e = extension(path);
     if (e == "json" || e == "geojson" || is_lines_extension(e)) return true;
-    std::ifstream in(path, std::ios::binary);
-    char ch = 0;
-    while (in.get(ch))
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) return false; // left to OGR, which names the error
+    for (char ch : read_prefix(path, 4096))                          // IoError on a read error
         if (!std::isspace(static_cast<unsigned char>(ch))) return ch == '{' || ch == '\x1e';
     return false;
 }
@@ -450,6 +447,7 @@ ImageFileReport read_images(const std::string& path, const ImageReadOptions& opt
         read_json(path, c, report, problems);
     else
         read_ogr(path, options, c, report);
+    if (report.records == 0) report_no_records(path, options.vector.layer, "image record", problems);
     return report;
 }
 

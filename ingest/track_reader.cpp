@@ -5,6 +5,7 @@
 #include "geo/validate.hpp"
 #include "ingest/csv.hpp"
 #include "ingest/field_values.hpp"
+#include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
@@ -32,8 +33,10 @@ std::string extension(const std::string& path) {
 
 std::string flight_field(const std::string& v) {
     if (v.empty()) throw Defect{ProblemCode::missing_field, "flight_id", "", "missing required field", ""};
+    if (auto defect = encoding_defect(v); !defect.empty())
+        throw Defect{ProblemCode::bad_encoding, "flight_id", printable(v), "value " + std::string(defect), ""};
     if (v.size() > max_id_length)
-        throw Defect{ProblemCode::bad_value, "flight_id", v.substr(0, 40) + "…",
+        throw Defect{ProblemCode::bad_value, "flight_id", printable(v.substr(0, 40)) + "…",
                      fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length), ""};
     return v;
 }
@@ -51,6 +54,9 @@ double height_value(const std::string& v) {
     if (!h) throw Defect{ProblemCode::bad_number, "height_m", v, "not a number", "metres above ground"};
     if (!std::isfinite(*h)) throw Defect{ProblemCode::not_finite, "height_m", v, "not a finite number", "metres above ground"};
     if (*h < 0) throw Defect{ProblemCode::bad_value, "height_m", v, "negative height above ground", "a number >= 0"};
+    if (*h > max_height_m)
+        throw Defect{ProblemCode::bad_value, "height_m", v, fmt::format("larger than any physical height ({} m)", max_height_m),
+                     fmt::format("metres, 0 to {}", max_height_m)};
     return *h;
 }
 
@@ -69,7 +75,7 @@ double coordinate_value(const std::string& field, const std::string& v) {
 }
 
 void report_defect(ProblemSink& sink, const Defect& d, Context where, std::uint64_t order) {
-    where.field(d.field).value(d.value);
+    where.field(d.field).value(printable(d.value)); // a raw value may hold any byte
     if (!d.expected.empty()) where.expected(d.expected);
     Problem p = Problem::rejected(d.code, d.reason, std::move(where));
     p.order = order;
@@ -169,7 +175,7 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
                 }
                 builder.add(flight, std::move(p), SourceRef{path, "", std::to_string(rec.line), rec.index});
             } catch (const Defect& d) {
-                if (!flight.empty()) where.record(flight);
+                if (!flight.empty()) where.record(printable(flight));
                 report_defect(sink, d, where, rec.index);
                 ++report.rejected;
             }
@@ -247,6 +253,7 @@ TrackFileReport read_tracks(const std::string& path, const TrackReadOptions& opt
     else
         read_track_ogr(path, options, builder, report, problems);
     builder.finish(path);
+    if (report.records == 0 && report.format != "csv") report_no_records(path, options.vector.layer, "track fix", problems); // (CSV: the block reader says it)
     return report;
 }
 
@@ -288,6 +295,7 @@ TrackFileReport read_routes(const std::string& path, const TrackReadOptions& opt
         }
     });
     std::sort(routes.begin(), routes.end(), [](const PlannedRoute& a, const PlannedRoute& b) { return a.flight_id < b.flight_id; });
+    if (report.records == 0) report_no_records(path, options.vector.layer, "route", problems);
     return report;
 }
 

@@ -37,19 +37,23 @@ std::string trimmed(std::string s) {
     return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
-// Reads an optional validity bound; false when present but malformed (reported).
+// Reads an optional validity bound; false when present but malformed (reported). A time read
+// with an assumption (no time zone: UTC) is used, and a note says so.
 bool read_bound(const Feature& f, const std::string& field, UtcTime fallback, UtcTime& out, ProblemSink& sink, const Context& where) {
     out = fallback;
     if (field.empty()) return true;
-    auto v = f.field(field);
-    if (!v || trimmed(*v).empty()) return true;
-    auto t = parse_utc(trimmed(*v));
-    if (!t) {
+    const std::optional<FieldTime> v = f.time_field(field);
+    if (!v) return true;
+    if (!v->time) {
         sink.report(Problem::rejected(ProblemCode::bad_time, "not an ISO-8601 UTC date or time",
-                                      Context(where).field(field).value(*v).expected("YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ")));
+                                      Context(where).field(field).value(printable(v->text)).expected(
+                                          "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (or YYYY/MM/DD hh:mm:ss+hh as ogr2ogr writes)")));
         return false;
     }
-    out = *t;
+    if (!v->assumed.empty())
+        sink.report(Problem{Severity::note, ProblemCode::bad_time, v->assumed + " (" + format_utc(*v->time) + ")",
+                            Context(where).field(field).value(printable(v->text)), 0});
+    out = *v->time;
     return true;
 }
 
@@ -107,7 +111,7 @@ void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneC
         if (kind.empty() && !options.kind_field.empty())
             if (auto k = f.field(options.kind_field)) kind = trimmed(*k);
         std::string parties, parent;
-        if (auto p = f.field(options.parties_field)) parties = trimmed(*p);
+        if (auto p = f.field(options.parties_field)) parties = canonical_party(trimmed(*p));
         if (auto p = f.field(options.parent_field)) parent = trimmed(*p);
         if (!check_length(name, max_name_length, options.name_field, sink, where) ||
             !check_length(kind, max_id_length, options.kind_field, sink, where) ||
@@ -163,10 +167,7 @@ void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneC
         finish();
     });
 
-    if (report.features_read == 0) {
-        problems.report(Problem::rejected(ProblemCode::empty_layer, "the source has no features; nothing to import",
-                                          Context{}.file(path).layer(options.layer)));
-    }
+    if (report.features_read == 0) report_no_records(path, options.layer, "feature", problems);
     out.files.push_back(std::move(report));
 }
 

@@ -10,7 +10,9 @@
 //   set.zones; set.lines; set.files[0].features_read;
 //
 // Polygon features become Zones, line features ReferenceLines; anything else is a problem. Every
-// rejected or corrected feature is reported with file, layer, feature id and zone id.
+// rejected or corrected feature is reported with file, layer, feature id and zone id. Text
+// attributes must be UTF-8 (bad_encoding), party codes are upper-cased, and a source without any
+// feature is an empty_layer problem (docs/input-files.md).
 #pragma once
 
 #include "core/problem.hpp"
@@ -32,8 +34,11 @@ struct ZoneImportOptions {
     std::string kind_field = "kind";         ///< else read from this field
     std::string parties_field = "parties";   ///< optional, comma-separated party codes
     std::string parent_field = "parent";     ///< optional, id of the enclosing zone
-    std::string valid_from_field = "valid_from"; ///< optional ISO-8601; empty = unbounded
-    std::string valid_to_field = "valid_to";     ///< optional ISO-8601 (exclusive); empty = unbounded
+    /// Optional validity start; empty = unbounded. OGR date fields, ISO-8601 text, or ogr2ogr's
+    /// "YYYY/MM/DD[ hh:mm:ss][+hh]"; a time without a zone is taken as UTC with a note
+    /// (Feature::time_field).
+    std::string valid_from_field = "valid_from";
+    std::string valid_to_field = "valid_to";     ///< optional validity end (exclusive), read as valid_from; empty = unbounded
 };
 
 /// Per-file counts, for provenance and the import report.

@@ -88,6 +88,27 @@ D-90001,2027-03-04T10:35:00Z,127.1300,38.0560,troops,40,0.7,monitor_report,1000,
 D-90010,04/03/2027,127.1400,38.0600,battle_tank,2,0.9,imagery,150,KOR,IMG-9004,K2
 EOF
 
+# Issue 16: whole-file defects of the readers' inputs, one per file.
+HEADER='id,time,lon,lat,class,count,confidence,source,uncertainty_m,party,source_record,model'
+ROW1='D-90001,2027-03-04T10:15:00Z,127.0512,38.0133,battle_tank,3,0.9,imagery,150,KOR,IMG-9001,K2'
+ROW2='D-90002,2027-03-04T10:15:00Z,127.0608,38.0201,K9,2,0.85,imagery,150,KOR,IMG-9001,'
+# Old Mac line ends (a CR alone): read as lines, both rows accepted.
+printf '%s\r%s\r%s\r' "$HEADER" "$ROW1" "$ROW2" >"$OUT/detections_cr_line_ends.csv"
+# A header and no record: empty_layer (exit 3 with --strict).
+printf '%s\n' "$HEADER" >"$OUT/detections_header_only.csv"
+# Claims beyond the per-record bounds (core/records.hpp): a count of 2^63-1, an uncertainty of 1e308 m.
+{
+  printf '%s\n' "$HEADER" "$ROW1"
+  printf '%s\n' 'D-90011,2027-03-04T10:16:00Z,127.0512,38.0133,battle_tank,9223372036854775807,0.9,imagery,150,KOR,IMG-9001,K2'
+  printf '%s\n' 'D-90012,2027-03-04T10:17:00Z,127.0512,38.0133,battle_tank,1,0.9,imagery,1e308,KOR,IMG-9001,K2'
+} >"$OUT/detections_huge_values.csv"
+# A Latin-1 byte (0xE9, "e" with an acute accent) in a declaration's unit: bad_encoding on that record only.
+{
+  printf '%s\n' 'id,party,unit,class,quantity,lon,lat,radius_m,valid_from,valid_to,kind,reference'
+  printf '%s\n' 'DEC-90001,BLR,6th Guards Bde,battle_tank,40,26.0,53.1,2000,2027-03-01,2027-04-01,deployment,AEMI-2027/BLR'
+  printf 'DEC-90002,BLR,120th Guards Mech Bde (Minsk) \351,battle_tank,31,27.5,53.9,2000,2027-03-01,2027-04-01,deployment,AEMI-2027/BLR\n'
+} >"$OUT/declarations_latin1.csv"
+
 # Every GeoJSON fixture but truncated.geojson must still open in GDAL; truncated must not.
 for f in "$OUT"/*.geojson; do
   name=$(basename "$f")

@@ -174,3 +174,56 @@ TEST_CASE("declarations from an OGR source: the feature's Point or Polygon is th
     CHECK(problems.problems()[0].code == ProblemCode::invalid_geometry);
     CHECK(problems.problems()[0].where.record() == "G-3");
 }
+
+TEST_CASE("issue 16: quantities and radii beyond their bounds, text that is not UTF-8, party codes, and a file without declarations") {
+    test::TempDir tmp;
+    Taxonomy tax = make_taxonomy();
+    const std::string latin1 = "\xe9";
+    auto path = tmp.write("d.csv", k_header + "OK,blr,,troops,1000000,26.0,53.1,20037508,,,2027-03-01,2027-04-01,deployment,,\n"
+                                              "Q-HUGE,BLR,,troops,1000001,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n"
+                                              "R-HUGE,BLR,,troops,1,26.0,53.1,1e308,,,2027-03-01,2027-04-01,deployment,,\n"
+                                              "U-ENC,BLR,Bde " + latin1 + ",troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n"
+                                              "R-ENC,BLR,,troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,VD-" + latin1 + ",\n"
+                                              "ID-" + latin1 + ",BLR,,troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n");
+    CollectingProblemSink problems;
+    auto ds = read_declarations(path, options_for(tax), problems);
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].party == "BLR");
+    CHECK(ds[0].quantity == 1'000'000);
+    std::vector<std::string> seen;
+    for (const auto& p : problems.problems()) seen.push_back(std::to_string(*p.where.line()) + " " + std::string(to_string(p.code)) + " " + p.where.field());
+    CHECK(seen == std::vector<std::string>{"3 bad_value quantity", "4 bad_value radius_m", "5 bad_encoding unit", "6 bad_encoding reference", "7 bad_encoding id"});
+
+    // JSON: the bad byte costs its record, not the file.
+    CollectingProblemSink json_problems;
+    auto js = read_declarations(tmp.write("d.json", R"([{"id":"J1","party":"lva","class":"troops","quantity":5,"site_id":"Z","valid_from":"2027-03-01","valid_to":"2027-04-01","kind":"exercise"},
+        {"id":"J2","party":"LVA","class":"troops","quantity":5,"site_id":"Z","valid_from":"2027-03-01","valid_to":"2027-04-01","kind":"exercise","unit":")" + latin1 + R"("}])"),
+                                options_for(tax), json_problems);
+    REQUIRE(js.size() == 1);
+    CHECK(js[0].party == "LVA");
+    REQUIRE(json_problems.size() == 1);
+    CHECK(json_problems.problems()[0].code == ProblemCode::bad_encoding);
+
+    // No declaration at all: a problem (rejected, so --strict stops).
+    for (const auto& [name, text] : {std::pair<std::string, std::string>{"none.csv", k_header}, {"none.json", "[]"}}) {
+        CollectingProblemSink none;
+        CHECK(read_declarations(tmp.write(name, text), options_for(tax), none).empty());
+        REQUIRE(none.size() == 1);
+        CHECK(none.problems()[0].code == ProblemCode::empty_layer);
+        CollectingProblemSink strict(true);
+        CHECK_THROWS_AS(read_declarations(tmp.write(name, text), options_for(tax), strict), InputError);
+    }
+}
+
+TEST_CASE("issue 16: declarations_latin1.csv: the Latin-1 unit costs its record only") {
+    Taxonomy tax = make_taxonomy();
+    CollectingProblemSink problems;
+    auto ds = read_declarations(test::source_path("datasets/malformed/declarations_latin1.csv"), options_for(tax), problems);
+    REQUIRE(ds.size() == 1);
+    CHECK(ds[0].id.str() == "DEC-90001");
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.problems()[0].code == ProblemCode::bad_encoding);
+    CHECK(problems.problems()[0].where.record() == "DEC-90002");
+    CHECK(problems.problems()[0].where.field() == "unit");
+    CHECK(problems.problems()[0].where.value() == "120th Guards Mech Bde (Minsk) \\xE9");
+}

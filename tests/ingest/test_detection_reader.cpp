@@ -451,7 +451,7 @@ TEST_CASE("quoting, CRLF line ends and a byte order mark", "[detections]") {
     CHECK(q1.position.x() == 127.25);
     CHECK(q1.equipment_class == "battle_tank");
     CHECK(q1.model == "K2");
-    CHECK(q1.party == "the \"north\"");
+    CHECK(q1.party == "THE \"NORTH\""); // party codes are upper-cased at read time (issue 16)
     CHECK(q1.source_record == "IMG-1,part 2");
     CHECK(q1.uncertainty.value == 10.0);
     CHECK(r.detections[1].source == "open\nsource");
@@ -958,4 +958,74 @@ TEST_CASE("CSV detections throughput", "[.bench]") {
     line("open_detections batch ", t_source);
     std::cout << "  parse, 2 threads       : wall " << t_parallel.wall << " s = " << static_cast<double>(rows) / t_parallel.wall / 1e6
               << " M rows/s, " << mb / t_parallel.wall << " MB/s (cpu " << t_parallel.cpu << " s over both threads)\n";
+}
+
+TEST_CASE("issue 16: counts and uncertainty radii beyond their bounds are bad_value, party codes are upper-cased", "[detections][issue16]") {
+    const Taxonomy taxonomy = make_taxonomy();
+    test::TempDir tmp;
+    const auto path = tmp.write("bounds.csv", k_header + "C-MAX,2027-03-04T10:00:00Z,127.0,38.0,K2,1000000,0.9,imagery,20037508,prk,,\n"
+                                                         "C-OVER,2027-03-04T10:00:00Z,127.0,38.0,K2,1000001,0.9,imagery,10,PRK,,\n"
+                                                         "C-WRAP,2027-03-04T10:00:00Z,127.0,38.0,K2,9223372036854775807,0.9,imagery,10,PRK,,\n"
+                                                         "C-FLOAT,2027-03-04T10:00:00Z,127.0,38.0,K2,4e15,0.9,imagery,10,PRK,,\n"
+                                                         "U-FAR,2027-03-04T10:00:00Z,127.0,38.0,K2,1,0.9,imagery,1e308,PRK,,\n"
+                                                         "U-OVER,2027-03-04T10:00:00Z,127.0,38.0,K2,1,0.9,imagery,20037509,PRK,,\n");
+    const ReadAll r = read_all(path, taxonomy);
+    CHECK(summary(r.problems) == std::vector<std::string>{"3 count bad_value", "4 count bad_value", "5 count bad_value", "6 uncertainty_m bad_value",
+                                                          "7 uncertainty_m bad_value"});
+    REQUIRE(r.detections.size() == 1);
+    CHECK(r.detections[0].count == max_items_per_record);
+    CHECK(r.detections[0].party == "PRK");
+}
+
+TEST_CASE("issue 16: CR line ends (old Mac files) read like LF, and a header alone is a problem", "[detections][csv][issue16]") {
+    const Taxonomy taxonomy = make_taxonomy();
+    test::TempDir tmp;
+    const std::string rows = "M-1,2027-03-04T10:00:00Z,127.0,38.0,K2,3,0.9,imagery,10,KOR,IMG-1,\n"
+                             "M-2,2027-03-04T10:01:00Z,127.1,38.0,acv,1,0.5,\"open\nsource\",,,,\n"
+                             "M-3,2027-03-04T10:02:00Z,127.2,38.0,acv,1,0.5,imagery,,,,";
+    std::string mac = k_header + rows;
+    std::replace(mac.begin(), mac.end(), '\n', '\r');
+    const ReadAll lf = read_all(tmp.write("lf.csv", k_header + rows), taxonomy);
+    for (std::size_t block : {std::size_t{1}, std::size_t{7}, std::size_t{1} << 20}) {
+        INFO("block_bytes " << block);
+        const ReadAll cr = read_all(tmp.write("mac.csv", mac), taxonomy, CsvReadOptions{.block_bytes = block, .max_record_bytes = 1 << 16});
+        CHECK(cr.problems.size() == 0);
+        REQUIRE(cr.detections.size() == 3);
+        for (std::size_t i = 0; i < 3; ++i) {
+            check_same(cr.detections[i], lf.detections[i], false);
+            CHECK(cr.detections[i].origin.feature == lf.detections[i].origin.feature); // the same line numbers
+        }
+    }
+    // Recognised by its header too, without a .csv extension.
+    CHECK(is_detection_csv(tmp.write("mac.txt", mac)));
+
+    const ReadAll header_only = read_all(tmp.write("header.csv", k_header), taxonomy);
+    CHECK(header_only.detections.empty());
+    REQUIRE(header_only.problems.size() == 1);
+    CHECK(header_only.problems.problems()[0].code == ProblemCode::empty_layer);
+    CHECK(header_only.problems.problems()[0].severity == Severity::rejected);
+    CHECK_THROWS_AS(read_all(tmp.write("header.csv", k_header), taxonomy, {}, 1000, /*strict=*/true), InputError);
+    const ReadAll geojson = read_all(tmp.write("none.geojson", R"({"type":"FeatureCollection","features":[]})"), taxonomy);
+    REQUIRE(geojson.problems.size() == 1);
+    CHECK(geojson.problems.problems()[0].code == ProblemCode::empty_layer);
+}
+
+TEST_CASE("issue 16: the whole-file fixtures of datasets/malformed give their documented outcome", "[detections][issue16]") {
+    const Taxonomy taxonomy = make_taxonomy();
+    auto fixture = [](const std::string& name) { return test::source_path("datasets/malformed/" + name); };
+    const ReadAll cr = read_all(fixture("detections_cr_line_ends.csv"), taxonomy);
+    CHECK(cr.problems.size() == 0);
+    REQUIRE(cr.detections.size() == 2);
+    CHECK(cr.detections[1].id.str() == "D-90002");
+    CHECK(cr.detections[1].origin.feature == "3");
+
+    const ReadAll header = read_all(fixture("detections_header_only.csv"), taxonomy);
+    CHECK(header.detections.empty());
+    REQUIRE(header.problems.size() == 1);
+    CHECK(header.problems.problems()[0].code == ProblemCode::empty_layer);
+
+    const ReadAll huge = read_all(fixture("detections_huge_values.csv"), taxonomy);
+    CHECK(summary(huge.problems) == std::vector<std::string>{"3 count bad_value", "4 uncertainty_m bad_value"});
+    REQUIRE(huge.detections.size() == 1);
+    CHECK(huge.detections[0].id.str() == "D-90001");
 }

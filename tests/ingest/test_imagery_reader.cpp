@@ -248,3 +248,82 @@ TEST_CASE("tracks from OGR points and legs, routes from OGR lines", "[imagery][t
     CHECK(rp.problems()[0].code == ProblemCode::duplicate_id);
     CHECK(rp.problems()[1].code == ProblemCode::crosses_antimeridian);
 }
+
+TEST_CASE("issue 16: GSD, SAR resolutions and heights beyond a physical bound, and text that is not UTF-8, are problems", "[imagery][issue16]") {
+    test::TempDir tmp;
+    const std::string latin1 = "\xe9";
+    auto path = tmp.write(
+        "bounds.json",
+        R"({"type":"FeatureCollection","features":[)" + item("OK") + "," +
+            item("GSD-HUGE", R"("datetime":"2027-03-04T10:15:00Z","gsd":1e308,"avf:sensor":"optical")") + "," +
+            item("SAR-HUGE", R"("datetime":"2027-03-04T10:15:00Z","avf:sensor":"sar","sar:resolution_range":3e7,"sar:resolution_azimuth":2)") + "," +
+            item("HEIGHT-HUGE", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","avf:height_m":1e300)") + "," +
+            item("GEO-SAT", R"("datetime":"2027-03-04T10:15:00Z","gsd":20000,"avf:sensor":"optical","avf:height_m":35786000)") + "," +
+            item("PLATFORM-ENC", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","platform":"Tu-214ON )" + latin1 + R"(")") + "," +
+            item("PARTY", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","avf:observing_party":"rus","avf:observed_party":"Lva")") +
+            "]}");
+    const Read r = read(path);
+    std::vector<std::string> rejected;
+    for (const auto& p : r.problems.problems()) rejected.push_back(p.where.record() + " " + std::string(to_string(p.code)) + " " + p.where.field());
+    CHECK(rejected == std::vector<std::string>{"GSD-HUGE bad_value gsd", "SAR-HUGE bad_value sar:resolution_range", "HEIGHT-HUGE bad_value avf:height_m",
+                                               "PLATFORM-ENC bad_encoding platform"});
+    REQUIRE(r.images.size() == 3); // OK, a geostationary satellite's 20 km pixels, PARTY
+    CHECK(r.images[1].height.value == 35786000.0);
+    CHECK(r.images[2].observing_party == "RUS");
+    CHECK(r.images[2].observed_party == "LVA");
+}
+
+TEST_CASE("issue 16: a Latin-1 byte in a JSON document costs its item only, not the file", "[imagery][issue16]") {
+    test::TempDir tmp;
+    auto path = tmp.write("latin1.json", R"({"type":"FeatureCollection","features":[)" + item("OK") + "," +
+                                             item("ENC", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","mission":"M)" +
+                                                             std::string("\xe9") + R"(")") +
+                                             "]}");
+    const Read r = read(path);
+    REQUIRE(r.images.size() == 1);
+    REQUIRE(r.problems.size() == 1);
+    const Problem& p = r.problems.problems()[0];
+    CHECK(p.code == ProblemCode::bad_encoding);
+    CHECK(p.where.record() == "ENC");
+    CHECK(p.where.field() == "mission");
+    CHECK(p.where.value() == "M\\x??");
+}
+
+TEST_CASE("issue 16: an ItemCollection without items, a track file without fixes, a route file without routes are problems", "[imagery][issue16]") {
+    test::TempDir tmp;
+    const Read r = read(tmp.write("none.json", R"({"type":"FeatureCollection","features":[]})"));
+    REQUIRE(r.problems.size() == 1);
+    CHECK(r.problems.problems()[0].code == ProblemCode::empty_layer);
+    CHECK(r.problems.problems()[0].severity == Severity::rejected);
+
+    std::vector<FlightTrack> tracks;
+    CollectingProblemSink problems;
+    ingest::read_tracks(tmp.write("header.csv", "flight_id,time,lon,lat\n"), {}, tracks, problems);
+    REQUIRE(problems.size() == 1);
+    CHECK(problems.problems()[0].code == ProblemCode::empty_layer);
+    CHECK(problems.problems()[0].message.find("23 bytes") != std::string::npos);
+
+    std::vector<PlannedRoute> routes;
+    CollectingProblemSink route_problems;
+    ingest::read_routes(tmp.write("none.geojson", R"({"type":"FeatureCollection","features":[]})"), {}, routes, route_problems);
+    REQUIRE(route_problems.size() == 1);
+    CHECK(route_problems.problems()[0].code == ProblemCode::empty_layer);
+}
+
+TEST_CASE("issue 16: track heights beyond a physical bound and flight ids that are not UTF-8 are problems", "[imagery][tracks][issue16]") {
+    test::TempDir tmp;
+    auto path = tmp.write("track.csv", "flight_id,time,lon,lat,height_m,sensor_on\n"
+                                       "OS1,2027-03-04T10:00:00Z,127.00,38.0,900,true\n"
+                                       "OS1,2027-03-04T10:01:00Z,127.01,38.0,1e300,true\n"
+                                       "OS\xe9,2027-03-04T10:02:00Z,127.02,38.0,900,true\n");
+    std::vector<FlightTrack> tracks;
+    CollectingProblemSink problems;
+    ingest::read_tracks(path, {}, tracks, problems);
+    REQUIRE(problems.size() == 2);
+    CHECK(problems.problems()[0].code == ProblemCode::bad_value);
+    CHECK(problems.problems()[0].where.field() == "height_m");
+    CHECK(problems.problems()[1].code == ProblemCode::bad_encoding);
+    CHECK(problems.problems()[1].where.record() == "OS\\xE9");
+    REQUIRE(tracks.size() == 1);
+    CHECK(tracks[0].points.size() == 1);
+}

@@ -7,6 +7,10 @@
 // store byte-identical to before and no temporary file left. (The tmpfs variant — a really full
 // disk — is in test_audit.cpp.)
 //
+// Read errors and short reads on every input kind (issue 16): fail_nth.c fails or shortens the
+// reads of one input file only; every trial must end in exit 4 naming the file and its errno with
+// the store unchanged, or — for short reads — in the same results as a clean run.
+//
 // Determinism: the findings (results digest) of 10 runs over the same inputs, with 1 and 2
 // threads and several block sizes, are identical.
 #include "storage/store.hpp"
@@ -186,6 +190,199 @@ TEST_CASE("I/O errors injected at the 1st..N-th pwrite, write and fsync: a corre
     CHECK(bad == 0);
     CHECK(aborted_named > 0);
     CHECK(points_with_calls >= 3); // pwrite (twice) and fsync at least
+}
+
+namespace {
+
+// The demo detections as a GeoJSON FeatureCollection (the first `rows` of them): the OGR path of
+// the detections reader.
+std::string detections_geojson(const fs::path& file, std::size_t rows) {
+    std::istringstream in(slurp(test::source_path("datasets/demo/detections.csv")));
+    std::string line;
+    std::getline(in, line);
+    std::vector<std::string> names;
+    {
+        std::stringstream ss(line);
+        for (std::string cell; std::getline(ss, cell, ',');) names.push_back(cell);
+    }
+    std::string out = "{\"type\": \"FeatureCollection\", \"features\": [\n";
+    for (std::size_t n = 0; n < rows && std::getline(in, line); ++n) {
+        std::vector<std::string> cells;
+        std::stringstream ss(line);
+        for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+        cells.resize(names.size());
+        std::string props;
+        for (std::size_t i = 0; i < names.size(); ++i)
+            if (names[i] != "lon" && names[i] != "lat") props += fmt::format("{}\"{}\": \"{}\"", props.empty() ? "" : ", ", names[i], cells[i]);
+        out += fmt::format("{}{{\"type\": \"Feature\", \"properties\": {{{}}}, \"geometry\": {{\"type\": \"Point\", \"coordinates\": [{}, {}]}}}}\n",
+                           n ? "," : "", props, cells[2], cells[3]);
+    }
+    out += "]}\n";
+    std::ofstream(file, std::ios::binary) << out;
+    return file.string();
+}
+
+// Every coordinate of every zone and line of a set, with its id: equal for equal imports.
+std::string zone_set_fingerprint(const std::string& store, const std::string& set) {
+    storage::StoreReader r(store);
+    const auto zs = r.read_zone_set(set);
+    std::string out;
+    for (const auto& z : zs.zones) {
+        out += z.id.str() + ":";
+        for (const auto& p : z.geometry)
+            for (const auto& v : p.outer()) out += fmt::format("{:.17g} {:.17g},", v.x(), v.y());
+        out += "\n";
+    }
+    for (const auto& l : zs.lines) {
+        out += l.id.str() + ":";
+        for (const auto& part : l.geometry)
+            for (const auto& v : part) out += fmt::format("{:.17g} {:.17g},", v.x(), v.y());
+        out += "\n";
+    }
+    return out;
+}
+
+} // namespace
+
+TEST_CASE("every input file under read errors (EIO) and short reads: exit 4 naming the file and no run, or the same results",
+          "[reliability][faults][inputs]") {
+    // Issue 16, item 2: a read error was taken for the end of the file (the regime cut short
+    // was checked and run with exit 0). Each input kind is read through the real avf binary with
+    // fail_nth.c failing reads of that one file only (AVF_FAIL_PATH): read(), pread() and fread()
+    // with EIO at the first, middle and last call, and every read() and pread() shortened
+    // (libfiu's /reduce points: fewer bytes than asked, which a reader must continue).
+    test::TempDir tmp;
+    REQUIRE(fs::exists("/usr/lib/fiu/fiu_posix_preload.so"));
+    const fs::path in = tmp.path() / "in";
+    fs::create_directories(in);
+    auto copy = [&](const std::string& from, const std::string& name) {
+        fs::copy_file(test::source_path(from), in / name);
+        return (in / name).string();
+    };
+    const std::string regime = copy("datasets/demo/regime.toml", "regime.toml");
+    const std::string detections_csv = copy("datasets/demo/detections.csv", "detections.csv");
+    const std::string detections_json = detections_geojson(in / "detections.geojson", 300);
+    const std::string declarations = copy("datasets/demo/declarations.csv", "declarations.csv");
+    const std::string images = copy("datasets/mission/images.json", "images.json");
+    const std::string tracks = copy("datasets/mission/tracks.csv", "tracks.csv");
+    const std::string route = copy("datasets/mission/route.geojson", "route.geojson");
+    const std::string zones = copy("datasets/korea/zones.geojson", "zones.geojson");
+
+    const std::string base = demo_store(tmp.path() / "base.h5");
+    const std::string base_sha = file_sha256(base);
+    const std::string run_args = "run --regime " + q(regime) + " --detections " + q(detections_csv) + " " + q(detections_json) + " --declarations " +
+                                 q(declarations) + " --imagery " + q(images) + " --tracks " + q(tracks) + " --routes " + q(route) +
+                                 " --quiet --top 0 --threads 1 --store ";
+    const std::string import_args = "zones import " + q(zones) + " --set fault --store ";
+    const std::string check_args = "regime check " + q(regime) + " --store ";
+
+    // The clean results.
+    std::string reference, reference_zones;
+    {
+        std::string out;
+        const std::string store = (tmp.path() / "clean.h5").string();
+        fs::copy_file(base, store);
+        INFO(out);
+        REQUIRE(run_avf(run_args + q(store), out) == 0);
+        REQUIRE(run_avf(import_args + q(store), out) == 0);
+        storage::StoreReader r(store);
+        reference = r.run_info(*r.latest_run()).results_digest;
+        reference_zones = zone_set_fingerprint(store, "fault");
+    }
+
+    const std::string fiu = "/usr/lib/fiu/fiu_run_preload.so /usr/lib/fiu/fiu_posix_preload.so";
+    const std::string preload = asan_runtime_first() + AVF_FAIL_NTH_LIBRARY + " " + fiu; // ours first: it tells fiu which file a read is on
+    std::size_t trial = 0, harness_hangs = 0;
+    auto run_with = [&](const std::string& args, const std::string& store, const std::string& path, const std::string& points, const std::string& nth,
+                        std::string& output) {
+        const std::string count_file = store + ".calls";
+        const std::string env = fmt::format("LD_PRELOAD={} FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT={} AVF_FAIL_NTH={} AVF_FAIL_ERRNO=5 AVF_FAIL_PATH={} "
+                                            "AVF_FAIL_COUNT_FILE={}",
+                                            q(preload), points, nth, q(path), q(count_file));
+        for (int attempt = 0;; ++attempt) { // a libfiu preload hang (see above) is the harness's: retried once
+            const int code = test::run_command("cd " + q(test::source_path("")) + " && timeout -s KILL 60 env " + env + " " + q(test::avf_binary()) + " " +
+                                                   args + q(store),
+                                               output);
+            if (code != 137 || attempt == 1) return code;
+            ++harness_hangs;
+            fs::copy_file(base, store, fs::copy_options::overwrite_existing);
+        }
+    };
+    auto fresh_store = [&] {
+        const std::string store = (tmp.path() / fmt::format("t{}.h5", ++trial)).string();
+        fs::copy_file(base, store);
+        return store;
+    };
+
+    struct Case {
+        std::string kind;
+        std::string file;
+        const std::string* args;
+    };
+    const std::vector<Case> cases = {
+        {"regime (regime check)", regime, &check_args}, {"regime (run)", regime, &run_args},
+        {"detections CSV", detections_csv, &run_args},  {"detections GeoJSON (GDAL)", detections_json, &run_args},
+        {"declarations CSV", declarations, &run_args},  {"imagery STAC JSON", images, &run_args},
+        {"tracks CSV", tracks, &run_args},              {"routes GeoJSON (GDAL)", route, &run_args},
+        {"zones GeoJSON (GDAL)", zones, &import_args},
+    };
+    const std::string eio_points = "posix/io/rw/read,posix/io/rw/pread,posix/stdio/rw/fread";
+    const std::string short_points = "posix/io/rw/read/reduce,posix/io/rw/pread/reduce";
+    std::vector<std::string> failures;
+    std::ostringstream figures;
+    std::size_t eio_trials = 0, short_trials = 0;
+    for (const Case& c : cases) {
+        const std::string name = fs::path(c.file).filename().string();
+        // How many reads of the file a clean command makes (none would mean the harness misses them).
+        std::size_t total = 0;
+        {
+            const std::string store = fresh_store();
+            std::string out;
+            const int code = run_with(*c.args, store, c.file, eio_points, "0", out);
+            INFO(c.kind << ": " << out);
+            REQUIRE(code == 0);
+            total = std::stoull(slurp(store + ".calls"));
+            CHECK(total > 0);
+        }
+        std::set<std::size_t> ns{1, (total + 1) / 2, total};
+        std::size_t named = 0;
+        for (std::size_t n : ns) {
+            if (n == 0) continue;
+            ++eio_trials;
+            const std::string store = fresh_store();
+            std::string out;
+            const int code = run_with(*c.args, store, c.file, eio_points, std::to_string(n), out);
+            const bool unchanged = file_sha256(store) == base_sha && storage::leftover_temporary_files(store).empty();
+            const bool names_file = out.find(name) != std::string::npos && out.find("Input/output error") != std::string::npos;
+            if (code == 4 && names_file && unchanged)
+                ++named;
+            else
+                failures.push_back(fmt::format("{}: EIO at read {} of {}: exit {} (names the file and errno: {}, store unchanged: {}): {}", c.kind, n, total,
+                                               code, names_file, unchanged, out));
+        }
+        // Short reads everywhere: the same results.
+        ++short_trials;
+        const std::string store = fresh_store();
+        std::string out;
+        const int code = run_with(*c.args, store, c.file, short_points, "1+", out);
+        bool same = code == 0;
+        if (same && c.args == &run_args) {
+            storage::StoreReader r(store);
+            same = r.latest_run() && r.run_info(*r.latest_run()).results_digest == reference;
+        } else if (same && c.args == &import_args) {
+            same = zone_set_fingerprint(store, "fault") == reference_zones;
+        }
+        if (!same) failures.push_back(fmt::format("{}: short reads: exit {} or results differ: {}", c.kind, code, out));
+        figures << fmt::format("  {:<28} {:>5} reads; EIO at {} positions: {} exit 4 naming the file, store unchanged; short reads: {}\n", c.kind, total,
+                               ns.size(), named, same ? "same results" : "DIFFERENT");
+    }
+    std::cout << "\n== read errors and short reads per input kind (libfiu, file-targeted): " << eio_trials << " EIO trials, " << short_trials
+              << " short-read trials, " << failures.size() << " bad outcomes (preload hangs killed and retried: " << harness_hangs << ")\n"
+              << figures.str();
+    std::string list;
+    for (const auto& f : failures) list += f + "\n";
+    INFO(list);
+    CHECK(failures.empty());
 }
 
 TEST_CASE("determinism: 10 runs with 1 and 2 threads and several block sizes give one results digest", "[reliability][determinism]") {

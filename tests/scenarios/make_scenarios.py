@@ -457,7 +457,8 @@ max_gsd_m = 0.5
     e += [("corridor", "F1", "violation", "certain", "F1", "10.0005"), ("corridor", "F1", "violation", "certain", "F1", "")]
     write("imagery", "sensor_limit at 0.30/0.50/3 m and the certified height ±, route corridor and border distance at 10 km ± 0.5 m, coverage either side of F (fraction by pyproj)",
           zones, rules, [], e, files={"images.json": {"type": "FeatureCollection", "features": items}, "tracks.csv": "\n".join(track) + "\n",
-                                      "route.geojson": plan})
+                                      "route.geojson": plan},
+          problems=[(-1, "empty_layer", "")])  # the header-only detections.csv: a file without records is a problem (issue 16)
 
 
 def parties():
