@@ -15,7 +15,7 @@ std::string errno_text(int e) {
     return std::generic_category().message(e);
 }
 
-InputFile::InputFile(std::string path) : m_path(std::move(path)) {
+CheckedFile::CheckedFile(std::string path) : m_path(std::move(path)) {
     m_fd = ::open(m_path.c_str(), O_RDONLY | O_CLOEXEC);
     if (m_fd < 0) throw IoError("cannot open (" + errno_text(errno) + ")", Context{}.file(m_path));
     struct stat st {};
@@ -33,14 +33,14 @@ InputFile::InputFile(std::string path) : m_path(std::move(path)) {
     if (S_ISREG(st.st_mode)) m_size = static_cast<std::uint64_t>(st.st_size);
 }
 
-InputFile::~InputFile() {
+CheckedFile::~CheckedFile() {
     if (m_fd >= 0) ::close(m_fd);
 }
 
-InputFile::InputFile(InputFile&& other) noexcept
+CheckedFile::CheckedFile(CheckedFile&& other) noexcept
     : m_path(std::move(other.m_path)), m_fd(std::exchange(other.m_fd, -1)), m_size(other.m_size), m_position(other.m_position) {}
 
-InputFile& InputFile::operator=(InputFile&& other) noexcept {
+CheckedFile& CheckedFile::operator=(CheckedFile&& other) noexcept {
     if (this != &other) {
         if (m_fd >= 0) ::close(m_fd);
         m_path = std::move(other.m_path);
@@ -53,14 +53,14 @@ InputFile& InputFile::operator=(InputFile&& other) noexcept {
 
 // A regular file that ends before the size it had when opened was changed (truncated) while
 // being read: the bytes read are not the file's.
-void InputFile::check_end(std::uint64_t end) const {
+void CheckedFile::check_end(std::uint64_t end) const {
     if (m_size && end < *m_size)
         throw IoError("the file ended after " + std::to_string(end) + " of its " + std::to_string(*m_size) +
                           " bytes (it was truncated while being read)",
                       Context{}.file(m_path));
 }
 
-std::size_t InputFile::read(void* buffer, std::size_t n) {
+std::size_t CheckedFile::read(void* buffer, std::size_t n) {
     auto* out = static_cast<char*>(buffer);
     std::size_t got = 0;
     while (got < n) {
@@ -80,7 +80,7 @@ std::size_t InputFile::read(void* buffer, std::size_t n) {
     return got;
 }
 
-std::size_t InputFile::read_at(std::uint64_t offset, void* buffer, std::size_t n) const {
+std::size_t CheckedFile::read_at(std::uint64_t offset, void* buffer, std::size_t n) const {
     auto* out = static_cast<char*>(buffer);
     std::size_t got = 0;
     while (got < n) {
@@ -100,7 +100,7 @@ std::size_t InputFile::read_at(std::uint64_t offset, void* buffer, std::size_t n
 }
 
 std::string read_file(const std::string& path) {
-    InputFile in(path);
+    CheckedFile in(path);
     std::string text;
     // The size at opening is a hint (a pipe has none, a file may grow): read until the real end.
     std::size_t chunk = in.size() ? static_cast<std::size_t>(*in.size()) + 1 : std::size_t{64} << 10;
@@ -116,7 +116,7 @@ std::string read_file(const std::string& path) {
 }
 
 std::string read_prefix(const std::string& path, std::size_t max_bytes) {
-    InputFile in(path);
+    CheckedFile in(path);
     std::string text(max_bytes, '\0');
     text.resize(in.read(text.data(), max_bytes));
     return text;

@@ -10,7 +10,7 @@
 // error too: what was read is not the file that was hashed or named.
 //
 //   std::string text = avf::read_file("regime.toml");          // whole file; throws IoError
-//   avf::InputFile in("detections.csv");                       // throws IoError: missing, a directory…
+//   avf::CheckedFile in("detections.csv");                     // throws IoError: missing, a directory…
 //   std::size_t n = in.read(buffer, sizeof buffer);            // < size only at the end of the file
 //   std::size_t m = in.read_at(offset, buffer, sizeof buffer); // the same at an offset (pread)
 #pragma once
@@ -27,16 +27,16 @@ std::string errno_text(int e);
 
 /// One input file opened read-only. Not thread-safe for read(); read_at() may be called from
 /// several threads at once (pread keeps no position).
-class InputFile {
+class CheckedFile {
 public:
     /// Opens `path` (O_RDONLY). Throws IoError naming the path and the cause when it cannot be
     /// opened or is a directory.
-    explicit InputFile(std::string path);
-    ~InputFile();
-    InputFile(InputFile&& other) noexcept;
-    InputFile& operator=(InputFile&& other) noexcept;
-    InputFile(const InputFile&) = delete;
-    InputFile& operator=(const InputFile&) = delete;
+    explicit CheckedFile(std::string path);
+    ~CheckedFile();
+    CheckedFile(CheckedFile&& other) noexcept;
+    CheckedFile& operator=(CheckedFile&& other) noexcept;
+    CheckedFile(const CheckedFile&) = delete;
+    CheckedFile& operator=(const CheckedFile&) = delete;
 
     const std::string& path() const { return m_path; }
     /// Size when opened, for regular files; nullopt for pipes and character devices.
@@ -63,7 +63,7 @@ private:
     std::uint64_t m_position = 0;
 };
 
-/// The whole file; throws IoError as InputFile does.
+/// The whole file; throws IoError as CheckedFile does.
 std::string read_file(const std::string& path);
 
 /// At most the first `max_bytes` of the file (fewer when it is shorter): for recognising formats.

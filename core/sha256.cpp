@@ -69,7 +69,7 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
 std::string sha256_hex(std::string_view data) { return Sha256{}.update(data).hex(); }
 
 std::string sha256_file(const std::string& path) {
-    InputFile in(path); // every read checked: an I/O error is never hashed as the end of the file
+    CheckedFile in(path); // every read checked: an I/O error is never hashed as the end of the file
     Sha256 h;
     std::vector<char> buf(1 << 20);
     while (true) {

@@ -158,7 +158,7 @@ private:
 
     std::string m_path;
     CsvReadOptions m_options;
-    std::optional<InputFile> m_file;
+    std::optional<CheckedFile> m_file;
     bool m_eof = false;
     bool m_cr_line_ends = false; // an old Mac file: every lone CR is a line end
     bool m_reported_no_records = false;

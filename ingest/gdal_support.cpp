@@ -35,7 +35,7 @@ thread_local std::string t_last_gdal_error;
 // error for the end of the file, and many drivers then carry on with what they have: measured
 // with libfiu failing one fread, the CSV driver split a feature in two, KML and GeoJSON returned
 // fewer features, all with exit status 0 and no error reported. So every local file GDAL reads
-// goes through this VSI plugin under the prefix /vsiavf/, which reads with core's InputFile (a
+// goes through this VSI plugin under the prefix /vsiavf/, which reads with core's CheckedFile (a
 // read error is an IoError, a short read is continued) and keeps the first read error of the
 // thread; VectorSource raises it as soon as GDAL returns, before any feature read after it is
 // used. GDAL reads a dataset on the thread that calls it, so a thread-local record suffices.
@@ -44,7 +44,7 @@ constexpr std::string_view k_checked_prefix = "/vsiavf/";
 
 struct ReadFailure {
     std::string file;    // the real path that failed
-    std::string message; // what InputFile said: "read failed at byte 65536 (Input/output error)"
+    std::string message; // what CheckedFile said: "read failed at byte 65536 (Input/output error)"
 };
 thread_local std::optional<ReadFailure> t_read_failure;
 
@@ -62,7 +62,7 @@ std::string real_path(const char* name) {
 }
 
 struct CheckedHandle {
-    InputFile file;
+    CheckedFile file;
     std::uint64_t position = 0;
     bool eof = false;
 };
@@ -100,7 +100,7 @@ void* checked_open(void*, const char* name, const char* access) {
     struct stat64 st {};
     if (::stat64(path.c_str(), &st) != 0) return nullptr; // GDAL probes for files that do not exist (errno is set)
     try {
-        return new CheckedHandle{InputFile(path)};
+        return new CheckedHandle{CheckedFile(path)};
     } catch (const IoError& e) {
         // The file exists but cannot be opened (permissions, EIO): a driver might go on without it
         // (a Shapefile without its .dbf), so it counts as a failed read.

@@ -37,10 +37,10 @@ TEST_CASE("read_file reads a whole file, and refuses a missing file or a directo
     CHECK_THROWS_AS(read_file(tmp.path().string()), IoError);
 }
 
-TEST_CASE("InputFile reads at offsets, and a file truncated while being read is an error", "[file_io]") {
+TEST_CASE("CheckedFile reads at offsets, and a file truncated while being read is an error", "[file_io]") {
     test::TempDir tmp;
     const std::string path = tmp.write("t.bin", "0123456789");
-    InputFile in(path);
+    CheckedFile in(path);
     REQUIRE(in.size() == 10u);
     char buf[16] = {};
     CHECK(in.read_at(4, buf, 3) == 3);
