@@ -58,10 +58,11 @@ def write(name, description, zones, regime_rules, detections, expected, problems
         f.write("\n")
     with open(os.path.join(d, "regime.toml"), "w") as f:
         f.write(REGIME_HEAD + regime_rules)
-    with open(os.path.join(d, "detections.csv"), "w") as f:
-        f.write(HEADER + "\n")
-        for row in detections:
-            f.write(row + "\n")
+    if detections is not None:  # None: a run without detections (imagery only, declarations only)
+        with open(os.path.join(d, "detections.csv"), "w") as f:
+            f.write(HEADER + "\n")
+            for row in detections:
+                f.write(row + "\n")
     with open(os.path.join(d, "expected.csv"), "w") as f:
         f.write("rule,target,kind,certainty,evidence,measured\n")
         for e in expected:
@@ -456,9 +457,8 @@ max_gsd_m = 0.5
     # border (~20 and ~27 km east of the route meridian) — two separate runs.
     e += [("corridor", "F1", "violation", "certain", "F1", "10.0005"), ("corridor", "F1", "violation", "certain", "F1", "")]
     write("imagery", "sensor_limit at 0.30/0.50/3 m and the certified height ±, route corridor and border distance at 10 km ± 0.5 m, coverage either side of F (fraction by pyproj)",
-          zones, rules, [], e, files={"images.json": {"type": "FeatureCollection", "features": items}, "tracks.csv": "\n".join(track) + "\n",
-                                      "route.geojson": plan},
-          problems=[(-1, "empty_layer", "")])  # the header-only detections.csv: a file without records is a problem (issue 16)
+          zones, rules, None, e, files={"images.json": {"type": "FeatureCollection", "features": items}, "tracks.csv": "\n".join(track) + "\n",
+                                        "route.geojson": plan})  # no detections: an imagery-only run
 
 
 def parties():
