@@ -124,6 +124,12 @@ std::optional<Duration> parse_duration(std::string_view text) {
         pos = static_cast<std::size_t>(p - s.data());
         return pos < s.size();
     };
+    // total += n * unit, refused (nullopt) when it leaves int64 milliseconds: "P9999999999999999D"
+    // is no duration, never a wrapped one.
+    auto add_scaled = [](std::int64_t& total, std::int64_t n, std::int64_t unit_ms) {
+        std::int64_t ms = 0;
+        return !__builtin_mul_overflow(n, unit_ms, &ms) && !__builtin_add_overflow(total, ms, &total);
+    };
     std::int64_t total = 0;
     std::size_t pos = 0;
     if (text[0] == 'P') {
@@ -140,12 +146,14 @@ std::optional<Duration> parse_duration(std::string_view text) {
             std::int64_t n = 0;
             if (!number_then_unit(text, pos, n) || n < 0) return std::nullopt;
             char unit = text[pos++];
-            if (!in_time && unit == 'D') total += n * ms_per_day;
-            else if (!in_time && unit == 'W') total += n * 7 * ms_per_day;
-            else if (in_time && unit == 'H') total += n * ms_per_h;
-            else if (in_time && unit == 'M') total += n * ms_per_min;
-            else if (in_time && unit == 'S') total += n * ms_per_s;
+            std::int64_t unit_ms = 0;
+            if (!in_time && unit == 'D') unit_ms = ms_per_day;
+            else if (!in_time && unit == 'W') unit_ms = 7 * ms_per_day;
+            else if (in_time && unit == 'H') unit_ms = ms_per_h;
+            else if (in_time && unit == 'M') unit_ms = ms_per_min;
+            else if (in_time && unit == 'S') unit_ms = ms_per_s;
             else return std::nullopt;
+            if (!add_scaled(total, n, unit_ms)) return std::nullopt;
             any = true;
         }
         if (!any || total <= 0) return std::nullopt;
@@ -153,13 +161,16 @@ std::optional<Duration> parse_duration(std::string_view text) {
     }
     std::int64_t n = 0;
     if (!number_then_unit(text, pos, n) || pos + 1 != text.size() || n <= 0) return std::nullopt;
+    std::int64_t unit_ms = 0;
     switch (text[pos]) {
-    case 'd': return Duration{n * ms_per_day};
-    case 'h': return Duration{n * ms_per_h};
-    case 'm': return Duration{n * ms_per_min};
-    case 's': return Duration{n * ms_per_s};
+    case 'd': unit_ms = ms_per_day; break;
+    case 'h': unit_ms = ms_per_h; break;
+    case 'm': unit_ms = ms_per_min; break;
+    case 's': unit_ms = ms_per_s; break;
     default: return std::nullopt;
     }
+    if (!add_scaled(total, n, unit_ms)) return std::nullopt;
+    return Duration{total};
 }
 
 std::string format_interval(const Interval& i) { return "[" + format_utc(i.from) + ", " + format_utc(i.to) + ")"; }

@@ -52,6 +52,18 @@ TEST_CASE("durations in ISO and short forms", "[time]") {
     CHECK_FALSE(avf::parse_duration("1y"));
 }
 
+TEST_CASE("a duration that leaves int64 milliseconds is refused, never wrapped", "[time]") {
+    // 106,751,991,167 days is the last whole day in int64 milliseconds; the products and sums
+    // past it used to wrap (P106751991168D gave a negative duration, P10000000000000W a positive one).
+    CHECK(avf::parse_duration("P106751991167D")->ms == 106751991167LL * 86400000LL);
+    CHECK_FALSE(avf::parse_duration("P106751991168D"));
+    CHECK_FALSE(avf::parse_duration("P10000000000000W"));
+    CHECK_FALSE(avf::parse_duration("106751991168d"));
+    CHECK_FALSE(avf::parse_duration("P106751991167DT24H"));
+    CHECK(avf::parse_duration("PT9223372036854775S")->ms == 9223372036854775000LL);
+    CHECK_FALSE(avf::parse_duration("PT9223372036854776S"));
+}
+
 TEST_CASE("windows are aligned to the epoch, also before 1970", "[time]") {
     avf::Duration day{86400000};
     CHECK(format_utc(avf::window_start(*parse_utc("2027-03-04T10:00:00Z"), day)) == "2027-03-04T00:00:00Z");
