@@ -140,3 +140,28 @@ TEST_CASE("a regime that refers to no zone or line runs without a zone set", "[c
     CHECK_THAT(out, Catch::Contains("does not exist"));
     CHECK(!fs::exists(missing));
 }
+
+TEST_CASE("a coverage rule without min_fraction: avf coverage reports the fractions and judges none", "[cli][run][inputs][coverage]") {
+    test::TempDir tmp;
+    const std::string store = reliability::demo_store(tmp.path() / "s.h5");
+    std::ifstream in(test::source_path("datasets/demo/regime.toml"));
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string text = ss.str();
+    const auto at = text.find("min_fraction = 0.9\n");
+    REQUIRE(at != std::string::npos);
+    text.erase(at, std::string("min_fraction = 0.9\n").size());
+    const std::string regime = tmp.write("no_minimum.toml", text);
+
+    const auto run = run_json("run --regime " + q(regime) + " --from 2027-03-01 --to 2027-04-01 --store " + q(store) + k_mission);
+    CHECK(findings_of(run, "oa-coverage") == 0);
+    std::string out;
+    REQUIRE(run_avf_stdout("coverage --store " + q(store) + " --rule oa-coverage -f csv", out) == 0);
+    // Every zone and period is listed with its fraction, status "reported", the required column empty.
+    CHECK_THAT(out, Catch::Contains("oa-coverage,OA-DGP,"));
+    CHECK_THAT(out, Catch::Contains(",reported,"));
+    CHECK(out.find(",covered,") == std::string::npos);
+    CHECK(out.find(",gap,") == std::string::npos);
+    REQUIRE(run_avf_stdout("coverage --store " + q(store) + " --gaps -f csv", out) == 0);
+    CHECK(out.find("oa-coverage") == std::string::npos);
+}
