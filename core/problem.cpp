@@ -6,13 +6,14 @@
 namespace avf {
 
 std::string_view to_string(ProblemCode c) {
-    static constexpr std::array<std::string_view, 24> names = {
+    static constexpr std::array<std::string_view, 25> names = {
         "missing_field",    "bad_number",         "bad_time",          "not_finite",
         "coordinate_out_of_range", "unknown_class", "bad_value",       "duplicate_id",
         "empty_geometry",   "unsupported_geometry", "ring_not_closed", "too_few_points",
         "self_intersection", "spike",             "duplicate_vertex",  "invalid_geometry",
         "crosses_antimeridian", "polar",          "missing_crs",       "reprojection_failed",
         "empty_layer",      "unreadable",         "bad_encoding",      "outside_period",
+        "unknown_party",
     };
     auto i = static_cast<std::size_t>(c);
     return i < names.size() ? names[i] : "unknown";

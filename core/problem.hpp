@@ -50,6 +50,7 @@ enum class ProblemCode : std::uint8_t {
     unreadable,
     bad_encoding,
     outside_period,
+    unknown_party, ///< a record names a party the regime does not declare (a note: still in scope)
 };
 
 std::string_view to_string(ProblemCode c);

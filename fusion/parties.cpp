@@ -36,7 +36,7 @@ void note(const PartyRoster& roster, const SourceRef& origin, const std::string&
     std::uint64_t order = 0;
     Context where = record_context(origin, id, order);
     where.field(field).value(code).expected(fmt::format("one of the regime's parties: {}", fmt::join(roster.codes(), ", ")));
-    Problem p{Severity::note, ProblemCode::bad_value,
+    Problem p{Severity::note, ProblemCode::unknown_party,
               fmt::format("party '{}' is not declared by the regime; the record is kept and rules scope it as of unknown party", code),
               std::move(where), order};
     sink.report(std::move(p));

@@ -490,7 +490,7 @@ per_party = true
         ("c", "Z", "violation", "certain", "lower;upper", "3"),
     ]
     write("parties", "party codes: prk is PRK (in the rule and in the data, one ceiling cell 2 + 1 > 2); an undeclared XXX is a note and in scope as of unknown party",
-          zones, rules, d, e, notes=[(4, "bad_value", "party")])
+          zones, rules, d, e, notes=[(4, "unknown_party", "party")])
 
 
 def regime_language():
