@@ -610,24 +610,17 @@ void ReceiptOptions::prepare(const std::string& store) {
 
 void issue_receipt(const std::string& store, storage::ChainKind kind, const std::string& name, const ReceiptOptions& options) {
     const std::string what = std::string(kind == storage::ChainKind::run ? "run " : "zone set ") + name;
+    // The row, and its signature when a key was given: signed in the transaction that committed it.
+    storage::StoreReader reader(store);
     std::optional<storage::ChainEntry> row;
+    for (const auto& e : reader.chain())
+        if (e.kind == kind && e.name == name) row = e;
+    if (!row) throw InternalError(what + " has no row in the audit chain after its commit");
     std::optional<storage::SignatureRecord> signature;
     if (options.key) {
-        try {
-            storage::StoreTransaction tx(store);
-            row = tx.chain_row(kind, name);
-            if (!row) throw InternalError(what + " has no row in the audit chain after its commit");
-            signature = tx.sign(*options.key, row->sequence);
-            tx.commit();
-        } catch (const IoError& e) {
-            throw IoError(what + " is committed, but it could not be signed (" + e.what() + "); sign it later with `avf audit sign --store " + store +
-                          " --key KEY.pem`");
-        }
-    } else {
-        storage::StoreReader reader(store);
-        for (const auto& e : reader.chain())
-            if (e.kind == kind && e.name == name) row = e;
-        if (!row) throw InternalError(what + " has no row in the audit chain after its commit");
+        for (const auto& s : reader.signatures())
+            if (s.sequence == row->sequence && s.key_fingerprint == options.key->public_key().fingerprint()) signature = s;
+        if (!signature) throw InternalError(what + " was committed without the signature its transaction was given");
     }
     emit_receipt(receipt_json(store, *row, signature), options, what);
 }

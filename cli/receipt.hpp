@@ -8,7 +8,8 @@
 //   ReceiptOptions opt{sign_key_path, receipt_path};
 //   opt.prepare(store);                                 // before any work: key loaded, --receipt checked
 //   ... commit ...
-//   issue_receipt(store, storage::ChainKind::run, run_id, opt);   // signs (when a key), prints or writes
+//   run_options.sign_key = opt.key ? &*opt.key : nullptr;         // signed in the committing transaction
+//   issue_receipt(store, storage::ChainKind::run, run_id, opt);   // prints or writes the receipt
 #pragma once
 
 #include "cli/output.hpp"
@@ -34,9 +35,9 @@ struct ReceiptOptions {
     void prepare(const std::string& store);
 };
 
-/// After `kind name` was committed to `store`: signs its chain row when a key was given (a small
-/// second transaction: the commit is already published, and says so if signing fails), then
-/// prints the receipt on stderr ("receipt: {...}") or writes it to the --receipt file.
+/// After `kind name` was committed to `store` (signed in its own transaction when a key was
+/// given: RunOptions / ZoneImportOptions::sign_key), prints the receipt on stderr
+/// ("receipt: {...}") or writes it to the --receipt file, with the row's signature when signed.
 void issue_receipt(const std::string& store, storage::ChainKind kind, const std::string& name, const ReceiptOptions& options);
 
 } // namespace avf::cli

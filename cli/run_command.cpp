@@ -126,7 +126,7 @@ void register_run_command(CLI::App& app) {
     cmd->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
     cmd->add_option("--top", f->top, "How many findings to show in the summary")->capture_default_str();
     cmd->add_option("--fail-on", f->fail_on, "Exit 1 when the run has: violation | finding | problem");
-    cmd->add_option("--sign-key", f->receipt.sign_key, "Sign the run's audit-chain row with this Ed25519 private key (PEM) once it is committed");
+    cmd->add_option("--sign-key", f->receipt.sign_key, "Sign the run's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
     cmd->add_option("--receipt", f->receipt.receipt_path, "Write the run's receipt (JSON) to this new file instead of printing it on stderr");
     cmd->callback([f] {
         if (!f->fail_on.empty() && f->fail_on != "violation" && f->fail_on != "finding" && f->fail_on != "problem")
@@ -134,6 +134,7 @@ void register_run_command(CLI::App& app) {
         f->options.from = time_option(f->from, "--from");
         f->options.to = time_option(f->to, "--to");
         if (!f->options.dry_run) f->receipt.prepare(f->options.store_path);
+        if (f->receipt.key) f->options.sign_key = &*f->receipt.key;
         ProgressPrinter progress(!f->quiet);
         if (progress.enabled())
             f->options.progress = [&progress](const pipeline::Progress& p) {

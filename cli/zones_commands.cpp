@@ -97,12 +97,13 @@ void register_import(CLI::App& zones) {
     cmd->add_option("--set", opt->set_name, "Name of the new zone set (sets are immutable; import a new version under a new name)")->required();
     add_reader_options(cmd, *flags);
     cmd->add_flag("--json", *json, "Print the import report as JSON");
-    cmd->add_option("--sign-key", receipt->sign_key, "Sign the import's audit-chain row with this Ed25519 private key (PEM) once it is committed");
+    cmd->add_option("--sign-key", receipt->sign_key, "Sign the import's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
     cmd->add_option("--receipt", receipt->receipt_path, "Write the import's receipt (JSON) to this new file instead of printing it on stderr");
     cmd->callback([opt, flags, json, receipt] {
         opt->reader = flags->reader;
         opt->strict = flags->strict;
         receipt->prepare(opt->store_path);
+        if (receipt->key) opt->sign_key = &*receipt->key;
         pipeline::ZoneImportJob job(*opt);
         pipeline::ZoneImportResult r;
         try {

@@ -11,6 +11,7 @@
 
 #include "core/problem.hpp"
 #include "core/records.hpp"
+#include "storage/signing.hpp"
 #include "storage/store.hpp"
 
 #include <cstddef>
@@ -54,6 +55,9 @@ struct RunOptions {
     std::size_t keep_findings = 1000; ///< findings copied into RunResult::findings (the first ones in output order)
     std::size_t keep_problems = 1000; ///< problems copied into RunResult::problems (the first ones)
     std::function<void(const Progress&)> progress; ///< called from the reading stage and while writing; may be empty
+    /// Signs the run's audit-chain row in the transaction that commits it (nullptr: unsigned), so
+    /// a signed run is published with its signature or not at all. Not owned.
+    const storage::SigningKey* sign_key = nullptr;
 };
 
 struct InputCounts {

@@ -44,7 +44,7 @@ std::vector<storage::SummaryRow> RunTally::summary() const {
 }
 
 // Provenance and the content digest (regime + zone set + inputs; with the time, the run id).
-RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const RunResult& result, int threads) : m_store_path(options.store_path) {
+RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const RunResult& result, int threads) : m_store_path(options.store_path), m_sign_key(options.sign_key) {
     const fusion::Regime& regime = inputs.regime;
     nlohmann::json opts = {{"regime", options.regime_path},
                            {"zone_set", result.zone_set},
@@ -100,6 +100,7 @@ void RunRecord::commit(RunResult& result, const RunInputs& inputs, std::vector<C
     summary.rows = result.summary;
     if (inputs.with_imagery) m_writer->write_imagery(to_store(inputs.imagery, std::move(coverage)));
     m_writer->finish(summary);
+    if (m_sign_key) m_tx->sign(*m_sign_key); // the new head is the run's row
     m_tx->commit();
     result.run_id = m_header.run_id;
 }

@@ -77,6 +77,7 @@ public:
 
 private:
     std::string m_store_path;
+    const storage::SigningKey* m_sign_key = nullptr;
     storage::RunHeader m_header;
     std::string m_content_digest;
     std::unique_ptr<storage::StoreTransaction> m_tx;

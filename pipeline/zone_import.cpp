@@ -86,6 +86,7 @@ ZoneImportResult ZoneImportJob::run() {
 
     storage::StoreTransaction tx(m_options.store_path);
     tx.write_zone_set(set);
+    if (m_options.sign_key) tx.sign(*m_options.sign_key); // the new head is the set's row
     tx.commit();
     result.written = true;
     return result;

@@ -9,6 +9,7 @@
 
 #include "core/problem.hpp"
 #include "ingest/zone_reader.hpp"
+#include "storage/signing.hpp"
 #include "storage/store.hpp"
 
 #include <string>
@@ -22,6 +23,8 @@ struct ZoneImportOptions {
     std::string store_path;        ///< required to write
     bool strict = false;           ///< stop at the first rejected feature
     bool validate_only = false;    ///< read and validate; write nothing
+    /// Signs the set's audit-chain row in the transaction that commits it (nullptr: unsigned). Not owned.
+    const storage::SigningKey* sign_key = nullptr;
     ingest::ZoneImportOptions reader;
 };
 
