@@ -108,17 +108,9 @@ void register_import(CLI::App& zones) {
         pipeline::ZoneImportResult r;
         try {
             r = job.run();
-        } catch (const InputError& e) {
-            // "nothing to import … (see the problems above)": the job threw its problems away with
-            // its result; read the sources again, validating only, to show them (on stderr, above
-            // the error message).
-            if (e.text().find("see the problems above") == std::string::npos) throw;
-            pipeline::ZoneImportOptions check = *opt;
-            check.validate_only = true;
-            check.strict = false;
-            const auto checked = pipeline::ZoneImportJob(check).run();
-            std::cerr << "Problems:\n";
-            print(problems_table(checked.problems.problems()), Format::table, std::cerr);
+        } catch (const pipeline::NothingToImport& e) {
+            std::cerr << "Problems:\n"; // the ones the error refers to, on stderr above it
+            print(problems_table(e.problems()), Format::table, std::cerr);
             throw;
         }
         if (r.written) issue_receipt(opt->store_path, storage::ChainKind::zone_set, opt->set_name, *receipt);

@@ -63,8 +63,8 @@ ZoneImportResult ZoneImportJob::run() {
     if (m_options.validate_only) return result;
 
     if (result.collection.zones.empty() && result.collection.lines.empty())
-        throw InputError("nothing to import: every feature was rejected or the sources are empty (see the problems above)",
-                         Context{}.file(m_options.sources.front()));
+        throw NothingToImport("nothing to import: every feature was rejected or the sources are empty (see the problems above)",
+                              Context{}.file(m_options.sources.front()), result.problems.problems());
 
     nlohmann::json opts = {
         {"layer", m_options.reader.layer},           {"assume_crs", m_options.reader.assume_crs},

@@ -7,6 +7,7 @@
 //   result.collection.zones.size(); result.problems.problems();
 #pragma once
 
+#include "core/error.hpp"
 #include "core/problem.hpp"
 #include "ingest/zone_reader.hpp"
 #include "storage/signing.hpp"
@@ -33,6 +34,18 @@ struct ZoneImportResult {
     CollectingProblemSink problems;
     std::vector<storage::InputFile> inputs; ///< with SHA-256, for provenance
     bool written = false;
+};
+
+/// Thrown by ZoneImportJob::run when no zone or line is left to import (exit 3): it carries the
+/// problems that rejected every feature, for the caller to show.
+class NothingToImport : public InputError {
+public:
+    NothingToImport(std::string message, Context where, std::vector<Problem> problems)
+        : InputError(std::move(message), std::move(where)), m_problems(std::move(problems)) {}
+    const std::vector<Problem>& problems() const { return m_problems; }
+
+private:
+    std::vector<Problem> m_problems;
 };
 
 class ZoneImportJob {
