@@ -45,8 +45,8 @@ test-asan: deps
 # executables behind TSAN_TESTS: the scenario runner (the pipeline in-process, 1 and 2 threads),
 # the demo runs of the avf binary with 1 and 2 threads, the 10-run determinism test, and the
 # two-thread block parser. Reports that are not avf's are in tests/tsan.supp, each with its reason.
-TSAN_TESTS ?= ^(scenarios: ?|cli: ?the demo |reliability: ?determinism|ingest: ?two threads)
-TSAN_TARGETS ?= avf test_scenarios test_cli test_reliability test_ingest
+TSAN_TESTS ?= ^(scenarios: ?|cli: ?the demo |reliability: ?determinism|ingest: ?two threads|pipeline: ?the (writer|merging))
+TSAN_TARGETS ?= avf test_scenarios test_cli test_reliability test_ingest test_pipeline
 test-tsan: deps
 	bash scripts/build-tbb-tsan.sh build-tsan/tbb-tsan
 	cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=$(SAN_FLAGS)" "-DCMAKE_C_FLAGS_DEBUG=$(SAN_FLAGS)" \

@@ -7,7 +7,7 @@
 #include "fusion/regime.hpp"
 #include "fusion/zone_set_view.hpp"
 #include "ingest/vector_writer.hpp"
-#include "pipeline/compliance_run.hpp"
+#include "pipeline/run_inputs.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>

@@ -2,7 +2,7 @@
 // file (unlinked at once: it vanishes with the process, even after a crash) with buffered
 // appends and sequential reads, and a plain binary encoding for the records spilled into it.
 // Used for the evidence of counted detections (fusion/counting_rule.cpp) and by the compliance
-// run for findings, problems and id digests (pipeline/compliance_run.cpp).
+// run for findings, problems and id digests (pipeline/finding_spool.hpp, pipeline/problem_spool.hpp, pipeline/id_digests.hpp).
 //
 //   avf::fusion::SpillFile f(avf::fusion::SpillFile::default_directory());
 //   avf::fusion::ByteWriter w; w.u64(7); w.str("D-1"); f.append(w.bytes()); w.clear();

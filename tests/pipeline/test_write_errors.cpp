@@ -23,23 +23,11 @@
 
 using namespace avf;
 using avf::reliability::file_sha256;
+using avf::reliability::asan_runtime_first;
 using avf::reliability::q;
 namespace fs = std::filesystem;
 
 namespace {
-
-/// Under ASan (make test-sanitize) the avf binary refuses to start unless the ASan runtime comes
-/// first in LD_PRELOAD: the runtime this test process loaded, followed by a space; "" otherwise.
-std::string asan_runtime_first() {
-#if defined(__SANITIZE_ADDRESS__)
-    std::ifstream maps("/proc/self/maps");
-    for (std::string line; std::getline(maps, line);) {
-        auto at = line.find('/');
-        if (at != std::string::npos && line.find("/libasan.so", at) != std::string::npos) return line.substr(at) + " ";
-    }
-#endif
-    return {};
-}
 
 std::string slurp(const std::string& path) {
     std::ifstream in(path, std::ios::binary);

@@ -557,17 +557,7 @@ TEST_CASE("ENOSPC while copying the store: exit 4, 'No space left on device' wit
     std::string store = demo_store(tmp.path() / "s.h5");
     const std::string before = file_sha256(store);
     REQUIRE(fs::exists("/usr/lib/fiu/fiu_posix_preload.so")); // scripts/install-deps.sh installs fiu-utils
-    std::string asan;
-#if defined(__SANITIZE_ADDRESS__)
-    { // the ASan runtime must come first in LD_PRELOAD (as in test_faults.cpp)
-        std::ifstream maps("/proc/self/maps");
-        for (std::string line; std::getline(maps, line);) {
-            auto at = line.find('/');
-            if (at != std::string::npos && line.find("/libasan.so", at) != std::string::npos) { asan = line.substr(at) + " "; break; }
-        }
-    }
-#endif
-    const std::string preload = asan + "/usr/lib/fiu/fiu_run_preload.so /usr/lib/fiu/fiu_posix_preload.so " + AVF_FAIL_NTH_LIBRARY;
+    const std::string preload = reliability::asan_runtime_first() + "/usr/lib/fiu/fiu_run_preload.so /usr/lib/fiu/fiu_posix_preload.so " + AVF_FAIL_NTH_LIBRARY;
     std::string out;
     int code = test::run_command("cd " + q(AVF_SOURCE_DIR) + " && env LD_PRELOAD=" + q(preload) +
                                      " FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT=posix/io/rw/write AVF_FAIL_NTH=1 AVF_FAIL_ERRNO=28 " +

@@ -44,20 +44,6 @@ std::size_t env_size(const char* name, std::size_t fallback) {
     return v && *v ? static_cast<std::size_t>(std::stoull(v)) : fallback;
 }
 
-/// Under ASan (make test-asan) the avf binary refuses to start unless the ASan runtime comes
-/// first in the initial library list; with LD_PRELOAD that means first in LD_PRELOAD too. The
-/// runtime this test process loaded ("libasan.so.8 " from /proc/self/maps); "" otherwise.
-std::string asan_runtime_first() {
-#if defined(__SANITIZE_ADDRESS__)
-    std::ifstream maps("/proc/self/maps");
-    for (std::string line; std::getline(maps, line);) {
-        auto at = line.find('/');
-        if (at != std::string::npos && line.find("/libasan.so", at) != std::string::npos) return line.substr(at) + " ";
-    }
-#endif
-    return {};
-}
-
 struct Injection {
     std::string point;
     int error;

@@ -54,6 +54,17 @@ std::string make_detections(const std::filesystem::path& file, std::size_t rows)
     return file.string();
 }
 
+std::string asan_runtime_first() {
+#if defined(__SANITIZE_ADDRESS__)
+    std::ifstream maps("/proc/self/maps");
+    for (std::string line; std::getline(maps, line);) {
+        auto at = line.find('/');
+        if (at != std::string::npos && line.find("/libasan.so", at) != std::string::npos) return line.substr(at) + " ";
+    }
+#endif
+    return {};
+}
+
 std::string q(const std::string& s) {
     std::string out = "'";
     for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);

@@ -59,6 +59,12 @@ std::string describe_status(int status);
 bool killed_by_sigkill(int status);
 bool exited_with(int status, int code);
 
+/// For LD_PRELOAD lists given to the avf binary: under ASan (make test-asan) the binary refuses to
+/// start unless the ASan runtime comes first in the initial library list, hence first in
+/// LD_PRELOAD too. The runtime this test process loaded ("/…/libasan.so.8 ", from
+/// /proc/self/maps) followed by a space; "" in builds without ASan.
+std::string asan_runtime_first();
+
 /// SHA-256 of a file's bytes (hex).
 std::string file_sha256(const std::string& path);
 
