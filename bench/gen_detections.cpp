@@ -73,7 +73,8 @@ std::vector<Segment> read_lines(const std::vector<std::string>& files) {
         nlohmann::json doc = nlohmann::json::parse(in);
         for (const auto& feature : doc.at("features")) {
             const auto& g = feature.at("geometry");
-            if (g.at("type") == "LineString") add_line(g.at("coordinates"));
+            if (g.at("type") == "LineString")
+                add_line(g.at("coordinates"));
             else if (g.at("type") == "MultiLineString")
                 for (const auto& part : g.at("coordinates")) add_line(part);
         }
@@ -88,9 +89,21 @@ struct Class {
 };
 // Canonical classes and raw model names of datasets/demo/regime.toml's taxonomy (bench/regime.toml
 // uses the same [classes]).
-constexpr std::array<Class, 15> k_classes{{{"battle_tank", 22}, {"T-72B3", 5}, {"K2", 3}, {"acv", 16}, {"BMP-2", 5}, {"K21", 4},
-                                          {"troops", 20}, {"artillery", 4}, {"K9", 1}, {"2S19", 1}, {"mlrs", 3}, {"BM-21", 1},
-                                          {"sam", 6}, {"S-400", 2}, {"aircraft_fixed_wing", 7}}};
+constexpr std::array<Class, 15> k_classes{{{"battle_tank", 22},
+                                           {"T-72B3", 5},
+                                           {"K2", 3},
+                                           {"acv", 16},
+                                           {"BMP-2", 5},
+                                           {"K21", 4},
+                                           {"troops", 20},
+                                           {"artillery", 4},
+                                           {"K9", 1},
+                                           {"2S19", 1},
+                                           {"mlrs", 3},
+                                           {"BM-21", 1},
+                                           {"sam", 6},
+                                           {"S-400", 2},
+                                           {"aircraft_fixed_wing", 7}}};
 constexpr std::array<const char*, 8> k_parties{"KOR", "PRK", "EST", "LVA", "LTU", "RUS", "BLR", ""};
 constexpr std::array<const char*, 3> k_sources{"imagery", "monitor_report", "open_source"};
 
@@ -187,14 +200,22 @@ int main(int argc, char** argv) {
             if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
             return argv[++i];
         };
-        if (a == "--rows") rows = std::stoull(next());
-        else if (a == "--seed") seed = std::stoull(next());
-        else if (a == "--out") out_path = next();
-        else if (a == "--threads") threads = static_cast<unsigned>(std::stoul(next()));
-        else if (a == "--near") near_fraction = std::stod(next());
-        else if (a == "--radius-km") radius_km = std::stod(next());
-        else if (!a.empty() && a[0] == '-') return usage();
-        else line_files.push_back(a);
+        if (a == "--rows")
+            rows = std::stoull(next());
+        else if (a == "--seed")
+            seed = std::stoull(next());
+        else if (a == "--out")
+            out_path = next();
+        else if (a == "--threads")
+            threads = static_cast<unsigned>(std::stoul(next()));
+        else if (a == "--near")
+            near_fraction = std::stod(next());
+        else if (a == "--radius-km")
+            radius_km = std::stod(next());
+        else if (!a.empty() && a[0] == '-')
+            return usage();
+        else
+            line_files.push_back(a);
     }
     if (rows == 0 || out_path.empty() || line_files.empty()) return usage();
     const std::vector<Segment> lines = read_lines(line_files);

@@ -27,13 +27,7 @@
 // Prints one line: rows=… q1_pairs=… q2_artillery=… q2_mlrs=… seconds=… rows_per_s=…
 #include <GeographicLib/Geodesic.hpp>
 #include <GeographicLib/Gnomonic.hpp>
-#include <geos_c.h>
 #include <nlohmann/json.hpp>
-
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -44,12 +38,17 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <fcntl.h>
 #include <fstream>
+#include <geos_c.h>
 #include <iostream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -110,7 +109,8 @@ std::vector<std::vector<Seg>> line_segments(const std::vector<std::string>& geom
             for (std::size_t i = 0; i + 1 < c.size(); ++i)
                 segs.push_back(with_margin({c[i][0].get<double>(), c[i][1].get<double>(), c[i + 1][0].get<double>(), c[i + 1][1].get<double>()}));
         };
-        if (g.at("type") == "LineString") add(g.at("coordinates"));
+        if (g.at("type") == "LineString")
+            add(g.at("coordinates"));
         else
             for (const auto& part : g.at("coordinates")) add(part);
         out.push_back(std::move(segs));
@@ -286,9 +286,7 @@ Counts run_range(const Shared& sh, const char* begin, const char* end) {
         }
         if (n <= need) continue;
         double lon = 0, lat = 0;
-        auto parse = [](std::string_view f, double& v) {
-            return std::from_chars(f.data(), f.data() + f.size(), v).ec == std::errc{};
-        };
+        auto parse = [](std::string_view f, double& v) { return std::from_chars(f.data(), f.data() + f.size(), v).ec == std::errc{}; };
         if (!parse(fields[sh.lon_col], lon) || !parse(fields[sh.lat_col], lat)) continue;
         ++c.rows;
 
@@ -357,15 +355,24 @@ int main(int argc, char** argv) try {
             if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
             return argv[++i];
         };
-        if (a == "--detections") o.detections = next();
-        else if (a == "--zones") o.zone_files.push_back(next());
-        else if (a == "--lines") o.line_files.push_back(next());
-        else if (a == "--threads") o.threads = static_cast<unsigned>(std::stoul(next()));
-        else if (a == "--artillery") o.artillery = split_list(next());
-        else if (a == "--mlrs") o.mlrs = split_list(next());
-        else if (a == "--artillery-km") o.artillery_km = std::stod(next());
-        else if (a == "--mlrs-km") o.mlrs_km = std::stod(next());
-        else return usage();
+        if (a == "--detections")
+            o.detections = next();
+        else if (a == "--zones")
+            o.zone_files.push_back(next());
+        else if (a == "--lines")
+            o.line_files.push_back(next());
+        else if (a == "--threads")
+            o.threads = static_cast<unsigned>(std::stoul(next()));
+        else if (a == "--artillery")
+            o.artillery = split_list(next());
+        else if (a == "--mlrs")
+            o.mlrs = split_list(next());
+        else if (a == "--artillery-km")
+            o.artillery_km = std::stod(next());
+        else if (a == "--mlrs-km")
+            o.mlrs_km = std::stod(next());
+        else
+            return usage();
     }
     if (o.detections.empty() || o.zone_files.empty() || o.line_files.empty() || o.threads == 0) return usage();
     const auto t0 = std::chrono::steady_clock::now();

@@ -41,10 +41,14 @@ int main(int argc, char** argv) try {
             if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
             return argv[++i];
         };
-        if (a == "--regime") regime_path = next();
-        else if (a == "--detections") detections = next();
-        else if (a == "--threads") threads = static_cast<unsigned>(std::stoul(next()));
-        else if (a == "--block-bytes") block_bytes = std::stoull(next());
+        if (a == "--regime")
+            regime_path = next();
+        else if (a == "--detections")
+            detections = next();
+        else if (a == "--threads")
+            threads = static_cast<unsigned>(std::stoul(next()));
+        else if (a == "--block-bytes")
+            block_bytes = std::stoull(next());
         else {
             std::cerr << "usage: avf_bench_parse --regime R.toml --detections D.csv [--threads N] [--block-bytes B]\n";
             return 2;
@@ -77,12 +81,12 @@ int main(int argc, char** argv) try {
                                                                   }
                                                                   return w;
                                                               }) &
-            oneapi::tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(
-                oneapi::tbb::filter_mode::parallel,
-                [&](std::shared_ptr<Work> w) {
-                    avf::ingest::parse_detection_block(w->block, layout, options, w->records, w->problems);
-                    return w;
-                }) &
+            oneapi::tbb::make_filter<std::shared_ptr<Work>, std::shared_ptr<Work>>(oneapi::tbb::filter_mode::parallel,
+                                                                                   [&](std::shared_ptr<Work> w) {
+                                                                                       avf::ingest::parse_detection_block(w->block, layout, options,
+                                                                                                                          w->records, w->problems);
+                                                                                       return w;
+                                                                                   }) &
             oneapi::tbb::make_filter<std::shared_ptr<Work>, void>(oneapi::tbb::filter_mode::serial_in_order, [&](std::shared_ptr<Work> w) {
                 rows += w->records.size();
                 rejected += w->problems.count(avf::Severity::rejected);

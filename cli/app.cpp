@@ -12,7 +12,9 @@ namespace {
 int g_exit_status = 0;
 }
 
-void set_exit_status(int code) { g_exit_status = code; }
+void set_exit_status(int code) {
+    g_exit_status = code;
+}
 
 int run(int argc, char** argv) {
     g_exit_status = 0;

@@ -11,7 +11,6 @@
 #include "cli/app.hpp"
 #include "cli/output.hpp"
 #include "cli/receipt.hpp"
-
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "storage/store.hpp"
@@ -89,9 +88,10 @@ void register_verify(CLI::App& audit) {
     auto json = std::make_shared<bool>(false);
     auto trusted_key = std::make_shared<std::string>();
     auto expected = std::make_shared<std::vector<std::string>>();
-    auto* verify = audit.add_subcommand("verify", "Recompute every table digest and the audit chain and read every object; print ok and the counts, or "
-                                                  "the first mismatch (run, table, rows) and exit 4. With --trusted-key or --expect-head, exit 1 when "
-                                                  "the store is consistent but its history is not anchored by them");
+    auto* verify =
+        audit.add_subcommand("verify", "Recompute every table digest and the audit chain and read every object; print ok and the counts, or "
+                                       "the first mismatch (run, table, rows) and exit 4. With --trusted-key or --expect-head, exit 1 when "
+                                       "the store is consistent but its history is not anchored by them");
     verify->add_option("store", *store, "HDF5 store")->required();
     auto* run_option = verify->add_option("--run", *run, "Verify only this run (and the chain rows up to it)");
     auto* key_option = verify->add_option("--trusted-key", *trusted_key,
@@ -143,8 +143,7 @@ void register_verify(CLI::App& audit) {
                 std::cout << "MISMATCH: " << report.message << "\n";
                 std::cout << fmt::format("verified before it: {} runs, {} chain rows\n", report.runs_checked, report.chain_rows);
             }
-            for (const auto& r : report.uncommitted_runs)
-                std::cout << "incomplete run (no commit record; never listed as a result): " << r << "\n";
+            for (const auto& r : report.uncommitted_runs) std::cout << "incomplete run (no commit record; never listed as a result): " << r << "\n";
             for (const auto& t : leftovers)
                 std::cout << "note: " << t << " is the temporary file of an interrupted write, not part of the store (the next write removes it)\n";
         }
@@ -198,14 +197,16 @@ void emit_receipt(const nlohmann::json& receipt, const ReceiptOptions& options, 
         throw IoError(what + " is committed, but its receipt could not be written (" + e.what() + "); it is printed above",
                       Context{}.file(options.receipt_path));
     }
-    std::cerr << "Wrote the receipt of " << what << " (chain row " << receipt["sequence"].get<std::uint64_t>() << ") to " << options.receipt_path << "\n";
+    std::cerr << "Wrote the receipt of " << what << " (chain row " << receipt["sequence"].get<std::uint64_t>() << ") to " << options.receipt_path
+              << "\n";
 }
 
 void register_sign(CLI::App& audit) {
     auto store = std::make_shared<std::string>();
     auto options = std::make_shared<ReceiptOptions>();
-    auto* cmd = audit.add_subcommand("sign", "Sign the audit chain's head with an Ed25519 key and store the signature; print (or write) a receipt. "
-                                             "Make a key: openssl genpkey -algorithm ed25519 -out key.pem && openssl pkey -in key.pem -pubout -out pub.pem");
+    auto* cmd =
+        audit.add_subcommand("sign", "Sign the audit chain's head with an Ed25519 key and store the signature; print (or write) a receipt. "
+                                     "Make a key: openssl genpkey -algorithm ed25519 -out key.pem && openssl pkey -in key.pem -pubout -out pub.pem");
     cmd->add_option("--store", *store, "HDF5 store")->required();
     cmd->add_option("--key", options->sign_key, "Ed25519 private key (PEM)")->required();
     cmd->add_option("--receipt", options->receipt_path, "Write the receipt (JSON) to this new file instead of printing it on stderr");
@@ -260,11 +261,16 @@ std::string definition_list(const std::vector<std::pair<std::string, std::string
     return out + "</dl>\n";
 }
 
-std::string number(double v) { return fmt::format("{}", v); }
+std::string number(double v) {
+    return fmt::format("{}", v);
+}
 
-std::string time_text(const Interval& span) { return span.to.ms - span.from.ms <= 1 ? format_utc(span.from) : format_interval(span); }
+std::string time_text(const Interval& span) {
+    return span.to.ms - span.from.ms <= 1 ? format_utc(span.from) : format_interval(span);
+}
 
-constexpr const char* report_css = R"(body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:78em;padding:0 1em;color:#1b1b1b;line-height:1.4}
+constexpr const char* report_css =
+    R"(body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:78em;padding:0 1em;color:#1b1b1b;line-height:1.4}
 h1{font-size:1.6em;border-bottom:2px solid #333;padding-bottom:.2em}h2{font-size:1.3em;margin-top:2em;border-bottom:1px solid #999}
 h3{font-size:1.1em;margin-top:1.5em}table{border-collapse:collapse;margin:.5em 0 1em;font-size:.88em}
 th,td{border:1px solid #bbb;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#eee}
@@ -292,11 +298,12 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     const storage::RunHeader& h = info.header;
 
     std::ostringstream o;
-    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>avf audit report: run " << html(run_id) << "</title>\n<style>\n"
+    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>avf audit report: run " << html(run_id)
+      << "</title>\n<style>\n"
       << report_css << "\n</style>\n</head>\n<body>\n";
     o << "<h1>Audit report: run <span class=\"mono\">" << html(run_id) << "</span></h1>\n";
-    o << "<p>Regime <b>" << html(h.regime_id) << "</b>, zone set <b>" << html(h.zone_set) << "</b>, store <span class=\"mono\">"
-      << html(opt.store) << "</span>. Written by " << html(std::string(tool_name) + " " + tool_version + " (git " + git_commit + ")")
+    o << "<p>Regime <b>" << html(h.regime_id) << "</b>, zone set <b>" << html(h.zone_set) << "</b>, store <span class=\"mono\">" << html(opt.store)
+      << "</span>. Written by " << html(std::string(tool_name) + " " + tool_version + " (git " + git_commit + ")")
       << " from the store alone; every value below is read from the HDF5 file and can be checked there with h5py or h5dump "
          "(docs/store-format.md).</p>\n";
 
@@ -304,8 +311,8 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     o << "<h2>Verification</h2>\n<p class=\"ok\">Verified: the run's " << check.rows_checked << " table rows and " << check.bytes_checked
       << " bytes of text match their commit record, the audit chain's rows 1 to " << check.chain_rows
       << " link correctly, and the zone set is the one the run used.</p>\n";
-    o << "<p class=\"note\">Only this run and the chain up to it were checked for this report; <code>avf audit verify "
-      << html(opt.store) << "</code> checks every run and zone set.</p>\n";
+    o << "<p class=\"note\">Only this run and the chain up to it were checked for this report; <code>avf audit verify " << html(opt.store)
+      << "</code> checks every run and zone set.</p>\n";
 
     // --- summary
     std::map<std::string, std::size_t> by_kind;
@@ -335,17 +342,18 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
             row_digest = c.digest;
             previous_digest = c.previous_digest;
         }
-    o << definition_list({{"run id", run_id},
-                          {"tool version", h.tool_version},
-                          {"regime id", h.regime_id},
-                          {"zone set", h.zone_set},
-                          {"zone set digest (when the run began)", info.zone_set_digest.empty() ? "(the set was not in the store)" : info.zone_set_digest},
-                          {"content digest (commit record)", info.content_digest},
-                          {"results digest (same inputs and regime give the same)", info.results_digest},
-                          {"audit chain position", position},
-                          {"chain row digest", row_digest},
-                          {"previous row digest", previous_digest},
-                          {"chain head when this report was written", chain.empty() ? "" : chain.back().digest}});
+    o << definition_list(
+        {{"run id", run_id},
+         {"tool version", h.tool_version},
+         {"regime id", h.regime_id},
+         {"zone set", h.zone_set},
+         {"zone set digest (when the run began)", info.zone_set_digest.empty() ? "(the set was not in the store)" : info.zone_set_digest},
+         {"content digest (commit record)", info.content_digest},
+         {"results digest (same inputs and regime give the same)", info.results_digest},
+         {"audit chain position", position},
+         {"chain row digest", row_digest},
+         {"previous row digest", previous_digest},
+         {"chain head when this report was written", chain.empty() ? "" : chain.back().digest}});
     o << "<h3>Inputs</h3>\n";
     Table inputs{{"role", "path (as given)", "SHA-256", "bytes", "records read", "records rejected"}};
     for (const auto& in : h.inputs) inputs.add({in.role, in.path, in.sha256, in.size, in.records_read, in.records_rejected});
@@ -403,8 +411,8 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
 
     // --- how to check
     o << "<h2>How to check this report</h2>\n<pre>"
-      << html("avf audit verify " + opt.store + "\navf findings list --store " + opt.store + " --run " + run_id + "\navf findings show <finding id> --store " +
-              opt.store + " --run " + run_id +
+      << html("avf audit verify " + opt.store + "\navf findings list --store " + opt.store + " --run " + run_id +
+              "\navf findings show <finding id> --store " + opt.store + " --run " + run_id +
               "\nsha256sum <each input file>          # compare with the Inputs table above\n"
               "h5dump -H " +
               opt.store)
@@ -436,7 +444,9 @@ void register_report(CLI::App& audit) {
 // =============================================================================================
 // avf findings diff
 
-bool same_double(double a, double b) { return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b); }
+bool same_double(double a, double b) {
+    return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+}
 
 std::string evidence_text(const Finding& f) {
     std::string out;
@@ -486,8 +496,10 @@ std::string brief(const std::vector<FieldChange>& changes, bool after) {
         const nlohmann::json& v = after ? c.after : c.before;
         std::string value;
         if (c.field == "explanation") continue;
-        if (c.field == "evidence") value = std::to_string(v.size()) + " records";
-        else value = cell_text(v);
+        if (c.field == "evidence")
+            value = std::to_string(v.size()) + " records";
+        else
+            value = cell_text(v);
         out += (out.empty() ? "" : "; ") + c.field + "=" + value;
     }
     return out;
@@ -625,6 +637,8 @@ void issue_receipt(const std::string& store, storage::ChainKind kind, const std:
     emit_receipt(receipt_json(store, *row, signature), options, what);
 }
 
-void register_findings_diff(CLI::App& findings) { register_diff(findings); }
+void register_findings_diff(CLI::App& findings) {
+    register_diff(findings);
+}
 
 } // namespace avf::cli

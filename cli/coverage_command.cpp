@@ -60,9 +60,12 @@ void register_coverage_command(CLI::App& app) {
             const bool gap = c.fraction < c.required_fraction;
             if ((!f->rule.empty() && c.rule_id != f->rule) || (!f->zone.empty() && c.zone_id != f->zone) || (f->gaps && !gap)) continue;
             t.add({c.rule_id, c.zone_id, format_utc(c.period.from), format_utc(c.period.to), number_or_null(c.fraction, 4),
-                   number_or_null(c.required_fraction, 4), reported_only ? "reported" : gap ? "gap" : "covered", number_or_null(c.best_gsd_m, 3),
-                   c.last_observed.is_min() ? std::string() : format_utc(c.last_observed), c.images, number_or_null(c.zone_area_m2 / 1e6, 3),
-                   number_or_null((c.zone_area_m2 - c.covered_area_m2) / 1e6, 3)});
+                   number_or_null(c.required_fraction, 4),
+                   reported_only ? "reported"
+                   : gap         ? "gap"
+                                 : "covered",
+                   number_or_null(c.best_gsd_m, 3), c.last_observed.is_min() ? std::string() : format_utc(c.last_observed), c.images,
+                   number_or_null(c.zone_area_m2 / 1e6, 3), number_or_null((c.zone_area_m2 - c.covered_area_m2) / 1e6, 3)});
         }
         print(t, format, std::cout);
     });

@@ -1,7 +1,6 @@
 // avf findings list | show | export, and avf regime check.
 #include "cli/app.hpp"
 #include "cli/output.hpp"
-
 #include "core/error.hpp"
 #include "fusion/evaluator.hpp"
 #include "fusion/regime.hpp"
@@ -92,15 +91,28 @@ void write_geojson(const std::vector<Finding>& findings, std::ostream& out) {
     nlohmann::json fc = {{"type", "FeatureCollection"}, {"features", nlohmann::json::array()}};
     for (const auto& f : findings) {
         nlohmann::json ev = nlohmann::json::array();
-        for (const auto& e : f.evidence) ev.push_back({{"kind", e.record_kind}, {"id", e.record_id}, {"file", e.source_file}, {"position", e.source_position}});
+        for (const auto& e : f.evidence)
+            ev.push_back({{"kind", e.record_kind}, {"id", e.record_id}, {"file", e.source_file}, {"position", e.source_position}});
         fc["features"].push_back({{"type", "Feature"},
                                   {"id", f.id},
                                   {"geometry", {{"type", "Point"}, {"coordinates", {f.location.x(), f.location.y()}}}},
                                   {"properties",
-                                   {{"kind", to_string(f.kind)}, {"certainty", to_string(f.certainty)}, {"rule", f.rule_id}, {"rule_type", f.rule_type},
-                                    {"article", f.article}, {"target", f.target_id}, {"party", f.party}, {"class", f.equipment_class},
-                                    {"from", format_utc(f.span.from)}, {"to", format_utc(f.span.to)}, {"measured", f.measured}, {"limit", f.limit},
-                                    {"unit", f.unit}, {"confidence", f.confidence}, {"waiver", f.waiver_id}, {"evidence", ev},
+                                   {{"kind", to_string(f.kind)},
+                                    {"certainty", to_string(f.certainty)},
+                                    {"rule", f.rule_id},
+                                    {"rule_type", f.rule_type},
+                                    {"article", f.article},
+                                    {"target", f.target_id},
+                                    {"party", f.party},
+                                    {"class", f.equipment_class},
+                                    {"from", format_utc(f.span.from)},
+                                    {"to", format_utc(f.span.to)},
+                                    {"measured", f.measured},
+                                    {"limit", f.limit},
+                                    {"unit", f.unit},
+                                    {"confidence", f.confidence},
+                                    {"waiver", f.waiver_id},
+                                    {"evidence", ev},
                                     {"explanation", f.explanation}}}});
     }
     out << fc.dump(1) << "\n";
@@ -109,11 +121,24 @@ void write_geojson(const std::vector<Finding>& findings, std::ostream& out) {
 void write_gpkg(const std::vector<Finding>& findings, const std::string& path, const std::string& run_id) {
     using ingest::FieldType;
     ingest::PointLayerWriter w(path, "GPKG", "findings",
-                               {{"finding_id", FieldType::text}, {"run_id", FieldType::text}, {"kind", FieldType::text}, {"certainty", FieldType::text},
-                                {"rule", FieldType::text}, {"rule_type", FieldType::text}, {"article", FieldType::text}, {"target", FieldType::text},
-                                {"party", FieldType::text}, {"class", FieldType::text}, {"time_from", FieldType::text}, {"time_to", FieldType::text},
-                                {"measured", FieldType::real}, {"limit_value", FieldType::real}, {"unit", FieldType::text},
-                                {"confidence", FieldType::real}, {"waiver", FieldType::text}, {"evidence", FieldType::text},
+                               {{"finding_id", FieldType::text},
+                                {"run_id", FieldType::text},
+                                {"kind", FieldType::text},
+                                {"certainty", FieldType::text},
+                                {"rule", FieldType::text},
+                                {"rule_type", FieldType::text},
+                                {"article", FieldType::text},
+                                {"target", FieldType::text},
+                                {"party", FieldType::text},
+                                {"class", FieldType::text},
+                                {"time_from", FieldType::text},
+                                {"time_to", FieldType::text},
+                                {"measured", FieldType::real},
+                                {"limit_value", FieldType::real},
+                                {"unit", FieldType::text},
+                                {"confidence", FieldType::real},
+                                {"waiver", FieldType::text},
+                                {"evidence", FieldType::text},
                                 {"explanation", FieldType::text}});
     for (const auto& f : findings) {
         std::string ev;
@@ -146,8 +171,10 @@ void register_list(CLI::App& findings) {
             return;
         }
         auto selected = select(reader.read_findings(run), *filter);
-        if (f == Format::geojson) write_geojson(selected, std::cout);
-        else print(findings_table(selected, *wide || f != Format::table), f, std::cout);
+        if (f == Format::geojson)
+            write_geojson(selected, std::cout);
+        else
+            print(findings_table(selected, *wide || f != Format::table), f, std::cout);
     });
 }
 
@@ -218,9 +245,12 @@ void register_export(CLI::App& findings) {
         storage::StoreReader reader(*store);
         std::string run = resolve_run(reader, filter->run, *store);
         auto selected = select(reader.read_findings(run), *filter);
-        if (f == Format::gpkg) write_gpkg(selected, out.temp_path(), run);
-        else if (f == Format::geojson) write_geojson(selected, out.stream());
-        else print(findings_table(selected, true), f, out.stream());
+        if (f == Format::gpkg)
+            write_gpkg(selected, out.temp_path(), run);
+        else if (f == Format::geojson)
+            write_geojson(selected, out.stream());
+        else
+            print(findings_table(selected, true), f, out.stream());
         out.commit();
         std::cerr << "Wrote " << selected.size() << " findings of run " << run << " to " << *output << "\n";
     });

@@ -23,8 +23,8 @@
 namespace avf::cli {
 
 struct ReceiptOptions {
-    std::string sign_key;     ///< --sign-key: PEM Ed25519 private key ("" = do not sign)
-    std::string receipt_path; ///< --receipt: file to write ("" = print the receipt on stderr)
+    std::string sign_key;                   ///< --sign-key: PEM Ed25519 private key ("" = do not sign)
+    std::string receipt_path;               ///< --receipt: file to write ("" = print the receipt on stderr)
     std::optional<storage::SigningKey> key; ///< loaded by prepare()
     /// The --receipt file (cli/output.hpp), opened by prepare(): written whole at the end or not at all.
     std::shared_ptr<OutputFile> file;

@@ -3,7 +3,6 @@
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/receipt.hpp"
-
 #include "core/error.hpp"
 #include "pipeline/compliance_run.hpp"
 
@@ -36,16 +35,35 @@ std::optional<UtcTime> time_option(const std::string& text, const std::string& n
 nlohmann::json to_json(const pipeline::RunResult& r) {
     nlohmann::json inputs = nlohmann::json::array();
     for (const auto& in : r.inputs)
-        inputs.push_back({{"path", in.path}, {"sha256", in.sha256}, {"bytes", in.size}, {"read", in.read}, {"rejected", in.rejected},
-                          {"outside_period", in.outside_period}, {"evaluated", in.evaluated}});
+        inputs.push_back({{"path", in.path},
+                          {"sha256", in.sha256},
+                          {"bytes", in.size},
+                          {"read", in.read},
+                          {"rejected", in.rejected},
+                          {"outside_period", in.outside_period},
+                          {"evaluated", in.evaluated}});
     for (const auto& in : r.declaration_inputs)
-        inputs.push_back({{"path", in.path}, {"role", "declarations"}, {"sha256", in.sha256}, {"bytes", in.size}, {"read", in.read},
-                          {"rejected", in.rejected}, {"evaluated", in.evaluated}});
+        inputs.push_back({{"path", in.path},
+                          {"role", "declarations"},
+                          {"sha256", in.sha256},
+                          {"bytes", in.size},
+                          {"read", in.read},
+                          {"rejected", in.rejected},
+                          {"evaluated", in.evaluated}});
     nlohmann::json rows = nlohmann::json::array();
     for (const auto& s : r.summary) rows.push_back({{"rule", s.rule_id}, {"kind", s.kind}, {"certainty", s.certainty}, {"findings", s.findings}});
-    return {{"run_id", r.run_id}, {"zone_set", r.zone_set}, {"regime", r.regime_id}, {"started", format_utc(r.started)},
-            {"finished", format_utc(r.finished)}, {"inputs", inputs}, {"findings", r.finding_count}, {"problems", r.problem_count},
-            {"summary", rows}, {"images", r.images}, {"flights", r.flights}, {"coverage_rows", r.coverage.size()}};
+    return {{"run_id", r.run_id},
+            {"zone_set", r.zone_set},
+            {"regime", r.regime_id},
+            {"started", format_utc(r.started)},
+            {"finished", format_utc(r.finished)},
+            {"inputs", inputs},
+            {"findings", r.finding_count},
+            {"problems", r.problem_count},
+            {"summary", rows},
+            {"images", r.images},
+            {"flights", r.flights},
+            {"coverage_rows", r.coverage.size()}};
 }
 
 void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
@@ -72,9 +90,9 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
     if (!r.imagery_inputs.empty()) {
         std::size_t gaps = 0;
         for (const auto& c : r.coverage) gaps += c.fraction < c.required_fraction ? 1 : 0;
-        out << "\nObservation side: " << r.images << (r.images == 1 ? " image, " : " images, ") << r.flights << (r.flights == 1 ? " flight" : " flights")
-            << "; coverage of " << r.coverage.size()
-            << " zone-periods, " << gaps << " below the required fraction (`avf coverage` shows them)\n";
+        out << "\nObservation side: " << r.images << (r.images == 1 ? " image, " : " images, ") << r.flights
+            << (r.flights == 1 ? " flight" : " flights") << "; coverage of " << r.coverage.size() << " zone-periods, " << gaps
+            << " below the required fraction (`avf coverage` shows them)\n";
     }
     out << "\n" << r.finding_count << " findings, " << r.problem_count << " problems with input records\n";
     if (top > 0 && !r.findings.empty()) {
@@ -92,7 +110,8 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
     }
     if (r.problem_count > 0) {
         out << "\nProblems (first 10; `avf findings list --problems` shows all):\n";
-        std::vector<Problem> first(r.problems.begin(), r.problems.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(10, r.problems.size())));
+        std::vector<Problem> first(r.problems.begin(),
+                                   r.problems.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(10, r.problems.size())));
         print(problems_table(first), Format::table, out);
     }
 }
@@ -126,7 +145,8 @@ void register_run_command(CLI::App& app) {
     cmd->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
     cmd->add_option("--top", f->top, "How many findings to show in the summary")->capture_default_str();
     cmd->add_option("--fail-on", f->fail_on, "Exit 1 when the run has: violation | finding | problem");
-    cmd->add_option("--sign-key", f->receipt.sign_key, "Sign the run's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
+    cmd->add_option("--sign-key", f->receipt.sign_key,
+                    "Sign the run's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
     cmd->add_option("--receipt", f->receipt.receipt_path, "Write the run's receipt (JSON) to this new file instead of printing it on stderr");
     cmd->callback([f] {
         if (!f->fail_on.empty() && f->fail_on != "violation" && f->fail_on != "finding" && f->fail_on != "problem")
@@ -145,8 +165,10 @@ void register_run_command(CLI::App& app) {
         auto r = run.run();
         progress.finish();
         if (!r.run_id.empty()) issue_receipt(f->options.store_path, storage::ChainKind::run, r.run_id, f->receipt);
-        if (f->json) std::cout << to_json(r).dump(2) << "\n";
-        else print_summary(r, f->top, std::cout);
+        if (f->json)
+            std::cout << to_json(r).dump(2) << "\n";
+        else
+            print_summary(r, f->top, std::cout);
         bool fail = (f->fail_on == "finding" && r.finding_count > 0) || (f->fail_on == "problem" && r.problem_count > 0) ||
                     (f->fail_on == "violation" &&
                      std::any_of(r.summary.begin(), r.summary.end(), [](const storage::SummaryRow& x) { return x.kind == "violation"; }));

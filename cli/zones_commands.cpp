@@ -2,7 +2,6 @@
 #include "cli/app.hpp"
 #include "cli/output.hpp"
 #include "cli/receipt.hpp"
-
 #include "core/error.hpp"
 #include "geo/geodesic.hpp"
 #include "pipeline/zone_import.hpp"
@@ -16,16 +15,15 @@
 
 #include <iomanip>
 #include <iostream>
-#include <sstream>
 #include <memory>
+#include <sstream>
 
 namespace avf::cli {
 namespace {
 
 namespace bg = boost::geometry;
 
-template <typename G>
-std::string to_wkt(const G& g) {
+template <typename G> std::string to_wkt(const G& g) {
     std::ostringstream os;
     os.imbue(std::locale::classic());
     os << std::setprecision(10) << bg::wkt(g);
@@ -97,7 +95,8 @@ void register_import(CLI::App& zones) {
     cmd->add_option("--set", opt->set_name, "Name of the new zone set (sets are immutable; import a new version under a new name)")->required();
     add_reader_options(cmd, *flags);
     cmd->add_flag("--json", *json, "Print the import report as JSON");
-    cmd->add_option("--sign-key", receipt->sign_key, "Sign the import's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
+    cmd->add_option("--sign-key", receipt->sign_key,
+                    "Sign the import's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
     cmd->add_option("--receipt", receipt->receipt_path, "Write the import's receipt (JSON) to this new file instead of printing it on stderr");
     cmd->callback([opt, flags, json, receipt] {
         opt->reader = flags->reader;
@@ -115,8 +114,11 @@ void register_import(CLI::App& zones) {
         }
         if (r.written) issue_receipt(opt->store_path, storage::ChainKind::zone_set, opt->set_name, *receipt);
         if (*json) {
-            nlohmann::json j = {{"set", opt->set_name}, {"store", opt->store_path}, {"zones", r.collection.zones.size()},
-                                {"lines", r.collection.lines.size()}, {"rejected", r.problems.count(Severity::rejected)},
+            nlohmann::json j = {{"set", opt->set_name},
+                                {"store", opt->store_path},
+                                {"zones", r.collection.zones.size()},
+                                {"lines", r.collection.lines.size()},
+                                {"rejected", r.problems.count(Severity::rejected)},
                                 {"corrected", r.problems.count(Severity::corrected)}};
             std::cout << j.dump(2) << "\n";
             return;
@@ -144,8 +146,10 @@ void register_validate(CLI::App& zones) {
         opt->validate_only = true;
         pipeline::ZoneImportJob job(*opt);
         auto r = job.run();
-        if (f == Format::table) print_report(r, std::cout);
-        else print(problems_table(r.problems.problems()), f, std::cout);
+        if (f == Format::table)
+            print_report(r, std::cout);
+        else
+            print(problems_table(r.problems.problems()), f, std::cout);
         if (r.problems.count(Severity::rejected) > 0) set_exit_status(1);
     });
 }
@@ -201,12 +205,22 @@ void register_show(CLI::App& zones) {
                 if (z.id.str() != *id) continue;
                 Box b;
                 bg::envelope(z.geometry, b);
-                j = {{"set", zs.name}, {"id", z.id.str()}, {"name", z.name}, {"kind", z.kind}, {"geometry", "polygon"},
-                     {"parties", z.parties}, {"parent", z.parent}, {"valid_from", format_utc(z.valid.from)}, {"valid_to", format_utc(z.valid.to)},
-                     {"polygons", z.geometry.size()}, {"vertices", bg::num_points(z.geometry)},
+                j = {{"set", zs.name},
+                     {"id", z.id.str()},
+                     {"name", z.name},
+                     {"kind", z.kind},
+                     {"geometry", "polygon"},
+                     {"parties", z.parties},
+                     {"parent", z.parent},
+                     {"valid_from", format_utc(z.valid.from)},
+                     {"valid_to", format_utc(z.valid.to)},
+                     {"polygons", z.geometry.size()},
+                     {"vertices", bg::num_points(z.geometry)},
                      {"area_km2", geo::zone_area(z.geometry) / 1e6},
                      {"bbox", {b.min_corner().x(), b.min_corner().y(), b.max_corner().x(), b.max_corner().y()}},
-                     {"source_file", z.source.file}, {"source_layer", z.source.layer}, {"source_feature", z.source.feature}};
+                     {"source_file", z.source.file},
+                     {"source_layer", z.source.layer},
+                     {"source_feature", z.source.feature}};
                 geometry_wkt = to_wkt(z.geometry);
             }
             for (const auto& l : zs.lines) {
@@ -216,11 +230,21 @@ void register_show(CLI::App& zones) {
                 double length = 0;
                 for (const auto& part : l.geometry)
                     for (std::size_t i = 1; i < part.size(); ++i) length += geo::distance(part[i - 1], part[i]).value;
-                j = {{"set", zs.name}, {"id", l.id.str()}, {"name", l.name}, {"kind", l.kind}, {"geometry", "line"},
-                     {"parties", l.parties}, {"valid_from", format_utc(l.valid.from)}, {"valid_to", format_utc(l.valid.to)},
-                     {"parts", l.geometry.size()}, {"vertices", bg::num_points(l.geometry)}, {"length_km", length / 1000.0},
+                j = {{"set", zs.name},
+                     {"id", l.id.str()},
+                     {"name", l.name},
+                     {"kind", l.kind},
+                     {"geometry", "line"},
+                     {"parties", l.parties},
+                     {"valid_from", format_utc(l.valid.from)},
+                     {"valid_to", format_utc(l.valid.to)},
+                     {"parts", l.geometry.size()},
+                     {"vertices", bg::num_points(l.geometry)},
+                     {"length_km", length / 1000.0},
                      {"bbox", {b.min_corner().x(), b.min_corner().y(), b.max_corner().x(), b.max_corner().y()}},
-                     {"source_file", l.source.file}, {"source_layer", l.source.layer}, {"source_feature", l.source.feature}};
+                     {"source_file", l.source.file},
+                     {"source_layer", l.source.layer},
+                     {"source_feature", l.source.feature}};
                 geometry_wkt = to_wkt(l.geometry);
             }
             if (j.is_null()) continue;

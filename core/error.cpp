@@ -11,8 +11,10 @@ std::string Context::location() const {
     if (!m_layer.empty()) add("layer " + m_layer);
     if (!m_feature.empty()) add("feature " + m_feature);
     if (!m_record.empty()) {
-        if (m_feature.empty()) add("record " + m_record);
-        else s += " (id=" + m_record + ")";
+        if (m_feature.empty())
+            add("record " + m_record);
+        else
+            s += " (id=" + m_record + ")";
     }
     if (m_line) {
         std::string l = "line " + std::to_string(*m_line);

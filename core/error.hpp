@@ -19,15 +19,42 @@ namespace avf {
 /// Where something happened. Every field is optional; the message names those that are set.
 class Context {
 public:
-    Context& file(std::string v) { m_file = std::move(v); return *this; }
-    Context& layer(std::string v) { m_layer = std::move(v); return *this; }
-    Context& feature(std::string v) { m_feature = std::move(v); return *this; }
-    Context& record(std::string v) { m_record = std::move(v); return *this; }
-    Context& line(long v) { m_line = v; return *this; }
-    Context& column(long v) { m_column = v; return *this; }
-    Context& field(std::string v) { m_field = std::move(v); return *this; }
-    Context& value(std::string v) { m_value = std::move(v); return *this; }
-    Context& expected(std::string v) { m_expected = std::move(v); return *this; }
+    Context& file(std::string v) {
+        m_file = std::move(v);
+        return *this;
+    }
+    Context& layer(std::string v) {
+        m_layer = std::move(v);
+        return *this;
+    }
+    Context& feature(std::string v) {
+        m_feature = std::move(v);
+        return *this;
+    }
+    Context& record(std::string v) {
+        m_record = std::move(v);
+        return *this;
+    }
+    Context& line(long v) {
+        m_line = v;
+        return *this;
+    }
+    Context& column(long v) {
+        m_column = v;
+        return *this;
+    }
+    Context& field(std::string v) {
+        m_field = std::move(v);
+        return *this;
+    }
+    Context& value(std::string v) {
+        m_value = std::move(v);
+        return *this;
+    }
+    Context& expected(std::string v) {
+        m_expected = std::move(v);
+        return *this;
+    }
 
     const std::string& file() const { return m_file; }
     const std::string& layer() const { return m_layer; }

@@ -9,8 +9,7 @@
 
 namespace avf {
 
-template <typename Tag>
-class StrongId {
+template <typename Tag> class StrongId {
 public:
     StrongId() = default;
     explicit StrongId(std::string v) : m_value(std::move(v)) {}

@@ -7,12 +7,30 @@ namespace avf {
 
 std::string_view to_string(ProblemCode c) {
     static constexpr std::array<std::string_view, 25> names = {
-        "missing_field",    "bad_number",         "bad_time",          "not_finite",
-        "coordinate_out_of_range", "unknown_class", "bad_value",       "duplicate_id",
-        "empty_geometry",   "unsupported_geometry", "ring_not_closed", "too_few_points",
-        "self_intersection", "spike",             "duplicate_vertex",  "invalid_geometry",
-        "crosses_antimeridian", "polar",          "missing_crs",       "reprojection_failed",
-        "empty_layer",      "unreadable",         "bad_encoding",      "outside_period",
+        "missing_field",
+        "bad_number",
+        "bad_time",
+        "not_finite",
+        "coordinate_out_of_range",
+        "unknown_class",
+        "bad_value",
+        "duplicate_id",
+        "empty_geometry",
+        "unsupported_geometry",
+        "ring_not_closed",
+        "too_few_points",
+        "self_intersection",
+        "spike",
+        "duplicate_vertex",
+        "invalid_geometry",
+        "crosses_antimeridian",
+        "polar",
+        "missing_crs",
+        "reprojection_failed",
+        "empty_layer",
+        "unreadable",
+        "bad_encoding",
+        "outside_period",
         "unknown_party",
     };
     auto i = static_cast<std::size_t>(c);
@@ -43,13 +61,11 @@ void CollectingProblemSink::report(Problem p) {
 }
 
 std::size_t CollectingProblemSink::count(Severity s) const {
-    return static_cast<std::size_t>(
-        std::count_if(m_problems.begin(), m_problems.end(), [s](const Problem& p) { return p.severity == s; }));
+    return static_cast<std::size_t>(std::count_if(m_problems.begin(), m_problems.end(), [s](const Problem& p) { return p.severity == s; }));
 }
 
 void CollectingProblemSink::merge(CollectingProblemSink&& other) {
-    m_problems.insert(m_problems.end(), std::make_move_iterator(other.m_problems.begin()),
-                      std::make_move_iterator(other.m_problems.end()));
+    m_problems.insert(m_problems.end(), std::make_move_iterator(other.m_problems.begin()), std::make_move_iterator(other.m_problems.end()));
     other.m_problems.clear();
 }
 

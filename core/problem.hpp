@@ -59,8 +59,8 @@ std::string_view to_string(Severity s);
 struct Problem {
     Severity severity = Severity::rejected;
     ProblemCode code = ProblemCode::bad_value;
-    std::string message; ///< the reason, one sentence without the location
-    Context where;       ///< file, layer, feature/line, record id, field, value
+    std::string message;     ///< the reason, one sentence without the location
+    Context where;           ///< file, layer, feature/line, record id, field, value
     std::uint64_t order = 0; ///< position in its source (line or feature index) for stable sorting
 
     static Problem rejected(ProblemCode c, std::string msg, Context where) {

@@ -17,8 +17,8 @@ namespace avf {
 
 /// Longest identifiers and names the store keeps in fixed-size columns. Readers reject longer
 /// values as problems (bad_value); nothing is ever truncated.
-inline constexpr std::size_t max_id_length = 64;     ///< ids, classes, parties, kinds
-inline constexpr std::size_t max_name_length = 128;  ///< human-readable names
+inline constexpr std::size_t max_id_length = 64;    ///< ids, classes, parties, kinds
+inline constexpr std::size_t max_name_length = 128; ///< human-readable names
 
 /// The most items one record may claim: a detection's `count`, a declaration's `quantity`.
 /// Readers reject more as a problem (bad_value). Why 10^6: the largest figures in real regimes
@@ -44,19 +44,19 @@ inline constexpr double max_height_m = 1e8;
 struct SourceRef {
     std::string file;
     std::string layer;
-    std::string feature;      ///< OGR FID, or the 1-based line number for text formats
-    std::uint64_t index = 0;  ///< 0-based position of the record in its source
+    std::string feature;     ///< OGR FID, or the 1-based line number for text formats
+    std::uint64_t index = 0; ///< 0-based position of the record in its source
 };
 
 /// A treaty zone: DMZ, buffer, limited-force zone, restricted airspace, area of application…
 struct Zone {
     ZoneId id;
     std::string name;
-    std::string kind;                 ///< dmz | buffer | limited | restricted_airspace | exclusion | area_of_application | …
-    std::string parties;              ///< the parties/side it applies to, comma-separated ("" = all)
-    std::string parent;               ///< id of the enclosing zone, "" when none (nesting)
+    std::string kind;    ///< dmz | buffer | limited | restricted_airspace | exclusion | area_of_application | …
+    std::string parties; ///< the parties/side it applies to, comma-separated ("" = all)
+    std::string parent;  ///< id of the enclosing zone, "" when none (nesting)
     Interval valid;
-    MultiPolygon geometry;            ///< normalized: closed, counter-clockwise outer rings
+    MultiPolygon geometry; ///< normalized: closed, counter-clockwise outer rings
     SourceRef source;
 };
 
@@ -75,15 +75,15 @@ struct ReferenceLine {
 struct Detection {
     DetectionId id;
     UtcTime time;
-    GeoPoint position;                ///< lon/lat
-    Meters uncertainty{0.0};          ///< radius of the location uncertainty disk
-    std::string equipment_class;      ///< canonical class from the regime taxonomy
-    std::string model;                ///< raw model name as given (e.g. "T-72B3"), "" when absent
+    GeoPoint position;           ///< lon/lat
+    Meters uncertainty{0.0};     ///< radius of the location uncertainty disk
+    std::string equipment_class; ///< canonical class from the regime taxonomy
+    std::string model;           ///< raw model name as given (e.g. "T-72B3"), "" when absent
     std::int64_t count = 1;
-    double confidence = 1.0;          ///< 0..1
-    std::string party;                ///< owner if known, "" otherwise
-    std::string source;               ///< imagery | inspection | monitor_report | open_source | …
-    std::string source_record;        ///< e.g. the image id the detection was made on
+    double confidence = 1.0;   ///< 0..1
+    std::string party;         ///< owner if known, "" otherwise
+    std::string source;        ///< imagery | inspection | monitor_report | open_source | …
+    std::string source_record; ///< e.g. the image id the detection was made on
     SourceRef origin;
 };
 
@@ -94,30 +94,30 @@ enum class SensorCategory : std::uint8_t { optical, video, infrared, sar };
 struct ImageRecord {
     ImageId id;
     std::string mission;
-    std::string flight_id;            ///< observation flight reference, e.g. "OS5023"
+    std::string flight_id; ///< observation flight reference, e.g. "OS5023"
     std::string observing_party;
     std::string observed_party;
     SensorCategory sensor = SensorCategory::optical;
-    Interval acquisition;             ///< [start, end); from == to for an instant (`datetime` only)
-    MultiPolygon footprint;           ///< normalized like zones: closed, counter-clockwise
-    Meters gsd{0.0};                  ///< ground sample distance; for SAR the finer of range/azimuth when `gsd` is absent
-    Meters height{0.0};               ///< height above ground; NaN when unknown
+    Interval acquisition;   ///< [start, end); from == to for an instant (`datetime` only)
+    MultiPolygon footprint; ///< normalized like zones: closed, counter-clockwise
+    Meters gsd{0.0};        ///< ground sample distance; for SAR the finer of range/azimuth when `gsd` is absent
+    Meters height{0.0};     ///< height above ground; NaN when unknown
     std::string platform;
     std::string instruments;          ///< STAC `instruments`, comma-separated
     double off_nadir = 0.0;           ///< degrees; NaN when unknown
     Meters sar_range_resolution{0.0}; ///< NaN unless SAR
     Meters sar_azimuth_resolution{0.0};
-    std::string sar_polarizations;    ///< comma-separated ("VV,VH")
+    std::string sar_polarizations; ///< comma-separated ("VV,VH")
     SourceRef origin;
 };
 
 /// One fix of a flight track.
 struct TrackPoint {
     UtcTime time;
-    GeoPoint position;                ///< lon/lat
-    Meters height{0.0};               ///< above ground; NaN when unknown
-    bool sensor_on = false;           ///< a sensor was operating at this fix (observation period)
-    std::string source_position;      ///< line number or feature id, for evidence
+    GeoPoint position;           ///< lon/lat
+    Meters height{0.0};          ///< above ground; NaN when unknown
+    bool sensor_on = false;      ///< a sensor was operating at this fix (observation period)
+    std::string source_position; ///< line number or feature id, for evidence
 };
 
 /// A flown track: fixes ordered by time. Consecutive fixes with sensor_on form the sensor
@@ -125,7 +125,7 @@ struct TrackPoint {
 struct FlightTrack {
     std::string flight_id;
     std::vector<TrackPoint> points;
-    SourceRef origin;                 ///< the file (and layer) it came from
+    SourceRef origin; ///< the file (and layer) it came from
 };
 
 /// The planned route of a flight (the mission plan), a line in lon/lat.
@@ -143,12 +143,12 @@ struct CoverageRecord {
     Interval period;
     double zone_area_m2 = 0.0;
     double covered_area_m2 = 0.0;
-    double fraction = 0.0;             ///< covered / zone area (geodesic), [0, 1]
+    double fraction = 0.0; ///< covered / zone area (geodesic), [0, 1]
     double required_fraction = 0.0;
-    double best_gsd_m = 0.0;           ///< finest GSD among the images used; NaN when none
+    double best_gsd_m = 0.0;                ///< finest GSD among the images used; NaN when none
     UtcTime last_observed = UtcTime::min(); ///< latest acquisition start among them; min() when none
-    std::uint64_t images = 0;          ///< images whose footprint touched the zone in the period
-    std::string finding_id;            ///< the coverage_gap finding, "" when the zone was covered
+    std::uint64_t images = 0;               ///< images whose footprint touched the zone in the period
+    std::string finding_id;                 ///< the coverage_gap finding, "" when the zone was covered
     MultiPolygon uncovered;
 };
 
@@ -159,14 +159,14 @@ struct Declaration {
     std::string unit;
     std::string equipment_class;
     std::int64_t quantity = 0;
-    GeoPoint location;                ///< with `radius`, when point_given
+    GeoPoint location; ///< with `radius`, when point_given
     Meters radius{0.0};
     bool point_given = false;
-    MultiPolygon area;                ///< used instead of location+radius when not empty
-    std::string site_id;              ///< a zone id of the zone set; used when neither area nor point is given
+    MultiPolygon area;   ///< used instead of location+radius when not empty
+    std::string site_id; ///< a zone id of the zone set; used when neither area nor point is given
     Interval valid;
-    std::string kind;                 ///< deployment | exercise | notification | movement
-    std::string reference;            ///< the document it was declared in
+    std::string kind;                  ///< deployment | exercise | notification | movement
+    std::string reference;             ///< the document it was declared in
     UtcTime notified = UtcTime::min(); ///< when it was notified (lead-time checks); min() = not given
     SourceRef origin;
 
@@ -179,7 +179,7 @@ enum class Certainty : std::uint8_t { certain, possible, not_applicable };
 
 /// One input record a finding rests on.
 struct Evidence {
-    std::string record_kind;   ///< detection | image | declaration | flight
+    std::string record_kind; ///< detection | image | declaration | flight
     std::string record_id;
     std::string source_file;
     std::string source_position; ///< line number or feature id in that file
@@ -187,22 +187,22 @@ struct Evidence {
 
 /// A conclusion with its evidence and a sentence a person can read.
 struct Finding {
-    std::string id;            ///< content-derived (rule, target, evidence, window): reruns match
+    std::string id; ///< content-derived (rule, target, evidence, window): reruns match
     FindingKind kind = FindingKind::violation;
     Certainty certainty = Certainty::certain;
     std::string rule_id;
-    std::string rule_type;     ///< prohibited | ceiling | standoff | band | …
+    std::string rule_type; ///< prohibited | ceiling | standoff | band | …
     std::string article;
-    std::string target_id;     ///< the zone or line the rule refers to
+    std::string target_id; ///< the zone or line the rule refers to
     std::string party;
     std::string equipment_class;
-    Interval span;             ///< time span of the evidence (or the window)
-    GeoPoint location;         ///< representative location (the detection, or the zone's first evidence)
-    double measured = 0.0;     ///< distance in km, or count
+    Interval span;         ///< time span of the evidence (or the window)
+    GeoPoint location;     ///< representative location (the detection, or the zone's first evidence)
+    double measured = 0.0; ///< distance in km, or count
     double limit = 0.0;
-    std::string unit;          ///< "km" | "count" | "m" | "fraction"
+    std::string unit; ///< "km" | "count" | "m" | "fraction"
     double confidence = 1.0;
-    std::string waiver_id;     ///< set on exempted findings
+    std::string waiver_id; ///< set on exempted findings
     std::vector<Evidence> evidence;
     std::string explanation;
 };

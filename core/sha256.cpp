@@ -15,8 +15,7 @@ struct Sha256::Impl {
 };
 
 Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {
-    if (!m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx.get(), EVP_sha256(), nullptr) != 1)
-        throw InternalError("OpenSSL: cannot initialise SHA-256");
+    if (!m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx.get(), EVP_sha256(), nullptr) != 1) throw InternalError("OpenSSL: cannot initialise SHA-256");
 }
 Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
@@ -66,7 +65,9 @@ std::string to_hex(const std::uint8_t* data, std::size_t size) {
     return s;
 }
 
-std::string sha256_hex(std::string_view data) { return Sha256{}.update(data).hex(); }
+std::string sha256_hex(std::string_view data) {
+    return Sha256{}.update(data).hex();
+}
 
 std::string sha256_file(const std::string& path) {
     CheckedFile in(path); // every read checked: an I/O error is never hashed as the end of the file

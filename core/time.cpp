@@ -1,10 +1,10 @@
 #include "core/time.hpp"
 
-#include <charconv>
-#include <chrono>
-
 #include <fmt/compile.h>
 #include <fmt/format.h>
+
+#include <charconv>
+#include <chrono>
 
 namespace avf {
 namespace {
@@ -47,8 +47,8 @@ std::optional<UtcTime> parse_utc(std::string_view text) {
     using namespace std::chrono;
     std::size_t pos = 0;
     int y = 0, mo = 0, d = 0;
-    if (!read_digits(text, pos, 4, y) || !expect(text, pos, '-') || !read_digits(text, pos, 2, mo) ||
-        !expect(text, pos, '-') || !read_digits(text, pos, 2, d))
+    if (!read_digits(text, pos, 4, y) || !expect(text, pos, '-') || !read_digits(text, pos, 2, mo) || !expect(text, pos, '-') ||
+        !read_digits(text, pos, 2, d))
         return std::nullopt;
     year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
     if (!ymd.ok()) return std::nullopt;
@@ -57,8 +57,7 @@ std::optional<UtcTime> parse_utc(std::string_view text) {
 
     if (!(expect(text, pos, 'T') || expect(text, pos, ' '))) return std::nullopt;
     int hh = 0, mm = 0, ss = 0, frac = 0;
-    if (!read_digits(text, pos, 2, hh) || !expect(text, pos, ':') || !read_digits(text, pos, 2, mm))
-        return std::nullopt;
+    if (!read_digits(text, pos, 2, hh) || !expect(text, pos, ':') || !read_digits(text, pos, 2, mm)) return std::nullopt;
     if (expect(text, pos, ':')) {
         if (!read_digits(text, pos, 2, ss)) return std::nullopt;
         if (expect(text, pos, '.')) {
@@ -147,12 +146,18 @@ std::optional<Duration> parse_duration(std::string_view text) {
             if (!number_then_unit(text, pos, n) || n < 0) return std::nullopt;
             char unit = text[pos++];
             std::int64_t unit_ms = 0;
-            if (!in_time && unit == 'D') unit_ms = ms_per_day;
-            else if (!in_time && unit == 'W') unit_ms = 7 * ms_per_day;
-            else if (in_time && unit == 'H') unit_ms = ms_per_h;
-            else if (in_time && unit == 'M') unit_ms = ms_per_min;
-            else if (in_time && unit == 'S') unit_ms = ms_per_s;
-            else return std::nullopt;
+            if (!in_time && unit == 'D')
+                unit_ms = ms_per_day;
+            else if (!in_time && unit == 'W')
+                unit_ms = 7 * ms_per_day;
+            else if (in_time && unit == 'H')
+                unit_ms = ms_per_h;
+            else if (in_time && unit == 'M')
+                unit_ms = ms_per_min;
+            else if (in_time && unit == 'S')
+                unit_ms = ms_per_s;
+            else
+                return std::nullopt;
             if (!add_scaled(total, n, unit_ms)) return std::nullopt;
             any = true;
         }
@@ -173,8 +178,12 @@ std::optional<Duration> parse_duration(std::string_view text) {
     return Duration{total};
 }
 
-std::string format_interval(const Interval& i) { return "[" + format_utc(i.from) + ", " + format_utc(i.to) + ")"; }
+std::string format_interval(const Interval& i) {
+    return "[" + format_utc(i.from) + ", " + format_utc(i.to) + ")";
+}
 
-UtcTime window_start(UtcTime t, Duration window) { return UtcTime{floor_div(t.ms, window.ms) * window.ms}; }
+UtcTime window_start(UtcTime t, Duration window) {
+    return UtcTime{floor_div(t.ms, window.ms) * window.ms};
+}
 
 } // namespace avf

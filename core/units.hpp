@@ -8,8 +8,7 @@
 
 namespace avf {
 
-template <typename Tag>
-struct Quantity {
+template <typename Tag> struct Quantity {
     double value = 0.0;
     constexpr Quantity() = default;
     constexpr explicit Quantity(double v) : value(v) {}
@@ -27,7 +26,11 @@ using Meters = Quantity<MetersTag>;
 /// Angle, in degrees (longitude, latitude, azimuth).
 using Degrees = Quantity<DegreesTag>;
 
-constexpr Meters kilometers(double km) { return Meters{km * 1000.0}; }
-constexpr double to_kilometers(Meters m) { return m.value / 1000.0; }
+constexpr Meters kilometers(double km) {
+    return Meters{km * 1000.0};
+}
+constexpr double to_kilometers(Meters m) {
+    return m.value / 1000.0;
+}
 
 } // namespace avf

@@ -24,14 +24,14 @@
 namespace avf::fusion {
 
 struct SourcedConfidence {
-    std::string source;   ///< "" is a source of its own ("unknown source")
+    std::string source; ///< "" is a source of its own ("unknown source")
     double confidence = 1.0;
 };
 
 struct Support {
-    double confidence = 0.0;          ///< noisy-OR over sources (0 when there is no evidence)
-    std::size_t sources = 0;          ///< independent sources
-    std::vector<std::string> names;   ///< their names, sorted
+    double confidence = 0.0;        ///< noisy-OR over sources (0 when there is no evidence)
+    std::size_t sources = 0;        ///< independent sources
+    std::vector<std::string> names; ///< their names, sorted
 };
 
 Support combine_confidence(const std::vector<SourcedConfidence>& items);

@@ -51,8 +51,8 @@ public:
     explicit CountState(const SpillOptions& spill) : m_spill(spill) {}
 
     std::unordered_map<CountKey, Cell, CountKeyHash> cells;
-    std::string memory;                             // framed evidence records not yet spilled
-    std::vector<std::unique_ptr<SpillFile>> files;  // spilled evidence records (this state's and combined ones)
+    std::string memory;                            // framed evidence records not yet spilled
+    std::vector<std::unique_ptr<SpillFile>> files; // spilled evidence records (this state's and combined ones)
 
     void add_record(std::string_view record) {
         const auto n = static_cast<std::uint32_t>(record.size());
@@ -118,7 +118,9 @@ bool CountingRule::read_count_options(TomlReader& r, bool optional_limit) {
     return true;
 }
 
-std::unique_ptr<RuleState> CountingRule::make_state() const { return std::make_unique<CountState>(m_spill); }
+std::unique_ptr<RuleState> CountingRule::make_state() const {
+    return std::make_unique<CountState>(m_spill);
+}
 
 void CountingRule::count(RuleState* state, std::size_t target, const Detection& d, bool certain) const {
     auto& s = static_cast<CountState&>(*state);
@@ -194,8 +196,8 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         const Cell& cell = s.cells.at(key);
         std::vector<CountedItem>& cell_items = items.at(key);
         const CountSum total = cell.certain + cell.possible;
-        Interval span = m_instant ? Interval{UtcTime{key.window}, UtcTime{key.window + 1}}
-                                  : Interval{UtcTime{key.window}, UtcTime{key.window + m_window.ms}};
+        Interval span =
+            m_instant ? Interval{UtcTime{key.window}, UtcTime{key.window + 1}} : Interval{UtcTime{key.window}, UtcTime{key.window + m_window.ms}};
         // Waivers raise the limit for the windows they overlap.
         const Waiver* waiver = nullptr;
         CountSum allowance; // the limit raised by the waivers (saturating)
@@ -205,8 +207,10 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
             if (!w.zones.empty() && std::find(w.zones.begin(), w.zones.end(), target_id(key.target)) == w.zones.end()) continue;
             if (!w.parties.empty() && !key.party.empty() && !w.parties.count(key.party)) continue;
             if (!waiver) waiver = &w;
-            if (w.max_count) allowance += *w.max_count;
-            else unlimited = true;
+            if (w.max_count)
+                allowance += *w.max_count;
+            else
+                unlimited = true;
         }
         std::sort(cell_items.begin(), cell_items.end(), [](const CountedItem& a, const CountedItem& b) {
             return std::tie(a.time, a.evidence.record_id, a.evidence.source_file, a.evidence.source_position) <
@@ -239,16 +243,16 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         if (exempted) f.waiver_id = waiver->id;
         f.id = content_id({m_id, f.target_id, key.party, std::to_string(key.window)});
 
-        std::string when = m_instant ? "at " + format_utc(span.from) : (m_window.ms == 86'400'000 ? "on " + format_date(span.from)
-                                                                                                 : "in the window from " + format_utc(span.from));
+        std::string when = m_instant ? "at " + format_utc(span.from)
+                                     : (m_window.ms == 86'400'000 ? "on " + format_date(span.from) : "in the window from " + format_utc(span.from));
         std::string party = key.party.empty() ? "" : " of " + key.party;
-        std::string verdict = exempted ? fmt::format("exempted by waiver {} ({})", waiver->id, waiver->basis)
-                                       : fmt::format("violation; {}", to_string(f.certainty));
+        std::string verdict =
+            exempted ? fmt::format("exempted by waiver {} ({})", waiver->id, waiver->basis) : fmt::format("violation; {}", to_string(f.certainty));
         const std::string overflow = total.overflowed() ? " (the sum of their counts exceeds 64 bits: saturated, not wrapped)" : "";
-        f.explanation = fmt::format("{} {}{} counted {} {} ({} certainly inside, {} possibly) exceed the ceiling of {} {}: {}; {} detection{}{}",
-                                    format_count(total), what, party, target_phrase(key.target), when, format_count(cell.certain),
-                                    format_count(cell.possible), m_max_count, format_rule_ref(m_id, m_article), verdict, cell_items.size(),
-                                    cell_items.size() == 1 ? "" : "s", overflow);
+        f.explanation =
+            fmt::format("{} {}{} counted {} {} ({} certainly inside, {} possibly) exceed the ceiling of {} {}: {}; {} detection{}{}",
+                        format_count(total), what, party, target_phrase(key.target), when, format_count(cell.certain), format_count(cell.possible),
+                        m_max_count, format_rule_ref(m_id, m_article), verdict, cell_items.size(), cell_items.size() == 1 ? "" : "s", overflow);
         out.push_back(std::move(f));
         std::vector<CountedItem>().swap(cell_items); // the evidence now lives in the finding
     }

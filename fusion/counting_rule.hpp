@@ -29,7 +29,7 @@ namespace avf::fusion {
 
 /// Where and when counting rules spill the evidence of counted detections.
 struct SpillOptions {
-    std::string directory;                         ///< "" = SpillFile::default_directory() ($TMPDIR or /tmp)
+    std::string directory;                           ///< "" = SpillFile::default_directory() ($TMPDIR or /tmp)
     std::size_t memory_bytes = std::size_t{8} << 20; ///< per rule state, before spilling (default 8 MiB)
 };
 

@@ -13,11 +13,11 @@ namespace avf::fusion {
 class ZoneSetView;
 
 struct DeclaredArea {
-    bool resolved = false;    ///< false: a site id that is not in the zone set
+    bool resolved = false; ///< false: a site id that is not in the zone set
     bool is_point = false;
-    GeoPoint centre;          ///< the point, or a representative point of the polygon (for findings)
+    GeoPoint centre; ///< the point, or a representative point of the polygon (for findings)
     double radius_m = 0.0;
-    MultiPolygon polygon;     ///< area or site geometry (empty for a point)
+    MultiPolygon polygon; ///< area or site geometry (empty for a point)
 
     static DeclaredArea of(const Declaration& d, const ZoneSetView* zones);
     /// How far p is from the declared place: for a point, the geodesic distance to the centre

@@ -74,7 +74,7 @@ std::vector<SourcedConfidence> MergedObservation::confidences() const {
 std::vector<MergedObservation> deduplicate(std::vector<Sighting> sightings, const DedupPolicy& policy) {
     std::sort(sightings.begin(), sightings.end(), sighting_order);
     std::vector<MergedObservation> out;
-    std::size_t group_begin = 0; // first observation of the current (class, party)
+    std::size_t group_begin = 0;  // first observation of the current (class, party)
     std::size_t window_begin = 0; // first observation whose anchor may still be within the time tolerance
     for (auto& s : sightings) {
         if (out.empty() || out.back().equipment_class != s.equipment_class || out.back().party != s.party) {

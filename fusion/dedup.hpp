@@ -90,12 +90,12 @@ bool sighting_order(const Sighting& a, const Sighting& b);
 struct MergedObservation {
     std::string equipment_class;
     std::string party;
-    UtcTime time;                   ///< the anchor's
-    Interval span;                  ///< first to last sighting (half-open: last + 1 ms)
-    GeoPoint position;              ///< the anchor's
-    std::int64_t count = 0;         ///< the largest count of its sightings
-    std::vector<Sighting> members;  ///< in canonical order; members[0] is the anchor
-    Support support;                ///< noisy-OR over the members' sources
+    UtcTime time;                  ///< the anchor's
+    Interval span;                 ///< first to last sighting (half-open: last + 1 ms)
+    GeoPoint position;             ///< the anchor's
+    std::int64_t count = 0;        ///< the largest count of its sightings
+    std::vector<Sighting> members; ///< in canonical order; members[0] is the anchor
+    Support support;               ///< noisy-OR over the members' sources
 
     std::vector<SourcedConfidence> confidences() const;
 };

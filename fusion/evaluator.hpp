@@ -25,9 +25,9 @@ namespace avf::fusion {
 
 /// The partial result of evaluating some detections.
 struct Partial {
-    std::vector<Finding> findings;                 ///< per-detection findings
+    std::vector<Finding> findings;                  ///< per-detection findings
     std::vector<std::unique_ptr<RuleState>> states; ///< one per rule (null for stateless rules)
-    std::vector<geo::ZoneHit> scratch;             ///< reused per detection
+    std::vector<geo::ZoneHit> scratch;              ///< reused per detection
 };
 
 class Evaluator {

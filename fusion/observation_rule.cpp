@@ -67,7 +67,8 @@ bool ObservationRule::report_missing_declarations(RuleState* state, std::vector<
 bool ObservationRule::read_aggregation(TomlReader& r) {
     const std::string aggregation = r.optional_string("aggregation").value_or("window");
     if (aggregation != "window" && aggregation != "period")
-        r.fail("aggregation", "unknown aggregation '" + aggregation + "'", "window (the peak over windows, default) or period (summed over the whole period)");
+        r.fail("aggregation", "unknown aggregation '" + aggregation + "'",
+               "window (the peak over windows, default) or period (summed over the whole period)");
     if (aggregation == "period" && r.has("window")) r.fail("window", "aggregation = \"period\" takes no window", "no window key");
     return aggregation == "period";
 }

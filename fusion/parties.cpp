@@ -11,7 +11,9 @@
 namespace avf::fusion {
 namespace {
 
-char upper(char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; }
+char upper(char c) {
+    return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c;
+}
 
 // Where a record is, for its note: the line for text formats (as the readers report it), else
 // the layer and feature; `order` sorts the note among the reader's problems of the same block.

@@ -22,16 +22,16 @@ namespace avf::fusion {
 struct RegimeMeta {
     std::string id;
     std::string name;
-    PartyRoster parties;       ///< [regime] parties: canonical upper-case codes; rules may name no other
+    PartyRoster parties; ///< [regime] parties: canonical upper-case codes; rules may name no other
     Interval in_force;
 };
 
 struct Regime {
     std::string path;
-    std::string text;          ///< the file verbatim (stored with every run)
+    std::string text; ///< the file verbatim (stored with every run)
     RegimeMeta meta;
     Taxonomy taxonomy;
-    DedupPolicy dedup;         ///< [dedup]: tolerances for merging sightings of the same object
+    DedupPolicy dedup; ///< [dedup]: tolerances for merging sightings of the same object
     std::vector<std::unique_ptr<Rule>> rules;
 };
 

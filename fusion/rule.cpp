@@ -1,15 +1,15 @@
 #include "fusion/rule.hpp"
 
-#include "fusion/rules/ceiling.hpp"
-#include "fusion/rules/prohibited.hpp"
-#include "fusion/rules/standoff.hpp"
+#include "core/store_limits.hpp"
 #include "fusion/rules/band.hpp"
+#include "fusion/rules/ceiling.hpp"
 #include "fusion/rules/coverage.hpp"
-#include "fusion/rules/route.hpp"
-#include "fusion/rules/sensor_limit.hpp"
 #include "fusion/rules/declaration_match.hpp"
 #include "fusion/rules/notification.hpp"
-#include "core/store_limits.hpp"
+#include "fusion/rules/prohibited.hpp"
+#include "fusion/rules/route.hpp"
+#include "fusion/rules/sensor_limit.hpp"
+#include "fusion/rules/standoff.hpp"
 #include "fusion/toml_reader.hpp"
 
 #include <fmt/format.h>
@@ -95,7 +95,8 @@ void Rule::read_common(TomlReader& r, const RuleContext& context) {
             waiver.parties = context.parties.require_list(w, "parties");
             waiver.zones = w.string_list("zones");
             for (const auto& z : waiver.zones)
-                if (z.size() > store_limits::target_id) w.fail("zones", "zone id '" + z + "' is too long", fmt::format("at most {} bytes", store_limits::target_id));
+                if (z.size() > store_limits::target_id)
+                    w.fail("zones", "zone id '" + z + "' is too long", fmt::format("at most {} bytes", store_limits::target_id));
             waiver.max_count = w.optional_integer("max_count");
             if (waiver.max_count && *waiver.max_count < 0) w.fail("max_count", "must not be negative", "an integer ≥ 0");
             auto from = w.optional_time("valid_from");
@@ -124,8 +125,7 @@ bool Rule::in_scope(const Detection& d) const {
     if (!m_valid.contains(d.time)) return false;
     if (!m_classes.empty() && !m_classes.count(d.equipment_class)) return false;
     if (!m_parties.empty() && attributed(d.party) && !m_parties.count(d.party)) return false;
-    if (!m_sources.empty() &&
-        std::none_of(m_sources.begin(), m_sources.end(), [&](const std::string& s) { return same_source(s, d.source); }))
+    if (!m_sources.empty() && std::none_of(m_sources.begin(), m_sources.end(), [&](const std::string& s) { return same_source(s, d.source); }))
         return false;
     return true;
 }

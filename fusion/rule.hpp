@@ -46,12 +46,12 @@ const std::vector<std::string>& detection_sources();
 /// An agreed exception: when it covers a would-be violation, the finding is `exempted` and cites it.
 struct Waiver {
     std::string id;
-    std::vector<std::string> classes;  ///< empty = every class in the rule's scope
-    PartySet parties;                  ///< empty = every party (canonical codes)
-    std::vector<std::string> zones;    ///< empty = everywhere the rule applies
+    std::vector<std::string> classes;      ///< empty = every class in the rule's scope
+    PartySet parties;                      ///< empty = every party (canonical codes)
+    std::vector<std::string> zones;        ///< empty = everywhere the rule applies
     std::optional<std::int64_t> max_count; ///< items allowed at once; empty = unlimited
     Interval valid;
-    std::string basis;                 ///< legal basis, quoted in findings
+    std::string basis; ///< legal basis, quoted in findings
 };
 
 /// What evaluate() sees for one detection: the detection and where it is.
@@ -68,7 +68,7 @@ struct ImageryInputs {
     const std::vector<ImageRecord>& images;
     const std::vector<FlightTrack>& tracks;
     const std::vector<PlannedRoute>& routes;
-    Interval period;                   ///< the run's --from/--to (unbounded ends allowed)
+    Interval period; ///< the run's --from/--to (unbounded ends allowed)
 };
 
 /// What evaluate_imagery() produces.
@@ -131,11 +131,11 @@ protected:
     std::string classes_phrase() const;
 
     std::string m_id, m_type, m_article, m_description;
-    PartySet m_parties;                ///< empty = all (canonical codes, each declared)
-    PartySet m_declared_parties;       ///< the regime's parties
-    std::set<std::string> m_classes;   ///< empty = all classes of the taxonomy
+    PartySet m_parties;                     ///< empty = all (canonical codes, each declared)
+    PartySet m_declared_parties;            ///< the regime's parties
+    std::set<std::string> m_classes;        ///< empty = all classes of the taxonomy
     std::set<std::string> m_classes_except; ///< the classes `classes_except` left out (m_classes holds the rest)
-    std::vector<std::string> m_sources; ///< empty = every source
+    std::vector<std::string> m_sources;     ///< empty = every source
     Interval m_valid;
     std::vector<Waiver> m_waivers;
 };

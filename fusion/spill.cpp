@@ -14,7 +14,9 @@ namespace {
 
 constexpr std::size_t flush_bytes = std::size_t{1} << 20;
 
-std::string errno_text(int e) { return std::generic_category().message(e); }
+std::string errno_text(int e) {
+    return std::generic_category().message(e);
+}
 
 } // namespace
 

@@ -116,8 +116,7 @@ public:
     Evidence evidence();
 
 private:
-    template <typename T>
-    T get() {
+    template <typename T> T get() {
         T v;
         std::memcpy(&v, take(sizeof v), sizeof v);
         return v;

@@ -8,15 +8,18 @@ std::vector<std::string> read_target_ids(TomlReader& r, const std::string& key) 
     std::vector<std::string> ids = r.string_list(key);
     for (const auto& id : ids)
         if (id.size() > store_limits::target_id)
-            r.fail(key, "id '" + id + "' is " + std::to_string(id.size()) + " bytes long; the store keeps at most " + std::to_string(store_limits::target_id),
+            r.fail(key,
+                   "id '" + id + "' is " + std::to_string(id.size()) + " bytes long; the store keeps at most " +
+                       std::to_string(store_limits::target_id),
                    "a zone or line id of at most " + std::to_string(store_limits::target_id) + " bytes");
     return ids;
 }
 
 void ZoneTargets::read(TomlReader& r, const PartyRoster& parties) {
     bool by_id = r.has("zones"), by_selector = r.has("zone_selector");
-    if (by_id == by_selector) r.fail("zones", by_id ? "give either zones or zone_selector, not both" : "missing required key",
-                                     "zones = [\"id\", …] or zone_selector = { kind = \"…\" }");
+    if (by_id == by_selector)
+        r.fail("zones", by_id ? "give either zones or zone_selector, not both" : "missing required key",
+               "zones = [\"id\", …] or zone_selector = { kind = \"…\" }");
     if (by_id) {
         m_where = r.where("zones");
         m_ids = read_target_ids(r, "zones");

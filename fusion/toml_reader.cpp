@@ -26,7 +26,9 @@ void TomlReader::fail(const std::string& key, const std::string& message, const 
     throw InputError(message, c);
 }
 
-bool TomlReader::has(const std::string& key) const { return m_table.contains(key); }
+bool TomlReader::has(const std::string& key) const {
+    return m_table.contains(key);
+}
 
 const toml::node* TomlReader::get(const std::string& key) {
     m_used.insert(key);
@@ -176,7 +178,8 @@ std::optional<double> TomlReader::optional_meters(const std::string& key) {
     auto v = optional_number(key);
     if (!v) return std::nullopt;
     if (*v < 0) fail(key, "must not be negative", "metres ≥ 0");
-    if (*v > max_distance_m) fail(key, "a distance on the Earth is at most half its circumference", "metres ≤ 20004000 (the longest geodesic on WGS84)");
+    if (*v > max_distance_m)
+        fail(key, "a distance on the Earth is at most half its circumference", "metres ≤ 20004000 (the longest geodesic on WGS84)");
     return *v;
 }
 

@@ -6,8 +6,7 @@
 
 namespace avf::fusion {
 
-ZoneSetView::ZoneSetView(std::vector<Zone> zones, std::vector<ReferenceLine> lines)
-    : m_zones(std::move(zones)), m_lines(std::move(lines)) {
+ZoneSetView::ZoneSetView(std::vector<Zone> zones, std::vector<ReferenceLine> lines) : m_zones(std::move(zones)), m_lines(std::move(lines)) {
     for (std::size_t i = 0; i < m_zones.size(); ++i) m_zone_ids.emplace(m_zones[i].id.str(), i);
     for (std::size_t i = 0; i < m_lines.size(); ++i) m_line_ids.emplace(m_lines[i].id.str(), i);
     m_ancestors.resize(m_zones.size());
@@ -76,8 +75,10 @@ void ZoneSetView::locate(const Detection& d, std::vector<geo::ZoneHit>& out) con
     }
     for (auto& e : extra) {
         auto it = std::find_if(out.begin(), out.end(), [&](const geo::ZoneHit& x) { return x.zone == e.zone; });
-        if (it == out.end()) out.push_back(e);
-        else if (rank(e.disk) > rank(it->disk)) *it = e;
+        if (it == out.end())
+            out.push_back(e);
+        else if (rank(e.disk) > rank(it->disk))
+            *it = e;
     }
     std::sort(out.begin(), out.end(), [](const geo::ZoneHit& a, const geo::ZoneHit& b) { return a.zone < b.zone; });
 }

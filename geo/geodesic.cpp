@@ -10,7 +10,9 @@
 namespace avf::geo {
 namespace {
 
-const GeographicLib::Geodesic& wgs84() { return GeographicLib::Geodesic::WGS84(); }
+const GeographicLib::Geodesic& wgs84() {
+    return GeographicLib::Geodesic::WGS84();
+}
 constexpr double deg = M_PI / 180.0;
 
 } // namespace
@@ -79,8 +81,8 @@ double first_estimate(const SolvedSegment& s, const EndToPoint& from_a) {
 // at 0 or at the length) lies nanometres from the end, so its step differs from the one computed
 // at the end itself by far less than this; and far ends stay clear of the antipode, where the
 // azimuth to P is ill-conditioned.
-constexpr double step_margin = 1e-3;     // metres
-constexpr double far_end = 5'000'000.0;  // metres
+constexpr double step_margin = 1e-3;    // metres
+constexpr double far_end = 5'000'000.0; // metres
 
 } // namespace
 
@@ -89,8 +91,8 @@ bool foot_before_a(const SolvedSegment& s, const EndToPoint& from_a) {
 }
 
 bool foot_beyond_b(const SolvedSegment& s, const EndToPoint& from_a, const EndToPoint& from_b) {
-    return s.length() > 0.0 && from_a.distance < far_end && from_b.distance < far_end &&
-           first_estimate(s, from_a) > s.length() + step_margin && along_track(from_b.distance, from_b.azimuth, s.azimuth_b()) > step_margin;
+    return s.length() > 0.0 && from_a.distance < far_end && from_b.distance < far_end && first_estimate(s, from_a) > s.length() + step_margin &&
+           along_track(from_b.distance, from_b.azimuth, s.azimuth_b()) > step_margin;
 }
 
 SegmentFoot distance_to_segment(const GeoPoint& p, const SolvedSegment& segment, const EndToPoint& from_a, const EndToPoint& from_b) {

@@ -27,8 +27,8 @@ Meters distance(const GeoPoint& a, const GeoPoint& b);
 
 struct SegmentFoot {
     Meters distance{0.0};
-    GeoPoint foot;           ///< the nearest point on the segment
-    double fraction = 0.0;   ///< position of the foot along the segment, 0 (a) … 1 (b)
+    GeoPoint foot;         ///< the nearest point on the segment
+    double fraction = 0.0; ///< position of the foot along the segment, 0 (a) … 1 (b)
 };
 
 /// Distance from p to the geodesic segment a–b, with the nearest point.

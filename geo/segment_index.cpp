@@ -8,8 +8,8 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <unordered_map>
 #include <tuple>
+#include <unordered_map>
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -41,7 +41,9 @@ Box expand_by(const GeoPoint& p, Meters radius) {
 
 namespace {
 
-double dot(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) { return u.x * v.x + u.y * v.y + u.z * v.z; }
+double dot(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
+    return u.x * v.x + u.y * v.y + u.z * v.z;
+}
 SegmentIndex::Unit cross(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
     return SegmentIndex::Unit{u.y * v.z - u.z * v.y, u.z * v.x - u.x * v.z, u.x * v.y - u.y * v.x};
 }
@@ -58,9 +60,13 @@ double chord2(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
 }
 
 // The angle between unit vectors from their squared chord: stable for small and large angles.
-double chord_angle(double chord2) { return 2.0 * std::asin(std::min(1.0, 0.5 * std::sqrt(chord2))); }
+double chord_angle(double chord2) {
+    return 2.0 * std::asin(std::min(1.0, 0.5 * std::sqrt(chord2)));
+}
 
-double unit_angle(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) { return chord_angle(chord2(u, v)); }
+double unit_angle(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
+    return chord_angle(chord2(u, v));
+}
 
 SegmentIndex::Nearest no_nearest() {
     return SegmentIndex::Nearest{};
@@ -215,15 +221,21 @@ SegmentIndex::SolvedSlots& SegmentIndex::SolvedSlots::operator=(SolvedSlots&& ot
     return *this;
 }
 
-SegmentIndex::SolvedSlots::~SolvedSlots() { clear(); }
+SegmentIndex::SolvedSlots::~SolvedSlots() {
+    clear();
+}
 
 namespace {
 std::atomic<std::size_t> kept_count{0}; // solved segments kept by every index of the process
 std::atomic<std::size_t> solved_limit{SegmentIndex::solved_budget};
 } // namespace
 
-std::size_t SegmentIndex::solved_kept() { return kept_count.load(); }
-std::size_t SegmentIndex::limit_solved(std::size_t most) { return solved_limit.exchange(most); }
+std::size_t SegmentIndex::solved_kept() {
+    return kept_count.load();
+}
+std::size_t SegmentIndex::limit_solved(std::size_t most) {
+    return solved_limit.exchange(most);
+}
 
 void SegmentIndex::SolvedSlots::clear() {
     for (std::size_t i = 0; i < m_size; ++i)

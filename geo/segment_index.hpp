@@ -86,9 +86,9 @@ private:
     struct Segment {
         GeoPoint a, b;
         std::uint32_t part = 0, index = 0;
-        Unit ua, ub;           // unit vectors of the ends (geodetic latitude as spherical latitude)
-        Unit normal;           // unit normal of the great circle through them (zero when a = b)
-        double stray;          // radians the geodesic may stray from that great circle
+        Unit ua, ub;  // unit vectors of the ends (geodetic latitude as spherical latitude)
+        Unit normal;  // unit normal of the great circle through them (zero when a = b)
+        double stray; // radians the geodesic may stray from that great circle
         // 120 bytes: zones of 10^6 vertices have 10^6 segments each. The planes through `normal`
         // and each end are recomputed where needed (proximity) rather than kept (48 bytes more).
     };

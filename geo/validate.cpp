@@ -1,22 +1,21 @@
 #include "geo/validate.hpp"
 
 #include <boost/geometry/algorithms/area.hpp>
-#include <boost/geometry/algorithms/equals.hpp>
 #include <boost/geometry/algorithms/envelope.hpp>
+#include <boost/geometry/algorithms/equals.hpp>
 #include <boost/geometry/algorithms/intersection.hpp>
 #include <boost/geometry/algorithms/is_valid.hpp>
 #include <boost/geometry/algorithms/within.hpp>
 #include <boost/geometry/geometries/segment.hpp>
 #include <boost/geometry/index/rtree.hpp>
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <vector>
 #include <optional>
 #include <regex>
+#include <vector>
 
 namespace bg = boost::geometry;
 namespace bgi = boost::geometry::index;
@@ -24,28 +23,29 @@ namespace bgi = boost::geometry::index;
 namespace avf::geo {
 namespace {
 
-std::string coord(const GeoPoint& p) { return fmt::format("({:.7g}, {:.7g})", p.x(), p.y()); }
+std::string coord(const GeoPoint& p) {
+    return fmt::format("({:.7g}, {:.7g})", p.x(), p.y());
+}
 
-bool same(const GeoPoint& a, const GeoPoint& b) { return a.x() == b.x() && a.y() == b.y(); }
+bool same(const GeoPoint& a, const GeoPoint& b) {
+    return a.x() == b.x() && a.y() == b.y();
+}
 
-template <typename Points>
-bool check_points(const Points& pts, ProblemSink& sink, const Context& where) {
+template <typename Points> bool check_points(const Points& pts, ProblemSink& sink, const Context& where) {
     for (const auto& p : pts)
         if (!check_coordinate(p.x(), p.y(), sink, where)) return false;
     return true;
 }
 
 // Removes repeated consecutive vertices; returns how many were removed.
-template <typename Points>
-std::size_t remove_repeats(Points& pts) {
+template <typename Points> std::size_t remove_repeats(Points& pts) {
     std::size_t before = pts.size();
     auto end = std::unique(pts.begin(), pts.end(), [](const GeoPoint& a, const GeoPoint& b) { return same(a, b); });
     pts.erase(end, pts.end());
     return before - pts.size();
 }
 
-template <typename Points>
-bool crosses_antimeridian(const Points& pts, GeoPoint& where_a, GeoPoint& where_b) {
+template <typename Points> bool crosses_antimeridian(const Points& pts, GeoPoint& where_a, GeoPoint& where_b) {
     for (std::size_t i = 1; i < pts.size(); ++i) {
         if (std::abs(pts[i].x() - pts[i - 1].x()) > 180.0) {
             where_a = pts[i - 1];
@@ -102,15 +102,18 @@ bool fix_ring(Ring& ring, const char* which, ProblemSink& sink, const Context& w
         // Report the first repeated vertex.
         GeoPoint rep = before.front();
         for (std::size_t i = 1; i < before.size(); ++i)
-            if (same(before[i], before[i - 1])) { rep = before[i]; break; }
+            if (same(before[i], before[i - 1])) {
+                rep = before[i];
+                break;
+            }
         sink.report(Problem::corrected(ProblemCode::duplicate_vertex,
                                        fmt::format("{} ring repeats vertex {} ({} duplicate{} removed)", which, coord(rep), n, n == 1 ? "" : "s"),
                                        where));
     }
     if (ring.size() < 4) {
-        sink.report(Problem::rejected(ProblemCode::too_few_points,
-                                      fmt::format("{} ring has {} distinct vertices; a ring needs at least 3", which, ring.size() == 0 ? 0 : ring.size() - 1),
-                                      where));
+        sink.report(Problem::rejected(
+            ProblemCode::too_few_points,
+            fmt::format("{} ring has {} distinct vertices; a ring needs at least 3", which, ring.size() == 0 ? 0 : ring.size() - 1), where));
         return false;
     }
     GeoPoint spike;
@@ -120,23 +123,23 @@ bool fix_ring(Ring& ring, const char* which, ProblemSink& sink, const Context& w
                                                    which, coord(spike), n, n == 1 ? "" : "es"),
                                        where));
         if (ring.size() < 4) {
-            sink.report(Problem::rejected(ProblemCode::too_few_points, fmt::format("{} ring has fewer than 3 vertices after removing spikes", which), where));
+            sink.report(
+                Problem::rejected(ProblemCode::too_few_points, fmt::format("{} ring has fewer than 3 vertices after removing spikes", which), where));
             return false;
         }
     }
     GeoPoint a, b;
     if (crosses_antimeridian(ring, a, b)) {
-        sink.report(Problem::rejected(ProblemCode::crosses_antimeridian,
-                                      fmt::format("{} ring crosses the antimeridian between {} and {}; split the zone at ±180° longitude", which,
-                                                  coord(a), coord(b)),
-                                      where));
+        sink.report(Problem::rejected(
+            ProblemCode::crosses_antimeridian,
+            fmt::format("{} ring crosses the antimeridian between {} and {}; split the zone at ±180° longitude", which, coord(a), coord(b)), where));
         return false;
     }
     for (const auto& p : ring) {
         if (std::abs(p.y()) == 90.0) {
-            sink.report(Problem::rejected(ProblemCode::polar,
-                                          fmt::format("{} ring touches a pole at {}; polar zones cannot be represented with lon/lat-straight edges", which, coord(p)),
-                                          where));
+            sink.report(Problem::rejected(
+                ProblemCode::polar,
+                fmt::format("{} ring touches a pole at {}; polar zones cannot be represented with lon/lat-straight edges", which, coord(p)), where));
             return false;
         }
     }
@@ -179,7 +182,6 @@ std::string self_intersection_point(const std::string& boost_message) {
     return "";
 }
 
-
 // ---- Large polygons: an R-tree of segments instead of bg::is_valid ------------------------------------------
 // Boost 1.74's is_valid computes self-turns over monotonic sections; on a wiggly 10^6-vertex
 // coastline that took minutes (825 s on the loaded 2-core machine). For large geometries we first
@@ -196,8 +198,8 @@ constexpr std::size_t sweep_threshold = 20'000; // vertices; below it bg::is_val
 struct SweepSegment {
     GeoPoint a, b;
     double xmin, xmax, ymin, ymax;
-    std::uint32_t ring;  // global ring number
-    std::uint32_t index; // segment index in its ring
+    std::uint32_t ring;      // global ring number
+    std::uint32_t index;     // segment index in its ring
     std::uint32_t ring_size; // segments in the ring
 };
 
@@ -345,15 +347,20 @@ bool normalize_polygons(MultiPolygon& geometry, ProblemSink& sink, const Context
         if (failure == bg::failure_self_intersections || failure == bg::failure_wrong_orientation) {
             std::string at = self_intersection_point(message);
             for (const auto& poly : geometry) {
-                if (auto p = find_self_intersection(poly.outer())) { at = coord(*p); break; }
+                if (auto p = find_self_intersection(poly.outer())) {
+                    at = coord(*p);
+                    break;
+                }
                 for (const auto& h : poly.inners())
-                    if (auto p = find_self_intersection(h)) { at = coord(*p); break; }
+                    if (auto p = find_self_intersection(h)) {
+                        at = coord(*p);
+                        break;
+                    }
                 if (!at.empty()) break;
             }
-            sink.report(Problem::rejected(ProblemCode::self_intersection,
-                                          at.empty() ? "ring intersects itself (zero or inconsistent enclosed area)"
-                                                     : "ring intersects itself at " + at,
-                                          where));
+            sink.report(Problem::rejected(
+                ProblemCode::self_intersection,
+                at.empty() ? "ring intersects itself (zero or inconsistent enclosed area)" : "ring intersects itself at " + at, where));
         } else {
             sink.report(Problem::rejected(ProblemCode::invalid_geometry, "invalid polygon: " + message, where));
         }
@@ -371,16 +378,17 @@ bool normalize_lines(MultiLineString& geometry, ProblemSink& sink, const Context
         if (!check_points(line, sink, where)) return false;
     for (auto& line : geometry) {
         if (std::size_t n = remove_repeats(line); n > 0)
-            sink.report(Problem::corrected(ProblemCode::duplicate_vertex, fmt::format("line repeats a vertex ({} duplicate{} removed)", n, n == 1 ? "" : "s"), where));
+            sink.report(Problem::corrected(ProblemCode::duplicate_vertex,
+                                           fmt::format("line repeats a vertex ({} duplicate{} removed)", n, n == 1 ? "" : "s"), where));
         if (line.size() < 2) {
             sink.report(Problem::rejected(ProblemCode::too_few_points, "line has fewer than 2 distinct vertices", where));
             return false;
         }
         GeoPoint a, b;
         if (crosses_antimeridian(line, a, b)) {
-            sink.report(Problem::rejected(ProblemCode::crosses_antimeridian,
-                                          fmt::format("line crosses the antimeridian between {} and {}; split it at ±180° longitude", coord(a), coord(b)),
-                                          where));
+            sink.report(Problem::rejected(
+                ProblemCode::crosses_antimeridian,
+                fmt::format("line crosses the antimeridian between {} and {}; split it at ±180° longitude", coord(a), coord(b)), where));
             return false;
         }
     }

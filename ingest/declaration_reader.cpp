@@ -26,8 +26,8 @@ namespace avf::ingest {
 namespace {
 
 // The fields, in the order a record is validated (which defines its "first defect").
-constexpr std::array<const char*, 16> k_fields = {"id", "party", "class", "quantity", "valid_from", "valid_to", "kind", "lon", "lat",
-                                                  "radius_m", "area", "site_id", "unit", "reference", "notified", "area_wkt"};
+constexpr std::array<const char*, 16> k_fields = {"id",  "party",    "class", "quantity", "valid_from", "valid_to",  "kind",     "lon",
+                                                  "lat", "radius_m", "area",  "site_id",  "unit",       "reference", "notified", "area_wkt"};
 
 std::string lower(std::string_view s) {
     std::string out(s);
@@ -38,9 +38,9 @@ std::string lower(std::string_view s) {
 // One record as text per field (trimmed; absent = ""), plus a geometry when the source has one.
 struct RawDeclaration {
     std::map<std::string, std::string> value;
-    std::optional<GeoPoint> point;       // OGR Point geometry
+    std::optional<GeoPoint> point;        // OGR Point geometry
     std::optional<MultiPolygon> polygons; // OGR polygon or JSON GeoJSON area
-    std::string geometry_error;          // why the source geometry is unusable ("" = fine)
+    std::string geometry_error;           // why the source geometry is unusable ("" = fine)
     const std::string& operator[](const std::string& k) const {
         static const std::string empty;
         auto it = value.find(k);
@@ -64,8 +64,10 @@ public:
         Context c;
         c.file(*m_w.file);
         if (!m_w.layer.empty()) c.layer(m_w.layer);
-        if (m_w.line) c.line(*m_w.line);
-        else c.feature(m_w.feature);
+        if (m_w.line)
+            c.line(*m_w.line);
+        else
+            c.feature(m_w.feature);
         if (!m_raw["id"].empty()) c.record(printable(m_raw["id"]));
         if (!field.empty()) c.field(field).value(printable(m_raw[field]));
         return c;
@@ -156,7 +158,8 @@ bool build(const RawDeclaration& raw, const Where& w, const Taxonomy& taxonomy, 
     if (!b.number("quantity", q)) return false;
     if (q < 0 || q != std::floor(q)) return b.reject(ProblemCode::bad_value, "quantity", "quantity must be a whole number >= 0");
     if (q > static_cast<double>(max_items_per_record))
-        return b.reject(ProblemCode::bad_value, "quantity", "quantity is above the most one record may claim (" + std::to_string(max_items_per_record) + ")",
+        return b.reject(ProblemCode::bad_value, "quantity",
+                        "quantity is above the most one record may claim (" + std::to_string(max_items_per_record) + ")",
                         "a whole number from 0 to " + std::to_string(max_items_per_record));
     d.quantity = static_cast<std::int64_t>(q);
     if (raw["valid_from"].empty()) return b.reject(ProblemCode::missing_field, "valid_from", "required field 'valid_from' is empty or missing");
@@ -245,12 +248,16 @@ std::uint64_t read_csv(const std::string& path, const Taxonomy& taxonomy, std::v
     for (const char* f : {"id", "party", "class", "quantity", "valid_from", "valid_to", "kind"})
         if (!columns.count(f))
             throw InputError(std::string("missing required column '") + f + "'",
-                             Context{}.file(path).line(static_cast<long>(reader.header_line())).field(f).expected(
-                                 "columns id, party, class, quantity, valid_from, valid_to, kind and a location"));
+                             Context{}
+                                 .file(path)
+                                 .line(static_cast<long>(reader.header_line()))
+                                 .field(f)
+                                 .expected("columns id, party, class, quantity, valid_from, valid_to, kind and a location"));
     if (!ignored.empty()) {
         std::string list;
         for (const auto& n : ignored) list += (list.empty() ? "" : ", ") + n;
-        Problem p{Severity::note, ProblemCode::bad_value, "columns ignored: " + list, Context{}.file(path).line(static_cast<long>(reader.header_line())), 0};
+        Problem p{Severity::note, ProblemCode::bad_value, "columns ignored: " + list,
+                  Context{}.file(path).line(static_cast<long>(reader.header_line())), 0};
         problems.report(std::move(p));
     }
     CsvBlock block;
@@ -261,10 +268,11 @@ std::uint64_t read_csv(const std::string& path, const Taxonomy& taxonomy, std::v
             Where w{&path, "", "", static_cast<long>(record.line), record.index};
             RawDeclaration raw;
             if (record.error != CsvRecordError::none || record.fields.size() != reader.header().size()) {
-                std::string why = record.error != CsvRecordError::none
-                                      ? std::string(describe(record.error))
-                                      : "has " + std::to_string(record.fields.size()) + " fields, the header " + std::to_string(reader.header().size());
-                Problem p = Problem::rejected(ProblemCode::unreadable, "malformed record: " + why, Context{}.file(path).line(static_cast<long>(record.line)));
+                std::string why = record.error != CsvRecordError::none ? std::string(describe(record.error))
+                                                                       : "has " + std::to_string(record.fields.size()) + " fields, the header " +
+                                                                             std::to_string(reader.header().size());
+                Problem p =
+                    Problem::rejected(ProblemCode::unreadable, "malformed record: " + why, Context{}.file(path).line(static_cast<long>(record.line)));
                 p.order = record.index;
                 problems.report(std::move(p));
                 continue;
@@ -328,7 +336,8 @@ std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::
     }
     const nlohmann::json* list = &doc;
     if (doc.is_object() && doc.contains("declarations")) list = &doc["declarations"];
-    if (!list->is_array()) throw InputError("expected an array of declarations", Context{}.file(path).expected("[{...}, …] or {\"declarations\": [...]}"));
+    if (!list->is_array())
+        throw InputError("expected an array of declarations", Context{}.file(path).expected("[{...}, …] or {\"declarations\": [...]}"));
     std::uint64_t index = 0;
     for (const auto& item : *list) {
         Where w{&path, "", "#" + std::to_string(index), std::nullopt, index};
@@ -344,14 +353,20 @@ std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::
             std::string k = lower(key);
             if (k == "area" && v.is_object()) {
                 MultiPolygon mp;
-                if (geojson_area(v, mp)) raw.polygons = std::move(mp);
-                else raw.geometry_error = "'area' is not a GeoJSON Polygon or MultiPolygon";
+                if (geojson_area(v, mp))
+                    raw.polygons = std::move(mp);
+                else
+                    raw.geometry_error = "'area' is not a GeoJSON Polygon or MultiPolygon";
                 continue;
             }
-            if (v.is_string()) raw.value[k] = std::string(detail::trim(v.get<std::string>()));
-            else if (v.is_number_integer()) raw.value[k] = std::to_string(v.get<std::int64_t>());
-            else if (v.is_number()) raw.value[k] = nlohmann::json(v).dump();
-            else if (!v.is_null()) raw.value[k] = v.dump();
+            if (v.is_string())
+                raw.value[k] = std::string(detail::trim(v.get<std::string>()));
+            else if (v.is_number_integer())
+                raw.value[k] = std::to_string(v.get<std::int64_t>());
+            else if (v.is_number())
+                raw.value[k] = nlohmann::json(v).dump();
+            else if (!v.is_null())
+                raw.value[k] = v.dump();
         }
         Declaration d;
         if (build(raw, w, taxonomy, d, problems)) out.push_back(std::move(d));
@@ -390,9 +405,12 @@ std::vector<Declaration> read_declarations(const std::string& path, const Declar
     std::vector<Declaration> out;
     const std::string ext = ext_of(path);
     std::uint64_t records = 0;
-    if (ext == "csv") records = read_csv(path, *options.taxonomy, out, problems);
-    else if (ext == "json") records = read_json(path, *options.taxonomy, out, problems);
-    else records = read_ogr(path, options, out, problems);
+    if (ext == "csv")
+        records = read_csv(path, *options.taxonomy, out, problems);
+    else if (ext == "json")
+        records = read_json(path, *options.taxonomy, out, problems);
+    else
+        records = read_ogr(path, options, out, problems);
     if (records == 0 && ext != "csv") report_no_records(path, options.vector.layer, "declaration", problems); // (CSV: the block reader says it)
     return out;
 }

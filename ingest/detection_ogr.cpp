@@ -210,8 +210,7 @@ private:
                 m_records_seen.fetch_add(1, std::memory_order_relaxed);
                 if (chunk.size() >= k_chunk_records) push(std::exchange(chunk, Chunk{}));
             });
-            if (m_records_seen.load(std::memory_order_relaxed) == 0)
-                report_no_records(m_path, m_layer, "detection", chunk.problems, m_bytes_total);
+            if (m_records_seen.load(std::memory_order_relaxed) == 0) report_no_records(m_path, m_layer, "detection", chunk.problems, m_bytes_total);
             if (chunk.size() > 0) push(std::move(chunk));
         } catch (const StopVisit&) {
         } catch (...) {

@@ -466,7 +466,7 @@ bool is_detection_csv(const std::string& path) {
     std::string_view text = head;
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     const std::string_view first_line = text.substr(0, text.find_first_of("\r\n")); // CR alone: an old Mac file
-    if (first_line.find('\0') != std::string_view::npos) return false; // binary (GeoPackage, Shapefile…)
+    if (first_line.find('\0') != std::string_view::npos) return false;              // binary (GeoPackage, Shapefile…)
     const std::string_view start = detail::trim(first_line);
     if (start.empty() || start.front() == '{' || start.front() == '[' || start.front() == '\x1e') return false; // (Geo)JSON, JSON text sequences
 

@@ -3,27 +3,25 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 
+#include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
+#include <fmt/format.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_feature.h>
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 #include <ogr_srs_api.h>
-#include <cpl_error.h>
-
-#include <fmt/format.h>
-
-#include <dirent.h>
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstring>
+#include <dirent.h>
 #include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string_view>
+#include <sys/stat.h>
 
 namespace avf::ingest {
 namespace {
@@ -227,10 +225,11 @@ using DatasetPtr = std::unique_ptr<std::remove_pointer_t<GDALDatasetH>, DatasetC
 using SrsPtr = std::unique_ptr<std::remove_pointer_t<OGRSpatialReferenceH>, SrsReleaser>;
 using TransformPtr = std::unique_ptr<std::remove_pointer_t<OGRCoordinateTransformationH>, TransformDestroyer>;
 
-GeoPoint to_point(const OGRPoint& p) { return GeoPoint{p.getX(), p.getY()}; }
+GeoPoint to_point(const OGRPoint& p) {
+    return GeoPoint{p.getX(), p.getY()};
+}
 
-template <typename Out>
-void append_curve(const OGRSimpleCurve& c, Out& out) {
+template <typename Out> void append_curve(const OGRSimpleCurve& c, Out& out) {
     for (int i = 0; i < c.getNumPoints(); ++i) out.push_back(GeoPoint{c.getX(i), c.getY(i)});
 }
 
@@ -305,8 +304,10 @@ std::string iso_from_lenient(std::string t, std::string& assumed) {
         assumed = "the time has no time zone: taken as UTC";
     } else if (t[zone] != 'Z') {
         const std::size_t n = t.size() - zone - 1;
-        if (n == 2 && digits(zone + 1, 2)) t += ":00";
-        else if (n == 4 && digits(zone + 1, 4)) t.insert(zone + 3, ":");
+        if (n == 2 && digits(zone + 1, 2))
+            t += ":00";
+        else if (n == 4 && digits(zone + 1, 4))
+            t.insert(zone + 3, ":");
     }
     return t;
 }
@@ -546,7 +547,8 @@ void VectorSource::for_each_feature(const std::function<void(const Feature&)>& v
                 throw_read_failure(m_path, m_impl->real_path);
             }
             if (!raw) {
-                if (!t_last_gdal_error.empty()) throw IoError("unreadable: reading failed after " + std::to_string(index) + " features (" + take_gdal_error() + ")", where);
+                if (!t_last_gdal_error.empty())
+                    throw IoError("unreadable: reading failed after " + std::to_string(index) + " features (" + take_gdal_error() + ")", where);
                 break;
             }
             std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, decltype(&OGR_F_Destroy)> owned(raw, &OGR_F_Destroy);

@@ -27,8 +27,8 @@
 namespace avf::ingest {
 
 struct VectorSourceOptions {
-    std::string layer;       ///< layer name; "" = every layer (the zones importer) or the only one
-    std::string assume_crs;  ///< CRS for layers that declare none; "" = refuse such layers
+    std::string layer;      ///< layer name; "" = every layer (the zones importer) or the only one
+    std::string assume_crs; ///< CRS for layers that declare none; "" = refuse such layers
 };
 
 enum class GeometryKind { none, point, line, polygon, other };
@@ -44,7 +44,7 @@ struct FieldTime {
 class Feature {
 public:
     std::int64_t fid = -1;
-    std::uint64_t index = 0;            ///< 0-based position in its layer
+    std::uint64_t index = 0; ///< 0-based position in its layer
     std::string layer;
 
     /// Field value as text; nullopt when the field does not exist or is null/unset.

@@ -131,10 +131,11 @@ double positive(const Fields& f, const std::string& name, double max = max_dista
 
 // Text kept in the store: valid UTF-8 without NUL bytes (text.hpp) and at most `max` bytes.
 std::string stored_text(const std::string& name, std::string v, std::size_t max) {
-    if (auto defect = encoding_defect(v); !defect.empty()) throw Defect{ProblemCode::bad_encoding, name, printable(v), "value " + std::string(defect), ""};
+    if (auto defect = encoding_defect(v); !defect.empty())
+        throw Defect{ProblemCode::bad_encoding, name, printable(v), "value " + std::string(defect), ""};
     if (v.size() > max)
-        throw Defect{ProblemCode::bad_value, name, printable(v.substr(0, 40)) + "…", fmt::format("value is {} bytes long; at most {} are kept", v.size(), max),
-                     ""};
+        throw Defect{ProblemCode::bad_value, name, printable(v.substr(0, 40)) + "…",
+                     fmt::format("value is {} bytes long; at most {} are kept", v.size(), max), ""};
     return v;
 }
 
@@ -434,7 +435,7 @@ bool is_stac_json(const std::string& path) {
     if (e == "json" || e == "geojson" || is_lines_extension(e)) return true;
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) return false; // left to OGR, which names the error
-    for (char ch : read_prefix(path, 4096))                          // IoError on a read error
+    for (char ch : read_prefix(path, 4096))                        // IoError on a read error
         if (!std::isspace(static_cast<unsigned char>(ch))) return ch == '{' || ch == '\x1e';
     return false;
 }

@@ -253,7 +253,8 @@ TrackFileReport read_tracks(const std::string& path, const TrackReadOptions& opt
     else
         read_track_ogr(path, options, builder, report, problems);
     builder.finish(path);
-    if (report.records == 0 && report.format != "csv") report_no_records(path, options.vector.layer, "track fix", problems); // (CSV: the block reader says it)
+    if (report.records == 0 && report.format != "csv")
+        report_no_records(path, options.vector.layer, "track fix", problems); // (CSV: the block reader says it)
     return report;
 }
 

@@ -3,11 +3,11 @@
 #include "core/error.hpp"
 #include "ingest/gdal_support.hpp"
 
+#include <cpl_error.h>
+#include <cpl_string.h>
 #include <gdal.h>
 #include <ogr_api.h>
 #include <ogr_srs_api.h>
-#include <cpl_error.h>
-#include <cpl_string.h>
 
 namespace avf::ingest {
 
@@ -66,9 +66,12 @@ void PointLayerWriter::add(const GeoPoint& p, const std::vector<FieldValue>& val
     OGRFeatureH feature = OGR_F_Create(OGR_L_GetLayerDefn(m_impl->layer));
     for (std::size_t i = 0; i < values.size() && i < m_impl->fields.size(); ++i) {
         int idx = static_cast<int>(i);
-        if (auto s = std::get_if<std::string>(&values[i])) OGR_F_SetFieldString(feature, idx, s->c_str());
-        else if (auto d = std::get_if<double>(&values[i])) OGR_F_SetFieldDouble(feature, idx, *d);
-        else OGR_F_SetFieldInteger64(feature, idx, std::get<std::int64_t>(values[i]));
+        if (auto s = std::get_if<std::string>(&values[i]))
+            OGR_F_SetFieldString(feature, idx, s->c_str());
+        else if (auto d = std::get_if<double>(&values[i]))
+            OGR_F_SetFieldDouble(feature, idx, *d);
+        else
+            OGR_F_SetFieldInteger64(feature, idx, std::get<std::int64_t>(values[i]));
     }
     OGRGeometryH point = OGR_G_CreateGeometry(wkbPoint);
     OGR_G_SetPoint_2D(point, 0, p.x(), p.y());

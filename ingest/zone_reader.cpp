@@ -46,8 +46,10 @@ bool read_bound(const Feature& f, const std::string& field, UtcTime fallback, Ut
     if (!v) return true;
     if (!v->time) {
         sink.report(Problem::rejected(ProblemCode::bad_time, "not an ISO-8601 UTC date or time",
-                                      Context(where).field(field).value(printable(v->text)).expected(
-                                          "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (or YYYY/MM/DD hh:mm:ss+hh as ogr2ogr writes)")));
+                                      Context(where)
+                                          .field(field)
+                                          .value(printable(v->text))
+                                          .expected("YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ (or YYYY/MM/DD hh:mm:ss+hh as ogr2ogr writes)")));
         return false;
     }
     if (!v->assumed.empty())
@@ -87,8 +89,10 @@ void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneC
         sink.reset();
         Context where = Context{}.file(path).layer(f.layer).feature(std::to_string(f.fid));
         auto finish = [&] {
-            if (sink.rejected()) ++report.rejected;
-            else if (sink.corrected()) ++report.corrected;
+            if (sink.rejected())
+                ++report.rejected;
+            else if (sink.corrected())
+                ++report.corrected;
         };
 
         auto id = f.field(options.id_field);
@@ -139,7 +143,8 @@ void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneC
             MultiPolygon g = f.polygons();
             if (!geo::normalize_polygons(g, sink, where)) return finish();
             if (kind.empty()) {
-                sink.report(Problem{Severity::note, ProblemCode::missing_field, "zone has no kind; recorded as 'unspecified' (give --kind or a kind field)",
+                sink.report(Problem{Severity::note, ProblemCode::missing_field,
+                                    "zone has no kind; recorded as 'unspecified' (give --kind or a kind field)",
                                     Context(where).field(options.kind_field), 0});
                 kind = "unspecified";
             }
@@ -155,9 +160,7 @@ void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneC
             ++report.lines;
             break;
         }
-        case GeometryKind::none:
-            sink.report(Problem::rejected(ProblemCode::empty_geometry, "feature has no geometry", where));
-            return finish();
+        case GeometryKind::none: sink.report(Problem::rejected(ProblemCode::empty_geometry, "feature has no geometry", where)); return finish();
         default:
             sink.report(Problem::rejected(ProblemCode::unsupported_geometry,
                                           f.geometry_type_name() + " cannot be a zone or a reference line (expected polygons or lines)", where));
@@ -188,7 +191,8 @@ void check_zone_parents(ZoneCollection& set, ProblemSink& problems) {
         const Zone* cur = &z;
         while (!cur->parent.empty()) {
             if (!chain.insert(cur->parent).second) {
-                problems.report(Problem::corrected(ProblemCode::bad_value, "parent chain of zone '" + z.id.str() + "' loops back to '" + cur->parent + "'; nesting ignored",
+                problems.report(Problem::corrected(ProblemCode::bad_value,
+                                                   "parent chain of zone '" + z.id.str() + "' loops back to '" + cur->parent + "'; nesting ignored",
                                                    Context{}.file(z.source.file).feature(z.source.feature).record(z.id.str()).field("parent")));
                 z.parent.clear();
                 break;

@@ -26,19 +26,19 @@
 namespace avf::ingest {
 
 struct ZoneImportOptions {
-    std::string layer;                       ///< "" = every layer of the source
-    std::string assume_crs;                  ///< CRS for layers without one; "" = refuse them
-    std::string id_field = "id";             ///< unique per set (zones and lines together)
-    std::string name_field = "name";         ///< optional; defaults to the id
-    std::string kind;                        ///< when set, the kind of every feature
-    std::string kind_field = "kind";         ///< else read from this field
-    std::string parties_field = "parties";   ///< optional, comma-separated party codes
-    std::string parent_field = "parent";     ///< optional, id of the enclosing zone
+    std::string layer;                     ///< "" = every layer of the source
+    std::string assume_crs;                ///< CRS for layers without one; "" = refuse them
+    std::string id_field = "id";           ///< unique per set (zones and lines together)
+    std::string name_field = "name";       ///< optional; defaults to the id
+    std::string kind;                      ///< when set, the kind of every feature
+    std::string kind_field = "kind";       ///< else read from this field
+    std::string parties_field = "parties"; ///< optional, comma-separated party codes
+    std::string parent_field = "parent";   ///< optional, id of the enclosing zone
     /// Optional validity start; empty = unbounded. OGR date fields, ISO-8601 text, or ogr2ogr's
     /// "YYYY/MM/DD[ hh:mm:ss][+hh]"; a time without a zone is taken as UTC with a note
     /// (Feature::time_field).
     std::string valid_from_field = "valid_from";
-    std::string valid_to_field = "valid_to";     ///< optional validity end (exclusive), read as valid_from; empty = unbounded
+    std::string valid_to_field = "valid_to"; ///< optional validity end (exclusive), read as valid_from; empty = unbounded
 };
 
 /// Per-file counts, for provenance and the import report.
@@ -46,7 +46,7 @@ struct ZoneFileReport {
     std::string path;
     std::string driver;
     std::vector<std::string> layers;
-    std::string crs;                         ///< of the first layer, as described by GDAL
+    std::string crs; ///< of the first layer, as described by GDAL
     std::uint64_t features_read = 0;
     std::uint64_t zones = 0, lines = 0;
     std::uint64_t rejected = 0, corrected = 0;

@@ -44,7 +44,8 @@ std::vector<storage::SummaryRow> RunTally::summary() const {
 }
 
 // Provenance and the content digest (regime + zone set + inputs; with the time, the run id).
-RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const RunResult& result, int threads) : m_store_path(options.store_path), m_sign_key(options.sign_key) {
+RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const RunResult& result, int threads)
+    : m_store_path(options.store_path), m_sign_key(options.sign_key) {
     const fusion::Regime& regime = inputs.regime;
     nlohmann::json opts = {{"regime", options.regime_path},
                            {"zone_set", result.zone_set},

@@ -22,7 +22,8 @@ bool valid_set_name(const std::string& name) {
 }
 
 ZoneImportJob::ZoneImportJob(ZoneImportOptions options) : m_options(std::move(options)) {
-    if (m_options.sources.empty()) throw UsageError("no source given: name at least one vector file (GeoPackage, Shapefile, GeoJSON, KML, FlatGeobuf, CSV with WKT)");
+    if (m_options.sources.empty())
+        throw UsageError("no source given: name at least one vector file (GeoPackage, Shapefile, GeoJSON, KML, FlatGeobuf, CSV with WKT)");
     if (!m_options.validate_only) {
         if (m_options.store_path.empty()) throw UsageError("--store is required: the HDF5 store to write the zone set into");
         if (!valid_set_name(m_options.set_name))
@@ -67,17 +68,23 @@ ZoneImportResult ZoneImportJob::run() {
                               Context{}.file(m_options.sources.front()), result.problems.problems());
 
     nlohmann::json opts = {
-        {"layer", m_options.reader.layer},           {"assume_crs", m_options.reader.assume_crs},
-        {"id_field", m_options.reader.id_field},     {"name_field", m_options.reader.name_field},
-        {"kind", m_options.reader.kind},             {"kind_field", m_options.reader.kind_field},
-        {"parties_field", m_options.reader.parties_field}, {"parent_field", m_options.reader.parent_field},
-        {"valid_from_field", m_options.reader.valid_from_field}, {"valid_to_field", m_options.reader.valid_to_field},
-        {"strict", m_options.strict},                {"tool_version", tool_version},
+        {"layer", m_options.reader.layer},
+        {"assume_crs", m_options.reader.assume_crs},
+        {"id_field", m_options.reader.id_field},
+        {"name_field", m_options.reader.name_field},
+        {"kind", m_options.reader.kind},
+        {"kind_field", m_options.reader.kind_field},
+        {"parties_field", m_options.reader.parties_field},
+        {"parent_field", m_options.reader.parent_field},
+        {"valid_from_field", m_options.reader.valid_from_field},
+        {"valid_to_field", m_options.reader.valid_to_field},
+        {"strict", m_options.strict},
+        {"tool_version", tool_version},
     };
     storage::ZoneSet set;
     set.name = m_options.set_name;
-    set.imported_utc = format_utc(UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(
-                                              std::chrono::system_clock::now().time_since_epoch()).count()});
+    set.imported_utc =
+        format_utc(UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()});
     set.options_json = opts.dump();
     set.sources = result.inputs;
     set.zones = result.collection.zones;

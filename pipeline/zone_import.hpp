@@ -20,10 +20,10 @@ namespace avf::pipeline {
 
 struct ZoneImportOptions {
     std::vector<std::string> sources;
-    std::string set_name;          ///< required to write; ignored when validate_only
-    std::string store_path;        ///< required to write
-    bool strict = false;           ///< stop at the first rejected feature
-    bool validate_only = false;    ///< read and validate; write nothing
+    std::string set_name;       ///< required to write; ignored when validate_only
+    std::string store_path;     ///< required to write
+    bool strict = false;        ///< stop at the first rejected feature
+    bool validate_only = false; ///< read and validate; write nothing
     /// Signs the set's audit-chain row in the transaction that commits it (nullptr: unsigned). Not owned.
     const storage::SigningKey* sign_key = nullptr;
     ingest::ZoneImportOptions reader;

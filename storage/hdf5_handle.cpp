@@ -276,8 +276,8 @@ public:
         const std::string where = name;
         Handle<H5Oclose> object(check_id(H5Oopen(root, name, H5P_DEFAULT), where, "open object"));
         for (hsize_t i = 0; i < info.num_attrs; ++i) {
-            Attribute attr(check_id(H5Aopen_by_idx(object.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT),
-                                    where, "open attribute " + std::to_string(i)));
+            Attribute attr(check_id(H5Aopen_by_idx(object.get(), ".", H5_INDEX_NAME, H5_ITER_INC, i, H5P_DEFAULT, H5P_DEFAULT), where,
+                                    "open attribute " + std::to_string(i)));
             Datatype type(check_id(H5Aget_type(attr.get()), where, "read attribute type"));
             Dataspace space(check_id(H5Aget_space(attr.get()), where, "read attribute dataspace"));
             read_values(type.get(), space.get(), where, [&](hid_t mem, void* buffer) { return H5Aread(attr.get(), mem, buffer); });
@@ -298,7 +298,8 @@ private:
         if (size == 0) fail(where, "size datatype");
         std::vector<unsigned char> buffer(static_cast<std::size_t>(n) * size + 1);
         check(read(mem.get(), buffer.data()), where, "read");
-        if (check_tri(H5Tdetect_class(mem.get(), H5T_VLEN), where, "inspect datatype") || check_tri(H5Tis_variable_str(mem.get()), where, "inspect datatype")) {
+        if (check_tri(H5Tdetect_class(mem.get(), H5T_VLEN), where, "inspect datatype") ||
+            check_tri(H5Tis_variable_str(mem.get()), where, "inspect datatype")) {
             check(H5Dvlen_reclaim(mem.get(), space, H5P_DEFAULT, buffer.data()), where, "free variable-length data");
         }
     }
@@ -309,7 +310,8 @@ private:
         int rank = H5Sget_simple_extent_ndims(space.get());
         if (rank < 0) fail(where, "read dataset rank");
         if (rank == 0) {
-            read_values(type.get(), space.get(), where, [&](hid_t mem, void* buffer) { return H5Dread(object, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer); });
+            read_values(type.get(), space.get(), where,
+                        [&](hid_t mem, void* buffer) { return H5Dread(object, mem, H5S_ALL, H5S_ALL, H5P_DEFAULT, buffer); });
             return;
         }
         std::vector<hsize_t> dims(static_cast<std::size_t>(rank));

@@ -337,8 +337,7 @@ const TableSchema& chain_table_v1() {
 
 const TableSchema& table_for_entry(std::string_view entry) {
     for (const TableSchema* t : {&zones_table(), &lines_table(), &sources_table(), &inputs_table(), &problems_table(), &findings_table(),
-                                 &evidence_table(), &summary_table(), &commit_blocks_table(), &images_table(), &flights_table(),
-                                 &coverage_table()}) {
+                                 &evidence_table(), &summary_table(), &commit_blocks_table(), &images_table(), &flights_table(), &coverage_table()}) {
         if (t->name() == entry) {
             return *t;
         }

@@ -148,8 +148,12 @@ PublicKey PublicKey::from_hex(std::string_view hex) {
     return PublicKey(std::make_unique<Impl>(std::move(key)));
 }
 
-const std::string& PublicKey::fingerprint() const { return m_impl->fingerprint; }
-const std::string& PublicKey::hex() const { return m_impl->hex; }
+const std::string& PublicKey::fingerprint() const {
+    return m_impl->fingerprint;
+}
+const std::string& PublicKey::hex() const {
+    return m_impl->hex;
+}
 
 bool PublicKey::verify(std::string_view message, std::string_view signature_hex) const {
     std::vector<unsigned char> signature = storage::from_hex(signature_hex);
@@ -189,7 +193,9 @@ SigningKey SigningKey::from_pem_file(const std::string& path) {
     return SigningKey(std::unique_ptr<Impl>(new Impl{std::move(key), std::move(pub)}));
 }
 
-const PublicKey& SigningKey::public_key() const { return m_impl->public_key; }
+const PublicKey& SigningKey::public_key() const {
+    return m_impl->public_key;
+}
 
 std::string SigningKey::sign(std::string_view message) const {
     MdContext ctx(EVP_MD_CTX_new());

@@ -114,8 +114,8 @@ struct RunInfo {
     RunHeader header; ///< inputs: as completed at finish() (same as summary.inputs)
     RunSummary summary;
     std::uint64_t findings = 0, evidence = 0, problems = 0;
-    bool committed = false;      ///< the run's commit record is present
-    std::string content_digest;  ///< digest of the run's commit record ("" when not committed)
+    bool committed = false;     ///< the run's commit record is present
+    std::string content_digest; ///< digest of the run's commit record ("" when not committed)
     /// Digest of the run's results only (commit entries without attributes and commit_blocks):
     /// equal for two runs over the same inputs and regime ("" when not committed).
     std::string results_digest;
@@ -127,15 +127,15 @@ struct RunInfo {
 /// planned route, with counts.
 struct FlightRecord {
     std::string flight_id;
-    std::string track_file;          ///< input the fixes came from (the first fix's file)
-    std::string route_file;          ///< "" when the flight had no planned route
+    std::string track_file; ///< input the fixes came from (the first fix's file)
+    std::string route_file; ///< "" when the flight had no planned route
     std::uint64_t fixes = 0;
     std::uint64_t sensor_on_fixes = 0;
     UtcTime first_fix, last_fix;
-    double length_m = 0.0;           ///< geodesic length of the track
-    double min_height_m = 0.0;       ///< lowest height above ground with a sensor on; NaN when none known
+    double length_m = 0.0;     ///< geodesic length of the track
+    double min_height_m = 0.0; ///< lowest height above ground with a sensor on; NaN when none known
     LineString track;
-    LineString route;                ///< empty when no route
+    LineString route; ///< empty when no route
 };
 
 /// The observation side of a run (schema 2): stored only for runs given imagery, tracks or routes.
@@ -163,12 +163,12 @@ struct ChainEntry {
 
 /// One row of /audit/signatures: an Ed25519 signature of a chain head (storage/signing.hpp).
 struct SignatureRecord {
-    std::uint64_t sequence = 0; ///< the chain row signed (the head when it was signed)
-    std::string head_digest;    ///< that row's digest
-    std::string signed_utc;     ///< ISO-8601, part of the signed message
+    std::uint64_t sequence = 0;  ///< the chain row signed (the head when it was signed)
+    std::string head_digest;     ///< that row's digest
+    std::string signed_utc;      ///< ISO-8601, part of the signed message
     std::string key_fingerprint; ///< SHA-256 (hex) of the public key's DER SubjectPublicKeyInfo
-    std::string public_key;     ///< the raw 32-byte Ed25519 public key, hex
-    std::string signature;      ///< the 64-byte signature of head_message(), hex
+    std::string public_key;      ///< the raw 32-byte Ed25519 public key, hex
+    std::string signature;       ///< the 64-byte signature of head_message(), hex
 };
 
 class PublicKey;
@@ -205,15 +205,15 @@ struct VerifyReport {
     /// Run groups without a commit record and not in the chain: incomplete, never trusted, not
     /// a mismatch. Listed whether or not a mismatch was found.
     std::vector<std::string> uncommitted_runs;
-    std::uint64_t objects_read = 0;      ///< HDF5 objects read in full (data and attributes)
+    std::uint64_t objects_read = 0;       ///< HDF5 objects read in full (data and attributes)
     std::uint64_t signatures_checked = 0; ///< signatures found valid for the chain row they name
     ChainEntry head;                      ///< the chain's last row (sequence 0 when empty)
 
     /// The checks of VerifyOptions; `trusted` is true when none was asked for. A store can be
     /// ok (consistent) and not trusted (a consistent rewrite the key or the kept head rejects).
     bool trusted = true;
-    std::string trust_message;            ///< why not trusted; "" when trusted
-    std::uint64_t signed_sequence = 0;    ///< latest chain row signed by the trusted key (0: none)
+    std::string trust_message;             ///< why not trusted; "" when trusted
+    std::uint64_t signed_sequence = 0;     ///< latest chain row signed by the trusted key (0: none)
     std::vector<ChainEntry> unsigned_rows; ///< with a trusted key: the rows after signed_sequence
 };
 

@@ -106,8 +106,7 @@ public:
         const std::vector<std::string>& entries = *m_entries;
         if (commit.size() != entries.size()) {
             return Mismatch{layout::commit, "count",
-                            "the commit record lists " + std::to_string(commit.size()) + " entries, schema 1 has " +
-                                std::to_string(entries.size())};
+                            "the commit record lists " + std::to_string(commit.size()) + " entries, schema 1 has " + std::to_string(entries.size())};
         }
         for (std::size_t i = 0; i < commit.size(); ++i) {
             if (commit[i].table != entries[i]) {
@@ -282,11 +281,13 @@ private:
             bool block_ok = block_index < recorded.size() && recorded[block_index].first == first && recorded[block_index].count == count &&
                             recorded[block_index].sha256 == sha;
             if (!block_ok && !first_bad_block) {
-                first_bad_block = Mismatch{entry.table, range, std::string("digest mismatch: the SHA-256 of these ") + unit_name + " differs from the commit record"};
+                first_bad_block = Mismatch{entry.table, range,
+                                           std::string("digest mismatch: the SHA-256 of these ") + unit_name + " differs from the commit record"};
             }
         }
         if (!count_ok) {
-            std::string message = "the commit record says " + std::to_string(entry.rows) + " " + unit_name + ", the dataset has " + std::to_string(units);
+            std::string message =
+                "the commit record says " + std::to_string(entry.rows) + " " + unit_name + ", the dataset has " + std::to_string(units);
             message += first_bad_block ? "; the first block that differs from its recorded digest is " + first_bad_block->location
                                        : "; the " + std::to_string(readable) + " " + unit_name + " both have match";
             return Mismatch{entry.table, "count", message};
@@ -716,13 +717,16 @@ bool StoreReader::Impl::verify_chain(const std::vector<ChainRow>& chain, std::si
         const std::string set = c.kind == "zone_set" ? c.name : std::string{};
         ++report.chain_rows;
         if (c.sequence != i + 1) {
-            return mismatch(report, run, set, layout::chain, "link", "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
+            return mismatch(report, run, set, layout::chain, "link",
+                            "chain row " + std::to_string(i) + " has sequence " + std::to_string(c.sequence));
         }
         if (c.kind != "run" && c.kind != "zone_set") {
-            return mismatch(report, "", "", layout::chain, "value", "chain row " + std::to_string(i + 1) + " has kind '" + c.kind + "' (expected run or zone_set)");
+            return mismatch(report, "", "", layout::chain, "value",
+                            "chain row " + std::to_string(i + 1) + " has kind '" + c.kind + "' (expected run or zone_set)");
         }
         if (!seen.emplace(c.kind, c.name).second) {
-            return mismatch(report, run, set, layout::chain, "link", "a second chain row for the same " + c.kind + " (row " + std::to_string(i + 1) + ")");
+            return mismatch(report, run, set, layout::chain, "link",
+                            "a second chain row for the same " + c.kind + " (row " + std::to_string(i + 1) + ")");
         }
         if (c.previous_digest != previous) {
             return mismatch(report, run, set, layout::chain, "link", "previous_digest does not match the digest of the row before");
@@ -792,7 +796,8 @@ bool StoreReader::Impl::verify_zone_set(const std::string& name, const ChainRow*
         return mismatch(report, "", name, m->table, m->location, m->message);
     }
     if (row && digest != row->content_digest) {
-        return mismatch(report, "", name, layout::chain, "digest", "the zone set's commit digest differs from the content_digest recorded in the chain");
+        return mismatch(report, "", name, layout::chain, "digest",
+                        "the zone set's commit digest differs from the content_digest recorded in the chain");
     }
     report.rows_checked += verifier.rows_checked();
     report.bytes_checked += verifier.bytes_checked();
@@ -888,13 +893,14 @@ bool StoreReader::Impl::verify_signatures(const std::vector<ChainRow>& chain, Ve
         const std::string where = "rows " + std::to_string(i) + "-" + std::to_string(i);
         if (s.sequence == 0 || s.sequence > chain.size()) {
             return mismatch(report, "", "", layout::signatures, where,
-                            "signature " + std::to_string(i + 1) + " names chain row " + std::to_string(s.sequence) + ", which the chain does not have");
+                            "signature " + std::to_string(i + 1) + " names chain row " + std::to_string(s.sequence) +
+                                ", which the chain does not have");
         }
         const ChainRow& row = chain[s.sequence - 1];
         if (row.digest != s.head_digest) {
             return mismatch(report, "", "", layout::signatures, where,
-                            "signature " + std::to_string(i + 1) + " covers chain row " + std::to_string(s.sequence) + " with digest " + s.head_digest +
-                                ", but that row's digest is now " + row.digest + ": the chain was rewritten after it was signed");
+                            "signature " + std::to_string(i + 1) + " covers chain row " + std::to_string(s.sequence) + " with digest " +
+                                s.head_digest + ", but that row's digest is now " + row.digest + ": the chain was rewritten after it was signed");
         }
         std::optional<PublicKey> key;
         try {
@@ -930,7 +936,8 @@ std::vector<std::string> StoreReader::Impl::runs_outside(const std::vector<Chain
 namespace {
 
 /// The trust checks of VerifyOptions on a store found consistent.
-void check_trust(const std::vector<ChainRow>& chain, const std::vector<SignatureRecord>& signatures, const VerifyOptions& options, VerifyReport& report) {
+void check_trust(const std::vector<ChainRow>& chain, const std::vector<SignatureRecord>& signatures, const VerifyOptions& options,
+                 VerifyReport& report) {
     auto distrust = [&](std::string why) {
         if (report.trusted) {
             report.trusted = false;

@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -136,8 +136,8 @@ std::string resolve_store_path(const std::string& path) {
         fs::path target = fs::canonical(path, ec);
         if (ec) {
             std::error_code ignored;
-            throw IoError("the store is a symbolic link to " + fs::read_symlink(path, ignored).string() +
-                              ", which cannot be resolved (" + ec.message() + "); avf does not create a store through a link",
+            throw IoError("the store is a symbolic link to " + fs::read_symlink(path, ignored).string() + ", which cannot be resolved (" +
+                              ec.message() + "); avf does not create a store through a link",
                           Context{}.file(path));
         }
         return target.string();
@@ -164,10 +164,10 @@ struct FileState {
     std::string target;    ///< the file it names, symbolic links resolved: what is locked and replaced
     std::string temp_path; ///< where this transaction writes: beside `target`
     h5::File file;
-    std::atomic<bool> failed = false; ///< a write failed after it began: the file must never be published
-    std::string run_in_progress; ///< run id begun and not finished, "" when none
+    std::atomic<bool> failed = false;    ///< a write failed after it began: the file must never be published
+    std::string run_in_progress;         ///< run id begun and not finished, "" when none
     std::vector<ChainEntry> chain_added; ///< chain rows this transaction appended
-    bool ended = false;          ///< committed or abandoned: the file is closed
+    bool ended = false;                  ///< committed or abandoned: the file is closed
 
     void require_open(std::string_view operation) const {
         if (ended || !file) {
@@ -538,8 +538,7 @@ void RunWriter::finish(const RunSummary& summary) {
         }
 
         // The commit record is the last thing written to the run: without it the run is incomplete.
-        std::string content_digest =
-            write_commit_record(group, digests, run.has_imagery ? imagery_run_commit_entries() : run_commit_entries(), path);
+        std::string content_digest = write_commit_record(group, digests, run.has_imagery ? imagery_run_commit_entries() : run_commit_entries(), path);
         h5::check(run.group.close(), path, "close run " + run.header.run_id);
         crash_point("run-commit");
 
@@ -827,8 +826,8 @@ SignatureRecord StoreTransaction::sign(const SigningKey& key, std::uint64_t sequ
     SignatureRecord record;
     record.sequence = sequence;
     record.head_digest = chain[sequence - 1].digest;
-    record.signed_utc = time_text(UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()},
-                                  "signed");
+    record.signed_utc = time_text(
+        UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()}, "signed");
     record.key_fingerprint = key.public_key().fingerprint();
     record.public_key = key.public_key().hex();
     record.signature = key.sign(head_message(record.sequence, record.head_digest, record.signed_utc));

@@ -38,7 +38,9 @@ void BandRule::bind(const ZoneSetView& zones) {
     }
 }
 
-std::string BandRule::target_id(std::size_t) const { return m_line_id; }
+std::string BandRule::target_id(std::size_t) const {
+    return m_line_id;
+}
 std::string BandRule::target_phrase(std::size_t) const {
     std::string s = fmt::format("between {} and {} km of {}", m_from_m / 1000.0, m_to_m / 1000.0, m_line_id);
     if (!m_within_zone_id.empty()) s += " inside " + m_within_zone_id;
@@ -59,9 +61,9 @@ void BandRule::evaluate(const Observation& obs, RuleState* state, std::vector<Fi
         side_certain = hit->disk != geo::DiskRelation::partial;
     }
     auto near = m_zones->line_segments(m_line).distance_within(d.position, Meters{m_to_m + r});
-    if (!near.found) return;                           // the whole disk is at or beyond to_km
+    if (!near.found) return; // the whole disk is at or beyond to_km
     double dist = near.distance.value;
-    if (dist + r < m_from_m) return;                   // the whole disk is closer than from_km
+    if (dist + r < m_from_m) return; // the whole disk is closer than from_km
     // The disk's points lie between max(0, dist − r) and dist + r from the line: a disk that
     // crosses the line comes no closer than 0, so with from_km = 0 it is certainly not too close.
     // Both sides of the line are in the band; within_zone (side_certain) restricts it to one.

@@ -19,8 +19,8 @@
 // line is then partly outside that zone: possible).
 #pragma once
 
-#include "fusion/counting_rule.hpp"
 #include "core/error.hpp"
+#include "fusion/counting_rule.hpp"
 
 namespace avf::fusion {
 

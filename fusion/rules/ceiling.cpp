@@ -9,8 +9,7 @@ CeilingRule::CeilingRule(TomlReader& r, const RuleContext& context) {
     m_targets.read(r, context.parties);
     read_count_options(r, /*optional_limit=*/false);
     auto boundary = r.optional_string("boundary").value_or("inside");
-    if (boundary != "inside" && boundary != "outside")
-        r.fail("boundary", "unknown boundary semantics '" + boundary + "'", "inside or outside");
+    if (boundary != "inside" && boundary != "outside") r.fail("boundary", "unknown boundary semantics '" + boundary + "'", "inside or outside");
     m_boundary_inside = boundary == "inside";
     r.finish();
 }
@@ -20,8 +19,12 @@ void CeilingRule::bind(const ZoneSetView& zones) {
     m_zones = &zones;
 }
 
-std::string CeilingRule::target_id(std::size_t target) const { return m_zones->zones()[target].id.str(); }
-std::string CeilingRule::target_phrase(std::size_t target) const { return "in " + m_zones->zones()[target].id.str(); }
+std::string CeilingRule::target_id(std::size_t target) const {
+    return m_zones->zones()[target].id.str();
+}
+std::string CeilingRule::target_phrase(std::size_t target) const {
+    return "in " + m_zones->zones()[target].id.str();
+}
 
 void CeilingRule::evaluate(const Observation& obs, RuleState* state, std::vector<Finding>&) const {
     const Detection& d = obs.detection;

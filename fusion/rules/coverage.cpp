@@ -133,10 +133,11 @@ void CoverageRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out
                                              ? "no image touched it"
                                              : fmt::format("{} image{}, best {}, last {}", touching.size(), touching.size() == 1 ? "" : "s",
                                                            format_meters(rec.best_gsd_m), format_utc(rec.last_observed));
-                f.explanation = fmt::format("{} was imaged over {:.1f} % of its area{} from {} to {} ({}; {:.1f} km² unimaged), less than the "
-                                            "required {:.1f} % {}: coverage gap",
-                                            zone.id.str(), 100.0 * cov.fraction, gsd, format_utc(w.from), format_utc(w.to), seen,
-                                            (cov.zone_area_m2 - cov.covered_area_m2) / 1e6, 100.0 * *m_min_fraction, format_rule_ref(m_id, m_article));
+                f.explanation =
+                    fmt::format("{} was imaged over {:.1f} % of its area{} from {} to {} ({}; {:.1f} km² unimaged), less than the "
+                                "required {:.1f} % {}: coverage gap",
+                                zone.id.str(), 100.0 * cov.fraction, gsd, format_utc(w.from), format_utc(w.to), seen,
+                                (cov.zone_area_m2 - cov.covered_area_m2) / 1e6, 100.0 * *m_min_fraction, format_rule_ref(m_id, m_article));
                 rec.finding_id = f.id;
                 out.findings.push_back(std::move(f));
             }

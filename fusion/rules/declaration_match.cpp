@@ -49,7 +49,9 @@ struct Pair {
     std::size_t observation; // index into the canonical observations
 };
 
-std::string plural(std::size_t n, const char* one, const char* many) { return n == 1 ? one : many; }
+std::string plural(std::size_t n, const char* one, const char* many) {
+    return n == 1 ? one : many;
+}
 
 } // namespace
 
@@ -85,8 +87,10 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
             if (o.equipment_class != d.equipment_class || !party_matches(o, d) || !window.contains(o.time)) continue;
             const double dist = place.distance(o.position);
             const double reach = (place.is_point ? place.radius_m + m_tolerance_m : m_tolerance_m) + k_distance_slack_m;
-            if (dist <= reach) pairs.push_back(Pair{dist, j, i});
-            else if (dist - o.members.front().uncertainty_m <= reach) reachable[i] = true;
+            if (dist <= reach)
+                pairs.push_back(Pair{dist, j, i});
+            else if (dist - o.members.front().uncertainty_m <= reach)
+                reachable[i] = true;
         }
     }
     // Allocation per window: a declared quantity is what is there at any time, so each window
@@ -100,11 +104,11 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
     });
 
     struct Tally {
-        CountSum matched, excess; // saturating sums
+        CountSum matched, excess;              // saturating sums
         std::vector<std::size_t> observations; // cited
         CountSum seen() const { return matched + excess; }
     };
-    std::vector<std::map<std::int64_t, Tally>> tallies(decls.size()); // per declaration, per window
+    std::vector<std::map<std::int64_t, Tally>> tallies(decls.size());    // per declaration, per window
     std::map<std::pair<std::int64_t, std::size_t>, std::int64_t> unused; // (window, declaration) → quantity left
     std::vector<std::int64_t> left(obs.size());
     for (std::size_t i = 0; i < obs.size(); ++i) left[i] = obs[i].count;
@@ -147,10 +151,10 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         f.confidence = o.support.confidence;
         for (const auto& m : o.members) f.evidence.push_back(m.evidence());
         f.id = content_id({m_id, "undeclared", o.members.front().id, o.members.front().file});
-        f.explanation = fmt::format(
-            "undeclared: {} {} of {} observed {} at {} ({} sighting{} merged) with no compatible declaration {}: discrepancy; {}; {}",
-            left[i], o.equipment_class, o.party.empty() ? "unknown party" : o.party, format_utc(o.time), format_position(o.position),
-            o.members.size(), plural(o.members.size(), "", "s"), ref, to_string(f.certainty), describe(o.support));
+        f.explanation =
+            fmt::format("undeclared: {} {} of {} observed {} at {} ({} sighting{} merged) with no compatible declaration {}: discrepancy; {}; {}",
+                        left[i], o.equipment_class, o.party.empty() ? "unknown party" : o.party, format_utc(o.time), format_position(o.position),
+                        o.members.size(), plural(o.members.size(), "", "s"), ref, to_string(f.certainty), describe(o.support));
         out.push_back(std::move(f));
     }
 
@@ -232,7 +236,8 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
             CountSum diff = seen;
             diff -= d.quantity;
             const bool more = diff.value() > 0;
-            const std::uint64_t magnitude = diff.value() < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(diff.value()) : static_cast<std::uint64_t>(diff.value());
+            const std::uint64_t magnitude =
+                diff.value() < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(diff.value()) : static_cast<std::uint64_t>(diff.value());
             if (!diff.overflowed() && magnitude <= static_cast<std::uint64_t>(allowed)) continue; // confirmed: no finding
             sub = "count_mismatch";
             f.kind = FindingKind::discrepancy;
@@ -255,7 +260,8 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
                 first = std::min(first, obs[i].time);
                 last = std::max(last, obs[i].time);
             }
-            const std::string when = m_period ? "observed over its period, seen " + format_days(first, last) : "observed at the peak " + format_days(first, last);
+            const std::string when =
+                m_period ? "observed over its period, seen " + format_days(first, last) : "observed at the peak " + format_days(first, last);
             std::string windows;
             if (!m_period)
                 windows = m_window.ms == 86'400'000
@@ -263,13 +269,13 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
                               : fmt::format("; {} window{} of {} with sightings", tallies[j].size(), plural(tallies[j].size(), "", "s"),
                                             m_window.ms % 86'400'000 == 0 ? fmt::format("{} days", m_window.ms / 86'400'000)
                                                                           : fmt::format("{} h", static_cast<double>(m_window.ms) / 3'600'000.0));
-            f.explanation = fmt::format("count mismatch: {} {} {} ({} matched{}{}) for {}: {} by {} (tolerance {}) {}: discrepancy; {}; {}, {} "
-                                        "sighting{}{}",
-                                        format_count(seen), d.equipment_class, when, format_count(peak->matched),
-                                        peak->excess.value() != 0 || peak->excess.overflowed() ? ", " + format_count(peak->excess) + " in excess" : std::string(),
-                                        windows, what, more ? "more than declared" : "fewer than declared",
-                                        diff.overflowed() ? format_count(diff) : std::to_string(magnitude), allowed, ref, to_string(f.certainty),
-                                        describe(support), sightings, plural(sightings, "", "s"), coverage_note);
+            f.explanation = fmt::format(
+                "count mismatch: {} {} {} ({} matched{}{}) for {}: {} by {} (tolerance {}) {}: discrepancy; {}; {}, {} "
+                "sighting{}{}",
+                format_count(seen), d.equipment_class, when, format_count(peak->matched),
+                peak->excess.value() != 0 || peak->excess.overflowed() ? ", " + format_count(peak->excess) + " in excess" : std::string(), windows,
+                what, more ? "more than declared" : "fewer than declared", diff.overflowed() ? format_count(diff) : std::to_string(magnitude),
+                allowed, ref, to_string(f.certainty), describe(support), sightings, plural(sightings, "", "s"), coverage_note);
         }
         f.id = content_id({m_id, sub, d.id.str(), d.origin.file});
         out.push_back(std::move(f));

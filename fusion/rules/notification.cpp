@@ -25,7 +25,8 @@ std::map<std::string, std::int64_t> read_thresholds(TomlReader& r, const std::st
         const std::string cls(name.str());
         const std::string* canonical = taxonomy.resolve(cls);
         if (!canonical) sub.fail(cls, "unknown equipment class '" + cls + "'", "a class declared in [classes]");
-        if (!scope.empty() && !scope.count(*canonical)) sub.fail(cls, "class '" + cls + "' is not in the rule's classes", "one of the rule's classes");
+        if (!scope.empty() && !scope.count(*canonical))
+            sub.fail(cls, "class '" + cls + "' is not in the rule's classes", "one of the rule's classes");
         auto v = sub.optional_integer(cls);
         if (!v || *v <= 0) sub.fail(cls, "threshold must be a positive whole number", "an integer > 0");
         out[*canonical] = *v;
@@ -34,8 +35,12 @@ std::map<std::string, std::int64_t> read_thresholds(TomlReader& r, const std::st
     return out;
 }
 
-std::string thousands(std::int64_t n) { return format_count(n, true); }
-std::string thousands(const CountSum& n) { return format_count(n, true); }
+std::string thousands(std::int64_t n) {
+    return format_count(n, true);
+}
+std::string thousands(const CountSum& n) {
+    return format_count(n, true);
+}
 
 // The items of one class observed in one window (or the whole activity), and when they were seen.
 struct Strength {
@@ -74,9 +79,8 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
     // Activities: per party, single-linkage in space and time. Indices sorted by (party, time, canonical index).
     std::vector<std::size_t> order(obs.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        return std::tie(obs[a].party, obs[a].time, a) < std::tie(obs[b].party, obs[b].time, b);
-    });
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return std::tie(obs[a].party, obs[a].time, a) < std::tie(obs[b].party, obs[b].time, b); });
     std::vector<std::size_t> parent(obs.size());
     std::iota(parent.begin(), parent.end(), std::size_t{0});
     auto find = [&](std::size_t x) {
@@ -171,14 +175,13 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
         const Support support = combine_confidence(confidences);
         std::string strengths;
         for (const auto& [cls, p] : peak)
-            strengths += fmt::format("{}{} {} ({} {})", strengths.empty() ? "" : ", ", thousands(p.items), cls, m_period ? "seen" : "peak",
-                                     p.when());
+            strengths += fmt::format("{}{} {} ({} {})", strengths.empty() ? "" : ", ", thousands(p.items), cls, m_period ? "seen" : "peak", p.when());
         std::string notice_ids;
         for (std::size_t j : matched) notice_ids += (notice_ids.empty() ? "" : ", ") + notices[j]->id.str();
-        const std::string activity = fmt::format("activity of {} from {} to {} around {} ({} observations, {} sightings; {} {})",
-                                                 party.empty() ? "unknown party" : party, format_utc(span.from), format_utc(UtcTime{span.to.ms - 1}),
-                                                 format_position(first.position), members.size(), sightings,
-                                                 m_period ? "strength summed over the activity" : "peak strength", strengths);
+        const std::string activity =
+            fmt::format("activity of {} from {} to {} around {} ({} observations, {} sightings; {} {})", party.empty() ? "unknown party" : party,
+                        format_utc(span.from), format_utc(UtcTime{span.to.ms - 1}), format_position(first.position), members.size(), sightings,
+                        m_period ? "strength summed over the activity" : "peak strength", strengths);
 
         auto make = [&](const std::string& sub, FindingKind kind, const std::string& cls) {
             Finding f;
@@ -256,11 +259,12 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
             Finding f = make("under_declared", FindingKind::discrepancy, cls);
             f.measured = p.items.as_double();
             f.limit = static_cast<double>(limit);
-            f.explanation = fmt::format("under-declared: {} declared {} {} ({}) but the {} {} at {} {} {}, at or above the {} threshold "
-                                        "of {} {} {}: discrepancy; {}",
-                                        party.empty() ? "unknown party" : party, thousands(decl), cls, class_ids, activity,
-                                        m_period ? "summed" : "peaked", thousands(p.items), cls, p.when(), which, thousands(limit),
-                                        which == "observation" ? "(observers must be invited)" : "(prior notification required)", ref, describe(support));
+            f.explanation =
+                fmt::format("under-declared: {} declared {} {} ({}) but the {} {} at {} {} {}, at or above the {} threshold "
+                            "of {} {} {}: discrepancy; {}",
+                            party.empty() ? "unknown party" : party, thousands(decl), cls, class_ids, activity, m_period ? "summed" : "peaked",
+                            thousands(p.items), cls, p.when(), which, thousands(limit),
+                            which == "observation" ? "(observers must be invited)" : "(prior notification required)", ref, describe(support));
             out.push_back(std::move(f));
         }
     }

@@ -30,7 +30,8 @@ void ProhibitedRule::evaluate(const Observation& obs, RuleState*, std::vector<Fi
         const Zone& zone = m_zones->zones()[hit.zone];
         if (!zone.valid.contains(d.time)) continue;
         Certainty certainty;
-        if (hit.disk == geo::DiskRelation::within) certainty = Certainty::certain;
+        if (hit.disk == geo::DiskRelation::within)
+            certainty = Certainty::certain;
         else if (hit.disk == geo::DiskRelation::boundary) {
             if (!m_boundary_inside) continue;
             certainty = Certainty::certain;
@@ -46,10 +47,10 @@ void ProhibitedRule::evaluate(const Observation& obs, RuleState*, std::vector<Fi
         f.unit = "km";
         f.certainty = certainty;
         std::string verdict = apply_waiver(f, waiver_for(d, zone.id.str()), "prohibited");
-        std::string where = hit.centre == Location::inside    ? format_distance(depth) + " inside " + zone.id.str()
+        std::string where = hit.centre == Location::inside     ? format_distance(depth) + " inside " + zone.id.str()
                             : hit.centre == Location::boundary ? "on the boundary of " + zone.id.str()
-                                                               : format_distance(depth) + " outside " + zone.id.str() + " (within its uncertainty of " +
-                                                                     format_distance(d.uncertainty.value) + ")";
+                                                               : format_distance(depth) + " outside " + zone.id.str() +
+                                                                     " (within its uncertainty of " + format_distance(d.uncertainty.value) + ")";
         f.explanation = fmt::format("{} observed {} at {}, {} {}: {}", format_items(d), format_utc(d.time), format_position(d.position), where,
                                     format_rule_ref(m_id, m_article), verdict);
         out.push_back(std::move(f));

@@ -86,8 +86,9 @@ StandoffRule::BoundLine StandoffRule::bind_line_groups(const ZoneSetView& zones,
             }
         }
         if (from >= to || to >= part.size())
-            throw InputError(fmt::format("segments: vertex range [{}, {}] is empty or beyond line '{}' part {} ({} vertices)", from, to, id, s.part, part.size()),
-                             m_where);
+            throw InputError(
+                fmt::format("segments: vertex range [{}, {}] is empty or beyond line '{}' part {} ({} vertices)", from, to, id, s.part, part.size()),
+                m_where);
         for (std::size_t k = from; k < to; ++k) limit[s.part][k] = s.distance_m;
         next_from[s.part] = to;
     }

@@ -16,8 +16,8 @@
 // when the whole uncertainty disk is closer than D (d + r < D), possible when part of it is.
 #pragma once
 
-#include "fusion/rule.hpp"
 #include "core/error.hpp"
+#include "fusion/rule.hpp"
 
 #include <map>
 

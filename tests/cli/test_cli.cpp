@@ -13,17 +13,24 @@ using avf::test::run_command;
 using avf::test::source_path;
 
 namespace {
-std::string avf() { return avf::test::avf_binary(); }
-std::string q(const std::string& s) { return "'" + s + "'"; }
+std::string avf() {
+    return avf::test::avf_binary();
+}
+std::string q(const std::string& s) {
+    return "'" + s + "'";
+}
 
 // Runs avf with arguments from the repository root; returns the exit code.
-int avf_run(const std::string& args, std::string& out) { return run_command("cd " + q(AVF_SOURCE_DIR) + " && " + q(avf()) + " " + args, out); }
+int avf_run(const std::string& args, std::string& out) {
+    return run_command("cd " + q(AVF_SOURCE_DIR) + " && " + q(avf()) + " " + args, out);
+}
 
 std::string import_demo(const avf::test::TempDir& tmp) {
     std::string store = (tmp.path() / "demo.h5").string();
     std::string out;
     int code = avf_run("zones import datasets/korea/zones.geojson datasets/korea/lines.geojson datasets/baltic/zones.geojson "
-                       "datasets/baltic/lines.geojson datasets/mission/zones.geojson --store " + q(store) + " --set demo",
+                       "datasets/baltic/lines.geojson datasets/mission/zones.geojson --store " +
+                           q(store) + " --set demo",
                        out);
     INFO(out);
     REQUIRE(code == 0);
@@ -55,12 +62,18 @@ TEST_CASE("zones validate names each malformed fixture's defect and feature, not
         const char* feature;
     };
     const Case cases[] = {
-        {"unclosed_ring.geojson", 0, "ring_not_closed", "Z-UNCLOSED"}, {"bowtie.geojson", 1, "self_intersection", "Z-BOWTIE"},
-        {"lat95.geojson", 1, "coordinate_out_of_range", "Z-LAT95"},    {"nan_coordinate.geojson", 1, "not_finite", "Z-NAN"},
-        {"duplicate_id.geojson", 1, "duplicate_id", "Z-GOOD"},         {"spike.geojson", 0, "spike", "Z-SPIKE"},
-        {"duplicate_vertex.geojson", 0, "duplicate_vertex", "Z-DUPVERT"}, {"antimeridian.geojson", 1, "crosses_antimeridian", "Z-ANTIMERIDIAN"},
-        {"empty_geometry.geojson", 1, "empty_geometry", "Z-EMPTY"},    {"null_geometry.geojson", 1, "empty_geometry", "Z-NULL"},
-        {"empty_layer.geojson", 1, "empty_layer", ""},                 {"truncated.geojson", 1, "unreadable", ""},
+        {"unclosed_ring.geojson", 0, "ring_not_closed", "Z-UNCLOSED"},
+        {"bowtie.geojson", 1, "self_intersection", "Z-BOWTIE"},
+        {"lat95.geojson", 1, "coordinate_out_of_range", "Z-LAT95"},
+        {"nan_coordinate.geojson", 1, "not_finite", "Z-NAN"},
+        {"duplicate_id.geojson", 1, "duplicate_id", "Z-GOOD"},
+        {"spike.geojson", 0, "spike", "Z-SPIKE"},
+        {"duplicate_vertex.geojson", 0, "duplicate_vertex", "Z-DUPVERT"},
+        {"antimeridian.geojson", 1, "crosses_antimeridian", "Z-ANTIMERIDIAN"},
+        {"empty_geometry.geojson", 1, "empty_geometry", "Z-EMPTY"},
+        {"null_geometry.geojson", 1, "empty_geometry", "Z-NULL"},
+        {"empty_layer.geojson", 1, "empty_layer", ""},
+        {"truncated.geojson", 1, "unreadable", ""},
         {"no_crs/no_crs.shp", 1, "missing_crs", ""},
     };
     for (const auto& c : cases) {
@@ -193,11 +206,14 @@ TEST_CASE("the demo mission: sensor, route and coverage findings, identical for 
     avf::test::TempDir tmp;
     std::string store = import_demo(tmp);
     std::string out;
-    const std::string mission = " --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson";
+    const std::string mission =
+        " --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson";
     std::string runs[2];
     for (int threads : {1, 2}) {
-        int code = avf_run("run --regime datasets/demo/regime.toml --store " + q(store) + " --detections datasets/demo/detections.csv --from 2027-03-01 "
-                           "--to 2027-04-01 --quiet --json --threads " + std::to_string(threads) + mission,
+        int code = avf_run("run --regime datasets/demo/regime.toml --store " + q(store) +
+                               " --detections datasets/demo/detections.csv --from 2027-03-01 "
+                               "--to 2027-04-01 --quiet --json --threads " +
+                               std::to_string(threads) + mission,
                            out);
         INFO(out);
         REQUIRE(code == 0);
@@ -247,16 +263,20 @@ for name in ("findings", "evidence", "problems", "images", "image_wkb", "flights
     CHECK(out.find("Not evaluated (no --imagery, --tracks or --routes given): os-sensor-limits, os-route, oa-coverage") != std::string::npos);
 }
 
-TEST_CASE("the demo run with declarations: every fusion outcome, identical with 1 and 2 threads and with shuffled inputs", "[cli][run][declarations]") {
+TEST_CASE("the demo run with declarations: every fusion outcome, identical with 1 and 2 threads and with shuffled inputs",
+          "[cli][run][declarations]") {
     avf::test::TempDir tmp;
     std::string store = import_demo(tmp);
     std::string out;
     const std::string base = "run --regime datasets/demo/regime.toml --store " + q(store) + " --from 2027-03-01 --to 2027-04-01 --quiet --json ";
-    const std::string mission = " --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson";
+    const std::string mission =
+        " --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson";
     std::string runs[2];
     for (int threads : {1, 2}) {
-        int code = avf_run(base + "--detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv "
-                                  "--declarations datasets/demo/declarations.csv --threads " + std::to_string(threads) + mission,
+        int code = avf_run(base +
+                               "--detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv "
+                               "--declarations datasets/demo/declarations.csv --threads " +
+                               std::to_string(threads) + mission,
                            out);
         INFO(out);
         REQUIRE(code == 0);
@@ -284,8 +304,9 @@ print("same")
         return csv + more + lva;
     };
     const std::string fused = listing(runs[0]);
-    for (const char* what : {"undeclared:", "count mismatch:", "coverage gap:", "unconfirmed:", "LVA-AEMI-101", "not notified:", "late notification:", "under-declared:",
-                             "declared 12,700 troops", "observed", "2 independent sources (imagery, monitor_report)", "BLR-VD-EX1-T"})
+    for (const char* what : {"undeclared:", "count mismatch:", "coverage gap:", "unconfirmed:", "LVA-AEMI-101",
+                             "not notified:", "late notification:", "under-declared:", "declared 12,700 troops", "observed",
+                             "2 independent sources (imagery, monitor_report)", "BLR-VD-EX1-T"})
         CHECK(fused.find(what) != std::string::npos);
 
     // Shuffled rows and file order: the same findings (ids name the files, so explanations,
@@ -304,7 +325,8 @@ print("same")
     };
     const std::string dets = shuffled("datasets/demo/exercise_detections.csv", "exercise_detections.csv");
     const std::string decls = shuffled("datasets/demo/declarations.csv", "declarations.csv");
-    REQUIRE(avf_run(base + "--detections " + q(dets) + " datasets/demo/detections.csv --declarations " + q(decls) + " --threads 2" + mission, out) == 0);
+    REQUIRE(avf_run(base + "--detections " + q(dets) + " datasets/demo/detections.csv --declarations " + q(decls) + " --threads 2" + mission, out) ==
+            0);
     auto pos = out.find("\"run_id\": \"");
     const std::string run3 = out.substr(pos + 11, out.find('"', pos + 11) - pos - 11);
     auto essentials = [](const std::string& csv) {

@@ -8,13 +8,12 @@ TEST_CASE("a collecting sink keeps and counts every problem", "[problem]") {
     CollectingProblemSink sink;
     sink.report(Problem::rejected(ProblemCode::coordinate_out_of_range, "latitude 95 outside [-90, 90]",
                                   Context{}.file("d.csv").line(7).field("lat").value("95")));
-    sink.report(Problem::corrected(ProblemCode::ring_not_closed, "ring closed by repeating its first vertex",
-                                   Context{}.file("z.geojson").feature("3")));
+    sink.report(
+        Problem::corrected(ProblemCode::ring_not_closed, "ring closed by repeating its first vertex", Context{}.file("z.geojson").feature("3")));
     CHECK(sink.size() == 2);
     CHECK(sink.count(Severity::rejected) == 1);
     CHECK(sink.count(Severity::corrected) == 1);
-    CHECK(sink.problems()[0].describe() ==
-          "d.csv, line 7: rejected (coordinate_out_of_range): latitude 95 outside [-90, 90]; field 'lat' = '95'");
+    CHECK(sink.problems()[0].describe() == "d.csv, line 7: rejected (coordinate_out_of_range): latitude 95 outside [-90, 90]; field 'lat' = '95'");
 }
 
 TEST_CASE("a strict sink throws on the first rejection but not on a correction", "[problem]") {

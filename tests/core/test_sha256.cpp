@@ -1,5 +1,5 @@
-#include "core/sha256.hpp"
 #include "core/error.hpp"
+#include "core/sha256.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>

@@ -2,8 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-using avf::parse_utc;
 using avf::format_utc;
+using avf::parse_utc;
 
 TEST_CASE("ISO-8601 instants parse and format round-trip", "[time]") {
     auto t = parse_utc("2027-03-04T10:15:30Z");
@@ -23,9 +23,8 @@ TEST_CASE("a bare date is midnight UTC, offsets convert to UTC", "[time]") {
 }
 
 TEST_CASE("malformed instants are refused, never guessed", "[time]") {
-    for (const char* bad : {"", "2027-3-4", "2027-02-30", "2027-03-04T10:00:00", "2027-03-04T24:00:00Z",
-                            "2027-03-04T10:00:60Z", "2027-03-04T10:00:00Zjunk", "04/03/2027", "2027-03-04T10:00:00.Z",
-                            "2027-13-01", "not a time"}) {
+    for (const char* bad : {"", "2027-3-4", "2027-02-30", "2027-03-04T10:00:00", "2027-03-04T24:00:00Z", "2027-03-04T10:00:60Z",
+                            "2027-03-04T10:00:00Zjunk", "04/03/2027", "2027-03-04T10:00:00.Z", "2027-13-01", "not a time"}) {
         INFO(bad);
         CHECK_FALSE(parse_utc(bad));
     }

@@ -1,10 +1,10 @@
 // Builders for fusion tests: zones and lines from WKT, detections, a regime from TOML text.
 #pragma once
 
+#include "core/error.hpp"
 #include "fusion/evaluator.hpp"
 #include "fusion/regime.hpp"
 #include "fusion/zone_set_view.hpp"
-#include "core/error.hpp"
 #include "geo/geodesic.hpp"
 
 #include <boost/geometry.hpp>

@@ -56,9 +56,8 @@ ImageRecord image(const std::string& id, const MultiPolygon& footprint, const st
 
 MultiPolygon box_around(GeoPoint c, double half_deg) {
     Polygon p;
-    boost::geometry::read_wkt(fmt::format("POLYGON(({0} {1},{2} {1},{2} {3},{0} {3},{0} {1}))", c.x() - half_deg, c.y() - half_deg,
-                                          c.x() + half_deg, c.y() + half_deg),
-                              p);
+    boost::geometry::read_wkt(
+        fmt::format("POLYGON(({0} {1},{2} {1},{2} {3},{0} {3},{0} {1}))", c.x() - half_deg, c.y() - half_deg, c.x() + half_deg, c.y() + half_deg), p);
     boost::geometry::correct(p);
     return MultiPolygon{p};
 }
@@ -122,13 +121,13 @@ TEST_CASE("dedup: same object from two images and two sources merges, never acro
     };
     std::vector<Sighting> in = {
         s("A", at(0), "battle_tank", "PRK", "2027-03-04T10:00:00Z", "imagery", "IMG-1"),
-        s("B", at(0.15), "battle_tank", "PRK", "2027-03-04T11:00:00Z", "imagery", "IMG-2", 4),     // same object, other image
-        s("C", at(0.1), "battle_tank", "PRK", "2027-03-04T11:30:00Z", "inspection", ""),           // same, other source
-        s("D", at(0.5), "battle_tank", "PRK", "2027-03-04T10:00:00Z", "imagery", "IMG-1"),         // same image: another object
-        s("H", at(0), "battle_tank", "PRK", "2027-03-04T10:00:00Z", "imagery", "IMG-1"),           // A's image, A's place: another object
-        s("E", at(0), "artillery", "PRK", "2027-03-04T10:00:00Z", "imagery", "IMG-1"),             // other class
-        s("F", at(0), "battle_tank", "KOR", "2027-03-04T10:00:00Z", "imagery", "IMG-3"),           // other party
-        s("G", at(0), "battle_tank", "PRK", "2027-03-04T12:00:01Z", "imagery", "IMG-4"),           // 1 s past the time tolerance
+        s("B", at(0.15), "battle_tank", "PRK", "2027-03-04T11:00:00Z", "imagery", "IMG-2", 4), // same object, other image
+        s("C", at(0.1), "battle_tank", "PRK", "2027-03-04T11:30:00Z", "inspection", ""),       // same, other source
+        s("D", at(0.5), "battle_tank", "PRK", "2027-03-04T10:00:00Z", "imagery", "IMG-1"),     // same image: another object
+        s("H", at(0), "battle_tank", "PRK", "2027-03-04T10:00:00Z", "imagery", "IMG-1"),       // A's image, A's place: another object
+        s("E", at(0), "artillery", "PRK", "2027-03-04T10:00:00Z", "imagery", "IMG-1"),         // other class
+        s("F", at(0), "battle_tank", "KOR", "2027-03-04T10:00:00Z", "imagery", "IMG-3"),       // other party
+        s("G", at(0), "battle_tank", "PRK", "2027-03-04T12:00:01Z", "imagery", "IMG-4"),       // 1 s past the time tolerance
     };
     auto obs = deduplicate(in, policy);
     REQUIRE(obs.size() == 6); // {A, B, C} (B and C equally near A and H: the first opened), H, D, E, F, G
@@ -174,16 +173,14 @@ TEST_CASE("dedup: exactly at the distance tolerance merges, a metre beyond does 
 TEST_CASE("declaration_match: exact, undeclared, count mismatch both ways, unverifiable without imagery") {
     Fusion fx(k_match);
     fx.declarations = {
-        declaration("DEC-EXACT", "battle_tank", 10, at(0), 1000),
-        declaration("DEC-OVER", "battle_tank", 20, at(20), 1000),  // over-declared: 12 seen
-        declaration("DEC-UNDER", "battle_tank", 5, at(40), 1000),  // under-declared: 9 seen
-        declaration("DEC-NONE", "battle_tank", 8, at(60), 1000),   // nothing seen, no imagery
-        declaration("DEC-ART", "artillery", 8, at(80), 1000),      // outside the rule's classes: ignored
+        declaration("DEC-EXACT", "battle_tank", 10, at(0), 1000), declaration("DEC-OVER", "battle_tank", 20, at(20), 1000), // over-declared: 12 seen
+        declaration("DEC-UNDER", "battle_tank", 5, at(40), 1000),                                                           // under-declared: 9 seen
+        declaration("DEC-NONE", "battle_tank", 8, at(60), 1000), // nothing seen, no imagery
+        declaration("DEC-ART", "artillery", 8, at(80), 1000),    // outside the rule's classes: ignored
     };
     std::vector<Detection> ds = {
-        detection("T1", at(0.2), "battle_tank", 6),  detection("T2", at(0.5), "battle_tank", 4),
-        detection("T3", at(20.1), "battle_tank", 12), detection("T4", at(40), "battle_tank", 9),
-        detection("T5", at(100), "battle_tank", 3),  // nowhere declared
+        detection("T1", at(0.2), "battle_tank", 6), detection("T2", at(0.5), "battle_tank", 4), detection("T3", at(20.1), "battle_tank", 12),
+        detection("T4", at(40), "battle_tank", 9),  detection("T5", at(100), "battle_tank", 3), // nowhere declared
     };
     for (auto& d : ds) d.source_record = d.id.str();
     auto fs = fx.run(ds);
@@ -237,11 +234,11 @@ TEST_CASE("declaration_match: unconfirmed only where the declared place was imag
     fx.declarations = {declaration("DEC-IMAGED", "battle_tank", 8, at(0), 1000), declaration("DEC-HALF", "battle_tank", 8, at(50), 1000)};
     const GeoPoint c = at(50);
     Polygon half;
-    boost::geometry::read_wkt(fmt::format("POLYGON(({0} {1},{2} {1},{2} {3},{0} {3},{0} {1}))", c.x(), c.y() - 0.05, c.x() + 0.05, c.y() + 0.05), half);
+    boost::geometry::read_wkt(fmt::format("POLYGON(({0} {1},{2} {1},{2} {3},{0} {3},{0} {1}))", c.x(), c.y() - 0.05, c.x() + 0.05, c.y() + 0.05),
+                              half);
     boost::geometry::correct(half);
     std::vector<ImageRecord> images = {
-        image("IMG-A", box_around(at(0), 0.05), "2027-03-10T10:00:00Z", 0.5),
-        image("IMG-B", MultiPolygon{half}, "2027-03-10T10:00:00Z", 0.5),
+        image("IMG-A", box_around(at(0), 0.05), "2027-03-10T10:00:00Z", 0.5), image("IMG-B", MultiPolygon{half}, "2027-03-10T10:00:00Z", 0.5),
         image("IMG-C", box_around(at(50), 0.05), "2027-03-10T10:00:00Z", 5.0), // too coarse to count
         image("IMG-D", box_around(at(50), 0.05), "2027-04-10T10:00:00Z", 0.5), // after the declaration
     };
@@ -347,7 +344,8 @@ TEST_CASE("notification: declared 12,700 troops, observed above 13,000 — under
     CHECK(fs[0].target_id == "NOT-1");
     CHECK(fs[0].explanation.find("declared 12,700 troops") != std::string::npos);
     CHECK(fs[0].explanation.find("observation threshold") != std::string::npos);
-    CHECK(std::any_of(fs[0].evidence.begin(), fs[0].evidence.end(), [](const Evidence& e) { return e.record_kind == "declaration" && e.record_id == "NOT-1"; }));
+    CHECK(std::any_of(fs[0].evidence.begin(), fs[0].evidence.end(),
+                      [](const Evidence& e) { return e.record_kind == "declaration" && e.record_id == "NOT-1"; }));
 }
 
 TEST_CASE("notification: strength is the peak per day, never a sum over days, thresholds reached at the value") {
@@ -461,8 +459,7 @@ TEST_CASE("aggregation = period sums over the whole declared period or activity,
         REQUIRE(fs.size() == 1);
         CHECK(fs[0].measured == 15'000);
         CHECK(fs[0].explanation.rfind("not notified", 0) == 0);
-        CHECK(fs[0].explanation.find("strength summed over the activity 15,000 troops (seen from 2027-03-10 to 2027-03-12)") !=
-              std::string::npos);
+        CHECK(fs[0].explanation.find("strength summed over the activity 15,000 troops (seen from 2027-03-10 to 2027-03-12)") != std::string::npos);
     }
     SECTION("declaration_match: 6 tanks on each of two days against 10 declared for the period") {
         const std::string base = "[[rules]]\nid = \"decl\"\ntype = \"declaration_match\"\nclasses = [\"battle_tank\"]\ncount_tolerance_abs = 1\n";

@@ -274,7 +274,7 @@ TEST_CASE("coverage without min_fraction reports every fraction and judges none"
     Harness h("[[rules]]\nid = \"cov\"\ntype = \"coverage\"\nzones = [\"Z\", \"UNSEEN\"]\nperiod = \"7d\"\n",
               {test::zone("Z", zone_wkt), test::zone("UNSEEN", "POLYGON((10 10,10.1 10,10.1 10.1,10 10.1,10 10))")}, {});
     auto out = run(h, in);
-    CHECK(out.findings.empty()); // no minimum: nothing to violate, not even by a zone no image touched
+    CHECK(out.findings.empty());       // no minimum: nothing to violate, not even by a zone no image touched
     REQUIRE(out.coverage.size() == 6); // 2 zones × 3 epoch-aligned weeks within [03-01, 03-15)
     std::size_t imaged = 0;
     for (const auto& c : out.coverage) {
@@ -290,7 +290,8 @@ TEST_CASE("coverage without min_fraction reports every fraction and judges none"
     }
     CHECK(imaged == 1);
     // A minimum outside (0, 1] is still an error; `sources` filters detections, not images.
-    CHECK_THROWS_WITH(Harness("[[rules]]\nid = \"c\"\ntype = \"coverage\"\nzones = [\"Z\"]\nmin_fraction = 0\n", {}, {}), Catch::Contains("min_fraction"));
+    CHECK_THROWS_WITH(Harness("[[rules]]\nid = \"c\"\ntype = \"coverage\"\nzones = [\"Z\"]\nmin_fraction = 0\n", {}, {}),
+                      Catch::Contains("min_fraction"));
     CHECK_THROWS_WITH(Harness("[[rules]]\nid = \"c\"\ntype = \"coverage\"\nzones = [\"Z\"]\nsources = [\"imagery\"]\n", {}, {}),
                       Catch::Contains("sources filters detections"));
 }

@@ -65,7 +65,8 @@ TEST_CASE("regime errors name the file, line and key", "[regime]") {
         CHECK(e.find("missing required key") != std::string::npos);
     }
     SECTION("duplicate rule id") {
-        auto e = error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n"));
+        auto e = error_of(regime_text(
+            "[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n"));
         CHECK(e.find("duplicate rule id 'a'") != std::string::npos);
     }
     SECTION("TOML syntax error") {
@@ -74,7 +75,8 @@ TEST_CASE("regime errors name the file, line and key", "[regime]") {
         CHECK(e.find("TOML syntax error") != std::string::npos);
     }
     SECTION("a waiver must be time-bounded") {
-        auto e = error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n[[rules.waivers]]\nid = \"w\"\nbasis = \"x\"\nvalid_from = \"2027-01-01\"\n"));
+        auto e = error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n[[rules.waivers]]\nid = \"w\"\nbasis = "
+                                      "\"x\"\nvalid_from = \"2027-01-01\"\n"));
         CHECK(e.find("time-bounded") != std::string::npos);
     }
 }

@@ -31,7 +31,8 @@ std::map<std::string, Finding> by_evidence(const std::vector<Finding>& fs) {
 } // namespace
 
 TEST_CASE("classes_except: every class but those, including classes declared after the rule was written", "[regime][language]") {
-    Harness h("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = [\"troops\", \"BM-30\"]\n", {test::zone("Z", square)}, {});
+    Harness h("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = [\"troops\", \"BM-30\"]\n", {test::zone("Z", square)},
+              {});
     auto f = by_evidence(h.run({detection("tank", {127.5, 38.5}, "K2"), detection("gun", {127.5, 38.6}, "artillery"),
                                 detection("men", {127.5, 38.7}, "troops", 40), detection("rockets", {127.5, 38.8}, "mlrs")}));
     CHECK(f.size() == 2);
@@ -64,15 +65,18 @@ TEST_CASE("classes_except: errors name the line", "[regime][language]") {
     auto both = error_of("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses = [\"troops\"]\nclasses_except = [\"mlrs\"]\n");
     CHECK(both.find("r.toml, line 17") != std::string::npos);
     CHECK(both.find("give either classes or classes_except, not both") != std::string::npos);
-    CHECK(error_of("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = [\"bicycle\"]\n").find("unknown equipment class 'bicycle'") !=
-          std::string::npos);
-    CHECK(error_of("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = [\"battle_tank\", \"artillery\", \"mlrs\", \"troops\"]\n")
+    CHECK(error_of("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = [\"bicycle\"]\n")
+              .find("unknown equipment class 'bicycle'") != std::string::npos);
+    CHECK(error_of("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = [\"battle_tank\", \"artillery\", \"mlrs\", "
+                   "\"troops\"]\n")
               .find("leaves no class") != std::string::npos);
-    CHECK(error_of("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = []\n").find("at least one class") != std::string::npos);
+    CHECK(error_of("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nclasses_except = []\n").find("at least one class") !=
+          std::string::npos);
 }
 
 TEST_CASE("sources: only detections from the named sources, names checked against the vocabulary", "[regime][language]") {
-    Harness h("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nsources = [\"imagery\", \"Inspection\"]\n", {test::zone("Z", square)}, {});
+    Harness h("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nsources = [\"imagery\", \"Inspection\"]\n", {test::zone("Z", square)},
+              {});
     std::vector<Detection> ds{detection("img", {127.5, 38.5}, "troops"), detection("insp", {127.5, 38.6}, "troops"),
                               detection("osint", {127.5, 38.7}, "troops"), detection("report", {127.5, 38.8}, "troops")};
     ds[1].source = "inspection";
@@ -87,5 +91,6 @@ TEST_CASE("sources: only detections from the named sources, names checked agains
     CHECK(e.find("r.toml, line 16") != std::string::npos);
     CHECK(e.find("unknown detection source 'satellite'") != std::string::npos);
     CHECK(e.find("imagery, inspection, monitor_report, open_source") != std::string::npos);
-    CHECK(error_of("[[rules]]\nid = \"s\"\ntype = \"sensor_limit\"\nsources = [\"imagery\"]\n").find("sources filters detections") != std::string::npos);
+    CHECK(error_of("[[rules]]\nid = \"s\"\ntype = \"sensor_limit\"\nsources = [\"imagery\"]\n").find("sources filters detections") !=
+          std::string::npos);
 }

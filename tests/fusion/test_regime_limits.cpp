@@ -35,8 +35,8 @@ std::vector<Finding> of_rule(const std::vector<Finding>& all, const std::string&
     return out;
 }
 
-Declaration declaration(const std::string& id, const std::string& cls, std::int64_t quantity, GeoPoint where, double radius_m, const std::string& from,
-                        const std::string& to, const std::string& party = "PRK", const std::string& kind = "deployment") {
+Declaration declaration(const std::string& id, const std::string& cls, std::int64_t quantity, GeoPoint where, double radius_m,
+                        const std::string& from, const std::string& to, const std::string& party = "PRK", const std::string& kind = "deployment") {
     Declaration d;
     d.id = DeclarationId{id};
     d.party = party;
@@ -79,7 +79,8 @@ TEST_CASE("CountSum saturates and says so, never wraps", "[regime][overflow]") {
 
 TEST_CASE("ceiling: two huge counts beside 44 tanks never wrap the sum under the limit", "[regime][overflow][ceiling]") {
     // 44 + (2^63 - 1) + (2^63 - 3) wraps to 40 in 64 bits: exactly the ceiling, no finding.
-    Harness h("[[rules]]\nid = \"c\"\ntype = \"ceiling\"\nzones = [\"Z\"]\nclasses = [\"battle_tank\"]\nmax_count = 40\n", {test::zone("Z", square)}, {});
+    Harness h("[[rules]]\nid = \"c\"\ntype = \"ceiling\"\nzones = [\"Z\"]\nclasses = [\"battle_tank\"]\nmax_count = 40\n", {test::zone("Z", square)},
+              {});
     auto f = h.run({detection("real", {127.5, 38.5}, "battle_tank", 44), detection("huge-1", {127.5, 38.6}, "battle_tank", big),
                     detection("huge-2", {127.5, 38.7}, "battle_tank", big - 2)});
     REQUIRE(f.size() == 1);
@@ -183,7 +184,8 @@ TEST_CASE("regime numbers are physical: distances within half the Earth, duratio
     SECTION("tolerances in metres and the notification clusters") {
         CHECK(rule("type = \"declaration_match\"\ntolerance_m = 1e300\n").find("tolerance_m") != std::string::npos);
         CHECK(rule("type = \"declaration_match\"\ncount_tolerance = 1e300\n").find("count_tolerance") != std::string::npos);
-        CHECK(rule("type = \"notification\"\nnotify = { troops = 9000 }\ncluster_distance_km = 1e308\n").find("cluster_distance_km") != std::string::npos);
+        CHECK(rule("type = \"notification\"\nnotify = { troops = 9000 }\ncluster_distance_km = 1e308\n").find("cluster_distance_km") !=
+              std::string::npos);
         CHECK(error_of(regime_text("[dedup]\ndistance_m = 1e300\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n"))
                   .find("dedup.distance_m") != std::string::npos);
     }
@@ -215,8 +217,10 @@ TEST_CASE("parties: a rule may name only declared parties, wherever it names one
               .find("waivers[0].parties") != std::string::npos);
     // Lower-case codes name the same parties, in the regime as in records.
     CHECK(rule("type = \"prohibited\"\nzones = [\"Z\"]\nparties = [\"kor\", \"Prk\"]\n").empty());
-    CHECK(error_of("[regime]\nid = \"x\"\nparties = [\"KOR\", \"kor\"]\n[classes]\nt = []\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n")
-              .find("listed twice") != std::string::npos);
+    CHECK(
+        error_of(
+            "[regime]\nid = \"x\"\nparties = [\"KOR\", \"kor\"]\n[classes]\nt = []\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n")
+            .find("listed twice") != std::string::npos);
     // A regime without parties scopes nothing by party.
     CHECK(error_of("[regime]\nid = \"x\"\n[classes]\nt = []\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\nparties = [\"KOR\"]\n")
               .find("the regime declares no parties") != std::string::npos);
@@ -290,7 +294,9 @@ TEST_CASE("parties: records naming an undeclared party are notes, counted, with 
 TEST_CASE("regime values longer than their store column are regime errors with file:line", "[regime][store-limits]") {
     const std::string long_text(store_limits::article + 1, 'a');
     const std::string fits(store_limits::article, 'a');
-    auto rule = [](const std::string& body) { return error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n" + body)); };
+    auto rule = [](const std::string& body) {
+        return error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n" + body));
+    };
     auto e = rule("article = \"" + long_text + "\"\n");
     CHECK(e.find("r.toml, line 16") != std::string::npos);
     CHECK(e.find("the store keeps at most 64") != std::string::npos);
@@ -303,10 +309,12 @@ TEST_CASE("regime values longer than their store column are regime errors with f
           std::string::npos);
     CHECK(rule("[[rules.waivers]]\nid = \"" + long_text + "\"\nvalid_from = \"2027-01-01\"\nvalid_to = \"2027-02-01\"\nbasis = \"b\"\n")
               .find("waiver id is too long") != std::string::npos);
-    CHECK(error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"standoff\"\nline = \"" + long_text + "\"\ndistance_km = 5\n")).find("rules[0].line") !=
-          std::string::npos);
+    CHECK(
+        error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"standoff\"\nline = \"" + long_text + "\"\ndistance_km = 5\n")).find("rules[0].line") !=
+        std::string::npos);
     CHECK(error_of(regime_text("[[rules]]\nid = \"" + long_text + "\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n")).find("rule id is too long") !=
           std::string::npos);
-    CHECK(error_of("[regime]\nid = \"x\"\nparties = [\"" + long_text + "\"]\n[classes]\nt = []\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n")
+    CHECK(error_of("[regime]\nid = \"x\"\nparties = [\"" + long_text +
+                   "\"]\n[classes]\nt = []\n[[rules]]\nid = \"a\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n")
               .find("the store keeps at most 64") != std::string::npos);
 }

@@ -13,7 +13,9 @@ using test::Harness;
 namespace {
 const char* square = "POLYGON((127 38,128 38,128 39,127 39,127 38))";
 // A point `d` metres east (inside) of the square's west edge at 38.5°N.
-GeoPoint east_of_west_edge(double d) { return geo::destination({127.0, 38.5}, 90.0, Meters{d}); }
+GeoPoint east_of_west_edge(double d) {
+    return geo::destination({127.0, 38.5}, 90.0, Meters{d});
+}
 
 std::vector<Finding> of_rule(const std::vector<Finding>& all, const std::string& rule) {
     std::vector<Finding> out;
@@ -67,9 +69,10 @@ valid_from = "2027-02-01"
 )",
               {z}, {});
     GeoPoint p = east_of_west_edge(5000);
-    auto f = h.run({detection("before-rule", p, "troops", 1, 0, "2027-01-15T00:00:00Z"), detection("ok", p, "battle_tank", 1, 0, "2027-03-04T00:00:00Z"),
-                    detection("after-zone", p, "troops", 1, 0, "2027-06-01T00:00:00Z"),
-                    detection("waived", p, "troops", 5, 0, "2027-03-10T12:00:00Z"), detection("too-many", p, "troops", 6, 0, "2027-03-10T12:00:00Z")});
+    auto f =
+        h.run({detection("before-rule", p, "troops", 1, 0, "2027-01-15T00:00:00Z"), detection("ok", p, "battle_tank", 1, 0, "2027-03-04T00:00:00Z"),
+               detection("after-zone", p, "troops", 1, 0, "2027-06-01T00:00:00Z"), detection("waived", p, "troops", 5, 0, "2027-03-10T12:00:00Z"),
+               detection("too-many", p, "troops", 6, 0, "2027-03-10T12:00:00Z")});
     REQUIRE(f.size() == 3);
     std::vector<std::string> ids;
     for (auto& x : f) ids.push_back(x.evidence[0].record_id);
@@ -149,7 +152,8 @@ TEST_CASE("ceiling: exactly N complies, N+1 violates, per day", "[rules][ceiling
     Harness h("[[rules]]\nid = \"c\"\ntype = \"ceiling\"\nzones = [\"Z\"]\nclasses = [\"battle_tank\"]\nmax_count = 10\nwindow = \"P1D\"\n",
               {test::zone("Z", square, "buffer")}, {});
     GeoPoint p = east_of_west_edge(10'000);
-    std::vector<Detection> ds{detection("a1", p, "battle_tank", 6, 0, "2027-03-04T08:00:00Z"), detection("a2", p, "battle_tank", 4, 0, "2027-03-04T20:00:00Z"),
+    std::vector<Detection> ds{detection("a1", p, "battle_tank", 6, 0, "2027-03-04T08:00:00Z"),
+                              detection("a2", p, "battle_tank", 4, 0, "2027-03-04T20:00:00Z"),
                               detection("b1", p, "battle_tank", 6, 0, "2027-03-05T08:00:00Z"), detection("b2", p, "K2", 5, 0, "2027-03-05T09:00:00Z"),
                               detection("b3", p, "artillery", 50, 0, "2027-03-05T09:00:00Z")};
     auto f = h.run(ds);
@@ -160,8 +164,8 @@ TEST_CASE("ceiling: exactly N complies, N+1 violates, per day", "[rules][ceiling
     CHECK(format_interval(f[0].span) == "[2027-03-05T00:00:00Z, 2027-03-06T00:00:00Z)");
     REQUIRE(f[0].evidence.size() == 2);
     CHECK(f[0].evidence[0].record_id == "b1");
-    CHECK(f[0].explanation ==
-          "11 battle_tank counted in Z on 2027-03-05 (11 certainly inside, 0 possibly) exceed the ceiling of 10 (rule c): violation; certain; 2 detections");
+    CHECK(f[0].explanation == "11 battle_tank counted in Z on 2027-03-05 (11 certainly inside, 0 possibly) exceed the ceiling of 10 (rule c): "
+                              "violation; certain; 2 detections");
 }
 
 TEST_CASE("ceiling: straddling items make a possible violation, nesting counts children in parents", "[rules][ceiling]") {
@@ -246,7 +250,8 @@ classes = ["battle_tank"]
 )",
               {south}, {mdl});
     auto f = h.run({detection("b1", at(127.0, 5000), "battle_tank", 4), detection("b2", at(127.2, 9999.9), "battle_tank", 2),
-                    detection("beyond", at(127.2, 10000.1), "battle_tank", 7), detection("north", geo::destination({127.0, 38.0}, 0.0, Meters{5000}), "battle_tank", 9),
+                    detection("beyond", at(127.2, 10000.1), "battle_tank", 7),
+                    detection("north", geo::destination({127.0, 38.0}, 0.0, Meters{5000}), "battle_tank", 9),
                     detection("close", at(127.0, 1500), "battle_tank", 1)});
     auto band = of_rule(f, "band");
     REQUIRE(band.size() == 1);
@@ -325,10 +330,10 @@ classes = ["artillery"]
 )",
               {east}, {meridian});
     auto f = h.run({detection("across", at(100, 38.0), "artillery", 1, 500),           // disk from 400 m west to 600 m east
-                    detection("on-line", GeoPoint{127.0, 38.1}, "artillery", 1, 1000),   // nearest point exactly 0 = from_km
-                    detection("edge-in", at(999.999, 38.2), "artillery", 1, 1000),       // far edge 1 mm inside to_km
-                    detection("edge-out", at(1000.001, 38.3), "artillery", 1, 1000),     // far edge 1 mm beyond to_km
-                    detection("east", at(1200, 38.4), "artillery", 1, 500)});            // 700 to 1,700 m east
+                    detection("on-line", GeoPoint{127.0, 38.1}, "artillery", 1, 1000), // nearest point exactly 0 = from_km
+                    detection("edge-in", at(999.999, 38.2), "artillery", 1, 1000),     // far edge 1 mm inside to_km
+                    detection("edge-out", at(1000.001, 38.3), "artillery", 1, 1000),   // far edge 1 mm beyond to_km
+                    detection("east", at(1200, 38.4), "artillery", 1, 500)});          // 700 to 1,700 m east
     std::map<std::string, Finding> ban, side;
     for (auto& x : of_rule(f, "ban")) ban[x.evidence[0].record_id] = x;
     for (auto& x : of_rule(f, "ban-east")) side[x.evidence[0].record_id] = x;

@@ -26,7 +26,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::vector<avf::Detection> batch;
         while (source->next_batch(batch, problems, 64)) {
             for (const avf::Detection& d : batch)
-                if (!std::isfinite(d.position.x()) || !std::isfinite(d.position.y()) || std::abs(d.position.x()) > 180.0 || std::abs(d.position.y()) > 90.0)
+                if (!std::isfinite(d.position.x()) || !std::isfinite(d.position.y()) || std::abs(d.position.x()) > 180.0 ||
+                    std::abs(d.position.y()) > 90.0)
                     std::abort();
             batch.clear();
         }

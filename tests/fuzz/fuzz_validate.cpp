@@ -54,7 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             ring.push_back(avf::GeoPoint(x, y));
             line.push_back(avf::GeoPoint(x, y));
         }
-        if (shape & 0x40 && !polygons.empty()) polygons.back().inners().push_back(ring);
+        if (shape & 0x40 && !polygons.empty())
+            polygons.back().inners().push_back(ring);
         else {
             avf::Polygon p;
             p.outer() = ring;

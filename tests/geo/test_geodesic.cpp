@@ -33,7 +33,10 @@ double brute_force(const GeoPoint& p, const GeoPoint& a, const GeoPoint& b) {
     const double phi = (std::sqrt(5.0) - 1) / 2;
     for (int k = 0; k < 100; ++k) {
         double m1 = hi - phi * (hi - lo), m2 = lo + phi * (hi - lo);
-        if (dist_at(m1) < dist_at(m2)) hi = m2; else lo = m1;
+        if (dist_at(m1) < dist_at(m2))
+            hi = m2;
+        else
+            lo = m1;
     }
     return std::min(best_d, dist_at((lo + hi) / 2));
 }

@@ -143,7 +143,8 @@ TEST_CASE("distance_within restricted to a part's vertex range is the brute-forc
             const std::size_t segments = l.size() - 1;
             const std::size_t first = static_cast<std::size_t>(u(rng) * static_cast<double>(segments));
             const std::size_t last = k % 5 == 0 ? first + 1 : first + 1 + static_cast<std::size_t>(u(rng) * static_cast<double>(segments - first));
-            const GeoPoint p = geo::destination(l[static_cast<std::size_t>(u(rng) * static_cast<double>(l.size()))], az(rng), Meters{u(rng) * 80'000.0});
+            const GeoPoint p =
+                geo::destination(l[static_cast<std::size_t>(u(rng) * static_cast<double>(l.size()))], az(rng), Meters{u(rng) * 80'000.0});
             double exact = std::numeric_limits<double>::infinity();
             for (std::size_t i = first; i < last; ++i) exact = std::min(exact, geo::distance_to_segment(p, l[i], l[i + 1]).distance.value);
             for (double limit : {30'000.0, 70'000.0, 20'000'000.0}) {
@@ -206,7 +207,8 @@ TEST_CASE("a densified boundary answers as brute force, from four threads on a f
         geo::SegmentIndex index(lines);
         std::vector<std::vector<int>> wrong(4);
         std::vector<std::thread> threads;
-        for (std::size_t t = 0; t < 4; ++t) threads.emplace_back([&, t] { check_all(index, t % 2, 2, wrong[t]); }); // pairs of threads race on the same points
+        for (std::size_t t = 0; t < 4; ++t)
+            threads.emplace_back([&, t] { check_all(index, t % 2, 2, wrong[t]); }); // pairs of threads race on the same points
         for (auto& th : threads) th.join();
         for (const auto& w : wrong) CHECK(w.empty());
     }

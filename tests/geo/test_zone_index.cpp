@@ -1,9 +1,9 @@
 #include "geo/geodesic.hpp"
 #include "geo/zone_index.hpp"
 
+#include <boost/geometry.hpp>
 #include <boost/geometry/algorithms/covered_by.hpp>
 #include <boost/geometry/algorithms/within.hpp>
-#include <boost/geometry.hpp>
 #include <catch2/catch.hpp>
 
 #include <random>
@@ -70,8 +70,9 @@ TEST_CASE("an uncertainty disk is within, partial, or misses", "[zone_index]") {
 }
 
 TEST_CASE("the index agrees with the plain Boost.Geometry test on random points", "[zone_index]") {
-    std::vector<Zone> zones{zone("A", "POLYGON((127 38,128 38.2,128.3 39,127.5 39.4,126.8 38.9,127 38),(127.3 38.4,127.6 38.4,127.5 38.7,127.3 38.4))"),
-                            zone("B", "POLYGON((127.9 38.1,129 38.1,129 39,127.9 39,127.9 38.1))")};
+    std::vector<Zone> zones{
+        zone("A", "POLYGON((127 38,128 38.2,128.3 39,127.5 39.4,126.8 38.9,127 38),(127.3 38.4,127.6 38.4,127.5 38.7,127.3 38.4))"),
+        zone("B", "POLYGON((127.9 38.1,129 38.1,129 39,127.9 39,127.9 38.1))")};
     geo::ZoneIndex index(zones);
     std::mt19937_64 rng(1);
     std::uniform_real_distribution<double> lon(126.5, 129.5), lat(37.5, 39.8);

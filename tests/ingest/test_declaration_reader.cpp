@@ -37,10 +37,11 @@ const Problem* find_problem(const CollectingProblemSink& s, ProblemCode code) {
 TEST_CASE("declarations CSV: point, polygon and site locations with every field") {
     test::TempDir tmp;
     Taxonomy tax = make_taxonomy();
-    auto path = tmp.write("d.csv", k_header +
-                                       "DEC-1,BLR,6th Guards Bde,T-72B3,40,26.0,53.1,2000,,,2027-03-01,2027-04-01,deployment,AEMI-2027/BLR,\n"
-                                       "DEC-2,BLR,,troops,12700,,,,\"POLYGON((25 53,27 53,27 54,25 54,25 53))\",,2027-03-10,2027-03-25,exercise,VD-NOT-17,2027-01-20\n"
-                                       "DEC-3,KOR,,battle_tank,0,,,,,DMZ-S,2027-03-01T00:00:00Z,2027-03-02T00:00:00Z,movement,,\n");
+    auto path = tmp.write(
+        "d.csv", k_header +
+                     "DEC-1,BLR,6th Guards Bde,T-72B3,40,26.0,53.1,2000,,,2027-03-01,2027-04-01,deployment,AEMI-2027/BLR,\n"
+                     "DEC-2,BLR,,troops,12700,,,,\"POLYGON((25 53,27 53,27 54,25 54,25 53))\",,2027-03-10,2027-03-25,exercise,VD-NOT-17,2027-01-20\n"
+                     "DEC-3,KOR,,battle_tank,0,,,,,DMZ-S,2027-03-01T00:00:00Z,2027-03-02T00:00:00Z,movement,,\n");
     CollectingProblemSink problems;
     auto ds = read_declarations(path, options_for(tax), problems);
     REQUIRE(problems.size() == 0);
@@ -179,26 +180,38 @@ TEST_CASE("issue 16: quantities and radii beyond their bounds, text that is not 
     test::TempDir tmp;
     Taxonomy tax = make_taxonomy();
     const std::string latin1 = "\xe9";
-    auto path = tmp.write("d.csv", k_header + "OK,blr,,troops,1000000,26.0,53.1,20037508,,,2027-03-01,2027-04-01,deployment,,\n"
-                                              "Q-HUGE,BLR,,troops,1000001,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n"
-                                              "R-HUGE,BLR,,troops,1,26.0,53.1,1e308,,,2027-03-01,2027-04-01,deployment,,\n"
-                                              "U-ENC,BLR,Bde " + latin1 + ",troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n"
-                                              "R-ENC,BLR,,troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,VD-" + latin1 + ",\n"
-                                              "ID-" + latin1 + ",BLR,,troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n");
+    auto path = tmp.write("d.csv", k_header +
+                                       "OK,blr,,troops,1000000,26.0,53.1,20037508,,,2027-03-01,2027-04-01,deployment,,\n"
+                                       "Q-HUGE,BLR,,troops,1000001,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n"
+                                       "R-HUGE,BLR,,troops,1,26.0,53.1,1e308,,,2027-03-01,2027-04-01,deployment,,\n"
+                                       "U-ENC,BLR,Bde " +
+                                       latin1 +
+                                       ",troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n"
+                                       "R-ENC,BLR,,troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,VD-" +
+                                       latin1 +
+                                       ",\n"
+                                       "ID-" +
+                                       latin1 + ",BLR,,troops,1,26.0,53.1,0,,,2027-03-01,2027-04-01,deployment,,\n");
     CollectingProblemSink problems;
     auto ds = read_declarations(path, options_for(tax), problems);
     REQUIRE(ds.size() == 1);
     CHECK(ds[0].party == "BLR");
     CHECK(ds[0].quantity == 1'000'000);
     std::vector<std::string> seen;
-    for (const auto& p : problems.problems()) seen.push_back(std::to_string(*p.where.line()) + " " + std::string(to_string(p.code)) + " " + p.where.field());
-    CHECK(seen == std::vector<std::string>{"3 bad_value quantity", "4 bad_value radius_m", "5 bad_encoding unit", "6 bad_encoding reference", "7 bad_encoding id"});
+    for (const auto& p : problems.problems())
+        seen.push_back(std::to_string(*p.where.line()) + " " + std::string(to_string(p.code)) + " " + p.where.field());
+    CHECK(seen == std::vector<std::string>{"3 bad_value quantity", "4 bad_value radius_m", "5 bad_encoding unit", "6 bad_encoding reference",
+                                           "7 bad_encoding id"});
 
     // JSON: the bad byte costs its record, not the file.
     CollectingProblemSink json_problems;
-    auto js = read_declarations(tmp.write("d.json", R"([{"id":"J1","party":"lva","class":"troops","quantity":5,"site_id":"Z","valid_from":"2027-03-01","valid_to":"2027-04-01","kind":"exercise"},
-        {"id":"J2","party":"LVA","class":"troops","quantity":5,"site_id":"Z","valid_from":"2027-03-01","valid_to":"2027-04-01","kind":"exercise","unit":")" + latin1 + R"("}])"),
-                                options_for(tax), json_problems);
+    auto js = read_declarations(
+        tmp.write(
+            "d.json",
+            R"([{"id":"J1","party":"lva","class":"troops","quantity":5,"site_id":"Z","valid_from":"2027-03-01","valid_to":"2027-04-01","kind":"exercise"},
+        {"id":"J2","party":"LVA","class":"troops","quantity":5,"site_id":"Z","valid_from":"2027-03-01","valid_to":"2027-04-01","kind":"exercise","unit":")" +
+                latin1 + R"("}])"),
+        options_for(tax), json_problems);
     REQUIRE(js.size() == 1);
     CHECK(js[0].party == "LVA");
     REQUIRE(json_problems.size() == 1);

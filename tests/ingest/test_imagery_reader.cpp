@@ -259,14 +259,16 @@ TEST_CASE("issue 16: GSD, SAR resolutions and heights beyond a physical bound, a
             item("SAR-HUGE", R"("datetime":"2027-03-04T10:15:00Z","avf:sensor":"sar","sar:resolution_range":3e7,"sar:resolution_azimuth":2)") + "," +
             item("HEIGHT-HUGE", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","avf:height_m":1e300)") + "," +
             item("GEO-SAT", R"("datetime":"2027-03-04T10:15:00Z","gsd":20000,"avf:sensor":"optical","avf:height_m":35786000)") + "," +
-            item("PLATFORM-ENC", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","platform":"Tu-214ON )" + latin1 + R"(")") + "," +
-            item("PARTY", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","avf:observing_party":"rus","avf:observed_party":"Lva")") +
+            item("PLATFORM-ENC", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","platform":"Tu-214ON )" + latin1 + R"(")") +
+            "," +
+            item("PARTY",
+                 R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","avf:observing_party":"rus","avf:observed_party":"Lva")") +
             "]}");
     const Read r = read(path);
     std::vector<std::string> rejected;
     for (const auto& p : r.problems.problems()) rejected.push_back(p.where.record() + " " + std::string(to_string(p.code)) + " " + p.where.field());
-    CHECK(rejected == std::vector<std::string>{"GSD-HUGE bad_value gsd", "SAR-HUGE bad_value sar:resolution_range", "HEIGHT-HUGE bad_value avf:height_m",
-                                               "PLATFORM-ENC bad_encoding platform"});
+    CHECK(rejected == std::vector<std::string>{"GSD-HUGE bad_value gsd", "SAR-HUGE bad_value sar:resolution_range",
+                                               "HEIGHT-HUGE bad_value avf:height_m", "PLATFORM-ENC bad_encoding platform"});
     REQUIRE(r.images.size() == 3); // OK, a geostationary satellite's 20 km pixels, PARTY
     CHECK(r.images[1].height.value == 35786000.0);
     CHECK(r.images[2].observing_party == "RUS");
@@ -275,10 +277,10 @@ TEST_CASE("issue 16: GSD, SAR resolutions and heights beyond a physical bound, a
 
 TEST_CASE("issue 16: a Latin-1 byte in a JSON document costs its item only, not the file", "[imagery][issue16]") {
     test::TempDir tmp;
-    auto path = tmp.write("latin1.json", R"({"type":"FeatureCollection","features":[)" + item("OK") + "," +
-                                             item("ENC", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","mission":"M)" +
-                                                             std::string("\xe9") + R"(")") +
-                                             "]}");
+    auto path = tmp.write(
+        "latin1.json",
+        R"({"type":"FeatureCollection","features":[)" + item("OK") + "," +
+            item("ENC", R"("datetime":"2027-03-04T10:15:00Z","gsd":0.3,"avf:sensor":"optical","mission":"M)" + std::string("\xe9") + R"(")") + "]}");
     const Read r = read(path);
     REQUIRE(r.images.size() == 1);
     REQUIRE(r.problems.size() == 1);

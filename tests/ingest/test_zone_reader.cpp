@@ -1,12 +1,10 @@
-#include "ingest/zone_reader.hpp"
-
 #include "core/error.hpp"
 #include "ingest/gdal_support.hpp"
+#include "ingest/zone_reader.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#include <catch2/catch.hpp>
-
 #include <boost/geometry.hpp>
+#include <catch2/catch.hpp>
 
 using namespace avf;
 using avf::test::source_path;
@@ -23,7 +21,9 @@ Read read(const std::string& path, ingest::ZoneImportOptions opt = {}) {
     return r;
 }
 
-std::string malformed(const std::string& name) { return source_path("datasets/malformed/" + name); }
+std::string malformed(const std::string& name) {
+    return source_path("datasets/malformed/" + name);
+}
 } // namespace
 
 TEST_CASE("every malformed fixture gives its exact problem, naming the feature", "[zones][malformed]") {
@@ -113,7 +113,8 @@ TEST_CASE("the demo geography imports cleanly with attributes and nesting", "[zo
 // Axis order: a polygon around Madrid (lon −3.7, lat +40.4): swapped axes would put it in Somalia.
 TEST_CASE("any CRS comes back as lon/lat in traditional GIS order", "[zones][crs]") {
     avf::test::TempDir tmp;
-    std::string geojson = tmp.write("madrid.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"MAD","kind":"buffer"},
+    std::string geojson =
+        tmp.write("madrid.geojson", R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"MAD","kind":"buffer"},
       "geometry":{"type":"Polygon","coordinates":[[[-3.8,40.3],[-3.6,40.3],[-3.6,40.5],[-3.8,40.5],[-3.8,40.3]]]}}]})");
     std::string out;
     const std::string base = (tmp.path() / "madrid").string();

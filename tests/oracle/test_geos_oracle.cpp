@@ -7,10 +7,10 @@
 
 #include <boost/geometry.hpp>
 #include <catch2/catch.hpp>
-#include <geos_c.h>
 
 #include <algorithm>
 #include <cmath>
+#include <geos_c.h>
 #include <iomanip>
 #include <iostream>
 #include <limits>
@@ -39,7 +39,9 @@ Location geos_locate(GEOSContextHandle_t ctx, const GEOSPreparedGeometry* prep, 
     return l;
 }
 
-const char* name(Location l) { return l == Location::inside ? "inside" : l == Location::boundary ? "boundary" : "outside"; }
+const char* name(Location l) {
+    return l == Location::inside ? "inside" : l == Location::boundary ? "boundary" : "outside";
+}
 
 } // namespace
 
@@ -69,8 +71,8 @@ TEST_CASE("point-in-zone agrees with GEOS on the demo borders", "[oracle]") {
         auto compare = [&](const GeoPoint& p, const char* what) {
             Location ours = index.classify(z, p);
             Location theirs = geos_locate(geos.ctx, prep, p);
-            INFO(zone.id.str() << " " << what << " (" << std::setprecision(17) << p.x() << ", " << p.y() << "): avf " << name(ours)
-                               << ", GEOS " << name(theirs));
+            INFO(zone.id.str() << " " << what << " (" << std::setprecision(17) << p.x() << ", " << p.y() << "): avf " << name(ours) << ", GEOS "
+                               << name(theirs));
             CHECK(ours == theirs);
             ++checked;
             on_boundary += ours == Location::boundary;
@@ -200,7 +202,8 @@ TEST_CASE("point-in-zone agrees with GEOS on 2,000 generated polygons (random po
                     for (const auto& hole : poly.inners()) rs.push_back(&hole);
                     for (const Ring* ring : rs)
                         for (std::size_t i = 0; i + 1 < ring->size(); ++i)
-                            nearest = std::min(nearest, static_cast<double>(bg::distance(p, bg::model::segment<GeoPoint>((*ring)[i], (*ring)[i + 1]))));
+                            nearest =
+                                std::min(nearest, static_cast<double>(bg::distance(p, bg::model::segment<GeoPoint>((*ring)[i], (*ring)[i + 1]))));
                 }
                 if (ours == plain && ours == Location::boundary && nearest <= 1e-12) {
                     ++boundary_tolerance;
@@ -233,10 +236,12 @@ TEST_CASE("point-in-zone agrees with GEOS on 2,000 generated polygons (random po
         GEOSPreparedGeom_destroy_r(geos.ctx, prep);
         GEOSGeom_destroy_r(geos.ctx, g);
     }
-    std::cout << "GEOS oracle on generated polygons: " << zones.size() << " polygons (" << invalid_for_geos << " invalid for GEOS, skipped, of which avf's validator rejects " << avf_rejects_too << "), " << checked
-              << " points (" << inside << " inside, " << boundary << " boundary per GEOS); " << boundary_tolerance
-              << " rounded edge points within " << worst_tolerance << " deg of an edge are on the boundary for avf (Boost.Geometry's tolerance) and "
-                 "strictly inside or outside for GEOS (exact); other disagreements: " << disagreements;
+    std::cout << "GEOS oracle on generated polygons: " << zones.size() << " polygons (" << invalid_for_geos
+              << " invalid for GEOS, skipped, of which avf's validator rejects " << avf_rejects_too << "), " << checked << " points (" << inside
+              << " inside, " << boundary << " boundary per GEOS); " << boundary_tolerance << " rounded edge points within " << worst_tolerance
+              << " deg of an edge are on the boundary for avf (Boost.Geometry's tolerance) and "
+                 "strictly inside or outside for GEOS (exact); other disagreements: "
+              << disagreements;
     for (const auto& [k, n] : by_kind) std::cout << "; " << k << ": " << n;
     std::cout << "\n";
     CHECK(invalid_for_geos < zones.size() / 100);

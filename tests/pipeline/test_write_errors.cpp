@@ -22,8 +22,8 @@
 #include <sstream>
 
 using namespace avf;
-using avf::reliability::file_sha256;
 using avf::reliability::asan_runtime_first;
+using avf::reliability::file_sha256;
 using avf::reliability::q;
 namespace fs = std::filesystem;
 

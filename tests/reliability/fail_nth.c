@@ -37,16 +37,16 @@
 static long target = 0;
 static int from_target_on = 0; /* "N+" */
 static long calls = 0;
-static const char *fail_path = NULL;
+static const char* fail_path = NULL;
 static __thread int t_on_path = 0; /* the current read is on AVF_FAIL_PATH */
-static char *point_list = NULL;
+static char* point_list = NULL;
 
-static ssize_t (*next_read)(int, void *, size_t) = NULL;
-static ssize_t (*next_pread)(int, void *, size_t, off_t) = NULL;
-static ssize_t (*next_pread64)(int, void *, size_t, off64_t) = NULL;
-static size_t (*next_fread)(void *, size_t, size_t, FILE *) = NULL;
+static ssize_t (*next_read)(int, void*, size_t) = NULL;
+static ssize_t (*next_pread)(int, void*, size_t, off_t) = NULL;
+static ssize_t (*next_pread64)(int, void*, size_t, off64_t) = NULL;
+static size_t (*next_fread)(void*, size_t, size_t, FILE*) = NULL;
 
-static int on_call(const char *name, int *failnum, void **failinfo, unsigned int *flags) {
+static int on_call(const char* name, int* failnum, void** failinfo, unsigned int* flags) {
     (void)name;
     (void)failnum;
     (void)failinfo;
@@ -69,16 +69,16 @@ static int fd_on_path(int fd) {
 }
 
 static void resolve(void) {
-    if (!next_read) next_read = (ssize_t(*)(int, void *, size_t))dlsym(RTLD_NEXT, "read");
-    if (!next_pread) next_pread = (ssize_t(*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread");
-    if (!next_pread64) next_pread64 = (ssize_t(*)(int, void *, size_t, off64_t))dlsym(RTLD_NEXT, "pread64");
-    if (!next_fread) next_fread = (size_t(*)(void *, size_t, size_t, FILE *))dlsym(RTLD_NEXT, "fread");
+    if (!next_read) next_read = (ssize_t(*)(int, void*, size_t))dlsym(RTLD_NEXT, "read");
+    if (!next_pread) next_pread = (ssize_t(*)(int, void*, size_t, off_t))dlsym(RTLD_NEXT, "pread");
+    if (!next_pread64) next_pread64 = (ssize_t(*)(int, void*, size_t, off64_t))dlsym(RTLD_NEXT, "pread64");
+    if (!next_fread) next_fread = (size_t(*)(void*, size_t, size_t, FILE*))dlsym(RTLD_NEXT, "fread");
 }
 
 /* The wrappers only mark whether the call is on AVF_FAIL_PATH and pass it on (to fiu's wrapper
  * when this library comes first, else to libc). The flag is saved and restored: fiu's wrapper
  * may itself be reached through these. */
-ssize_t read(int fd, void *buf, size_t count) {
+ssize_t read(int fd, void* buf, size_t count) {
     if (!next_read) resolve();
     const int saved = t_on_path;
     t_on_path = fd_on_path(fd);
@@ -87,7 +87,7 @@ ssize_t read(int fd, void *buf, size_t count) {
     return r;
 }
 
-ssize_t pread(int fd, void *buf, size_t count, off_t offset) {
+ssize_t pread(int fd, void* buf, size_t count, off_t offset) {
     if (!next_pread) resolve();
     const int saved = t_on_path;
     t_on_path = fd_on_path(fd);
@@ -96,7 +96,7 @@ ssize_t pread(int fd, void *buf, size_t count, off_t offset) {
     return r;
 }
 
-ssize_t pread64(int fd, void *buf, size_t count, off64_t offset) {
+ssize_t pread64(int fd, void* buf, size_t count, off64_t offset) {
     if (!next_pread64) resolve();
     const int saved = t_on_path;
     t_on_path = fd_on_path(fd);
@@ -105,7 +105,7 @@ ssize_t pread64(int fd, void *buf, size_t count, off64_t offset) {
     return r;
 }
 
-size_t fread(void *ptr, size_t size, size_t n, FILE *stream) {
+size_t fread(void* ptr, size_t size, size_t n, FILE* stream) {
     if (!next_fread) resolve();
     const int saved = t_on_path;
     t_on_path = stream ? fd_on_path(fileno(stream)) : 0;
@@ -116,10 +116,10 @@ size_t fread(void *ptr, size_t size, size_t n, FILE *stream) {
 
 __attribute__((constructor)) static void avf_fail_nth_init(void) {
     resolve(); /* now, single-threaded: dlsym later could deadlock with fiu's malloc wrapper */
-    const char *points = getenv("AVF_FAIL_POINT");
-    const char *nth = getenv("AVF_FAIL_NTH");
-    const char *err = getenv("AVF_FAIL_ERRNO");
-    const char *path = getenv("AVF_FAIL_PATH");
+    const char* points = getenv("AVF_FAIL_POINT");
+    const char* nth = getenv("AVF_FAIL_NTH");
+    const char* err = getenv("AVF_FAIL_ERRNO");
+    const char* path = getenv("AVF_FAIL_PATH");
     if (!points || !nth) return;
     target = atol(nth);
     from_target_on = strchr(nth, '+') != NULL;
@@ -127,13 +127,13 @@ __attribute__((constructor)) static void avf_fail_nth_init(void) {
     fiu_init(0);
     point_list = strdup(points); /* kept (reachable, for LeakSanitizer): libfiu may keep the names */
     for (char *save = NULL, *point = strtok_r(point_list, ",", &save); point; point = strtok_r(NULL, ",", &save))
-        fiu_enable_external(point, 1, (void *)(long)(err ? atol(err) : 5), 0, on_call);
+        fiu_enable_external(point, 1, (void*)(long)(err ? atol(err) : 5), 0, on_call);
 }
 
 __attribute__((destructor)) static void avf_fail_nth_report(void) {
-    const char *path = getenv("AVF_FAIL_COUNT_FILE");
+    const char* path = getenv("AVF_FAIL_COUNT_FILE");
     if (!path) return;
-    FILE *f = fopen(path, "w");
+    FILE* f = fopen(path, "w");
     if (!f) return;
     fprintf(f, "%ld\n", calls);
     fclose(f);

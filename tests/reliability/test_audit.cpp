@@ -13,8 +13,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <iostream>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -49,8 +49,8 @@ std::pair<std::string, std::string> demo_with_two_runs(const std::string& store)
     for (int threads : {1, 2}) {
         std::string out;
         REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --threads " +
-                        std::to_string(threads) + " --store " + q(store),
-                    out) == 0);
+                            std::to_string(threads) + " --store " + q(store),
+                        out) == 0);
     }
     storage::StoreReader reader(store);
     auto chain = reader.audit_chain();
@@ -99,7 +99,7 @@ TEST_CASE("audit verify: ok on a fresh demo store, and names run, table and rows
         INFO(out);
         CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b + ", table findings, " + all_rows + ": unreadable (fletcher32 checksum"));
         CHECK_THAT(out, Catch::Contains("the store fails verification"));
-        CHECK(run_avf("audit verify --run " + q(run_a) + " " + q(store), out) == 0); // the other run is intact
+        CHECK(run_avf("audit verify --run " + q(run_a) + " " + q(store), out) == 0);       // the other run is intact
         CHECK(run_avf("findings list --store " + q(store) + " --run " + run_b, out) == 4); // and readers refuse the damaged one
     }
     // One byte of a findings row changed and its chunk rewritten with a valid fletcher32: only the digest can tell.
@@ -109,18 +109,18 @@ TEST_CASE("audit verify: ok on a fresh demo store, and names run, table and rows
         CHECK(run_avf("findings list --store " + q(store) + " --run " + run_b + " -f csv", out) == 0); // reads "fine"
         CHECK(run_avf("audit verify " + q(store), out) == 4);
         INFO(out);
-        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b +
-                                        ", table findings, " + all_rows + ": digest mismatch: the SHA-256 of these rows differs from the commit record"));
+        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b + ", table findings, " + all_rows +
+                                        ": digest mismatch: the SHA-256 of these rows differs from the commit record"));
     }
     // The dataset rewritten one row shorter, same type, filters and attributes.
     SECTION("(b) a findings row deleted") {
-        CHECK_THAT(tamper("delete-row " + q(store) + " " + findings + " 1"), Catch::Contains(std::to_string(n) + " -> " + std::to_string(n - 1) + " rows"));
+        CHECK_THAT(tamper("delete-row " + q(store) + " " + findings + " 1"),
+                   Catch::Contains(std::to_string(n) + " -> " + std::to_string(n - 1) + " rows"));
         CHECK(run_avf("audit verify " + q(store), out) == 4);
         INFO(out);
-        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b +
-                                        ", table findings, count: the commit record says " + std::to_string(n) + " rows, the dataset has " +
-                                        std::to_string(n - 1) + "; the first block that differs from its recorded digest is rows 0-" +
-                                        std::to_string(n - 2)));
+        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run_b + ", table findings, count: the commit record says " + std::to_string(n) +
+                                        " rows, the dataset has " + std::to_string(n - 1) +
+                                        "; the first block that differs from its recorded digest is rows 0-" + std::to_string(n - 2)));
     }
     // The run is incomplete and never a result.
     SECTION("(c) a run's commit record removed") {
@@ -152,7 +152,8 @@ TEST_CASE("audit verify lists an interrupted write's temporary file as not part 
     std::string out;
     REQUIRE(run_avf("audit verify " + q(store), out) == 0);
     CHECK_THAT(out, Catch::Contains("s.h5.tmp-4242 is the temporary file of an interrupted write, not part of the store"));
-    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) == 0);
+    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) ==
+            0);
     CHECK_FALSE(fs::exists(tmp.path() / "s.h5.tmp-4242")); // the next writer removed it
 }
 
@@ -161,13 +162,13 @@ TEST_CASE("audit report: a self-contained HTML page with summary, provenance, fi
     test::TempDir tmp;
     std::string store = demo_store(tmp.path() / "s.h5");
     // An article and a waiver basis with markup: they must come out as text, never as HTML.
-    std::string regime = regime_copy(tmp, "regime.toml",
-                                     {{"article = \"Armistice Agreement (1953) art. I ¶6-10\"",
-                                       "article = \"Armistice <script>alert('x')</script> & \\\"art. I\\\"\""}});
+    std::string regime = regime_copy(
+        tmp, "regime.toml",
+        {{"article = \"Armistice Agreement (1953) art. I ¶6-10\"", "article = \"Armistice <script>alert('x')</script> & \\\"art. I\\\"\""}});
     std::string out;
     REQUIRE(run_avf("run --regime " + q(regime) +
-                    " --detections datasets/demo/detections.csv datasets/malformed/detections_bad.csv --quiet --top 0 --store " + q(store),
-                out) == 0);
+                        " --detections datasets/demo/detections.csv datasets/malformed/detections_bad.csv --quiet --top 0 --store " + q(store),
+                    out) == 0);
     std::string html = (tmp.path() / "report.html").string();
     REQUIRE(run_avf("audit report --store " + q(store) + " --output " + q(html), out) == 0);
     std::string page = read_file(html);
@@ -250,9 +251,8 @@ TEST_CASE("findings diff after a regime change lists the expected added, removed
     std::string same = run(test::source_path("datasets/demo/regime.toml"));
     // Korean band: 30 -> 35 tanks a day (34 and 33 are no longer over, 38 still is);
     // Baltic area ceiling: 150 -> 94 (95 on 2027-03-10 now is, 157 still is).
-    std::string changed_regime = regime_copy(tmp, "regime-v2.toml",
-                                             {{"max_count = 30\nwindow = \"P1D\"", "max_count = 35\nwindow = \"P1D\""},
-                                              {"max_count = 150", "max_count = 94"}});
+    std::string changed_regime = regime_copy(
+        tmp, "regime-v2.toml", {{"max_count = 30\nwindow = \"P1D\"", "max_count = 35\nwindow = \"P1D\""}, {"max_count = 150", "max_count = 94"}});
     std::string after = run(changed_regime);
 
     // Same inputs, same regime: nothing differs.
@@ -304,9 +304,11 @@ TEST_CASE("reproducibility: the same inputs and regime give byte-identical resul
     std::vector<std::string> ids;
     // Different thread counts and batch sizes, with bad records so the problems table is not empty.
     for (const char* options : {"--threads 1 --batch-size 97", "--threads 2", "--threads 2 --batch-size 5000"}) {
-        REQUIRE(run_avf_stdout("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv datasets/malformed/detections_bad.csv "
-                    "--quiet --json --store " + q(store) + " " + options,
-                    out) == 0);
+        REQUIRE(
+            run_avf_stdout("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv datasets/malformed/detections_bad.csv "
+                           "--quiet --json --store " +
+                               q(store) + " " + options,
+                           out) == 0);
         ids.push_back(nlohmann::json::parse(out)["run_id"].get<std::string>());
     }
     storage::StoreReader reader(store);
@@ -343,11 +345,11 @@ TEST_CASE("a full disk during avf run is fatal: exit 4, the path named, nothing 
     std::string out;
     // RLIMIT_FSIZE stands in for a full disk (write() fails with EFBIG instead of ENOSPC); SIGXFSZ
     // is ignored so the write error reaches avf instead of killing it.
-    int code = test::run_command("cd " + q(AVF_SOURCE_DIR) + " && bash -c " +
-                                     q("trap '' XFSZ; ulimit -f " + std::to_string(limit_kib) + "; exec " + q(test::avf_binary()) +
-                                       " run --regime datasets/demo/regime.toml --quiet --top 0 --detections " + q(detections) + " --store " +
-                                       q(store)),
-                                 out);
+    int code =
+        test::run_command("cd " + q(AVF_SOURCE_DIR) + " && bash -c " +
+                              q("trap '' XFSZ; ulimit -f " + std::to_string(limit_kib) + "; exec " + q(test::avf_binary()) +
+                                " run --regime datasets/demo/regime.toml --quiet --top 0 --detections " + q(detections) + " --store " + q(store)),
+                          out);
     INFO(out);
     CHECK(code == 4);
     CHECK_THAT(out, Catch::Contains(store + ".tmp-"));
@@ -369,9 +371,9 @@ struct Keys {
 Keys make_keys(const test::TempDir& tmp) {
     Keys k{(tmp.path() / "key.pem").string(), (tmp.path() / "pub.pem").string(), (tmp.path() / "other-pub.pem").string()};
     std::string other = (tmp.path() / "other.pem").string(), out;
-    REQUIRE(test::run_command("openssl genpkey -algorithm ed25519 -out " + q(k.key) + " && openssl pkey -in " + q(k.key) + " -pubout -out " + q(k.pub) +
-                                  " && openssl genpkey -algorithm ed25519 -out " + q(other) + " && openssl pkey -in " + q(other) + " -pubout -out " +
-                                  q(k.other_pub),
+    REQUIRE(test::run_command("openssl genpkey -algorithm ed25519 -out " + q(k.key) + " && openssl pkey -in " + q(k.key) + " -pubout -out " +
+                                  q(k.pub) + " && openssl genpkey -algorithm ed25519 -out " + q(other) + " && openssl pkey -in " + q(other) +
+                                  " -pubout -out " + q(k.other_pub),
                               out) == 0);
     return k;
 }
@@ -415,7 +417,8 @@ TEST_CASE("a consistent forgery (rows, commit records and chain recomputed) pass
     std::string message = "avf audit chain head\nsequence 2\ndigest " + head + "\nsigned " + r["signature"]["signed_utc"].get<std::string>() + "\n";
     std::string message_file = tmp.write("message", message);
     REQUIRE(test::run_command(python + " -c 'import sys; open(sys.argv[2], \"wb\").write(bytes.fromhex(sys.argv[1]))' " +
-                                  q(r["signature"]["ed25519"].get<std::string>()) + " " + q(message_file + ".sig") + " && openssl pkeyutl -verify -pubin -inkey " + q(keys.pub) + " -rawin -in " + q(message_file) + " -sigfile " +
+                                  q(r["signature"]["ed25519"].get<std::string>()) + " " + q(message_file + ".sig") +
+                                  " && openssl pkeyutl -verify -pubin -inkey " + q(keys.pub) + " -rawin -in " + q(message_file) + " -sigfile " +
                                   q(message_file + ".sig"),
                               out) == 0);
     CHECK_THAT(out, Catch::Contains("Signature Verified Successfully"));
@@ -447,7 +450,8 @@ TEST_CASE("a consistent forgery (rows, commit records and chain recomputed) pass
         CHECK_THAT(out, Catch::Contains("table signatures") && Catch::Contains("the chain was rewritten after it was signed"));
     }
     SECTION("rows after the latest signature are reported as unsigned, and signing covers them") {
-        REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) == 0);
+        REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store),
+                        out) == 0);
         auto unsigned_receipt = printed_receipt(out);
         CHECK(unsigned_receipt["signature"].is_null());
         CHECK(unsigned_receipt["sequence"] == 3);
@@ -491,12 +495,14 @@ TEST_CASE("a dataset or an attribute added to a committed group is a mismatch", 
     test::TempDir tmp;
     std::string store = demo_store(tmp.path() / "s.h5");
     std::string out;
-    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) == 0);
+    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) ==
+            0);
     const std::string run = *storage::StoreReader(store).latest_run();
     SECTION("a dataset") {
         tamper("add-dataset " + q(store) + " /runs/" + run + " corrections");
         CHECK(run_avf("audit verify " + q(store), out) == 4);
-        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run + ", table corrections, extra: the group holds 'corrections', which its commit record "
+        CHECK_THAT(out, Catch::Contains("MISMATCH: run " + run +
+                                        ", table corrections, extra: the group holds 'corrections', which its commit record "
                                         "does not list"));
     }
     SECTION("an attribute of the group") {
@@ -515,7 +521,8 @@ TEST_CASE("single-byte flips in the HDF5 metadata: every file audit verify calls
     test::TempDir tmp;
     std::string store = demo_store(tmp.path() / "s.h5");
     std::string out;
-    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) == 0);
+    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) ==
+            0);
     // 200 seeded positions among the bytes that hold no chunk of data (superblock, object
     // headers, B-trees, heaps): fletcher32 covers the chunks. On the build before issue 16,
     // 49 of the 145 files verify called ok could not be read in full (same sweep).
@@ -527,7 +534,7 @@ TEST_CASE("single-byte flips in the HDF5 metadata: every file audit verify calls
     std::cout << "\n== metadata flip sweep: " << j["trials"] << " flips over " << j["metadata_bytes"] << " metadata bytes: " << j["verify_ok"]
               << " verified ok (all readable: " << j["ok_and_readable"] << "), " << j["verify_mismatch"] << " rejected\n";
     CHECK(j["ok_but_unreadable"].empty());
-    CHECK(j["verify_other"].empty()); // never a crash or an internal error: ok or exit 4
+    CHECK(j["verify_other"].empty());     // never a crash or an internal error: ok or exit 4
     CHECK(j["verify_ok"].get<int>() > 0); // the sweep reached bytes that do not matter, too
     CHECK(j["verify_mismatch"].get<int>() > 0);
 }
@@ -557,7 +564,8 @@ TEST_CASE("ENOSPC while copying the store: exit 4, 'No space left on device' wit
     std::string store = demo_store(tmp.path() / "s.h5");
     const std::string before = file_sha256(store);
     REQUIRE(fs::exists("/usr/lib/fiu/fiu_posix_preload.so")); // scripts/install-deps.sh installs fiu-utils
-    const std::string preload = reliability::asan_runtime_first() + "/usr/lib/fiu/fiu_run_preload.so /usr/lib/fiu/fiu_posix_preload.so " + AVF_FAIL_NTH_LIBRARY;
+    const std::string preload =
+        reliability::asan_runtime_first() + "/usr/lib/fiu/fiu_run_preload.so /usr/lib/fiu/fiu_posix_preload.so " + AVF_FAIL_NTH_LIBRARY;
     std::string out;
     int code = test::run_command("cd " + q(AVF_SOURCE_DIR) + " && env LD_PRELOAD=" + q(preload) +
                                      " FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT=posix/io/rw/write AVF_FAIL_NTH=1 AVF_FAIL_ERRNO=28 " +

@@ -82,15 +82,30 @@ TEST_CASE("bad-input corpus: every category rejected or handled with its specifi
     malformed("antimeridian-crossing polygon", "antimeridian.geojson", "crosses_antimeridian", "Z-ANTIMERIDIAN");
     malformed("truncated file", "truncated.geojson", "unreadable", "");
     malformed("empty layer", "empty_layer.geojson", "empty_layer", "");
-    zone_cases.push_back({"infinite coordinate", tmp.write("inf.geojson", collection({feature("Z-GOOD", good_box),
-        feature("Z-INF", R"({"type":"Polygon","coordinates":[[[127.0,38.0],[1e999,38.0],[127.1,38.1],[127.0,38.0]]]})")})), "not_finite", "Z-INF"});
-    zone_cases.push_back({"projected metres declared as degrees", tmp.write("metres.geojson", collection({feature("Z-GOOD", good_box),
-        feature("Z-METRES", R"({"type":"Polygon","coordinates":[[[500000,4200000],[510000,4200000],[510000,4210000],[500000,4210000],[500000,4200000]]]})")})),
-        "coordinate_out_of_range", "Z-METRES"});
-    zone_cases.push_back({"polar polygon (touches the pole)", tmp.write("polar.geojson", collection({feature("Z-GOOD", good_box),
-        feature("Z-POLAR", R"({"type":"Polygon","coordinates":[[[0,80],[90,80],[90,90],[0,90],[0,80]]]})")})), "polar", "Z-POLAR"});
+    zone_cases.push_back(
+        {"infinite coordinate",
+         tmp.write("inf.geojson",
+                   collection({feature("Z-GOOD", good_box),
+                               feature("Z-INF", R"({"type":"Polygon","coordinates":[[[127.0,38.0],[1e999,38.0],[127.1,38.1],[127.0,38.0]]]})")})),
+         "not_finite", "Z-INF"});
+    zone_cases.push_back(
+        {"projected metres declared as degrees",
+         tmp.write(
+             "metres.geojson",
+             collection(
+                 {feature("Z-GOOD", good_box),
+                  feature(
+                      "Z-METRES",
+                      R"({"type":"Polygon","coordinates":[[[500000,4200000],[510000,4200000],[510000,4210000],[500000,4210000],[500000,4200000]]]})")})),
+         "coordinate_out_of_range", "Z-METRES"});
+    zone_cases.push_back(
+        {"polar polygon (touches the pole)",
+         tmp.write("polar.geojson", collection({feature("Z-GOOD", good_box),
+                                                feature("Z-POLAR", R"({"type":"Polygon","coordinates":[[[0,80],[90,80],[90,90],[0,90],[0,80]]]})")})),
+         "polar", "Z-POLAR"});
     {
-        std::string latin1 = collection({feature("Z-GOOD", good_box), feature("Z-LATIN1", good_box, R"(,"name":"Gr)" + std::string("\xfc") + R"(nz")")});
+        std::string latin1 =
+            collection({feature("Z-GOOD", good_box), feature("Z-LATIN1", good_box, R"(,"name":"Gr)" + std::string("\xfc") + R"(nz")")});
         zone_cases.push_back({"wrong encoding (Latin-1 name)", tmp.write("latin1.geojson", latin1), "bad_encoding", "Z-LATIN1"});
     }
     zone_cases.push_back({"empty file (0 bytes)", tmp.write("empty.geojson", ""), "unreadable", ""});
@@ -99,8 +114,10 @@ TEST_CASE("bad-input corpus: every category rejected or handled with its specifi
     std::vector<std::string> wrong;
     for (const auto& c : zone_cases) {
         std::string seen;
-        if (has(validate(c.file), c.expected, c.record, seen)) ++right;
-        else wrong.push_back(c.category + ": expected " + c.expected + ", got " + seen);
+        if (has(validate(c.file), c.expected, c.record, seen))
+            ++right;
+        else
+            wrong.push_back(c.category + ": expected " + c.expected + ", got " + seen);
     }
     // A 10^6-vertex coastline (a wiggly ring, valid): handled — accepted, whole, in seconds.
     double coast_seconds = 0;
@@ -130,7 +147,8 @@ TEST_CASE("bad-input corpus: every category rejected or handled with its specifi
     {
         std::string out;
         REQUIRE(run_avf_stdout("zones import " + q(test::source_path("datasets/malformed/bowtie.geojson")) + " --store " +
-                               q((tmp.path() / "z.h5").string()) + " --set s --json", out) == 0);
+                                   q((tmp.path() / "z.h5").string()) + " --set s --json",
+                               out) == 0);
         auto j = nlohmann::json::parse(out);
         INFO(out);
         CHECK(j.dump().find("\"zones\":1") != std::string::npos);
@@ -175,7 +193,8 @@ TEST_CASE("bad-input corpus: every category rejected or handled with its specifi
     const std::string store = (tmp.path() / "d.h5").string();
     demo_store(store);
     std::string out;
-    const int code = run_avf_stdout("run --regime datasets/demo/regime.toml --detections " + q(csv.string()) + " --quiet --json --store " + q(store), out);
+    const int code =
+        run_avf_stdout("run --regime datasets/demo/regime.toml --detections " + q(csv.string()) + " --quiet --json --store " + q(store), out);
     INFO(out);
     REQUIRE(code == 0); // the run goes on and is committed
     const auto summary = nlohmann::json::parse(out);
@@ -189,8 +208,10 @@ TEST_CASE("bad-input corpus: every category rejected or handled with its specifi
     for (const auto& r : rows) {
         std::string seen;
         const std::string id = r.line.substr(0, r.line.find(','));
-        if (has(problems, r.code, r.code == "duplicate_id" ? "" : (r.code == "unreadable" ? "" : id), seen)) ++right;
-        else wrong.push_back("detections, " + r.category + ": expected " + r.code + ", got " + seen);
+        if (has(problems, r.code, r.code == "duplicate_id" ? "" : (r.code == "unreadable" ? "" : id), seen))
+            ++right;
+        else
+            wrong.push_back("detections, " + r.category + ": expected " + r.code + ", got " + seen);
     }
 
     const std::size_t total = zone_cases.size() + rows.size();
@@ -248,16 +269,18 @@ TEST_CASE("issue 16: a count beyond the per-record maximum is a problem and cann
     CHECK(has(problems, "bad_value", "T-HUGE-1", seen));
     CHECK(has(problems, "bad_value", "T-HUGE-2", seen));
     CHECK(has(problems, "bad_value", "T-FAR", seen)); // an uncertainty radius of 1e308 m
-    CHECK(problems.size() == 3);                       // 10^6 items in one record is still a claim avf takes
+    CHECK(problems.size() == 3);                      // 10^6 items in one record is still a claim avf takes
     const auto findings = run_findings(store, "baltic-strip-tanks");
     INFO(findings.dump());
     std::map<std::string, double> measured; // day → count
     for (const auto& f : findings)
-        if (f.value("kind", "") == "violation" && f.value("target", "") == "BUF-EST") measured[f.value("time", "").substr(1, 10)] = f.value("measured", 0.0);
+        if (f.value("kind", "") == "violation" && f.value("target", "") == "BUF-EST")
+            measured[f.value("time", "").substr(1, 10)] = f.value("measured", 0.0);
     CHECK(measured == std::map<std::string, double>{{"2027-05-02", 44.0}, {"2027-05-03", 1e6}}); // 44 > 40, not a wrapped 40
 }
 
-TEST_CASE("issue 16: CR line ends are read as lines, and a file with no record is a problem (exit 3 with --strict)", "[reliability][badinput][issue16]") {
+TEST_CASE("issue 16: CR line ends are read as lines, and a file with no record is a problem (exit 3 with --strict)",
+          "[reliability][badinput][issue16]") {
     test::TempDir tmp;
     const std::string store = demo_store(tmp.path() / "s.h5");
     std::string lf;
@@ -272,7 +295,8 @@ TEST_CASE("issue 16: CR line ends are read as lines, and a file with no record i
     const std::string lf_file = tmp.write("lf.csv", lf), cr_file = tmp.write("mac.csv", cr);
     auto run_json = [&](const std::string& file, nlohmann::json& summary) {
         std::string out;
-        const int code = run_avf_stdout("run --regime datasets/demo/regime.toml --detections " + q(file) + " --quiet --json --store " + q(store), out);
+        const int code =
+            run_avf_stdout("run --regime datasets/demo/regime.toml --detections " + q(file) + " --quiet --json --store " + q(store), out);
         summary = nlohmann::json::parse(out, nullptr, false);
         return code;
     };
@@ -308,7 +332,8 @@ TEST_CASE("issue 16: a Latin-1 byte in any text field is a bad_encoding problem 
     const std::string decl_csv = tmp.write("decl.csv", decl);
     const std::string decl_json = tmp.write("decl.json", R"([{"id": "J-OK", "party": "LVA", "class": "mlrs", "quantity": 1, "lon": 26.5, "lat": 56.0,
         "valid_from": "2027-03-01", "valid_to": "2027-04-01", "kind": "deployment"},
-        {"id": "J-ENC", "party": "LVA", "class": "mlrs", "quantity": 1, "lon": 26.5, "lat": 56.0, "unit": "br)" + latin1 + R"(",
+        {"id": "J-ENC", "party": "LVA", "class": "mlrs", "quantity": 1, "lon": 26.5, "lat": 56.0, "unit": "br)" +
+                                                             latin1 + R"(",
         "valid_from": "2027-03-01", "valid_to": "2027-04-01", "kind": "deployment"}])");
     std::string images;
     {
@@ -332,8 +357,9 @@ TEST_CASE("issue 16: a Latin-1 byte in any text field is a bad_encoding problem 
     const std::string tracks_file = tmp.write("tracks.csv", tracks);
 
     std::string out;
-    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --declarations " + q(decl_csv) + " " + q(decl_json) +
-                        " --imagery " + q(images_file) + " --tracks " + q(tracks_file) + " --routes datasets/mission/route.geojson --quiet --store " + q(store),
+    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --declarations " + q(decl_csv) + " " +
+                        q(decl_json) + " --imagery " + q(images_file) + " --tracks " + q(tracks_file) +
+                        " --routes datasets/mission/route.geojson --quiet --store " + q(store),
                     out) == 0);
     const auto problems = run_problems(store);
     INFO(problem_codes(problems));
@@ -383,14 +409,15 @@ TEST_CASE("issue 16: zones converted by ogr2ogr to KML, FlatGeobuf and CSV keep 
     struct Format {
         std::string driver, file, options;
     };
-    for (const Format& f : {Format{"KML", "dated.kml", ""}, Format{"FlatGeobuf", "dated.fgb", ""}, Format{"CSV", "dated.csv", "-lco GEOMETRY=AS_WKT"}}) {
+    for (const Format& f :
+         {Format{"KML", "dated.kml", ""}, Format{"FlatGeobuf", "dated.fgb", ""}, Format{"CSV", "dated.csv", "-lco GEOMETRY=AS_WKT"}}) {
         INFO(f.driver);
         const std::string file = (tmp.path() / f.file).string();
         REQUIRE(test::run_command("ogr2ogr -f " + f.driver + " " + f.options + " " + q(file) + " " + q(source), out) == 0);
         const std::string store = (tmp.path() / (f.file + ".h5")).string();
         REQUIRE(run_avf("zones import " + q(file) + " --assume-crs EPSG:4326 --set s --json --store " + q(store), out) == 0);
         for (const auto& [id, from, to] : {std::tuple{"Z-DATE", "1953-07-27T00:00:00Z", "2030-01-01T00:00:00Z"},
-                                          std::tuple{"Z-TIME", "1953-07-27T12:00:00Z", "2030-01-01T04:30:00Z"}}) {
+                                           std::tuple{"Z-TIME", "1953-07-27T12:00:00Z", "2030-01-01T04:30:00Z"}}) {
             REQUIRE(run_avf_stdout("zones show " + std::string(id) + " -f json --store " + q(store), out) == 0);
             const auto z = nlohmann::json::parse(out);
             CHECK(z.value("valid_from", "") == from);

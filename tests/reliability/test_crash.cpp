@@ -47,7 +47,9 @@ std::size_t env_size(const char* name, std::size_t fallback) {
     return v && *v ? static_cast<std::size_t>(std::strtoull(v, nullptr, 10)) : fallback;
 }
 
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double seconds_since(Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
 /// The committed runs of a store: run id -> content digest.
 std::map<std::string, std::string> committed_runs(const storage::StoreReader& store) {
@@ -78,12 +80,12 @@ struct Figures {
 
 /// The reference a trial's store is compared with.
 struct Reference {
-    std::string base;                           ///< store with zones + committed runs
-    std::string base_sha;                       ///< SHA-256 of its bytes
-    std::map<std::string, std::string> runs;    ///< its committed runs
-    std::string results_digest;                 ///< of a clean run over the workload
-    std::vector<Finding> findings;              ///< of that run (to count wrong rows)
-    std::string regime, detections;             ///< absolute paths given to avf run
+    std::string base;                        ///< store with zones + committed runs
+    std::string base_sha;                    ///< SHA-256 of its bytes
+    std::map<std::string, std::string> runs; ///< its committed runs
+    std::string results_digest;              ///< of a clean run over the workload
+    std::vector<Finding> findings;           ///< of that run (to count wrong rows)
+    std::string regime, detections;          ///< absolute paths given to avf run
 };
 
 /// Counts rows of `findings` that differ from the reference (by position and content).
@@ -169,8 +171,10 @@ void check_after_kill(const std::string& store_path, const Reference& ref, const
         if (report->uncommitted_runs.empty()) ++fig.interrupted_absent;
         // Nothing was published: the store is byte for byte what it was (no temp file was taken for it).
         ++fig.unchanged_checked;
-        if (bytes_now == base_sha) ++fig.unchanged;
-        else fig.fail(label + ": nothing was published, yet the store's bytes changed");
+        if (bytes_now == base_sha)
+            ++fig.unchanged;
+        else
+            fig.fail(label + ": nothing was published, yet the store's bytes changed");
     }
     // A temporary file is never the store: the next writer removes it and changes nothing else.
     if (!leftovers.empty()) {
@@ -181,8 +185,10 @@ void check_after_kill(const std::string& store_path, const Reference& ref, const
             fig.fail(label + ": the next writer fails: " + e.what());
             return;
         }
-        if (storage::leftover_temporary_files(store_path).empty()) fig.temps_removed += leftovers.size();
-        else fig.fail(label + ": the next writer left the temporary files of the killed one");
+        if (storage::leftover_temporary_files(store_path).empty())
+            fig.temps_removed += leftovers.size();
+        else
+            fig.fail(label + ": the next writer left the temporary files of the killed one");
         check_store(store_path, ref, label + " (after the next writer)", fig, false);
     }
 }
@@ -215,9 +221,11 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
     fs::create_directories(tmp.path() / "base");
     ref.base = demo_store(tmp.path() / "base" / "store.h5");
     std::string out;
-    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(ref.base), out) == 0);
+    REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(ref.base), out) ==
+            0);
     auto run_args = [&](const std::string& store) {
-        return std::vector<std::string>{avf_bin, "run", "--regime", ref.regime, "--store", store, "--detections", ref.detections, "--quiet", "--top", "0"};
+        return std::vector<std::string>{avf_bin,        "run",          "--regime", ref.regime, "--store", store,
+                                        "--detections", ref.detections, "--quiet",  "--top",    "0"};
     };
     // Time a clean run, and when its temporary file appears (the write window begins).
     double run_seconds = 0, write_starts = -1;
@@ -274,8 +282,10 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
             }
             std::string label = fmt::format("{} trial {} (kill at {:.3f} s, {})", kind, i + 1, delay, describe_status(status));
             ++fig.moments[kind + ": " + when(status, sent, temps, published)];
-            if (!sent || exited_with(status, 0)) ++fig.completed;
-            else if (!killed_by_sigkill(status)) fig.fail(label + ": ended otherwise than by the kill");
+            if (!sent || exited_with(status, 0))
+                ++fig.completed;
+            else if (!killed_by_sigkill(status))
+                fig.fail(label + ": ended otherwise than by the kill");
             check_after_kill(store, ref, ref.base_sha, label, true, "", fig);
             if (stores_for_python.size() < python_stores && (published || i % 4 == 0)) stores_for_python.push_back(store);
         }
@@ -333,7 +343,8 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
     small.base = demo_store(tmp.path() / "small" / "store.h5");
     small.detections = test::source_path("datasets/demo/detections.csv");
     // The same arguments as the killed runs below: input paths are part of a run's results.
-    REQUIRE(run_avf("run --regime " + q(small.regime) + " --detections " + q(small.detections) + " --quiet --top 0 --store " + q(small.base), out) == 0);
+    REQUIRE(run_avf("run --regime " + q(small.regime) + " --detections " + q(small.detections) + " --quiet --top 0 --store " + q(small.base), out) ==
+            0);
     {
         storage::StoreReader s(small.base);
         small.runs = committed_runs(s);
@@ -348,9 +359,10 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
         std::string store = (dir / "store.h5").string();
         fs::copy_file(small.base, store);
         std::string set = "extra";
-        auto args = command == "run" ? std::vector<std::string>{avf_bin, "run", "--regime", small.regime, "--store", store, "--detections",
-                                                                small.detections, "--quiet", "--top", "0"}
-                                     : import_args(store, set);
+        auto args = command == "run"
+                        ? std::vector<std::string>{avf_bin,          "run",     "--regime", small.regime, "--store", store, "--detections",
+                                                   small.detections, "--quiet", "--top",    "0"}
+                        : import_args(store, set);
         Child child(args, store + ".log", {"AVF_TEST_CRASH_AT=" + point});
         int status = child.wait();
         std::string label = command + " killed at " + point;
@@ -373,8 +385,8 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
         if (stores_for_python.size() < python_stores + 6 && after_rename) stores_for_python.push_back(store);
         return true;
     };
-    std::set<std::string> run_points = {"lock",       "copy",       "open",  "run-begin", "findings-batch", "problems", "run-tables",
-                                        "run-commit", "chain",      "close", "fsync",     "rename",         "dir-fsync"};
+    std::set<std::string> run_points = {"lock",       "copy",  "open",  "run-begin", "findings-batch", "problems", "run-tables",
+                                        "run-commit", "chain", "close", "fsync",     "rename",         "dir-fsync"};
     std::set<std::string> import_points = {"lock", "copy", "open", "zone-set-tables", "zone-set-commit", "close", "fsync", "rename", "dir-fsync"};
     for (std::string_view point : storage::crash_points) {
         std::string p(point);
@@ -431,8 +443,9 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
     std::cout << fmt::format("  nothing published: store byte-identical to before the command {}/{}; temporary files left by kills: {}, "
                              "removed by the next writer: {}\n",
                              fig.unchanged, fig.unchanged_checked, fig.temps_left, fig.temps_removed);
-    std::cout << fmt::format("  independent check (verify_store.py, h5py + hashlib): {}/{} stores ok, {} new runs with the reference results digest\n",
-                             py_ok, stores_for_python.size(), py_runs);
+    std::cout << fmt::format(
+        "  independent check (verify_store.py, h5py + hashlib): {}/{} stores ok, {} new runs with the reference results digest\n", py_ok,
+        stores_for_python.size(), py_runs);
     std::cout << fmt::format("  elapsed: {:.1f} s\n", seconds_since(t0)) << std::flush;
 
     std::string failures;

@@ -67,7 +67,9 @@ TEST_CASE("I/O errors injected at the 1st..N-th pwrite, write and fsync: a corre
     {
         fs::copy_file(base, tmp.path() / "clean.h5");
         std::string out;
-        REQUIRE(run_avf("run --regime " + q(regime) + " --detections " + q(detections) + " --quiet --top 0 --store " + q((tmp.path() / "clean.h5").string()), out) == 0);
+        REQUIRE(run_avf("run --regime " + q(regime) + " --detections " + q(detections) + " --quiet --top 0 --store " +
+                            q((tmp.path() / "clean.h5").string()),
+                        out) == 0);
         storage::StoreReader r((tmp.path() / "clean.h5").string());
         reference = r.run_info(*r.latest_run()).results_digest;
     }
@@ -76,20 +78,22 @@ TEST_CASE("I/O errors injected at the 1st..N-th pwrite, write and fsync: a corre
     std::vector<std::string> failures;
     std::ostringstream figures;
     std::size_t points_with_calls = 0;
-    for (const Injection& inj : {Injection{"posix/io/rw/pwrite", 28, "ENOSPC"}, Injection{"posix/io/rw/pwrite", 5, "EIO"}, Injection{"posix/io/rw/write", 5, "EIO"},
-                                 Injection{"posix/io/sync/fsync", 5, "EIO"}}) {
+    for (const Injection& inj : {Injection{"posix/io/rw/pwrite", 28, "ENOSPC"}, Injection{"posix/io/rw/pwrite", 5, "EIO"},
+                                 Injection{"posix/io/rw/write", 5, "EIO"}, Injection{"posix/io/sync/fsync", 5, "EIO"}}) {
         auto run_with = [&](std::size_t nth, const std::string& store, std::string& output) {
             const std::string count_file = store + ".calls";
-            std::string env = fmt::format("LD_PRELOAD={} FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT={} AVF_FAIL_NTH={} AVF_FAIL_ERRNO={} AVF_FAIL_COUNT_FILE={}",
-                                          q(asan_runtime_first() + preload), inj.point, nth, inj.error, q(count_file));
+            std::string env =
+                fmt::format("LD_PRELOAD={} FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT={} AVF_FAIL_NTH={} AVF_FAIL_ERRNO={} AVF_FAIL_COUNT_FILE={}",
+                            q(asan_runtime_first() + preload), inj.point, nth, inj.error, q(count_file));
             // libfiu's POSIX preload wraps malloc too, and can deadlock in dlsym inside a
             // multi-threaded process (seen: a thread in fiu_fail's rwlock, another in dlsym's
             // lock). Such a hang is the harness's, not avf's: it is killed after 60 s and the
             // trial repeated once; hangs are counted and reported.
             for (int attempt = 0;; ++attempt) {
-                int code = test::run_command("cd " + q(tmp.path().string()) + " && timeout -s KILL 60 env " + env + " " + q(test::avf_binary()) +
-                                                 " run --regime " + q(regime) + " --detections " + q(detections) + " --quiet --top 0 --store " + q(store),
-                                             output);
+                int code =
+                    test::run_command("cd " + q(tmp.path().string()) + " && timeout -s KILL 60 env " + env + " " + q(test::avf_binary()) +
+                                          " run --regime " + q(regime) + " --detections " + q(detections) + " --quiet --top 0 --store " + q(store),
+                                      output);
                 if (code != 137) return code;
                 ++harness_hangs;
                 fs::copy_file(base, store, fs::copy_options::overwrite_existing);
@@ -112,7 +116,8 @@ TEST_CASE("I/O errors injected at the 1st..N-th pwrite, write and fsync: a corre
         }
         ++points_with_calls;
         std::set<std::size_t> ns;
-        for (std::size_t k = 0; k < std::min(sweep, total); ++k) ns.insert(1 + k * (total - 1) / std::max<std::size_t>(1, std::min(sweep, total) - 1));
+        for (std::size_t k = 0; k < std::min(sweep, total); ++k)
+            ns.insert(1 + k * (total - 1) / std::max<std::size_t>(1, std::min(sweep, total) - 1));
         // And always the first calls: the run's first writes (the run group, regime_text) end in
         // HDF5 caches whose errors surface only at a close (the soak's dense sweep found one).
         for (std::size_t n = 1; n <= std::min<std::size_t>(3, total); ++n) ns.insert(n);
@@ -163,9 +168,10 @@ TEST_CASE("I/O errors injected at the 1st..N-th pwrite, write and fsync: a corre
                 failures.push_back(label + fmt::format(": exit {}: {}", code, out));
             }
         }
-        figures << fmt::format("  {:<22} {:>6} calls in a clean run; {:>3} failing positions tried: {} exit 4 naming the path (store unchanged), {} completed "
-                               "correctly\n",
-                               inj.point + " " + inj.error_name, total, ns.size(), point_aborts, point_ok);
+        figures << fmt::format(
+            "  {:<22} {:>6} calls in a clean run; {:>3} failing positions tried: {} exit 4 naming the path (store unchanged), {} completed "
+            "correctly\n",
+            inj.point + " " + inj.error_name, total, ns.size(), point_aborts, point_ok);
     }
     std::cout << "\n== I/O error injection (libfiu, N-th call): " << trials << " trials, " << aborted_named << " clean aborts, " << completed_correct
               << " correct completions, " << bad << " bad outcomes (libfiu preload hangs killed and retried: " << harness_hangs << ")\n"
@@ -282,13 +288,13 @@ TEST_CASE("every input file under read errors (EIO) and short reads: exit 4 nami
     auto run_with = [&](const std::string& args, const std::string& store, const std::string& path, const std::string& points, const std::string& nth,
                         std::string& output) {
         const std::string count_file = store + ".calls";
-        const std::string env = fmt::format("LD_PRELOAD={} FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT={} AVF_FAIL_NTH={} AVF_FAIL_ERRNO=5 AVF_FAIL_PATH={} "
-                                            "AVF_FAIL_COUNT_FILE={}",
-                                            q(preload), points, nth, q(path), q(count_file));
+        const std::string env =
+            fmt::format("LD_PRELOAD={} FIU_ENABLE= FIU_CTRL_FIFO= AVF_FAIL_POINT={} AVF_FAIL_NTH={} AVF_FAIL_ERRNO=5 AVF_FAIL_PATH={} "
+                        "AVF_FAIL_COUNT_FILE={}",
+                        q(preload), points, nth, q(path), q(count_file));
         for (int attempt = 0;; ++attempt) { // a libfiu preload hang (see above) is the harness's: retried once
-            const int code = test::run_command("cd " + q(test::source_path("")) + " && timeout -s KILL 60 env " + env + " " + q(test::avf_binary()) + " " +
-                                                   args + q(store),
-                                               output);
+            const int code = test::run_command(
+                "cd " + q(test::source_path("")) + " && timeout -s KILL 60 env " + env + " " + q(test::avf_binary()) + " " + args + q(store), output);
             if (code != 137 || attempt == 1) return code;
             ++harness_hangs;
             fs::copy_file(base, store, fs::copy_options::overwrite_existing);
@@ -306,10 +312,14 @@ TEST_CASE("every input file under read errors (EIO) and short reads: exit 4 nami
         const std::string* args;
     };
     const std::vector<Case> cases = {
-        {"regime (regime check)", regime, &check_args}, {"regime (run)", regime, &run_args},
-        {"detections CSV", detections_csv, &run_args},  {"detections GeoJSON (GDAL)", detections_json, &run_args},
-        {"declarations CSV", declarations, &run_args},  {"imagery STAC JSON", images, &run_args},
-        {"tracks CSV", tracks, &run_args},              {"routes GeoJSON (GDAL)", route, &run_args},
+        {"regime (regime check)", regime, &check_args},
+        {"regime (run)", regime, &run_args},
+        {"detections CSV", detections_csv, &run_args},
+        {"detections GeoJSON (GDAL)", detections_json, &run_args},
+        {"declarations CSV", declarations, &run_args},
+        {"imagery STAC JSON", images, &run_args},
+        {"tracks CSV", tracks, &run_args},
+        {"routes GeoJSON (GDAL)", route, &run_args},
         {"zones GeoJSON (GDAL)", zones, &import_args},
     };
     const std::string eio_points = "posix/io/rw/read,posix/io/rw/pread,posix/stdio/rw/fread";
@@ -343,8 +353,8 @@ TEST_CASE("every input file under read errors (EIO) and short reads: exit 4 nami
             if (code == 4 && names_file && unchanged)
                 ++named;
             else
-                failures.push_back(fmt::format("{}: EIO at read {} of {}: exit {} (names the file and errno: {}, store unchanged: {}): {}", c.kind, n, total,
-                                               code, names_file, unchanged, out));
+                failures.push_back(fmt::format("{}: EIO at read {} of {}: exit {} (names the file and errno: {}, store unchanged: {}): {}", c.kind, n,
+                                               total, code, names_file, unchanged, out));
         }
         // Short reads everywhere: the same results.
         ++short_trials;
@@ -359,8 +369,8 @@ TEST_CASE("every input file under read errors (EIO) and short reads: exit 4 nami
             same = zone_set_fingerprint(store, "fault") == reference_zones;
         }
         if (!same) failures.push_back(fmt::format("{}: short reads: exit {} or results differ: {}", c.kind, code, out));
-        figures << fmt::format("  {:<28} {:>5} reads; EIO at {} positions: {} exit 4 naming the file, store unchanged; short reads: {}\n", c.kind, total,
-                               ns.size(), named, same ? "same results" : "DIFFERENT");
+        figures << fmt::format("  {:<28} {:>5} reads; EIO at {} positions: {} exit 4 naming the file, store unchanged; short reads: {}\n", c.kind,
+                               total, ns.size(), named, same ? "same results" : "DIFFERENT");
     }
     std::cout << "\n== read errors and short reads per input kind (libfiu, file-targeted): " << eio_trials << " EIO trials, " << short_trials
               << " short-read trials, " << failures.size() << " bad outcomes (preload hangs killed and retried: " << harness_hangs << ")\n"
@@ -379,8 +389,9 @@ TEST_CASE("determinism: 10 runs with 1 and 2 threads and several block sizes giv
     const char* blocks[] = {"4194304", "65536", "4096", "1048576", "12345"};
     for (int i = 0; i < 10; ++i) {
         std::string out;
-        const std::string args = fmt::format("run --regime datasets/demo/regime.toml --detections {} --quiet --top 0 --threads {} --block-bytes {} --store {}",
-                                             q(detections), 1 + i % 2, blocks[i % 5], q(store));
+        const std::string args =
+            fmt::format("run --regime datasets/demo/regime.toml --detections {} --quiet --top 0 --threads {} --block-bytes {} --store {}",
+                        q(detections), 1 + i % 2, blocks[i % 5], q(store));
         INFO(args);
         REQUIRE(run_avf(args, out) == 0);
     }

@@ -82,8 +82,9 @@ int run_avf_stdout(const std::string& args, std::string& output) {
 std::string demo_store(const std::filesystem::path& store) {
     std::string out;
     int code = run_avf("zones import datasets/korea/zones.geojson datasets/korea/lines.geojson datasets/baltic/zones.geojson "
-                   "datasets/baltic/lines.geojson datasets/mission/zones.geojson --store " + q(store.string()) + " --set demo",
-                   out);
+                       "datasets/baltic/lines.geojson datasets/mission/zones.geojson --store " +
+                           q(store.string()) + " --set demo",
+                       out);
     INFO(out);
     REQUIRE(code == 0);
     return store.string();
@@ -156,9 +157,15 @@ std::string describe_status(int status) {
     return "status " + std::to_string(status);
 }
 
-bool killed_by_sigkill(int status) { return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL; }
-bool exited_with(int status, int code) { return WIFEXITED(status) && WEXITSTATUS(status) == code; }
+bool killed_by_sigkill(int status) {
+    return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+bool exited_with(int status, int code) {
+    return WIFEXITED(status) && WEXITSTATUS(status) == code;
+}
 
-std::string file_sha256(const std::string& path) { return sha256_file(path); }
+std::string file_sha256(const std::string& path) {
+    return sha256_file(path);
+}
 
 } // namespace avf::reliability

@@ -141,7 +141,8 @@ TEST_CASE("data-driven scenarios", "[scenarios]") {
                 for (const auto& row : read_csv(dir / "notes.csv")) notes_expected.insert(row[0] + "," + row[1] + "," + row[2]);
                 for (const auto& p : one.problems)
                     if (p.severity == Severity::note)
-                        notes_actual.insert(std::to_string(p.where.line().value_or(-1)) + "," + std::string(to_string(p.code)) + "," + p.where.field());
+                        notes_actual.insert(std::to_string(p.where.line().value_or(-1)) + "," + std::string(to_string(p.code)) + "," +
+                                            p.where.field());
                 CHECK(notes_actual == notes_expected);
             }
         }

@@ -6,8 +6,12 @@
 #if defined(__SANITIZE_ADDRESS__)
 extern "C" {
 // NOLINTBEGIN(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp,readability-identifier-naming): names the sanitizer runtime looks up
-const char* __asan_default_options() { return "fast_unwind_on_malloc=0"; }
-const char* __lsan_default_options() { return "suppressions=" AVF_SOURCE_DIR "/tests/storage/lsan.supp:print_suppressions=0"; }
+const char* __asan_default_options() {
+    return "fast_unwind_on_malloc=0";
+}
+const char* __lsan_default_options() {
+    return "suppressions=" AVF_SOURCE_DIR "/tests/storage/lsan.supp:print_suppressions=0";
+}
 // NOLINTEND(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp,readability-identifier-naming)
 }
 #endif

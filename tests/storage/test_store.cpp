@@ -232,7 +232,7 @@ TEST_CASE("the first and last instants of years 0000-9999 are stored and read ba
     StoreTransaction tx(path);
     auto run = tx.begin_run(test::sample_run_header("r"));
     auto findings = test::sample_findings();
-    findings[2].span.from = UtcTime{-62167219200000LL};  // 0000-01-01T00:00:00Z
+    findings[2].span.from = UtcTime{-62167219200000LL};   // 0000-01-01T00:00:00Z
     findings[2].span.to = UtcTime{253402300800000LL - 1}; // 9999-12-31T23:59:59.999Z
     run.append_findings(findings);
     run.finish(test::sample_summary());
@@ -389,10 +389,9 @@ enum ChildOutcome : int {
 /// keeps every open identifier reachable, and avf disables its atexit teardown.)
 std::map<std::string, hsize_t> identifier_counts() {
     std::map<std::string, hsize_t> counts;
-    const std::pair<const char*, H5I_type_t> types[] = {{"file", H5I_FILE},         {"group", H5I_GROUP},
-                                                        {"dataset", H5I_DATASET},   {"attribute", H5I_ATTR},
-                                                        {"datatype", H5I_DATATYPE}, {"dataspace", H5I_DATASPACE},
-                                                        {"property list", H5I_GENPROP_LST}};
+    const std::pair<const char*, H5I_type_t> types[] = {
+        {"file", H5I_FILE},         {"group", H5I_GROUP},         {"dataset", H5I_DATASET},          {"attribute", H5I_ATTR},
+        {"datatype", H5I_DATATYPE}, {"dataspace", H5I_DATASPACE}, {"property list", H5I_GENPROP_LST}};
     for (const auto& [name, type] : types) {
         hsize_t n = 0;
         H5Inmembers(type, &n);
@@ -633,14 +632,14 @@ TEST_CASE("a symbolic link planted as the lock file is refused, and its target i
 }
 
 // Issue 16, item 15: signed chain heads (Ed25519, keys made with openssl as docs/store-format.md says).
-TEST_CASE("a signature covers a chain row, verify checks it and, with a trusted key or an expected head, anchors the history",
-          "[store][sign]") {
+TEST_CASE("a signature covers a chain row, verify checks it and, with a trusted key or an expected head, anchors the history", "[store][sign]") {
     test::TempDir tmp;
     std::string out;
     const std::string key = (tmp.path() / "key.pem").string(), pub = (tmp.path() / "pub.pem").string();
     const std::string other = (tmp.path() / "other.pem").string(), other_pub = (tmp.path() / "other-pub.pem").string();
     REQUIRE(test::run_command("openssl genpkey -algorithm ed25519 -out " + key + " && openssl pkey -in " + key + " -pubout -out " + pub +
-                                  " && openssl genpkey -algorithm ed25519 -out " + other + " && openssl pkey -in " + other + " -pubout -out " + other_pub,
+                                  " && openssl genpkey -algorithm ed25519 -out " + other + " && openssl pkey -in " + other + " -pubout -out " +
+                                  other_pub,
                               out) == 0);
     std::string path = (tmp.path() / "s.h5").string();
     test::write_sample_store(path, "run-a");

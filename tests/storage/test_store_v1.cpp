@@ -34,8 +34,7 @@ TEST_CASE("generate tests/data/store-v1.h5", "[.generate]") {
     std::filesystem::remove(path + ".lock");
     StoreReader store(path);
     REQUIRE(store.verify().ok);
-    WARN("wrote " << path << " (" << std::filesystem::file_size(path) << " bytes); run digest "
-                  << store.run_info("run-2027-03-04").content_digest);
+    WARN("wrote " << path << " (" << std::filesystem::file_size(path) << " bytes); run digest " << store.run_info("run-2027-03-04").content_digest);
 }
 
 TEST_CASE("the committed schema-1 store still reads and verifies", "[store][v1]") {

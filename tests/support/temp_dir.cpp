@@ -28,7 +28,9 @@ std::string TempDir::write(const std::string& name, const std::string& content) 
     return p.string();
 }
 
-std::string source_path(const std::string& relative) { return std::string(AVF_SOURCE_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) {
+    return std::string(AVF_SOURCE_DIR) + "/" + relative;
+}
 
 int run_command(const std::string& command, std::string& output) {
     output.clear();
