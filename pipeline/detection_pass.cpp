@@ -78,8 +78,8 @@ DetectionPass::Output DetectionPass::run(int threads) {
         return chunk;
     });
     const auto evaluate_blocks =
-        tbb::make_filter<ChunkPtr, void>(tbb::filter_mode::parallel, [&](ChunkPtr chunk) { evaluate(*chunk, *workers.local()); });
-    tbb::parallel_pipeline(static_cast<std::size_t>(2 * threads), read_blocks & parse_blocks & admit_in_order & evaluate_blocks);
+        tbb::make_filter<ChunkPtr, void>(tbb::filter_mode::parallel, [&](const ChunkPtr& chunk) { evaluate(*chunk, *workers.local()); });
+    tbb::parallel_pipeline(2 * static_cast<std::size_t>(threads), read_blocks & parse_blocks & admit_in_order & evaluate_blocks);
 
     Output out;
     for (auto& w : workers) out.workers.push_back(std::move(w));

@@ -67,7 +67,7 @@ RunInputs::RunInputs(const RunOptions& options, const std::string& temp_dir)
 fusion::ZoneSetView RunInputs::open_zone_set(const RunOptions& options, std::string& name) {
     storage::ZoneSet set = load_zone_set(options.store_path, options.zone_set);
     name = set.name;
-    return fusion::ZoneSetView(std::move(set.zones), std::move(set.lines));
+    return {std::move(set.zones), std::move(set.lines)};
 }
 
 // The observation side is small and read whole, before any detection: a bad file fails fast.

@@ -38,7 +38,7 @@ void WriterThread::finish() {
     if (m_error) std::rethrow_exception(m_error);
 }
 
-void WriterThread::fail(std::exception_ptr error) {
+void WriterThread::fail(const std::exception_ptr& error) {
     bool consequence = false;
     try {
         std::rethrow_exception(error);

@@ -59,7 +59,7 @@ public:
     void finish();
     /// For the merging thread's catch: records `error` unless an earlier one is known (see above
     /// for an InternalError), stops the writer (queued jobs dropped) and rethrows the first error.
-    [[noreturn]] void fail(std::exception_ptr error);
+    [[noreturn]] void fail(const std::exception_ptr& error);
     /// Whether an error has been recorded, by either thread.
     bool failed() const;
 

@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   # toolchain
   build-essential cmake pkg-config
+  clang-format clang-tidy         # make format-check (CI), make format, make lint
   # fixed stack
   libgdal-dev gdal-bin            # OGR vector I/O, PROJ reprojection
   libboost1.74-dev                # Boost.Geometry (1.81 conflicts with libgdal-dev)
