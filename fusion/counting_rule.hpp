@@ -36,7 +36,8 @@ struct SpillOptions {
 class CountingRule : public Rule {
 public:
     /// Applies to states made afterwards (the Evaluator sets it before making any).
-    void set_spill_options(const SpillOptions& options) { m_spill = options; }
+    void set_spill_options(const SpillOptions& options) override { m_spill = options; }
+    RuleSide side() const override { return RuleSide::detections; }
 
     std::unique_ptr<RuleState> make_state() const override;
     void combine(RuleState& into, RuleState&& from) const override;

@@ -9,7 +9,7 @@ namespace avf::fusion {
 Evaluator::Evaluator(Regime& regime, const ZoneSetView& zones, const SpillOptions& spill) : m_regime(regime), m_zones(zones) {
     for (auto& rule : m_regime.rules) {
         rule->bind(zones);
-        if (auto* counting = dynamic_cast<CountingRule*>(rule.get())) counting->set_spill_options(spill);
+        rule->set_spill_options(spill);
     }
 }
 

@@ -23,10 +23,6 @@ ImageryOutputs evaluate_imagery(const Regime& regime, const ImageryInputs& in) {
     return out;
 }
 
-bool is_observation_rule(const Rule& rule) {
-    return rule.type() == "sensor_limit" || rule.type() == "route" || rule.type() == "coverage";
-}
-
 Evidence evidence_of(const ImageRecord& image) {
     return Evidence{"image", image.id.str(), image.origin.file, image.origin.feature};
 }

@@ -23,9 +23,6 @@ namespace avf::fusion {
 /// be sorted by id (images) and flight id (tracks, routes), as the readers leave them.
 ImageryOutputs evaluate_imagery(const Regime& regime, const ImageryInputs& in);
 
-/// True for the rule types evaluate_imagery() is for: sensor_limit, route, coverage.
-bool is_observation_rule(const Rule& rule);
-
 /// The evidence record of an image (record_kind "image") or a flight ("flight"; the position
 /// names the first and last fix the finding rests on, e.g. "line 12-line 17").
 Evidence evidence_of(const ImageRecord& image);

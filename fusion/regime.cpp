@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "core/file_io.hpp"
 #include "core/store_limits.hpp"
+#include "fusion/rule_registry.hpp"
 #include "fusion/toml_reader.hpp"
 
 #include <cerrno>

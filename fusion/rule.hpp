@@ -77,6 +77,16 @@ struct ImageryOutputs {
     std::vector<CoverageRecord> coverage;
 };
 
+struct SpillOptions;
+
+/// Which inputs a rule judges. A run given no input of a rule's side says so instead of
+/// reporting that rule as quiet.
+enum class RuleSide {
+    detections,   ///< each detection in the detection pass (prohibited, standoff, ceiling, band)
+    declarations, ///< declarations against the detections, after the pass (declaration_match, notification)
+    imagery,      ///< images, tracks and routes, once per run (sensor_limit, route, coverage)
+};
+
 /// Per-thread partial state of a rule that aggregates (counts in zones); stateless rules have none.
 class RuleState {
 public:
@@ -91,6 +101,8 @@ public:
     const std::string& type() const { return m_type; }
     const std::string& article() const { return m_article; }
     const Interval& valid() const { return m_valid; }
+    /// The inputs the rule judges (declared by each rule type).
+    virtual RuleSide side() const = 0;
 
     /// Resolves zone and line references against the zone set. Throws InputError naming the
     /// regime file, line and key of a reference that does not exist.
@@ -103,6 +115,9 @@ public:
     /// Declarations, de-duplication tolerances and coverage for whole-run fusion rules (called
     /// once before evaluation; `inputs` outlives the rule's use). Other rules ignore it.
     virtual void attach(const FusionInputs& /*inputs*/) {}
+    /// Where rules that aggregate spill their state (called by the Evaluator before any state is
+    /// made). Rules without spilled state ignore it.
+    virtual void set_spill_options(const SpillOptions& /*options*/) {}
 
     /// Rules about the observation side (sensor limits, routes, coverage) judge the imagery,
     /// tracks and routes here, once per run, after the detection pass. Outputs need not be
@@ -139,11 +154,5 @@ protected:
     Interval m_valid;
     std::vector<Waiver> m_waivers;
 };
-
-/// Builds a rule of a registered type from its TOML table (throws InputError).
-std::unique_ptr<Rule> make_rule(TomlReader& table, const RuleContext& context);
-
-/// The explicit list of rule types: the one place where a new rule type is registered.
-std::vector<std::string> builtin_rule_types();
 
 } // namespace avf::fusion

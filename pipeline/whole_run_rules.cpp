@@ -27,10 +27,10 @@ std::vector<CoverageRecord> evaluate_whole_run(RunInputs& inputs, DetectionPass:
             regime, fusion::ImageryInputs{inputs.imagery.images, inputs.imagery.tracks, inputs.imagery.routes, inputs.period});
     else
         for (const auto& rule : regime.rules)
-            if (fusion::is_observation_rule(*rule)) result.observation_rules_skipped.push_back(rule->id());
+            if (rule->side() == fusion::RuleSide::imagery) result.observation_rules_skipped.push_back(rule->id());
     if (!with_detections)
         for (const auto& rule : regime.rules)
-            if (!fusion::is_observation_rule(*rule)) result.rules_without_detections.push_back(rule->id());
+            if (rule->side() != fusion::RuleSide::imagery) result.rules_without_detections.push_back(rule->id());
     for (auto& f : observed.findings) into.add(Sequenced{after_every_detection, k++, std::move(f)});
     observed.findings.clear();
     for (auto& p : inputs.imagery.problems) pass.problems->add(std::move(p));

@@ -33,6 +33,7 @@ namespace avf::fusion {
 
 class CoverageRule : public Rule {
 public:
+    RuleSide side() const override { return RuleSide::imagery; }
     CoverageRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}

@@ -19,6 +19,7 @@ namespace avf::fusion {
 
 class ProhibitedRule : public Rule {
 public:
+    RuleSide side() const override { return RuleSide::detections; }
     ProhibitedRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;

@@ -31,6 +31,7 @@ namespace avf::fusion {
 
 class RouteRule : public Rule {
 public:
+    RuleSide side() const override { return RuleSide::imagery; }
     RouteRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}

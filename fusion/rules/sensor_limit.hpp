@@ -28,6 +28,7 @@ namespace avf::fusion {
 
 class SensorLimitRule : public Rule {
 public:
+    RuleSide side() const override { return RuleSide::imagery; }
     SensorLimitRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView&) override {}
     void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}

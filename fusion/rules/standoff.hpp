@@ -25,6 +25,7 @@ namespace avf::fusion {
 
 class StandoffRule : public Rule {
 public:
+    RuleSide side() const override { return RuleSide::detections; }
     StandoffRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
