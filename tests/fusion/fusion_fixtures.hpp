@@ -54,6 +54,24 @@ inline Detection detection(const std::string& id, GeoPoint p, const std::string&
     return d;
 }
 
+/// A point declaration with its radius, valid [from, to) (dates or times, UTC).
+inline Declaration declaration(const std::string& id, const std::string& cls, std::int64_t quantity, GeoPoint where, double radius_m,
+                               const std::string& from = "2027-03-01", const std::string& to = "2027-04-01", const std::string& kind = "deployment",
+                               const std::string& party = "PRK") {
+    Declaration d;
+    d.id = DeclarationId{id};
+    d.party = party;
+    d.equipment_class = cls;
+    d.quantity = quantity;
+    d.location = where;
+    d.radius = Meters{radius_m};
+    d.point_given = true;
+    d.valid = Interval{*parse_utc(from), *parse_utc(to)};
+    d.kind = kind;
+    d.origin = SourceRef{"decl.csv", "", "2", 0};
+    return d;
+}
+
 inline std::string regime_text(const std::string& rules) {
     return R"([regime]
 id = "test"

@@ -17,28 +17,12 @@
 
 using namespace avf;
 using namespace avf::fusion;
+using avf::test::declaration;
 using avf::test::detection;
 
 namespace {
 
 const GeoPoint k_base{26.0, 53.1};
-
-Declaration declaration(const std::string& id, const std::string& cls, std::int64_t quantity, GeoPoint where, double radius_m,
-                        const std::string& from = "2027-03-01", const std::string& to = "2027-04-01", const std::string& kind = "deployment",
-                        const std::string& party = "PRK") {
-    Declaration d;
-    d.id = DeclarationId{id};
-    d.party = party;
-    d.equipment_class = cls;
-    d.quantity = quantity;
-    d.location = where;
-    d.radius = Meters{radius_m};
-    d.point_given = true;
-    d.valid = Interval{*parse_utc(from), *parse_utc(to)};
-    d.kind = kind;
-    d.origin = SourceRef{"decl.csv", "", "2", 0};
-    return d;
-}
 
 GeoPoint at(double km_east, double km_north = 0.0) {
     GeoPoint p = geo::destination(k_base, 90.0, kilometers(km_east));

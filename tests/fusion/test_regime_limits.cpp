@@ -11,6 +11,7 @@
 #include <limits>
 
 using namespace avf;
+using test::declaration;
 using test::detection;
 using test::Harness;
 using test::regime_text;
@@ -33,22 +34,6 @@ std::vector<Finding> of_rule(const std::vector<Finding>& all, const std::string&
     std::vector<Finding> out;
     std::copy_if(all.begin(), all.end(), std::back_inserter(out), [&](const Finding& f) { return f.rule_id == rule; });
     return out;
-}
-
-Declaration declaration(const std::string& id, const std::string& cls, std::int64_t quantity, GeoPoint where, double radius_m,
-                        const std::string& from, const std::string& to, const std::string& party = "PRK", const std::string& kind = "deployment") {
-    Declaration d;
-    d.id = DeclarationId{id};
-    d.party = party;
-    d.equipment_class = cls;
-    d.quantity = quantity;
-    d.location = where;
-    d.radius = Meters{radius_m};
-    d.point_given = true;
-    d.valid = Interval{*parse_utc(from), *parse_utc(to)};
-    d.kind = kind;
-    d.origin = SourceRef{"declarations.csv", "", "2", 0};
-    return d;
 }
 
 } // namespace
