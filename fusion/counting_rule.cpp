@@ -1,8 +1,10 @@
 #include "fusion/counting_rule.hpp"
 
+#include "core/spill/byte_codec.hpp"
+#include "core/spill/record_file.hpp"
+#include "core/spill/spill_file.hpp"
 #include "fusion/count_sum.hpp"
 #include "fusion/finding_builder.hpp"
-#include "fusion/spill.hpp"
 #include "fusion/toml_reader.hpp"
 
 #include <fmt/format.h>
@@ -51,8 +53,8 @@ public:
     explicit CountState(const SpillOptions& spill) : m_spill(spill) {}
 
     std::unordered_map<CountKey, Cell, CountKeyHash> cells;
-    std::string memory;                            // framed evidence records not yet spilled
-    std::vector<std::unique_ptr<SpillFile>> files; // spilled evidence records (this state's and combined ones)
+    std::string memory;                                   // framed evidence records not yet spilled
+    std::vector<std::unique_ptr<spill::SpillFile>> files; // spilled evidence records (this state's and combined ones)
 
     void add_record(std::string_view record) {
         const auto n = static_cast<std::uint32_t>(record.size());
@@ -63,7 +65,8 @@ public:
     void spill() {
         if (memory.empty()) return;
         if (!m_own) {
-            files.push_back(std::make_unique<SpillFile>(m_spill.directory.empty() ? SpillFile::default_directory() : m_spill.directory));
+            files.push_back(
+                std::make_unique<spill::SpillFile>(m_spill.directory.empty() ? spill::SpillFile::default_directory() : m_spill.directory));
             m_own = files.back().get();
         }
         m_own->append(memory);
@@ -80,11 +83,11 @@ public:
 
 private:
     const SpillOptions& m_spill;
-    SpillFile* m_own = nullptr; // the file this state appends to (one of `files`)
+    spill::SpillFile* m_own = nullptr; // the file this state appends to (one of `files`)
 };
 
 // Evidence record: target, party, window, time, lon, lat, confidence, id, file, position.
-void encode(ByteWriter& w, const CountKey& key, const Detection& d) {
+void encode(spill::ByteWriter& w, const CountKey& key, const Detection& d) {
     w.u64(key.target);
     w.str(key.party);
     w.i64(key.window);
@@ -128,7 +131,7 @@ void CountingRule::count(RuleState* state, std::size_t target, const Detection& 
     CountKey key{target, m_per_party ? canonical_party(d.party) : std::string(), window};
     Cell& c = s.cells[key];
     (certain ? c.certain : c.possible) += d.count; // saturating: a huge count never wraps the sum
-    thread_local ByteWriter w;
+    thread_local spill::ByteWriter w;
     w.clear();
     encode(w, key, d);
     s.add_record(w.bytes());
@@ -159,7 +162,7 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
     std::unordered_map<CountKey, std::vector<CountedItem>, CountKeyHash> items;
     for (const CountKey* k : over) items.emplace(*k, std::vector<CountedItem>{});
     auto collect = [&](std::string_view record) {
-        ByteReader r(record);
+        spill::ByteReader r(record);
         CountKey key;
         key.target = static_cast<std::size_t>(r.u64());
         key.party = std::string(r.str());
@@ -180,7 +183,7 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
     };
     for (auto& f : s.files) {
         f->flush();
-        RecordReader reader(*f, 0, f->size());
+        spill::RecordReader reader(*f, 0, f->size());
         std::string_view record;
         while (reader.next(record)) collect(record);
     }

@@ -5,7 +5,7 @@
 //
 // Memory is bounded: a cell (target, party, window) keeps only its two sums. The evidence of each
 // counted detection (id, file, line, time, position, confidence: ~60 bytes) is appended to a
-// buffer that spills to an anonymous temporary file (fusion/spill.hpp) past
+// buffer that spills to an anonymous temporary file (core/spill/spill_file.hpp) past
 // SpillOptions::memory_bytes; at the end it is read back once, sequentially, and kept only for
 // the cells that exceed their limit — so every reported finding still cites every detection it
 // counted, while a run over 10^8 detections holds its cells, not its detections. (The evidence of
@@ -29,7 +29,7 @@ namespace avf::fusion {
 
 /// Where and when counting rules spill the evidence of counted detections.
 struct SpillOptions {
-    std::string directory;                           ///< "" = SpillFile::default_directory() ($TMPDIR or /tmp)
+    std::string directory;                           ///< "" = spill::SpillFile::default_directory() ($TMPDIR or /tmp)
     std::size_t memory_bytes = std::size_t{8} << 20; ///< per rule state, before spilling (default 8 MiB)
 };
 

@@ -1,7 +1,7 @@
 #include "pipeline/compliance_run.hpp"
 
 #include "core/error.hpp"
-#include "fusion/spill.hpp"
+#include "core/spill/spill_file.hpp"
 #include "pipeline/detection_pass.hpp"
 #include "pipeline/finding_merge.hpp"
 #include "pipeline/run_progress.hpp"
@@ -76,7 +76,7 @@ RunResult ComplianceRun::run() {
     const RunOptions& o = m_options;
     RunResult result;
     result.started = now();
-    const std::string temp_dir = o.temp_dir.empty() ? fusion::SpillFile::default_directory() : o.temp_dir;
+    const std::string temp_dir = o.temp_dir.empty() ? spill::SpillFile::default_directory() : o.temp_dir;
 
     // 1. Everything but the detections, read whole: a bad regime, zone set or file fails fast.
     RunInputs inputs(o, temp_dir);

@@ -1,12 +1,15 @@
 #include "pipeline/finding_merge.hpp"
 
+#include "core/spill/byte_codec.hpp"
+#include "core/spill/record_file.hpp"
+
 #include <algorithm>
 
 namespace avf::pipeline {
 namespace {
 
 // A spilled run of findings, decoded record by record.
-class RunStream final : public SortedStream<Sequenced> {
+class RunStream final : public spill::SortedStream<Sequenced> {
 public:
     RunStream(const FindingSpool::Run& r, std::size_t piece) : m_reader(*r.file, r.offset, r.length, piece) {}
     bool next(Sequenced& out) override {
@@ -17,7 +20,7 @@ public:
     }
 
 private:
-    fusion::RecordReader m_reader;
+    spill::RecordReader m_reader;
 };
 
 } // namespace
@@ -36,12 +39,12 @@ FindingMerge::FindingMerge(const std::vector<FindingSpool*>& spools, const Merge
     }
     const std::size_t fan_in = std::max<std::size_t>(2, options.fan_in);
     while (runs.size() > fan_in) {
-        auto file = std::make_unique<fusion::SpillFile>(options.temp_dir);
+        auto file = std::make_unique<spill::SpillFile>(options.temp_dir);
         std::vector<FindingSpool::Run> longer;
-        fusion::ByteWriter w;
+        spill::ByteWriter w;
         for (std::size_t i = 0; i < runs.size(); i += fan_in) {
             const std::size_t n = std::min(fan_in, runs.size() - i);
-            KWayMerge<Sequenced, SequencedBefore> group;
+            spill::KWayMerge<Sequenced, SequencedBefore> group;
             for (std::size_t j = i; j < i + n; ++j) group.add(std::make_unique<RunStream>(runs[j], piece_for(n)));
             const std::uint64_t start = file->size();
             Sequenced s;
@@ -55,7 +58,7 @@ FindingMerge::FindingMerge(const std::vector<FindingSpool*>& spools, const Merge
     }
     m_final_runs = runs.size();
     for (const auto& run : runs) m_merge.add(std::make_unique<RunStream>(run, piece_for(runs.size())));
-    for (FindingSpool* s : spools) m_merge.add(std::make_unique<VectorStream<Sequenced>>(s->memory()));
+    for (FindingSpool* s : spools) m_merge.add(std::make_unique<spill::VectorStream<Sequenced>>(s->memory()));
 }
 
 } // namespace avf::pipeline

@@ -1,5 +1,5 @@
 // The findings of a compliance run in output order: every sealed FindingSpool's spilled runs and
-// in-memory remainder, merged k-way (kway_merge.hpp) by SequencedBefore.
+// in-memory remainder, merged k-way (core/spill/kway_merge.hpp) by SequencedBefore.
 //
 // Each spilled run is read ahead a piece at a time, the pieces of one merge sharing the spill
 // budget (64 KiB to 1 MiB a run). More than `fan_in` runs are first merged `fan_in` at a time
@@ -15,9 +15,9 @@
 #pragma once
 
 #include "core/records.hpp"
-#include "fusion/spill.hpp"
+#include "core/spill/kway_merge.hpp"
+#include "core/spill/spill_file.hpp"
 #include "pipeline/finding_spool.hpp"
-#include "pipeline/kway_merge.hpp"
 
 #include <cstddef>
 #include <memory>
@@ -51,8 +51,8 @@ public:
     std::size_t final_runs() const { return m_final_runs; }
 
 private:
-    std::unique_ptr<fusion::SpillFile> m_merged; // the longer runs of the last pass (read by m_merge: declared first)
-    KWayMerge<Sequenced, SequencedBefore> m_merge;
+    std::unique_ptr<spill::SpillFile> m_merged; // the longer runs of the last pass (read by m_merge: declared first)
+    spill::KWayMerge<Sequenced, SequencedBefore> m_merge;
     std::size_t m_passes = 0, m_final_runs = 0;
 };
 

@@ -1,22 +1,25 @@
 #include "pipeline/finding_spool.hpp"
 
+#include "core/spill/record_codec.hpp"
+#include "core/spill/record_file.hpp"
+
 #include <algorithm>
 
 namespace avf::pipeline {
 
-void append_sequenced(fusion::SpillFile& file, fusion::ByteWriter& w, const Sequenced& s) {
+void append_sequenced(spill::SpillFile& file, spill::ByteWriter& w, const Sequenced& s) {
     w.clear();
     w.u64(s.detection);
     w.u32(s.k);
-    w.finding(s.finding);
-    fusion::append_record(file, w.bytes());
+    spill::encode_finding(w, s.finding);
+    spill::append_record(file, w.bytes());
 }
 
 void read_sequenced(std::string_view record, Sequenced& out) {
-    fusion::ByteReader r(record);
+    spill::ByteReader r(record);
     out.detection = r.u64();
     out.k = r.u32();
-    out.finding = r.finding();
+    out.finding = spill::decode_finding(r);
 }
 
 std::size_t approximate_bytes(const Finding& f) {
@@ -34,9 +37,9 @@ void FindingSpool::seal() {
 
 void FindingSpool::spill() {
     std::sort(m_memory.begin(), m_memory.end(), SequencedBefore{});
-    if (!m_file) m_file = std::make_unique<fusion::SpillFile>(m_dir);
+    if (!m_file) m_file = std::make_unique<spill::SpillFile>(m_dir);
     const std::uint64_t start = m_file->size();
-    fusion::ByteWriter w;
+    spill::ByteWriter w;
     for (const auto& s : m_memory) append_sequenced(*m_file, w, s);
     m_runs.push_back(Run{m_file.get(), start, m_file->size() - start});
     m_memory.clear();

@@ -13,8 +13,9 @@
 #pragma once
 
 #include "core/records.hpp"
+#include "core/spill/byte_codec.hpp"
+#include "core/spill/spill_file.hpp"
 #include "fusion/finding_builder.hpp"
-#include "fusion/spill.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -43,7 +44,7 @@ struct SequencedBefore {
 };
 
 /// A spilled finding: one length-framed record (what read_sequenced reads back). `w` is scratch.
-void append_sequenced(fusion::SpillFile& file, fusion::ByteWriter& w, const Sequenced& s);
+void append_sequenced(spill::SpillFile& file, spill::ByteWriter& w, const Sequenced& s);
 /// Decodes one record written by append_sequenced.
 void read_sequenced(std::string_view record, Sequenced& out);
 
@@ -54,7 +55,7 @@ class FindingSpool {
 public:
     /// A sorted run of findings spilled to a file: [offset, offset + length).
     struct Run {
-        const fusion::SpillFile* file;
+        const spill::SpillFile* file;
         std::uint64_t offset, length;
     };
 
@@ -78,7 +79,7 @@ private:
     std::size_t m_budget;
     std::vector<Sequenced> m_memory;
     std::size_t m_bytes = 0;
-    std::unique_ptr<fusion::SpillFile> m_file;
+    std::unique_ptr<spill::SpillFile> m_file;
     std::vector<Run> m_runs;
 };
 

@@ -56,7 +56,7 @@ std::size_t DigestSpool::spilled_blocks() const {
 }
 
 void DigestSpool::spill(std::size_t p) {
-    if (!m_file) m_file = std::make_unique<fusion::SpillFile>(m_dir);
+    if (!m_file) m_file = std::make_unique<spill::SpillFile>(m_dir);
     auto& buf = m_buffers[p];
     m_blocks[p].emplace_back(m_file->size(), buf.size());
     m_file->append(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size() * sizeof(IdDigest)));

@@ -15,7 +15,7 @@
 
 #include "core/problem.hpp"
 #include "core/records.hpp"
-#include "fusion/spill.hpp"
+#include "core/spill/spill_file.hpp"
 #include "ingest/detection_reader.hpp"
 
 #include <array>
@@ -63,7 +63,7 @@ private:
 
     std::string m_dir;
     std::size_t m_block;
-    std::unique_ptr<fusion::SpillFile> m_file;
+    std::unique_ptr<spill::SpillFile> m_file;
     std::array<std::vector<IdDigest>, partitions> m_buffers;
     std::array<std::vector<std::pair<std::uint64_t, std::size_t>>, partitions> m_blocks; // offset, digests
 };

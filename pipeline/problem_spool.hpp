@@ -10,7 +10,7 @@
 #pragma once
 
 #include "core/problem.hpp"
-#include "fusion/spill.hpp"
+#include "core/spill/spill_file.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -20,11 +20,6 @@
 #include <vector>
 
 namespace avf::pipeline {
-
-/// A problem as one spilled record (every field, with whether line and column are known).
-void encode_problem(fusion::ByteWriter& w, const Problem& p);
-/// Decodes what encode_problem wrote.
-Problem decode_problem(fusion::ByteReader& r);
 
 class ProblemSpool {
 public:
@@ -50,7 +45,7 @@ private:
     std::vector<Problem> m_memory;
     std::size_t m_bytes = 0;
     std::uint64_t m_count = 0;
-    std::unique_ptr<fusion::SpillFile> m_file;
+    std::unique_ptr<spill::SpillFile> m_file;
 };
 
 } // namespace avf::pipeline

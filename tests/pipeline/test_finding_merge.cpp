@@ -1,18 +1,16 @@
 // The compliance run's finding merge (pipeline/finding_spool.hpp, finding_merge.hpp,
-// kway_merge.hpp): whatever the spill budget, the number of spools and the fan-in, every finding
+// core/spill/kway_merge.hpp): whatever the spill budget, the number of spools and the fan-in, every finding
 // comes back once, whole, in output order (rule, target, time, id, then input position); a spool
 // spills a sorted run exactly when its budget is reached; more runs than the fan-in are merged in
 // passes first.
 #include "pipeline/finding_merge.hpp"
 #include "pipeline/finding_spool.hpp"
-#include "pipeline/kway_merge.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <functional>
 #include <limits>
 #include <memory>
 #include <random>
@@ -186,18 +184,4 @@ TEST_CASE("more spilled runs than the fan-in are merged in passes, with the same
         REQUIRE(got.size() == expected.size());
         for (std::size_t i = 0; i < got.size(); ++i) test::check_same(expected[i].finding, got[i]);
     }
-}
-
-TEST_CASE("a k-way merge of sorted streams, empty ones included, is sorted and complete", "[pipeline][merge]") {
-    std::vector<std::vector<int>> streams = {{}, {1, 4, 4, 9}, {}, {2, 3, 4}, {0}, {10, 11}};
-    std::vector<int> expected;
-    for (const auto& s : streams) expected.insert(expected.end(), s.begin(), s.end());
-    std::sort(expected.begin(), expected.end());
-
-    KWayMerge<int, std::less<int>> merge;
-    for (auto& s : streams) merge.add(std::make_unique<VectorStream<int>>(s));
-    std::vector<int> got;
-    for (int v; merge.next(v);) got.push_back(v);
-    CHECK(got == expected);
-    for (const auto& s : streams) CHECK(s.capacity() == 0); // each vector freed once read
 }

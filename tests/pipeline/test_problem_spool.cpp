@@ -1,6 +1,7 @@
 // The compliance run's problem spool (pipeline/problem_spool.hpp): problems come back once each,
 // in the order they were added, with every field, whether they stayed in memory or went through
 // the spill file, in batches of the size asked for.
+#include "core/spill/record_codec.hpp"
 #include "pipeline/problem_spool.hpp"
 #include "tests/storage/sample_store.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -77,10 +78,10 @@ TEST_CASE("an empty problem spool drains no batch", "[pipeline][problems]") {
 
 TEST_CASE("a problem's spilled record decodes to the same problem", "[pipeline][problems]") {
     for (const Problem& p : make_problems(30)) {
-        fusion::ByteWriter w;
-        encode_problem(w, p);
-        fusion::ByteReader r(w.bytes());
-        test::check_same(p, decode_problem(r));
+        spill::ByteWriter w;
+        spill::encode_problem(w, p);
+        spill::ByteReader r(w.bytes());
+        test::check_same(p, spill::decode_problem(r));
         CHECK(r.done());
     }
 }

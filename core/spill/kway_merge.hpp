@@ -2,9 +2,9 @@
 // smallest head of all of them, by `Before` (a strict weak order; with a total order the output
 // does not depend on how the values were split into streams). Nothing here knows what a value
 // is or where a stream reads it from: VectorStream moves values out of a sorted vector, and the
-// compliance run's RunStream (finding_merge.cpp) decodes them from a spilled run.
+// compliance run's RunStream (pipeline/finding_merge.cpp) decodes them from a spilled run.
 //
-//   KWayMerge<int, std::less<int>> m;
+//   avf::spill::KWayMerge<int, std::less<int>> m;
 //   std::vector<int> a{1, 4}, b{2, 3};
 //   m.add(std::make_unique<VectorStream<int>>(a));
 //   m.add(std::make_unique<VectorStream<int>>(b));
@@ -18,7 +18,7 @@
 #include <utility>
 #include <vector>
 
-namespace avf::pipeline {
+namespace avf::spill {
 
 /// One sorted stream of a merge.
 template <typename T> class SortedStream {
@@ -81,4 +81,4 @@ private:
     std::vector<Head> m_heads;
 };
 
-} // namespace avf::pipeline
+} // namespace avf::spill

@@ -1,22 +1,19 @@
-#include "fusion/spill.hpp"
+#include "core/spill/spill_file.hpp"
 
 #include "core/error.hpp"
+#include "core/file_io.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <fcntl.h>
-#include <system_error>
 #include <unistd.h>
 #include <utility>
 
-namespace avf::fusion {
+namespace avf::spill {
 namespace {
 
 constexpr std::size_t flush_bytes = std::size_t{1} << 20;
-
-std::string errno_text(int e) {
-    return std::generic_category().message(e);
-}
 
 } // namespace
 
@@ -91,7 +88,7 @@ void SpillFile::read_at(std::uint64_t offset, char* out, std::size_t n) const {
 
 SpillFile::Reader SpillFile::reader(std::uint64_t offset, std::uint64_t length) const {
     if (offset + length > m_written) throw InternalError("spill file read before flush()");
-    return Reader(this, offset, offset + length);
+    return {this, offset, offset + length};
 }
 
 bool SpillFile::Reader::next(std::string_view& piece, std::size_t max) {
@@ -114,101 +111,4 @@ bool SpillFile::Reader::append_to(std::string& out, std::size_t max) {
     return true;
 }
 
-bool RecordReader::next(std::string_view& record) {
-    auto available = [&] { return m_pending.size() - m_pos; };
-    auto fill = [&](std::size_t need) {
-        while (available() < need) {
-            m_pending.erase(0, m_pos);
-            m_pos = 0;
-            if (!m_reader.append_to(m_pending, std::max(need - m_pending.size(), m_piece))) return false;
-        }
-        return true;
-    };
-    if (!fill(sizeof(std::uint32_t))) {
-        if (available() != 0) throw InternalError("a spill file ends inside a record");
-        return false;
-    }
-    std::uint32_t n = 0;
-    std::memcpy(&n, m_pending.data() + m_pos, sizeof n);
-    if (!fill(sizeof n + n)) throw InternalError("a spill file ends inside a record");
-    record = std::string_view(m_pending).substr(m_pos + sizeof n, n);
-    m_pos += sizeof n + n;
-    return true;
-}
-
-const char* ByteReader::take(std::size_t n) {
-    if (m_pos + n > m_bytes.size()) throw InternalError("spilled record shorter than expected");
-    const char* p = m_bytes.data() + m_pos;
-    m_pos += n;
-    return p;
-}
-
-void ByteWriter::evidence(const Evidence& e) {
-    str(e.record_kind);
-    str(e.record_id);
-    str(e.source_file);
-    str(e.source_position);
-}
-
-Evidence ByteReader::evidence() {
-    Evidence e;
-    e.record_kind = std::string(str());
-    e.record_id = std::string(str());
-    e.source_file = std::string(str());
-    e.source_position = std::string(str());
-    return e;
-}
-
-void ByteWriter::finding(const Finding& f) {
-    str(f.id);
-    u8(static_cast<std::uint8_t>(f.kind));
-    u8(static_cast<std::uint8_t>(f.certainty));
-    str(f.rule_id);
-    str(f.rule_type);
-    str(f.article);
-    str(f.target_id);
-    str(f.party);
-    str(f.equipment_class);
-    i64(f.span.from.ms);
-    i64(f.span.to.ms);
-    f64(f.location.x());
-    f64(f.location.y());
-    f64(f.measured);
-    f64(f.limit);
-    str(f.unit);
-    f64(f.confidence);
-    str(f.waiver_id);
-    u64(f.evidence.size());
-    for (const auto& e : f.evidence) evidence(e);
-    str(f.explanation);
-}
-
-Finding ByteReader::finding() {
-    Finding f;
-    f.id = std::string(str());
-    f.kind = static_cast<FindingKind>(u8());
-    f.certainty = static_cast<Certainty>(u8());
-    f.rule_id = std::string(str());
-    f.rule_type = std::string(str());
-    f.article = std::string(str());
-    f.target_id = std::string(str());
-    f.party = std::string(str());
-    f.equipment_class = std::string(str());
-    f.span.from.ms = i64();
-    f.span.to.ms = i64();
-    const double x = f64();
-    const double y = f64();
-    f.location = GeoPoint{x, y};
-    f.measured = f64();
-    f.limit = f64();
-    f.unit = std::string(str());
-    f.confidence = f64();
-    f.waiver_id = std::string(str());
-    const std::uint64_t n = u64();
-    f.evidence.reserve(static_cast<std::size_t>(n));
-    for (std::uint64_t i = 0; i < n; ++i) f.evidence.push_back(evidence());
-    f.explanation = std::string(str());
-    return f;
-}
-
-} // namespace avf::fusion
+} // namespace avf::spill
