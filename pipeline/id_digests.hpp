@@ -47,7 +47,7 @@ public:
     explicit DigestSpool(std::string dir, std::size_t block = 4096) : m_dir(std::move(dir)), m_block(block) {}
 
     void add(const IdDigest& d) {
-        const std::size_t p = static_cast<std::size_t>(d.hi >> 56);
+        const auto p = static_cast<std::size_t>(d.hi >> 56);
         auto& buf = m_buffers[p];
         buf.push_back(d);
         if (buf.size() == m_block) spill(p);
