@@ -10,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cstring>
 #include <functional>
 #include <tuple>
 #include <unordered_map>
@@ -57,8 +56,8 @@ public:
     std::vector<std::unique_ptr<spill::SpillFile>> files; // spilled evidence records (this state's and combined ones)
 
     void add_record(std::string_view record) {
-        const auto n = static_cast<std::uint32_t>(record.size());
-        memory.append(reinterpret_cast<const char*>(&n), sizeof n);
+        const auto head = spill::frame_header(record.size());
+        memory.append(head.data(), head.size());
         memory.append(record.data(), record.size());
         if (memory.size() >= m_spill.memory_bytes) spill();
     }
@@ -105,7 +104,7 @@ void encode(spill::ByteWriter& w, const CountKey& key, const Detection& d) {
 bool CountingRule::read_count_options(TomlReader& r, bool optional_limit) {
     auto max = r.optional_integer("max_count");
     auto window = r.optional_duration("window");
-    auto aggregation = r.optional_string("aggregation").value_or(window ? "window" : "window");
+    auto aggregation = r.optional_string("aggregation").value_or("window");
     if (aggregation != "window" && aggregation != "instant")
         r.fail("aggregation", "unknown aggregation '" + aggregation + "'", "window (with window = \"P1D\"…) or instant");
     m_instant = aggregation == "instant";
@@ -188,8 +187,7 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         while (reader.next(record)) collect(record);
     }
     for (std::size_t pos = 0; pos < s.memory.size();) {
-        std::uint32_t n = 0;
-        std::memcpy(&n, s.memory.data() + pos, sizeof n);
+        const spill::FrameLength n = spill::frame_length(s.memory.data() + pos);
         collect(std::string_view(s.memory).substr(pos + sizeof n, n));
         pos += sizeof n + n;
     }
