@@ -165,8 +165,14 @@ std::optional<UtcTime> parse_time_text(std::string_view text);
 
 inline void put_text(std::string_view value, std::size_t bytes, std::uint8_t* at, std::string_view column, const WriteContext& c) {
     if (value.size() > bytes) text_too_long(value, bytes, column, c);
-    if (value.find('\0') != std::string_view::npos) text_has_nul(value, column, c);
-    if (!is_valid_utf8(value)) text_not_utf8(value, column, c);
+    // One pass for the common case, ASCII without NUL; anything else takes the full checks.
+    for (char ch : value) {
+        if (ch == '\0' || static_cast<unsigned char>(ch) >= 0x80) {
+            if (value.find('\0') != std::string_view::npos) text_has_nul(value, column, c);
+            if (!is_valid_utf8(value)) text_not_utf8(value, column, c);
+            break;
+        }
+    }
     std::memcpy(at, value.data(), value.size());
 }
 
