@@ -426,6 +426,11 @@ template <typename Kind, typename Binding> struct Spec {
     Binding binding;
 };
 
+/// Builds a Spec (clang 14, which make lint runs, has no class template argument deduction for aggregates).
+template <typename Kind, typename Binding> constexpr Spec<Kind, Binding> spec(std::string_view name, Kind kind, Binding binding) {
+    return {name, kind, binding};
+}
+
 /// The columns of one table, in row order, for rows of `Record` plus `Slots`.
 template <typename Record, typename Slots, typename... Specs> class ColumnList {
 public:
@@ -496,16 +501,16 @@ constexpr ColumnList<Record, Slots, Specs...> list(std::string_view name, std::s
 // of a member, or getset(get, set)) ----
 
 template <typename... B> constexpr auto text(std::string_view name, std::size_t bytes, B... b) {
-    return Spec{name, Text{bytes}, binding(b...)};
+    return spec(name, Text{bytes}, binding(b...));
 }
 template <typename... B> constexpr auto time_text(std::string_view name, B... b) {
-    return Spec{name, TimeText{}, binding(b...)};
+    return spec(name, TimeText{}, binding(b...));
 }
 template <typename Owner, typename E> constexpr auto enum_name(std::string_view name, std::size_t bytes, E Owner::*member) {
-    return Spec{name, EnumName<E>{bytes}, binding(member)};
+    return spec(name, EnumName<E>{bytes}, binding(member));
 }
 template <typename T, typename... B> constexpr auto number(std::string_view name, B... b) {
-    return Spec{name, Number<T>{}, binding(b...)};
+    return spec(name, Number<T>{}, binding(b...));
 }
 template <typename... B> constexpr auto uint8(std::string_view name, B... b) {
     return number<std::uint8_t>(name, b...);
@@ -529,13 +534,13 @@ template <typename... B> constexpr auto float64(std::string_view name, B... b) {
     return number<double>(name, b...);
 }
 template <typename... B> constexpr auto time_ms(std::string_view name, B... b) {
-    return Spec{name, TimeMs{}, binding(b...)};
+    return spec(name, TimeMs{}, binding(b...));
 }
 template <typename... B> constexpr auto heap(std::string_view name, B... b) {
-    return Spec{name, Heap{}, binding(b...)};
+    return spec(name, Heap{}, binding(b...));
 }
 template <std::size_t N, typename... B> constexpr auto heaps(const std::array<std::string_view, N>& names, B... b) {
-    return Spec{std::string_view{}, Heaps<N>{&names}, binding(b...)};
+    return spec(std::string_view{}, Heaps<N>{&names}, binding(b...));
 }
 
 } // namespace col
