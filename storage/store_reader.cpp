@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <ranges>
 #include <set>
 
 namespace avf::storage {
@@ -602,10 +601,11 @@ std::vector<RunInfo> StoreReader::runs() const {
 std::optional<std::string> StoreReader::latest_run() const {
     h5::init_thread();
     auto chain = m_impl->run_rows();
-    for (auto& it : std::ranges::reverse_view(chain)) {
-        if (m_impl->run_committed(it.run_id)) {
-            return it.run_id;
-        }
+    // Reverse iterators rather than std::ranges::reverse_view: clang-tidy 14 (make lint) cannot
+    // parse libstdc++ 12's <ranges> views.
+    auto last = std::find_if(chain.rbegin(), chain.rend(), [&](const ChainEntry& e) { return m_impl->run_committed(e.run_id); });
+    if (last != chain.rend()) {
+        return last->run_id;
     }
     return std::nullopt;
 }
@@ -839,7 +839,7 @@ bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
     }
     h5::Group audit = h5::open_group(root(), layout::audit, path);
     std::vector<std::string> allowed = {layout::chain};
-    if (version >= 3) allowed.push_back(layout::signatures);
+    if (version >= 3) allowed.emplace_back(layout::signatures);
     if (auto extra = unexpected(h5::list_links(audit.get(), path), allowed)) {
         return mismatch(report, "", "", "/audit", "extra", "/audit holds '" + *extra + "', which the store format does not define");
     }
@@ -863,7 +863,7 @@ bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
     // Runs without a commit record (incomplete) hold only what a run holds.
     h5::Group runs = h5::open_group(root(), layout::runs, path);
     std::vector<std::string> members = imagery_run_commit_entries();
-    members.push_back(layout::commit);
+    members.emplace_back(layout::commit);
     for (const std::string& name : h5::list_links(runs.get(), path)) {
         h5::Group run = h5::open_group(runs.get(), name, path);
         if (h5::link_exists(run.get(), layout::commit, path)) continue; // checked exactly against its commit record
