@@ -22,7 +22,7 @@
 //
 // Column kinds (the builders below): text (fixed-length UTF-8, NULLPAD, zero-filled; a longer value
 // is refused, never truncated), time_text (ISO-8601 in time_bytes), enum_name (an enumerator's stable
-// name), the integers uint8/uint16/uint32/int32/int64/uint64 and float64 (codes, counts, measures),
+// name), enum_code (an enumerator's integer value), the integers uint8/uint16/uint32/int32/int64/uint64 and float64 (codes, counts, measures),
 // time_ms (a UtcTime as int64 milliseconds since the epoch), heap (two uint64 columns <name>_offset and
 // <name>_length addressing a byte heap) and heaps (several such pairs).
 #pragma once
@@ -284,6 +284,23 @@ template <typename E> struct EnumName {
     }
 };
 
+/// An enumerator stored by its integer value (its underlying type, e.g. uint8); a value that
+/// names no enumerator (to_string gives "unknown") reads as damage.
+template <typename E> struct EnumCode {
+    using Code = std::underlying_type_t<E>;
+    static constexpr std::size_t width() { return sizeof(Code); }
+    static void describe(std::string_view name, std::size_t offset, std::vector<Column>& out) {
+        out.push_back(Column{std::string(name), column_type<Code>(), sizeof(Code), offset});
+    }
+    static void put(E value, std::uint8_t* at, std::string_view /*name*/, const WriteContext& /*c*/) { put_le<Code>(at, static_cast<Code>(value)); }
+    static E get(const std::uint8_t* at, std::string_view name, const ReadContext& c) {
+        auto code = get_le<Code>(at);
+        auto e = static_cast<E>(code);
+        if (to_string(e) == "unknown") bad_name(std::to_string(code), name, c);
+        return e;
+    }
+};
+
 /// A little-endian number of type T (see column_type()).
 template <typename T> struct Number {
     static constexpr std::size_t width() { return sizeof(T); }
@@ -508,6 +525,9 @@ template <typename... B> constexpr auto time_text(std::string_view name, B... b)
 }
 template <typename Owner, typename E> constexpr auto enum_name(std::string_view name, std::size_t bytes, E Owner::*member) {
     return spec(name, EnumName<E>{bytes}, binding(member));
+}
+template <typename Owner, typename E> constexpr auto enum_code(std::string_view name, E Owner::*member) {
+    return spec(name, EnumCode<E>{}, binding(member));
 }
 template <typename T, typename... B> constexpr auto number(std::string_view name, B... b) {
     return spec(name, Number<T>{}, binding(b...));

@@ -31,6 +31,7 @@ struct Sample {
     double value = 0.0;
     UtcTime at;
     GeoPoint where{0.0, 0.0};
+    Certainty certainty = Certainty::certain;
 };
 
 struct SampleSlots {
@@ -56,6 +57,7 @@ constexpr auto sample_columns = col::list<Sample, SampleSlots>(
     col::float64("value", &Sample::value),
     col::time_ms("at", &Sample::at),
     col::float64("lon", col::getset([](const Sample& s) { return s.where.x(); }, [](Sample& s, double v) { s.where.x(v); })),
+    col::enum_code("certainty", &Sample::certainty),
     col::heap("text", &SampleSlots::text),
     col::heaps(pair_names, &SampleSlots::pair));
 // clang-format on
@@ -81,14 +83,15 @@ const std::vector<Expected> expected_columns = {
     {"value", ColumnType::float64, 8, 89},
     {"at", ColumnType::int64, 8, 97},
     {"lon", ColumnType::float64, 8, 105},
-    {"text_offset", ColumnType::uint64, 8, 113},
-    {"text_length", ColumnType::uint64, 8, 121},
-    {"first_offset", ColumnType::uint64, 8, 129},
-    {"first_length", ColumnType::uint64, 8, 137},
-    {"second_offset", ColumnType::uint64, 8, 145},
-    {"second_length", ColumnType::uint64, 8, 153},
+    {"certainty", ColumnType::uint8, 1, 113},
+    {"text_offset", ColumnType::uint64, 8, 114},
+    {"text_length", ColumnType::uint64, 8, 122},
+    {"first_offset", ColumnType::uint64, 8, 130},
+    {"first_length", ColumnType::uint64, 8, 138},
+    {"second_offset", ColumnType::uint64, 8, 146},
+    {"second_length", ColumnType::uint64, 8, 154},
 };
-constexpr std::size_t expected_row_size = 161;
+constexpr std::size_t expected_row_size = 162;
 
 Sample sample() {
     Sample s;
@@ -105,6 +108,7 @@ Sample sample() {
     s.value = -0.0;
     s.at = UtcTime{-62'200'000'000'000}; // before year 0: an int64 time keeps what ISO text cannot
     s.where = GeoPoint(127.5, 38.25);
+    s.certainty = Certainty::not_applicable;
     return s;
 }
 
@@ -191,9 +195,10 @@ TEST_CASE("every column kind is written little-endian, zero-padded, and reads ba
     CHECK(le(row, 73, 8) == std::numeric_limits<std::uint64_t>::max());
     CHECK(le(row, 89, 8) == 0x8000000000000000); // -0.0
     CHECK(static_cast<std::int64_t>(le(row, 97, 8)) == -62'200'000'000'000);
-    CHECK(le(row, 113, 8) == 7);
-    CHECK(le(row, 121, 8) == 9);
-    CHECK(le(row, 145, 8) == 3);
+    CHECK(row[113] == 2); // Certainty::not_applicable
+    CHECK(le(row, 114, 8) == 7);
+    CHECK(le(row, 122, 8) == 9);
+    CHECK(le(row, 146, 8) == 3);
 
     Sample back;
     SampleSlots x;
@@ -211,6 +216,7 @@ TEST_CASE("every column kind is written little-endian, zero-padded, and reads ba
     CHECK(std::signbit(back.value));
     CHECK(back.at == s.at);
     CHECK(back.where.x() == 127.5);
+    CHECK(back.certainty == s.certainty);
     CHECK(x.text.offset == 7);
     CHECK(x.text.length == 9);
     CHECK(x.pair[0].offset == 1);
@@ -247,6 +253,11 @@ TEST_CASE("a stored value that cannot be read back is an I/O error naming the co
         std::memcpy(row.data() + 14, "violatio", 8); // "violatioe_gap"
         CHECK_THROWS_AS(sample_columns.decode(row.data(), back, x, "test.h5"), IoError);
         CHECK_THROWS_WITH(sample_columns.decode(row.data(), back, x, "test.h5"), Catch::Contains("unknown sample.kind"));
+    }
+    SECTION("unknown code") {
+        row[113] = 7;
+        CHECK_THROWS_AS(sample_columns.decode(row.data(), back, x, "test.h5"), IoError);
+        CHECK_THROWS_WITH(sample_columns.decode(row.data(), back, x, "test.h5"), Catch::Contains("unknown sample.certainty '7'"));
     }
     SECTION("malformed time") {
         row[30] = 'x';
