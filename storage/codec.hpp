@@ -1,6 +1,8 @@
-// Internal to storage/: core records <-> schema-1 rows. Every encoder validates every value before
-// the caller appends anything (a value that does not fit is an InputError, never truncated), and
-// every decoder is the exact inverse, so a record survives the store bit for bit.
+// Internal to storage/: core records <-> table rows, per table: the column lists of
+// storage/schema.hpp encode and decode the rows; what is here is what a list cannot say — heap
+// references and the bytes they point to, input-file indexes, geometry. Every encoder validates
+// every value before the caller appends anything (a value that does not fit is an InputError, never
+// truncated), and every decoder is the exact inverse, so a record survives the store bit for bit.
 //
 //   std::string text_batch;                 // bytes to append to problem_text
 //   encode_problem(p, row_ptr, heap_size_before_batch, text_batch);
@@ -26,14 +28,14 @@ namespace avf::storage {
 /// when the instant is outside the years 0000-9999 (it would not read back).
 std::string time_text(UtcTime t, std::string_view what);
 /// The inverse of time_text; IoError (corrupt store) when malformed.
-UtcTime parse_time_text(const std::string& text, std::string_view what, const std::string& path);
+UtcTime parse_time_text(std::string_view text, std::string_view what, const std::string& path);
 
 /// Index of the first input whose path equals `file`; -1 for "". InternalError when a non-empty
 /// path is not among the inputs (the caller registered its inputs wrongly).
 std::int64_t input_index(const std::vector<InputFile>& inputs, const std::string& file, std::string_view who);
 
 void encode_source_file(const TableSchema& schema, const InputFile& f, std::uint8_t* row);
-InputFile decode_source_file(const TableSchema& schema, const std::uint8_t* row);
+InputFile decode_source_file(const TableSchema& schema, const std::uint8_t* row, const std::string& path);
 
 /// `wkb_offset`/`wkb_length` address the zone's WKB in zone_wkb.
 void encode_zone(const Zone& z, std::int64_t source_index, std::uint64_t wkb_offset, std::uint64_t wkb_length, std::uint8_t* row);
@@ -63,37 +65,22 @@ void encode_coverage(const CoverageRecord& c, std::uint64_t wkb_offset, std::uin
 CoverageRecord decode_coverage(const std::uint8_t* row, const std::string& wkb_heap, const std::string& path);
 
 void encode_summary(const SummaryRow& s, std::uint8_t* row);
-SummaryRow decode_summary(const std::uint8_t* row);
+SummaryRow decode_summary(const std::uint8_t* row, const std::string& path);
 
-/// A row of /audit/chain. Schemas 1 and 2 have no kind column: their rows are runs.
-struct ChainRow {
-    std::uint64_t sequence = 0;
-    std::string kind; ///< "run" or "zone_set" (to_string(ChainKind)); anything else is damage
-    std::string name; ///< run id or zone set name
-    std::string content_digest;
-    std::string previous_digest;
-    std::string digest;
-};
 /// The public form of a row (a kind other than "zone_set" reads as a run).
 ChainEntry chain_entry(const ChainRow& row);
 /// Writes a schema-3 row.
 void encode_chain(const ChainRow& c, std::uint8_t* row);
 /// Reads a row of a store of schema `schema` (chain_table_v1() below 3).
-ChainRow decode_chain(const std::uint8_t* row, int schema);
+ChainRow decode_chain(const std::uint8_t* row, int schema, const std::string& path);
 
 void encode_signature(const SignatureRecord& s, std::uint8_t* row);
-SignatureRecord decode_signature(const std::uint8_t* row);
+SignatureRecord decode_signature(const std::uint8_t* row, const std::string& path);
 
 void encode_commit(const CommitEntry& e, std::uint8_t* row);
-CommitEntry decode_commit(const std::uint8_t* row);
+CommitEntry decode_commit(const std::uint8_t* row, const std::string& path);
 void encode_block(const std::string& table, const BlockDigest& b, std::uint8_t* row);
-BlockDigest decode_block(const std::uint8_t* row, std::string& table);
-
-/// Parses stored enumeration names; IoError (corrupt store) for an unknown name.
-Severity parse_severity(const std::string& s, const std::string& path);
-ProblemCode parse_problem_code(const std::string& s, const std::string& path);
-FindingKind parse_finding_kind(const std::string& s, const std::string& path);
-Certainty parse_certainty(const std::string& s, const std::string& path);
+BlockDigest decode_block(const std::uint8_t* row, std::string& table, const std::string& path);
 
 /// Checks a zone set name or run id used as an HDF5 group name: 1-64 bytes of UTF-8, no '/',
 /// no NUL, not "." or "..". InputError naming `what` otherwise.

@@ -270,7 +270,7 @@ bool is_hard_link_to(hid_t group, const std::string& name, H5O_type_t type, cons
 /// Reads one object in full for read_every_object(); throws IoError on the first failure.
 class ObjectReader {
 public:
-    explicit ObjectReader(const std::vector<haddr_t>& already_read) : m_skip(already_read) { std::sort(m_skip.begin(), m_skip.end()); }
+    explicit ObjectReader(std::vector<haddr_t> already_read) : m_skip(std::move(already_read)) { std::sort(m_skip.begin(), m_skip.end()); }
 
     void read(hid_t root, const char* name, const H5O_info_t& info) {
         const std::string where = name;

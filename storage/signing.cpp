@@ -173,6 +173,7 @@ bool PublicKey::verify(std::string_view message, std::string_view signature_hex)
 // SigningKey
 
 struct SigningKey::Impl {
+    Impl(Key k, PublicKey p) : key(std::move(k)), public_key(std::move(p)) {}
     Key key;
     PublicKey public_key;
 };
@@ -190,7 +191,7 @@ SigningKey SigningKey::from_pem_file(const std::string& path) {
         throw InputError("cannot read the key's public half (" + openssl_error() + ")", Context{}.file(path));
     }
     PublicKey pub = PublicKey::from_hex(to_hex(raw, size));
-    return SigningKey(std::unique_ptr<Impl>(new Impl{std::move(key), std::move(pub)}));
+    return SigningKey(std::make_unique<Impl>(std::move(key), std::move(pub)));
 }
 
 const PublicKey& SigningKey::public_key() const {

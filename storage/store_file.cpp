@@ -49,18 +49,19 @@ std::string write_commit_record(hid_t group, const std::vector<std::pair<std::st
         }
     }
 
-    const TableSchema& blocks_schema = commit_blocks_table();
-    std::vector<std::uint8_t> rows;
-    std::uint64_t n_blocks = 0;
+    std::size_t n_blocks = 0;
+    for (const auto& entry : entries) {
+        n_blocks += entry.second.blocks.size();
+    }
+    RowBuffer rows(commit_blocks_table(), n_blocks);
+    std::size_t i = 0;
     for (const auto& [name, digest] : entries) {
         for (const BlockDigest& b : digest.blocks) {
-            rows.resize((n_blocks + 1) * blocks_schema.row_size());
-            encode_block(name, b, rows.data() + n_blocks * blocks_schema.row_size());
-            ++n_blocks;
+            encode_block(name, b, rows.row(i++));
         }
     }
-    Appender blocks = Appender::create_table(group, blocks_schema, path);
-    blocks.append(rows.data(), n_blocks);
+    Appender blocks = Appender::create_table(group, commit_blocks_table(), path);
+    blocks.append(rows.data(), rows.rows());
     DigestResult blocks_digest = blocks.finish();
 
     std::vector<CommitEntry> commit;
@@ -70,13 +71,12 @@ std::string write_commit_record(hid_t group, const std::vector<std::pair<std::st
     }
     commit.push_back(CommitEntry{layout::commit_blocks, blocks_digest.units, blocks_digest.sha256});
 
-    const TableSchema& commit_schema = commit_table();
-    std::vector<std::uint8_t> commit_rows(commit.size() * commit_schema.row_size());
-    for (std::size_t i = 0; i < commit.size(); ++i) {
-        encode_commit(commit[i], commit_rows.data() + i * commit_schema.row_size());
+    RowBuffer commit_rows(commit_table(), commit.size());
+    for (std::size_t k = 0; k < commit.size(); ++k) {
+        encode_commit(commit[k], commit_rows.row(k));
     }
-    Appender table = Appender::create_table(group, commit_schema, path);
-    table.append(commit_rows.data(), commit.size());
+    Appender table = Appender::create_table(group, commit_table(), path);
+    table.append(commit_rows.data(), commit_rows.rows());
     table.finish();
 
     std::string digest = commit_digest(commit);

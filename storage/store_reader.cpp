@@ -13,7 +13,6 @@
 #include <filesystem>
 #include <map>
 #include <optional>
-#include <ranges>
 #include <set>
 
 namespace avf::storage {
@@ -25,8 +24,8 @@ std::vector<InputFile> read_files(hid_t group, const TableSchema& schema, const 
         return files;
     }
     auto rows = read_table(group, schema, path);
-    for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i) {
-        files.push_back(decode_source_file(schema, rows.data() + i * schema.row_size()));
+    for (const std::uint8_t* row : RowSpan(rows, schema)) {
+        files.push_back(decode_source_file(schema, row, path));
     }
     return files;
 }
@@ -36,9 +35,9 @@ std::vector<Problem> read_problem_rows(hid_t group, const std::string& path) {
     auto rows = read_table(group, schema, path);
     std::string text = read_heap(group, layout::problem_text, path);
     std::vector<Problem> problems;
-    problems.reserve(rows.size() / schema.row_size());
-    for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i) {
-        problems.push_back(decode_problem(rows.data() + i * schema.row_size(), text, path));
+    problems.reserve(RowSpan(rows, schema).size());
+    for (const std::uint8_t* row : RowSpan(rows, schema)) {
+        problems.push_back(decode_problem(row, text, path));
     }
     return problems;
 }
@@ -91,8 +90,8 @@ public:
         std::vector<std::uint8_t> blocks_rows;
         try {
             auto rows = read_table(m_group, commit_table(), m_path);
-            for (std::size_t i = 0; i < rows.size() / commit_table().row_size(); ++i) {
-                commit.push_back(decode_commit(rows.data() + i * commit_table().row_size()));
+            for (const std::uint8_t* row : RowSpan(rows, commit_table())) {
+                commit.push_back(decode_commit(row, m_path));
             }
             if (h5::link_exists(m_group, layout::commit_blocks, m_path)) {
                 blocks_rows = read_table(m_group, commit_blocks_table(), m_path);
@@ -125,9 +124,9 @@ public:
             return Mismatch{layout::commit, "digest", "the commit digest attribute is '" + recorded + "', the commit rows give " + digest};
         }
 
-        for (std::size_t i = 0; i < blocks_rows.size() / commit_blocks_table().row_size(); ++i) {
+        for (const std::uint8_t* row : RowSpan(blocks_rows, commit_blocks_table())) {
             std::string table;
-            BlockDigest b = decode_block(blocks_rows.data() + i * commit_blocks_table().row_size(), table);
+            BlockDigest b = decode_block(row, table, m_path);
             m_blocks[table].push_back(b);
         }
         for (const CommitEntry& entry : commit) {
@@ -385,8 +384,8 @@ struct StoreReader::Impl {
         const TableSchema& schema = chain_schema();
         auto rows = read_table(audit.get(), schema, path);
         std::vector<ChainRow> out;
-        for (std::size_t i = 0; i < rows.size() / schema.row_size(); ++i) {
-            out.push_back(decode_chain(rows.data() + i * schema.row_size(), version));
+        for (const std::uint8_t* row : RowSpan(rows, schema)) {
+            out.push_back(decode_chain(row, version, path));
         }
         return out;
     }
@@ -411,8 +410,8 @@ struct StoreReader::Impl {
         std::vector<SignatureRecord> out;
         if (!h5::link_exists(audit.get(), layout::signatures, path)) return out;
         auto rows = read_table(audit.get(), signatures_table(), path);
-        for (std::size_t i = 0; i < rows.size() / signatures_table().row_size(); ++i) {
-            out.push_back(decode_signature(rows.data() + i * signatures_table().row_size()));
+        for (const std::uint8_t* row : RowSpan(rows, signatures_table())) {
+            out.push_back(decode_signature(row, path));
         }
         return out;
     }
@@ -510,14 +509,14 @@ ZoneSet StoreReader::read_zone_set(const std::string& name) const {
 
     auto zone_rows = read_table(set.get(), zones_table(), path);
     std::string zone_wkb = read_heap(set.get(), layout::zone_wkb, path);
-    for (std::size_t i = 0; i < zone_rows.size() / zones_table().row_size(); ++i) {
-        out.zones.push_back(decode_zone(zone_rows.data() + i * zones_table().row_size(), zone_wkb, out.sources, path));
+    for (const std::uint8_t* row : RowSpan(zone_rows, zones_table())) {
+        out.zones.push_back(decode_zone(row, zone_wkb, out.sources, path));
     }
 
     auto line_rows = read_table(set.get(), lines_table(), path);
     std::string line_wkb = read_heap(set.get(), layout::line_wkb, path);
-    for (std::size_t i = 0; i < line_rows.size() / lines_table().row_size(); ++i) {
-        out.lines.push_back(decode_line(line_rows.data() + i * lines_table().row_size(), line_wkb, out.sources, path));
+    for (const std::uint8_t* row : RowSpan(line_rows, lines_table())) {
+        out.lines.push_back(decode_line(row, line_wkb, out.sources, path));
     }
 
     out.problems = read_problem_rows(set.get(), path);
@@ -552,8 +551,8 @@ RunInfo StoreReader::Impl::run_info(const std::string& run_id, const std::vector
     }
     if (h5::link_exists(g, layout::summary, path)) {
         auto rows = read_table(g, summary_table(), path);
-        for (std::size_t i = 0; i < rows.size() / summary_table().row_size(); ++i) {
-            info.summary.rows.push_back(decode_summary(rows.data() + i * summary_table().row_size()));
+        for (const std::uint8_t* row : RowSpan(rows, summary_table())) {
+            info.summary.rows.push_back(decode_summary(row, path));
         }
     }
     info.findings = extent_of(g, layout::findings, path);
@@ -564,8 +563,8 @@ RunInfo StoreReader::Impl::run_info(const std::string& run_id, const std::vector
     if (info.committed) {
         std::vector<CommitEntry> commit;
         auto rows = read_table(g, commit_table(), path);
-        for (std::size_t i = 0; i < rows.size() / commit_table().row_size(); ++i) {
-            commit.push_back(decode_commit(rows.data() + i * commit_table().row_size()));
+        for (const std::uint8_t* row : RowSpan(rows, commit_table())) {
+            commit.push_back(decode_commit(row, path));
         }
         info.results_digest = results_digest(commit);
     }
@@ -602,10 +601,11 @@ std::vector<RunInfo> StoreReader::runs() const {
 std::optional<std::string> StoreReader::latest_run() const {
     h5::init_thread();
     auto chain = m_impl->run_rows();
-    for (auto& it : std::ranges::reverse_view(chain)) {
-        if (m_impl->run_committed(it.run_id)) {
-            return it.run_id;
-        }
+    // Reverse iterators rather than std::ranges::reverse_view: clang-tidy 14 (make lint) cannot
+    // parse libstdc++ 12's <ranges> views.
+    auto last = std::find_if(chain.rbegin(), chain.rend(), [&](const ChainEntry& e) { return m_impl->run_committed(e.run_id); });
+    if (last != chain.rend()) {
+        return last->run_id;
     }
     return std::nullopt;
 }
@@ -619,20 +619,19 @@ std::vector<Finding> StoreReader::read_findings(const std::string& run_id) const
     auto f_rows = read_table(run.get(), findings_table(), path);
     auto e_rows = read_table(run.get(), evidence_table(), path);
     std::string explanations = read_heap(run.get(), layout::explanations, path);
-    const std::size_t f_size = findings_table().row_size();
-    const std::size_t e_size = evidence_table().row_size();
-    const std::uint64_t n_evidence = e_rows.size() / e_size;
+    const RowSpan findings(f_rows, findings_table());
+    const RowSpan evidence(e_rows, evidence_table());
 
     std::vector<Finding> out;
-    out.reserve(f_rows.size() / f_size);
-    for (std::size_t i = 0; i < f_rows.size() / f_size; ++i) {
+    out.reserve(findings.size());
+    for (const std::uint8_t* row : findings) {
         std::uint64_t first = 0, count = 0;
-        Finding f = decode_finding(f_rows.data() + i * f_size, explanations, first, count, path);
-        if (first > n_evidence || count > n_evidence - first) {
+        Finding f = decode_finding(row, explanations, first, count, path);
+        if (first > evidence.size() || count > evidence.size() - first) {
             throw IoError("finding " + f.id + " refers to evidence rows outside the evidence table", Context{}.file(path));
         }
         for (std::uint64_t k = first; k < first + count; ++k) {
-            f.evidence.push_back(decode_evidence(e_rows.data() + k * e_size, inputs, path));
+            f.evidence.push_back(decode_evidence(evidence[k], inputs, path));
         }
         out.push_back(std::move(f));
     }
@@ -659,20 +658,17 @@ RunImagery StoreReader::read_imagery(const std::string& run_id) const {
     {
         auto rows = read_table(run.get(), images_table(), path);
         std::string wkb = read_heap(run.get(), layout::image_wkb, path);
-        const std::size_t n = images_table().row_size();
-        for (std::size_t i = 0; i < rows.size() / n; ++i) out.images.push_back(decode_image(rows.data() + i * n, wkb, inputs, path));
+        for (const std::uint8_t* row : RowSpan(rows, images_table())) out.images.push_back(decode_image(row, wkb, inputs, path));
     }
     {
         auto rows = read_table(run.get(), flights_table(), path);
         std::string wkb = read_heap(run.get(), layout::flight_wkb, path);
-        const std::size_t n = flights_table().row_size();
-        for (std::size_t i = 0; i < rows.size() / n; ++i) out.flights.push_back(decode_flight(rows.data() + i * n, wkb, inputs, path));
+        for (const std::uint8_t* row : RowSpan(rows, flights_table())) out.flights.push_back(decode_flight(row, wkb, inputs, path));
     }
     {
         auto rows = read_table(run.get(), coverage_table(), path);
         std::string wkb = read_heap(run.get(), layout::coverage_wkb, path);
-        const std::size_t n = coverage_table().row_size();
-        for (std::size_t i = 0; i < rows.size() / n; ++i) out.coverage.push_back(decode_coverage(rows.data() + i * n, wkb, path));
+        for (const std::uint8_t* row : RowSpan(rows, coverage_table())) out.coverage.push_back(decode_coverage(row, wkb, path));
     }
     return out;
 }
@@ -843,7 +839,7 @@ bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
     }
     h5::Group audit = h5::open_group(root(), layout::audit, path);
     std::vector<std::string> allowed = {layout::chain};
-    if (version >= 3) allowed.push_back(layout::signatures);
+    if (version >= 3) allowed.emplace_back(layout::signatures);
     if (auto extra = unexpected(h5::list_links(audit.get(), path), allowed)) {
         return mismatch(report, "", "", "/audit", "extra", "/audit holds '" + *extra + "', which the store format does not define");
     }
@@ -867,7 +863,7 @@ bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
     // Runs without a commit record (incomplete) hold only what a run holds.
     h5::Group runs = h5::open_group(root(), layout::runs, path);
     std::vector<std::string> members = imagery_run_commit_entries();
-    members.push_back(layout::commit);
+    members.emplace_back(layout::commit);
     for (const std::string& name : h5::list_links(runs.get(), path)) {
         h5::Group run = h5::open_group(runs.get(), name, path);
         if (h5::link_exists(run.get(), layout::commit, path)) continue; // checked exactly against its commit record

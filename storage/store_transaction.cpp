@@ -192,18 +192,18 @@ template <typename Write> auto guarded(FileState& state, Write&& write) {
 }
 
 /// Encodes `files` into rows of `schema`, validating every value.
-std::vector<std::uint8_t> encode_files(const TableSchema& schema, const std::vector<InputFile>& files) {
-    std::vector<std::uint8_t> rows(files.size() * schema.row_size());
+RowBuffer encode_files(const TableSchema& schema, const std::vector<InputFile>& files) {
+    RowBuffer rows(schema, files.size());
     for (std::size_t i = 0; i < files.size(); ++i) {
-        encode_source_file(schema, files[i], rows.data() + i * schema.row_size());
+        encode_source_file(schema, files[i], rows.row(i));
     }
     return rows;
 }
 
-void append_table(hid_t group, const TableSchema& schema, const std::vector<std::uint8_t>& rows,
-                  std::vector<std::pair<std::string, DigestResult>>& digests, const std::string& path) {
+void append_table(hid_t group, const TableSchema& schema, const RowBuffer& rows, std::vector<std::pair<std::string, DigestResult>>& digests,
+                  const std::string& path) {
     Appender table = Appender::create_table(group, schema, path);
-    table.append(rows.data(), rows.size() / schema.row_size());
+    table.append(rows.data(), rows.rows());
     digests.emplace_back(schema.name(), table.finish());
 }
 
@@ -216,16 +216,14 @@ void append_heap(hid_t group, const std::string& name, const std::string& bytes,
 
 /// Problems of a batch, encoded: rows plus the text to append to problem_text at `text_base`.
 struct EncodedProblems {
-    std::vector<std::uint8_t> rows;
+    RowBuffer rows;
     std::string text;
 };
 
 EncodedProblems encode_problems(const std::vector<Problem>& problems, std::uint64_t text_base) {
-    const TableSchema& schema = problems_table();
-    EncodedProblems out;
-    out.rows.resize(problems.size() * schema.row_size());
+    EncodedProblems out{RowBuffer(problems_table(), problems.size()), {}};
     for (std::size_t i = 0; i < problems.size(); ++i) {
-        encode_problem(problems[i], out.rows.data() + i * schema.row_size(), text_base, out.text);
+        encode_problem(problems[i], out.rows.row(i), text_base, out.text);
     }
     return out;
 }
@@ -235,8 +233,8 @@ std::vector<ChainRow> read_chain_rows(hid_t root, const std::string& path) {
     h5::Group audit = h5::open_group(root, layout::audit, path);
     auto bytes = read_table(audit.get(), chain_table(), path);
     std::vector<ChainRow> rows;
-    for (std::size_t i = 0; i < bytes.size() / chain_table().row_size(); ++i) {
-        rows.push_back(decode_chain(bytes.data() + i * chain_table().row_size(), schema_version));
+    for (const std::uint8_t* row : RowSpan(bytes, chain_table())) {
+        rows.push_back(decode_chain(row, schema_version, path));
     }
     return rows;
 }
@@ -254,11 +252,11 @@ ChainEntry append_chain_row(hid_t root, ChainKind kind, const std::string& name,
     if (chain.size() > 0) {
         h5::Dataset ds = open_table(audit.get(), chain_table(), path);
         auto last = read_rows(ds.get(), chain_table(), chain.size() - 1, 1, path);
-        row.previous_digest = decode_chain(last.data(), schema_version).digest;
+        row.previous_digest = decode_chain(last.data(), schema_version, path).digest;
     }
     row.digest = chain_digest(row.previous_digest, chain_key(row.kind, row.name), row.content_digest);
-    std::vector<std::uint8_t> bytes(chain_table().row_size());
-    encode_chain(row, bytes.data());
+    RowBuffer bytes(chain_table(), 1);
+    encode_chain(row, bytes.row(0));
     chain.append(bytes.data(), 1);
     chain.finish();
     return chain_entry(row);
@@ -271,16 +269,14 @@ ChainEntry append_chain_row(hid_t root, ChainKind kind, const std::string& name,
 void upgrade_chain(hid_t root, const std::string& path) {
     h5::Group audit = h5::open_group(root, layout::audit, path);
     auto old_bytes = read_table(audit.get(), chain_table_v1(), path);
-    std::vector<std::uint8_t> rows;
-    std::uint64_t n = old_bytes.size() / chain_table_v1().row_size();
-    rows.resize(n * chain_table().row_size());
-    for (std::uint64_t i = 0; i < n; ++i) {
-        ChainRow row = decode_chain(old_bytes.data() + i * chain_table_v1().row_size(), 1);
-        encode_chain(row, rows.data() + i * chain_table().row_size());
+    const RowSpan old_rows(old_bytes, chain_table_v1());
+    RowBuffer rows(chain_table(), old_rows.size());
+    for (std::size_t i = 0; i < old_rows.size(); ++i) {
+        encode_chain(decode_chain(old_rows[i], 1, path), rows.row(i));
     }
     h5::check(H5Ldelete(audit.get(), layout::chain, H5P_DEFAULT), path, "replace the audit chain");
     Appender chain = Appender::create_table(audit.get(), chain_table(), path);
-    chain.append(rows.data(), n);
+    chain.append(rows.data(), rows.rows());
     chain.finish();
     h5::Group zones = h5::open_group(root, layout::zones, path);
     for (const std::string& name : h5::list_links(zones.get(), path)) {
@@ -368,26 +364,23 @@ void RunWriter::append_findings(const std::vector<Finding>& batch) {
 RunWriter::Prepared RunWriter::prepare_findings(const std::vector<Finding>& batch) {
     Impl& run = *m_impl;
     run.require_writable("prepare_findings");
-    const TableSchema& f_schema = findings_table();
-    const TableSchema& e_schema = evidence_table();
-
     // Encode and check the whole batch before staging any of it.
     std::size_t n_evidence = 0;
     for (const Finding& f : batch) {
         n_evidence += f.evidence.size();
     }
-    std::vector<std::uint8_t> f_rows(batch.size() * f_schema.row_size());
-    std::vector<std::uint8_t> e_rows(n_evidence * e_schema.row_size());
+    RowBuffer f_rows(findings_table(), batch.size());
+    RowBuffer e_rows(evidence_table(), n_evidence);
     std::string text;
     std::uint64_t finding_row = run.findings->size();
     std::uint64_t evidence_row = run.evidence->size();
     std::size_t e = 0;
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const Finding& f = batch[i];
-        encode_finding(f, evidence_row + e, f_rows.data() + i * f_schema.row_size(), run.explanations->size(), text);
+        encode_finding(f, evidence_row + e, f_rows.row(i), run.explanations->size(), text);
         for (const Evidence& ev : f.evidence) {
             std::int64_t input = input_index(run.header.inputs, ev.source_file, "evidence of finding " + f.id);
-            encode_evidence(f, finding_row + i, ev, input, e_rows.data() + e * e_schema.row_size());
+            encode_evidence(f, finding_row + i, ev, input, e_rows.row(e));
             ++e;
         }
     }
@@ -419,7 +412,7 @@ void RunWriter::append_problems(const std::vector<Problem>& batch) {
     run.require_writable("append_problems");
     EncodedProblems encoded = encode_problems(batch, run.problem_text->size());
     guarded(*run.state, [&] {
-        run.problems->append(encoded.rows.data(), batch.size());
+        run.problems->append(encoded.rows.data(), encoded.rows.rows());
         run.problem_text->append_bytes(encoded.text);
     });
     crash_point("problems");
@@ -432,18 +425,16 @@ void RunWriter::write_imagery(const RunImagery& imagery) {
     if (run.has_imagery) throw InternalError("write_imagery called twice for run " + run.header.run_id);
 
     // Encode and check everything before writing anything.
-    const TableSchema& i_schema = images_table();
-    std::vector<std::uint8_t> image_rows(imagery.images.size() * i_schema.row_size());
+    RowBuffer image_rows(images_table(), imagery.images.size());
     std::string image_wkb;
     for (std::size_t i = 0; i < imagery.images.size(); ++i) {
         const ImageRecord& im = imagery.images[i];
         std::string wkb = to_wkb(im.footprint);
         std::int64_t input = input_index(run.header.inputs, im.origin.file, "image " + im.id.str());
-        encode_image(im, input, image_wkb.size(), wkb.size(), image_rows.data() + i * i_schema.row_size());
+        encode_image(im, input, image_wkb.size(), wkb.size(), image_rows.row(i));
         image_wkb += wkb;
     }
-    const TableSchema& f_schema = flights_table();
-    std::vector<std::uint8_t> flight_rows(imagery.flights.size() * f_schema.row_size());
+    RowBuffer flight_rows(flights_table(), imagery.flights.size());
     std::string flight_wkb;
     for (std::size_t i = 0; i < imagery.flights.size(); ++i) {
         const FlightRecord& f = imagery.flights[i];
@@ -453,16 +444,15 @@ void RunWriter::write_imagery(const RunImagery& imagery) {
         std::int64_t route_input = input_index(run.header.inputs, f.route_file, "route of flight " + f.flight_id);
         const std::uint64_t track_at = flight_wkb.size();
         flight_wkb += track;
-        encode_flight(f, input, route_input, track_at, track.size(), flight_wkb.size(), route.size(), flight_rows.data() + i * f_schema.row_size());
+        encode_flight(f, input, route_input, track_at, track.size(), flight_wkb.size(), route.size(), flight_rows.row(i));
         flight_wkb += route;
     }
-    const TableSchema& c_schema = coverage_table();
-    std::vector<std::uint8_t> coverage_rows(imagery.coverage.size() * c_schema.row_size());
+    RowBuffer coverage_rows(coverage_table(), imagery.coverage.size());
     std::string coverage_wkb;
     for (std::size_t i = 0; i < imagery.coverage.size(); ++i) {
         const CoverageRecord& c = imagery.coverage[i];
         std::string wkb = to_wkb(c.uncovered);
-        encode_coverage(c, coverage_wkb.size(), wkb.size(), coverage_rows.data() + i * c_schema.row_size());
+        encode_coverage(c, coverage_wkb.size(), wkb.size(), coverage_rows.row(i));
         coverage_wkb += wkb;
     }
 
@@ -474,11 +464,11 @@ void RunWriter::write_imagery(const RunImagery& imagery) {
             h5::write_int_attribute(run.state->root(), "schema_version", schema_version, path);
         }
         hid_t group = run.group.get();
-        append_table(group, i_schema, image_rows, run.imagery, path);
+        append_table(group, images_table(), image_rows, run.imagery, path);
         append_heap(group, layout::image_wkb, image_wkb, run.imagery, path);
-        append_table(group, f_schema, flight_rows, run.imagery, path);
+        append_table(group, flights_table(), flight_rows, run.imagery, path);
         append_heap(group, layout::flight_wkb, flight_wkb, run.imagery, path);
-        append_table(group, c_schema, coverage_rows, run.imagery, path);
+        append_table(group, coverage_table(), coverage_rows, run.imagery, path);
         append_heap(group, layout::coverage_wkb, coverage_wkb, run.imagery, path);
     });
     run.has_imagery = true;
@@ -507,11 +497,10 @@ void RunWriter::finish(const RunSummary& summary) {
             same->size = s.size;
         }
     }
-    std::vector<std::uint8_t> input_rows = encode_files(inputs_table(), inputs);
-    const TableSchema& s_schema = summary_table();
-    std::vector<std::uint8_t> summary_rows(summary.rows.size() * s_schema.row_size());
+    RowBuffer input_rows = encode_files(inputs_table(), inputs);
+    RowBuffer summary_rows(summary_table(), summary.rows.size());
     for (std::size_t i = 0; i < summary.rows.size(); ++i) {
-        encode_summary(summary.rows[i], summary_rows.data() + i * s_schema.row_size());
+        encode_summary(summary.rows[i], summary_rows.row(i));
     }
     std::string finished = time_text(summary.finished, "finished");
     std::string status = summary.status.empty() ? "complete" : summary.status;
@@ -697,25 +686,21 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
     const std::string& path = state.temp_path;
 
     // Encode and check everything before the first write.
-    std::vector<std::uint8_t> source_rows = encode_files(sources_table(), set.sources);
-    const TableSchema& z_schema = zones_table();
-    std::vector<std::uint8_t> zone_rows(set.zones.size() * z_schema.row_size());
+    RowBuffer source_rows = encode_files(sources_table(), set.sources);
+    RowBuffer zone_rows(zones_table(), set.zones.size());
     std::string zone_wkb;
     for (std::size_t i = 0; i < set.zones.size(); ++i) {
         const Zone& z = set.zones[i];
         std::string wkb = to_wkb(z.geometry);
-        encode_zone(z, input_index(set.sources, z.source.file, "zone " + z.id.str()), zone_wkb.size(), wkb.size(),
-                    zone_rows.data() + i * z_schema.row_size());
+        encode_zone(z, input_index(set.sources, z.source.file, "zone " + z.id.str()), zone_wkb.size(), wkb.size(), zone_rows.row(i));
         zone_wkb += wkb;
     }
-    const TableSchema& l_schema = lines_table();
-    std::vector<std::uint8_t> line_rows(set.lines.size() * l_schema.row_size());
+    RowBuffer line_rows(lines_table(), set.lines.size());
     std::string line_wkb;
     for (std::size_t i = 0; i < set.lines.size(); ++i) {
         const ReferenceLine& l = set.lines[i];
         std::string wkb = to_wkb(l.geometry);
-        encode_line(l, input_index(set.sources, l.source.file, "line " + l.id.str()), line_wkb.size(), wkb.size(),
-                    line_rows.data() + i * l_schema.row_size());
+        encode_line(l, input_index(set.sources, l.source.file, "line " + l.id.str()), line_wkb.size(), wkb.size(), line_rows.row(i));
         line_wkb += wkb;
     }
     EncodedProblems problems = encode_problems(set.problems, 0);
@@ -831,8 +816,8 @@ SignatureRecord StoreTransaction::sign(const SigningKey& key, std::uint64_t sequ
     record.key_fingerprint = key.public_key().fingerprint();
     record.public_key = key.public_key().hex();
     record.signature = key.sign(head_message(record.sequence, record.head_digest, record.signed_utc));
-    std::vector<std::uint8_t> row(signatures_table().row_size());
-    encode_signature(record, row.data());
+    RowBuffer row(signatures_table(), 1);
+    encode_signature(record, row.row(0));
     guarded(state, [&] {
         h5::Group audit = h5::open_group(state.root(), layout::audit, path);
         Appender table = h5::link_exists(audit.get(), layout::signatures, path) ? Appender::open_table(audit.get(), signatures_table(), path)

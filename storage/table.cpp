@@ -3,9 +3,6 @@
 #include "core/error.hpp"
 #include "storage/crash_point.hpp"
 
-#include <bit>
-#include <cstring>
-
 namespace avf::storage {
 namespace {
 
@@ -13,44 +10,6 @@ namespace {
 // level 5 and deflate costs ~3x less CPU; what auditors verify is the rows, not the bytes.
 constexpr unsigned deflate_level = 1;
 constexpr std::uint64_t heap_chunk_bytes = std::uint64_t{64} * 1024;
-
-void put_le64(std::uint8_t* out, std::uint64_t v) {
-    for (int i = 0; i < 8; ++i) {
-        out[i] = static_cast<std::uint8_t>(v >> (8 * i));
-    }
-}
-
-std::uint64_t get_le64(const std::uint8_t* in) {
-    std::uint64_t v = 0;
-    for (int i = 0; i < 8; ++i) {
-        v |= static_cast<std::uint64_t>(in[i]) << (8 * i);
-    }
-    return v;
-}
-
-const char* type_name(ColumnType t) {
-    switch (t) {
-    case ColumnType::int64: return "int64";
-    case ColumnType::uint64: return "uint64";
-    case ColumnType::float64: return "float64";
-    case ColumnType::string: return "string";
-    }
-    return "?";
-}
-
-const Column& checked_next(const TableSchema& schema, std::size_t& next, std::string_view column, ColumnType type) {
-    if (next >= schema.columns().size() || schema.columns()[next].name != column || schema.columns()[next].type != type) {
-        throw InternalError("table " + schema.name() + ": column " + std::string(column) + " (" + type_name(type) +
-                            ") used out of schema order at position " + std::to_string(next));
-    }
-    return schema.columns()[next++];
-}
-
-/// A value quoted in an error message: long values are shortened there (and only there).
-std::string quoted(std::string_view value) {
-    constexpr std::size_t shown = 80;
-    return value.size() <= shown ? std::string(value) : std::string(value.substr(0, shown)) + "...";
-}
 
 h5::PropList chunked_creation(std::uint64_t chunk_units, const std::string& path) {
     h5::PropList dcpl(h5::check_id(H5Pcreate(H5P_DATASET_CREATE), path, "create dataset properties"));
@@ -89,121 +48,6 @@ void read_selection(hid_t dataset, hid_t mem_type, std::uint64_t first, std::uin
 }
 
 } // namespace
-
-// ---------------------------------------------------------------------------------------------
-// RowEncoder / RowDecoder
-
-RowEncoder::RowEncoder(const TableSchema& schema, std::uint8_t* row, std::string_view record) : m_schema(schema), m_row(row), m_record(record) {
-    // Zero-fill first: string padding and any unused byte must be 0 in the file and in the digest.
-    std::memset(m_row, 0, schema.row_size());
-}
-
-const Column& RowEncoder::next(std::string_view column, ColumnType type) {
-    return checked_next(m_schema, m_next, column, type);
-}
-
-RowEncoder& RowEncoder::str(std::string_view column, std::string_view value) {
-    const Column& c = next(column, ColumnType::string);
-    auto context = [&] { return Context{}.record(std::string(m_record)).field(m_schema.name() + "." + c.name).value(quoted(value)); };
-    if (value.size() > c.size) {
-        throw InputError("value of " + std::to_string(value.size()) + " bytes does not fit column " + m_schema.name() + "." + c.name + " (at most " +
-                             std::to_string(c.size) + " bytes; the store never truncates)",
-                         context());
-    }
-    if (value.find('\0') != std::string_view::npos) {
-        throw InputError("value contains a NUL byte, which a fixed-length string column cannot keep", context());
-    }
-    if (!is_valid_utf8(value)) {
-        throw InputError("value is not valid UTF-8", context());
-    }
-    std::memcpy(m_row + c.offset, value.data(), value.size());
-    return *this;
-}
-
-RowEncoder& RowEncoder::i64(std::string_view column, std::int64_t value) {
-    put_le64(m_row + next(column, ColumnType::int64).offset, static_cast<std::uint64_t>(value));
-    return *this;
-}
-
-RowEncoder& RowEncoder::u64(std::string_view column, std::uint64_t value) {
-    put_le64(m_row + next(column, ColumnType::uint64).offset, value);
-    return *this;
-}
-
-RowEncoder& RowEncoder::f64(std::string_view column, double value) {
-    put_le64(m_row + next(column, ColumnType::float64).offset, std::bit_cast<std::uint64_t>(value));
-    return *this;
-}
-
-void RowEncoder::done() const {
-    if (m_next != m_schema.columns().size()) {
-        throw InternalError("table " + m_schema.name() + ": row filled up to column " + std::to_string(m_next) + " of " +
-                            std::to_string(m_schema.columns().size()));
-    }
-}
-
-const Column& RowDecoder::next(std::string_view column, ColumnType type) {
-    return checked_next(m_schema, m_next, column, type);
-}
-
-std::string RowDecoder::str(std::string_view column) {
-    const Column& c = next(column, ColumnType::string);
-    const char* begin = reinterpret_cast<const char*>(m_row + c.offset);
-    return {begin, strnlen(begin, c.size)};
-}
-
-std::int64_t RowDecoder::i64(std::string_view column) {
-    return static_cast<std::int64_t>(get_le64(m_row + next(column, ColumnType::int64).offset));
-}
-
-std::uint64_t RowDecoder::u64(std::string_view column) {
-    return get_le64(m_row + next(column, ColumnType::uint64).offset);
-}
-
-double RowDecoder::f64(std::string_view column) {
-    return std::bit_cast<double>(get_le64(m_row + next(column, ColumnType::float64).offset));
-}
-
-bool is_valid_utf8(std::string_view text) {
-    std::size_t i = 0;
-    while (i < text.size()) {
-        auto c = static_cast<unsigned char>(text[i]);
-        std::size_t extra = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        if ((c & 0xE0) == 0xC0) {
-            extra = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + extra >= text.size()) {
-            return false; // truncated sequence
-        }
-        for (std::size_t k = 1; k <= extra; ++k) {
-            auto cc = static_cast<unsigned char>(text[i + k]);
-            if ((cc & 0xC0) != 0x80) {
-                return false;
-            }
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        static constexpr std::uint32_t min_for_length[] = {0, 0x80, 0x800, 0x10000};
-        if (cp < min_for_length[extra] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-            return false;
-        }
-        i += extra + 1;
-    }
-    return true;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Appender
@@ -310,12 +154,17 @@ h5::Datatype make_table_type(const TableSchema& schema, const std::string& path)
     h5::Datatype type(h5::check_id(H5Tcreate(H5T_COMPOUND, schema.row_size()), path, "create table type"));
     for (const Column& c : schema.columns()) {
         h5::Datatype member;
+        auto copy = [&](hid_t predefined) { return h5::Datatype(h5::check_id(H5Tcopy(predefined), path, "copy type")); };
         switch (c.type) {
-        case ColumnType::int64: member = h5::Datatype(h5::check_id(H5Tcopy(H5T_STD_I64LE), path, "copy type")); break;
-        case ColumnType::uint64: member = h5::Datatype(h5::check_id(H5Tcopy(H5T_STD_U64LE), path, "copy type")); break;
-        case ColumnType::float64: member = h5::Datatype(h5::check_id(H5Tcopy(H5T_IEEE_F64LE), path, "copy type")); break;
+        case ColumnType::uint8: member = copy(H5T_STD_U8LE); break;
+        case ColumnType::uint16: member = copy(H5T_STD_U16LE); break;
+        case ColumnType::uint32: member = copy(H5T_STD_U32LE); break;
+        case ColumnType::int32: member = copy(H5T_STD_I32LE); break;
+        case ColumnType::int64: member = copy(H5T_STD_I64LE); break;
+        case ColumnType::uint64: member = copy(H5T_STD_U64LE); break;
+        case ColumnType::float64: member = copy(H5T_IEEE_F64LE); break;
         case ColumnType::string:
-            member = h5::Datatype(h5::check_id(H5Tcopy(H5T_C_S1), path, "copy type"));
+            member = copy(H5T_C_S1);
             h5::check(H5Tset_size(member.get(), c.size), path, "set string size");
             h5::check(H5Tset_strpad(member.get(), H5T_STR_NULLPAD), path, "set string padding");
             h5::check(H5Tset_cset(member.get(), H5T_CSET_UTF8), path, "set string character set");

@@ -1,14 +1,14 @@
-// Internal to storage/: encoding rows of a TableSchema into their canonical bytes, appending rows
+// Internal to storage/: appending the canonical rows of a table (storage/columns.hpp encodes them)
 // and byte heaps to chunked datasets, and reading them back.
 //
-//   std::vector<std::uint8_t> rows(n * schema.row_size());         // zero-filled
-//   RowEncoder(schema, rows.data(), "F-1").str("id", "F-1").f64("lon", 127.0)...done();
-//   Appender table = Appender::create_table(run_group, schema, path);
-//   table.append(rows.data(), n);                                   // buffered, written by whole chunks
+//   RowBuffer rows(findings_table(), n);                            // zero-filled
+//   for (i...) encode_finding(f[i], ..., rows.row(i), ...);
+//   Appender table = Appender::create_table(run_group, findings_table(), path);
+//   table.append(rows.data(), rows.rows());                         // buffered, written by whole chunks
 //   DigestResult d = table.finish();                                // flushes, returns the digests
 //
-// Byte order is little-endian whatever the host, fixed here rather than left to HDF5 conversions,
-// so the bytes hashed are the bytes stored.
+// Byte order is little-endian whatever the host, fixed by the encoder rather than left to HDF5
+// conversions, so the bytes hashed are the bytes stored.
 #pragma once
 
 #include "storage/content_digest.hpp"
@@ -22,47 +22,6 @@
 #include <vector>
 
 namespace avf::storage {
-
-/// Fills one zero-filled row, column by column in schema order. Each call names its column, so a
-/// mistake in the order is an InternalError rather than a silently shifted row.
-class RowEncoder {
-public:
-    /// `record` names the record for error messages (its id, or "row N").
-    RowEncoder(const TableSchema& schema, std::uint8_t* row, std::string_view record);
-    /// InputError when the value is longer than the column, holds a NUL byte or is not UTF-8.
-    RowEncoder& str(std::string_view column, std::string_view value);
-    RowEncoder& i64(std::string_view column, std::int64_t value);
-    RowEncoder& u64(std::string_view column, std::uint64_t value);
-    RowEncoder& f64(std::string_view column, double value);
-    /// InternalError unless every column was filled.
-    void done() const;
-
-private:
-    const Column& next(std::string_view column, ColumnType type);
-    const TableSchema& m_schema;
-    std::uint8_t* m_row;
-    std::string_view m_record;
-    std::size_t m_next = 0;
-};
-
-/// Reads one row column by column in schema order (the mirror of RowEncoder).
-class RowDecoder {
-public:
-    RowDecoder(const TableSchema& schema, const std::uint8_t* row) : m_schema(schema), m_row(row) {}
-    std::string str(std::string_view column);
-    std::int64_t i64(std::string_view column);
-    std::uint64_t u64(std::string_view column);
-    double f64(std::string_view column);
-
-private:
-    const Column& next(std::string_view column, ColumnType type);
-    const TableSchema& m_schema;
-    const std::uint8_t* m_row;
-    std::size_t m_next = 0;
-};
-
-/// Whether `text` is well-formed UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF).
-bool is_valid_utf8(std::string_view text);
 
 /// Appends to a 1-D chunked dataset (shuffle + deflate + fletcher32) and digests what it appends.
 /// Buffers up to one chunk and writes whole chunks, so no append reads a chunk back.
