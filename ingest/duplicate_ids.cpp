@@ -1,11 +1,11 @@
 #include "ingest/duplicate_ids.hpp"
 
+#include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
 #include <bit>
-#include <charconv>
 #include <limits>
 
 namespace avf::ingest {
@@ -93,10 +93,10 @@ constexpr std::array<unsigned char, 16> k_id_key = {'a', 'v', 'f', ':', 'd', 'e'
 
 constexpr std::size_t k_initial_slots = 1024; // a power of two
 
+// The line number or feature id of a SourceRef; the lowest int64 when it holds neither.
 std::int64_t parse_position(const std::string& feature) {
     std::int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(feature.data(), feature.data() + feature.size(), v);
-    return (ec == std::errc() && ptr == feature.data() + feature.size()) ? v : std::numeric_limits<std::int64_t>::min();
+    return parse_integer(feature, v) == NumberText::ok ? v : std::numeric_limits<std::int64_t>::min();
 }
 
 } // namespace
