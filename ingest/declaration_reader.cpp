@@ -4,7 +4,7 @@
 #include "core/file_io.hpp"
 #include "geo/validate.hpp"
 #include "ingest/csv.hpp"
-#include "ingest/detection_fields.hpp"
+#include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
 #include <boost/geometry.hpp>
@@ -12,15 +12,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
-#include <cerrno>
-#include <charconv>
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <optional>
-#include <set>
-#include <sstream>
 
 namespace avf::ingest {
 namespace {
@@ -28,12 +22,6 @@ namespace {
 // The fields, in the order a record is validated (which defines its "first defect").
 constexpr std::array<const char*, 16> k_fields = {"id",  "party",    "class", "quantity", "valid_from", "valid_to",  "kind",     "lon",
                                                   "lat", "radius_m", "area",  "site_id",  "unit",       "reference", "notified", "area_wkt"};
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
 
 // One record as text per field (trimmed; absent = ""), plus a geometry when the source has one.
 struct RawDeclaration {
@@ -48,40 +36,19 @@ struct RawDeclaration {
     }
 };
 
-struct Where {
-    const std::string* file;
-    std::string layer;
-    std::string feature; // line number, "#index" (JSON) or FID
-    std::optional<long> line;
-    std::uint64_t index = 0;
-};
-
-class Builder {
+// The fields of one record, read in their documented order: each check reports the record's
+// defect, on the field and with its raw value, through the RecordCheck and returns false.
+class DeclarationFields {
 public:
-    Builder(const Where& w, const RawDeclaration& raw, ProblemSink& sink) : m_w(w), m_raw(raw), m_sink(sink) {}
+    DeclarationFields(const RawDeclaration& raw, const RecordCheck& check) : m_raw(raw), m_check(check) {}
 
-    Context at(const std::string& field) const {
-        Context c;
-        c.file(*m_w.file);
-        if (!m_w.layer.empty()) c.layer(m_w.layer);
-        if (m_w.line)
-            c.line(*m_w.line);
-        else
-            c.feature(m_w.feature);
-        if (!m_raw["id"].empty()) c.record(printable(m_raw["id"]));
-        if (!field.empty()) c.field(field).value(printable(m_raw[field]));
-        return c;
-    }
-    bool reject(ProblemCode code, const std::string& field, std::string message, std::string expected = "") {
-        Context c = at(field);
-        if (!expected.empty()) c.expected(std::move(expected));
-        Problem p = Problem::rejected(code, std::move(message), std::move(c));
-        p.order = m_w.index;
-        m_sink.report(std::move(p));
-        return false;
+    /// The record's context on `field` (with its value), for the geo validators.
+    Context at(const std::string& field) const { return m_check.context(field, m_raw[field]); }
+    bool reject(ProblemCode code, const std::string& field, std::string message, std::string expected = "") const {
+        return m_check.reject(code, field, field.empty() ? std::string_view{} : m_raw[field], std::move(message), std::move(expected));
     }
 
-    bool text(const std::string& field, std::string& out, bool required, std::size_t max = max_id_length) {
+    bool text(const std::string& field, std::string& out, bool required, std::size_t max = max_id_length) const {
         const std::string& v = m_raw[field];
         if (v.empty()) {
             if (required) return reject(ProblemCode::missing_field, field, "required field '" + field + "' is empty or missing");
@@ -93,22 +60,14 @@ public:
         out = v;
         return true;
     }
-    bool number(const std::string& field, double& out) {
-        std::string_view v = m_raw[field];
-        if (!v.empty() && v.front() == '+') v.remove_prefix(1);
+    bool number(const std::string& field, double& out) const {
         double x = 0;
-        auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
-        if (v.empty() || ec != std::errc() || ptr != v.data() + v.size()) {
-            // from_chars does not parse "nan"/"inf" the same everywhere: name them explicitly.
-            std::string l = lower(v);
-            if (l == "nan" || l == "inf" || l == "-inf" || l == "infinity") return reject(ProblemCode::not_finite, field, "not a finite number");
-            return reject(ProblemCode::bad_number, field, "not a number");
-        }
+        if (parse_number(m_raw[field], x, PlusBeforeSign::ignored) != NumberText::ok) return reject(ProblemCode::bad_number, field, "not a number");
         if (!std::isfinite(x)) return reject(ProblemCode::not_finite, field, "not a finite number");
         out = x;
         return true;
     }
-    bool time(const std::string& field, UtcTime& out) {
+    bool time(const std::string& field, UtcTime& out) const {
         auto t = parse_utc(m_raw[field]);
         if (!t) return reject(ProblemCode::bad_time, field, "not an ISO-8601 UTC time", "YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]Z/±hh:mm");
         out = *t;
@@ -116,14 +75,13 @@ public:
     }
 
 private:
-    const Where& m_w;
     const RawDeclaration& m_raw;
-    ProblemSink& m_sink;
+    const RecordCheck& m_check;
 };
 
 bool parse_wkt_area(const std::string& wkt, MultiPolygon& out) {
     try {
-        std::string head = lower(wkt.substr(0, std::min<std::size_t>(wkt.size(), 16)));
+        std::string head = ascii_lower(wkt.substr(0, std::min<std::size_t>(wkt.size(), 16)));
         if (head.rfind("multipolygon", 0) == 0) {
             boost::geometry::read_wkt(wkt, out);
         } else if (head.rfind("polygon", 0) == 0) {
@@ -141,8 +99,11 @@ bool parse_wkt_area(const std::string& wkt, MultiPolygon& out) {
 }
 
 // Validates one record; true and `out` filled when it is good, else exactly one rejected problem.
-bool build(const RawDeclaration& raw, const Where& w, const Taxonomy& taxonomy, Declaration& out, ProblemSink& sink) {
-    Builder b(w, raw, sink);
+bool build(const RawDeclaration& raw, const RecordPosition& where, const Taxonomy& taxonomy, Declaration& out, ProblemSink& sink) {
+    RecordPosition at = where; // problems name the record by its id
+    at.record = raw["id"];
+    const RecordCheck check(sink, at);
+    const DeclarationFields b(raw, check);
     Declaration d;
     std::string id, cls, kind;
     if (!b.text("id", id, true)) return false;
@@ -168,7 +129,7 @@ bool build(const RawDeclaration& raw, const Where& w, const Taxonomy& taxonomy, 
     if (!b.time("valid_to", d.valid.to)) return false;
     if (!(d.valid.from < d.valid.to)) return b.reject(ProblemCode::bad_value, "valid_to", "valid_to must be after valid_from");
     if (!b.text("kind", kind, true)) return false;
-    kind = lower(kind);
+    kind = ascii_lower(kind);
     if (kind != "deployment" && kind != "exercise" && kind != "notification" && kind != "movement")
         return b.reject(ProblemCode::bad_value, "kind", "unknown declaration kind", "deployment, exercise, notification or movement");
     d.kind = kind;
@@ -219,16 +180,9 @@ bool build(const RawDeclaration& raw, const Where& w, const Taxonomy& taxonomy, 
     if (!b.text("unit", d.unit, false, max_name_length)) return false;
     if (!b.text("reference", d.reference, false, max_name_length)) return false;
     if (!raw["notified"].empty() && !b.time("notified", d.notified)) return false;
-    d.origin = SourceRef{*w.file, w.layer, w.line ? std::to_string(*w.line) : w.feature, w.index};
+    d.origin = where.origin();
     out = std::move(d);
     return true;
-}
-
-std::string ext_of(const std::string& path) {
-    auto dot = path.find_last_of('.');
-    auto slash = path.find_last_of('/');
-    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return "";
-    return lower(path.substr(dot + 1));
 }
 
 // Each reader returns the number of records it saw (good or bad).
@@ -237,7 +191,7 @@ std::uint64_t read_csv(const std::string& path, const Taxonomy& taxonomy, std::v
     std::map<std::string, std::size_t> columns;
     std::vector<std::string> ignored;
     for (std::size_t i = 0; i < reader.header().size(); ++i) {
-        std::string name = lower(detail::trim(reader.header()[i]));
+        std::string name = ascii_lower(trim(reader.header()[i]));
         if (std::find(k_fields.begin(), k_fields.end(), name) == k_fields.end()) {
             ignored.push_back(name);
             continue;
@@ -265,21 +219,22 @@ std::uint64_t read_csv(const std::string& path, const Taxonomy& taxonomy, std::v
     while (reader.next(block, problems)) {
         CsvCursor cursor(block);
         while (cursor.next(record)) {
-            Where w{&path, "", "", static_cast<long>(record.line), record.index};
-            RawDeclaration raw;
+            RecordPosition where;
+            where.file = path;
+            where.line = record.line;
+            where.index = record.index;
+            where.order = record.index;
             if (record.error != CsvRecordError::none || record.fields.size() != reader.header().size()) {
                 std::string why = record.error != CsvRecordError::none ? std::string(describe(record.error))
                                                                        : "has " + std::to_string(record.fields.size()) + " fields, the header " +
                                                                              std::to_string(reader.header().size());
-                Problem p =
-                    Problem::rejected(ProblemCode::unreadable, "malformed record: " + why, Context{}.file(path).line(static_cast<long>(record.line)));
-                p.order = record.index;
-                problems.report(std::move(p));
+                RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, "malformed record: " + why);
                 continue;
             }
-            for (const auto& [name, col] : columns) raw.value[name] = std::string(detail::trim(record.fields[col]));
+            RawDeclaration raw;
+            for (const auto& [name, col] : columns) raw.value[name] = std::string(trim(record.fields[col]));
             Declaration d;
-            if (build(raw, w, taxonomy, d, problems)) out.push_back(std::move(d));
+            if (build(raw, where, taxonomy, d, problems)) out.push_back(std::move(d));
         }
     }
     return reader.records_read();
@@ -340,17 +295,20 @@ std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::
         throw InputError("expected an array of declarations", Context{}.file(path).expected("[{...}, …] or {\"declarations\": [...]}"));
     std::uint64_t index = 0;
     for (const auto& item : *list) {
-        Where w{&path, "", "#" + std::to_string(index), std::nullopt, index};
+        const std::string feature = "#" + std::to_string(index);
+        RecordPosition where;
+        where.file = path;
+        where.feature = feature;
+        where.index = index;
+        where.order = index;
         ++index;
-        RawDeclaration raw;
         if (!item.is_object()) {
-            Problem p = Problem::rejected(ProblemCode::unreadable, "not a JSON object", Context{}.file(path).feature(w.feature));
-            p.order = w.index;
-            problems.report(std::move(p));
+            RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, "not a JSON object");
             continue;
         }
+        RawDeclaration raw;
         for (const auto& [key, v] : item.items()) {
-            std::string k = lower(key);
+            std::string k = ascii_lower(key);
             if (k == "area" && v.is_object()) {
                 MultiPolygon mp;
                 if (geojson_area(v, mp))
@@ -360,7 +318,7 @@ std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::
                 continue;
             }
             if (v.is_string())
-                raw.value[k] = std::string(detail::trim(v.get<std::string>()));
+                raw.value[k] = std::string(trim(v.get<std::string>()));
             else if (v.is_number_integer())
                 raw.value[k] = std::to_string(v.get<std::int64_t>());
             else if (v.is_number())
@@ -369,7 +327,7 @@ std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::
                 raw.value[k] = v.dump();
         }
         Declaration d;
-        if (build(raw, w, taxonomy, d, problems)) out.push_back(std::move(d));
+        if (build(raw, where, taxonomy, d, problems)) out.push_back(std::move(d));
     }
     return index;
 }
@@ -379,10 +337,16 @@ std::uint64_t read_ogr(const std::string& path, const DeclarationReadOptions& op
     std::uint64_t records = 0;
     source.for_each_feature([&](const Feature& f) {
         ++records;
-        Where w{&path, f.layer, std::to_string(f.fid), std::nullopt, f.index};
+        const std::string feature = std::to_string(f.fid);
+        RecordPosition where;
+        where.file = path;
+        where.layer = f.layer;
+        where.feature = feature;
+        where.index = f.index;
+        where.order = f.index;
         RawDeclaration raw;
         for (const char* name : k_fields)
-            if (auto v = f.field(name)) raw.value[name] = std::string(detail::trim(*v));
+            if (auto v = f.field(name)) raw.value[name] = std::string(trim(*v));
         if (f.reprojection_failed()) {
             raw.geometry_error = "could not reproject the geometry: " + f.reprojection_error();
         } else if (f.geometry_kind() == GeometryKind::polygon) {
@@ -393,7 +357,7 @@ std::uint64_t read_ogr(const std::string& path, const DeclarationReadOptions& op
             raw.geometry_error = "unsupported geometry " + f.geometry_type_name() + " (a Point or a Polygon is expected)";
         }
         Declaration d;
-        if (build(raw, w, *options.taxonomy, d, problems)) out.push_back(std::move(d));
+        if (build(raw, where, *options.taxonomy, d, problems)) out.push_back(std::move(d));
     });
     return records;
 }
@@ -403,7 +367,7 @@ std::uint64_t read_ogr(const std::string& path, const DeclarationReadOptions& op
 std::vector<Declaration> read_declarations(const std::string& path, const DeclarationReadOptions& options, ProblemSink& problems) {
     if (!options.taxonomy) throw UsageError("read_declarations needs the regime's taxonomy");
     std::vector<Declaration> out;
-    const std::string ext = ext_of(path);
+    const std::string ext = file_extension(path);
     std::uint64_t records = 0;
     if (ext == "csv")
         records = read_csv(path, *options.taxonomy, out, problems);

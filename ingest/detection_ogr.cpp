@@ -6,6 +6,7 @@
 // the thread at the next feature.
 #include "core/error.hpp"
 #include "ingest/detection_fields.hpp"
+#include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
 #include <fmt/format.h>
@@ -145,7 +146,7 @@ private:
     void convert(const Feature& f, Chunk& chunk) const {
         const std::string fid = std::to_string(f.fid);
         RecordPosition where;
-        where.file = &m_path;
+        where.file = m_path;
         where.layer = f.layer;
         where.feature = fid;
         where.index = f.index;

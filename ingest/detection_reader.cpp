@@ -2,19 +2,14 @@
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
-#include "geo/validate.hpp"
 #include "ingest/detection_fields.hpp"
+#include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <bit>
-#include <charconv>
-#include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <iterator>
 #include <limits>
 #include <optional>
 
@@ -30,56 +25,6 @@ constexpr std::size_t idx(DetectionField f) {
     return static_cast<std::size_t>(f);
 }
 
-char ascii_lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-    return true;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
-    return out;
-}
-
-// "+12.5" → "12.5": from_chars refuses the plus sign, people and some tools write it.
-std::string_view strip_plus(std::string_view s) {
-    if (s.size() > 1 && s[0] == '+' && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
-    return s;
-}
-
-enum class Number : std::uint8_t { ok, malformed, out_of_range };
-
-// std::from_chars: locale-independent, whole value or nothing.
-Number parse_double(std::string_view text, double& value) {
-    const std::string_view s = strip_plus(text);
-    const char* end = s.data() + s.size();
-    const auto [ptr, ec] = std::from_chars(s.data(), end, value, std::chars_format::general);
-    if (ec == std::errc::result_out_of_range && ptr == end) return Number::out_of_range;
-    if (ec != std::errc() || ptr != end) return Number::malformed;
-    return Number::ok;
-}
-
-// A ProblemSink that stamps Problem::order before forwarding (geo::check_coordinate builds its
-// problems without it).
-class OrderingSink final : public ProblemSink {
-public:
-    OrderingSink(ProblemSink& target, std::uint64_t order) : m_target(target), m_order(order) {}
-    void report(Problem p) override {
-        p.order = m_order;
-        m_target.report(std::move(p));
-    }
-
-private:
-    ProblemSink& m_target;
-    std::uint64_t m_order;
-};
-
 } // namespace
 
 std::string_view column_name(DetectionField f) {
@@ -89,214 +34,6 @@ std::string_view column_name(DetectionField f) {
 bool is_required(DetectionField f) {
     return idx(f) <= idx(DetectionField::source);
 }
-
-// ---------------------------------------------------------------------------------------------
-// Field validation (shared with the OGR sources)
-
-namespace detail {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
-bool build_detection(const RawDetection& raw, const GeometryPosition* geometry, const RecordPosition& where, const Taxonomy& taxonomy, Detection& out,
-                     ProblemSink& problems) {
-    const std::string_view id = raw[DetectionField::id];
-
-    // Problems are rare: their context is only built when one is reported.
-    auto context_named = [&](std::string_view field, std::string_view value) {
-        Context c;
-        c.file(*where.file);
-        if (!where.layer.empty()) c.layer(std::string(where.layer));
-        if (where.line)
-            c.line(static_cast<long>(*where.line));
-        else
-            c.feature(std::string(where.feature));
-        if (!id.empty()) c.record(printable(id));
-        c.field(std::string(field));
-        if (!value.empty()) c.value(printable(value));
-        return c;
-    };
-    auto context = [&](DetectionField f, std::string_view value) { return context_named(column_name(f), value); };
-    auto reject = [&](ProblemCode code, DetectionField f, std::string_view value, std::string message, std::string expected = {}) {
-        Context c = context(f, value);
-        if (!expected.empty()) c.expected(std::move(expected));
-        Problem p = Problem::rejected(code, std::move(message), std::move(c));
-        p.order = where.order;
-        problems.report(std::move(p));
-        return false;
-    };
-    auto missing = [&](DetectionField f) { return reject(ProblemCode::missing_field, f, {}, "required value is empty"); };
-    // Text fields that end up in the store's fixed-size id columns.
-    auto storable = [&](DetectionField f) {
-        const std::string_view v = raw[f];
-        if (v.size() > max_id_length)
-            return reject(ProblemCode::bad_value, f, v,
-                          fmt::format("longer than {} bytes ({} bytes; values are never truncated)", max_id_length, v.size()));
-        const std::string_view defect = encoding_defect(v);
-        if (!defect.empty()) return reject(ProblemCode::bad_encoding, f, v, "value " + std::string(defect));
-        return true;
-    };
-    // A number field: reports and returns false unless it is a finite double.
-    auto number = [&](DetectionField f, double& value) {
-        const std::string_view text = raw[f];
-        switch (parse_double(text, value)) {
-        case Number::malformed: return reject(ProblemCode::bad_number, f, text, "not a number", "a decimal number with '.' as decimal point");
-        case Number::out_of_range: return reject(ProblemCode::bad_number, f, text, "number out of the range of a double");
-        case Number::ok: break;
-        }
-        if (!std::isfinite(value)) return reject(ProblemCode::not_finite, f, text, "not a finite number");
-        return true;
-    };
-
-    // id
-    if (id.empty()) return missing(DetectionField::id);
-    if (!storable(DetectionField::id)) return false;
-
-    // time
-    const std::string_view time_text = raw[DetectionField::time];
-    if (time_text.empty()) return missing(DetectionField::time);
-    const std::optional<UtcTime> time = parse_utc(time_text);
-    if (!time)
-        return reject(ProblemCode::bad_time, DetectionField::time, time_text, "not an ISO-8601 time with a zone",
-                      "YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss[.fff]] followed by Z or +hh:mm");
-
-    // lon, lat
-    double lon = 0.0;
-    double lat = 0.0;
-    if (geometry) {
-        if (!geometry->point) {
-            Problem p = Problem::rejected(geometry->defect, geometry->reason, context_named("geometry", {}));
-            p.order = where.order;
-            problems.report(std::move(p));
-            return false;
-        }
-        lon = geometry->point->x();
-        lat = geometry->point->y();
-    } else {
-        if (raw[DetectionField::lon].empty()) return missing(DetectionField::lon);
-        if (!number(DetectionField::lon, lon)) return false; // bad_number, or not_finite for NaN/Inf
-        if (raw[DetectionField::lat].empty()) return missing(DetectionField::lat);
-        if (!number(DetectionField::lat, lat)) return false;
-    }
-    const bool lon_ok = std::isfinite(lon) && lon >= -180.0 && lon <= 180.0;
-    const bool lat_ok = std::isfinite(lat) && lat >= -90.0 && lat <= 90.0;
-    if (!lon_ok || !lat_ok) {
-        // Name the field at fault: the first non-finite one, else the first out of range.
-        const bool blame_lon = !std::isfinite(lon) || (std::isfinite(lat) && !lon_ok);
-        const DetectionField f = blame_lon ? DetectionField::lon : DetectionField::lat;
-        const std::string shown = geometry ? fmt::format("{}", blame_lon ? lon : lat) : std::string(raw[f]);
-        OrderingSink sink(problems, where.order);
-        if (!geo::check_coordinate(lon, lat, sink, context(f, shown))) return false;
-    }
-
-    // class (or the model it is derived from)
-    const std::string_view class_text = raw[DetectionField::equipment_class];
-    const std::string_view model_text = raw[DetectionField::model];
-    const std::string* canonical = nullptr;
-    std::string_view kept_model = model_text;
-    std::string conflict_note;
-    if (!class_text.empty()) {
-        canonical = taxonomy.resolve(class_text);
-        if (!canonical)
-            return reject(ProblemCode::unknown_class, DetectionField::equipment_class, class_text,
-                          "neither a class nor an alias of the regime's taxonomy");
-        if (model_text.empty()) {
-            if (!iequals(class_text, *canonical)) kept_model = class_text; // an alias: the raw model name
-        } else if (const std::string* from_model = taxonomy.resolve(model_text); from_model && from_model != canonical) {
-            conflict_note = fmt::format("model '{}' maps to class '{}' but the class column says '{}'; the class column is used",
-                                        printable(model_text), *from_model, *canonical);
-        }
-    } else if (!model_text.empty()) {
-        canonical = taxonomy.resolve(model_text);
-        if (!canonical)
-            return reject(ProblemCode::unknown_class, DetectionField::model, model_text,
-                          "class is empty and the model is neither a class nor an alias of the regime's taxonomy");
-    } else {
-        return reject(ProblemCode::missing_field, DetectionField::equipment_class, {}, "class is empty and there is no model to derive it from");
-    }
-
-    // count: a positive whole number. 3.0 is accepted because spreadsheet and pandas exports
-    // write integer columns with any missing value as floats.
-    const std::string_view count_text = raw[DetectionField::count];
-    if (count_text.empty()) return missing(DetectionField::count);
-    std::int64_t count = 0;
-    {
-        const std::string_view s = strip_plus(count_text);
-        const char* end = s.data() + s.size();
-        const auto [ptr, ec] = std::from_chars(s.data(), end, count);
-        if (ec != std::errc() || ptr != end) {
-            double v = 0.0;
-            if (!number(DetectionField::count, v)) return false;
-            constexpr double max_exact = 9007199254740992.0; // 2^53: every whole double up to here is exact
-            if (std::fabs(v) > max_exact)
-                return reject(ProblemCode::bad_value, DetectionField::count, count_text, "count is too large", "a positive whole number");
-            if (v != std::floor(v))
-                return reject(ProblemCode::bad_value, DetectionField::count, count_text, "count is not a whole number", "a positive whole number");
-            count = static_cast<std::int64_t>(v);
-        }
-        if (count <= 0) return reject(ProblemCode::bad_value, DetectionField::count, count_text, "count is not positive", "a positive whole number");
-        if (count > max_items_per_record)
-            return reject(ProblemCode::bad_value, DetectionField::count, count_text,
-                          fmt::format("count is above the most one record may claim ({})", max_items_per_record),
-                          fmt::format("a whole number from 1 to {}", max_items_per_record));
-    }
-
-    // confidence
-    if (raw[DetectionField::confidence].empty()) return missing(DetectionField::confidence);
-    double confidence = 0.0;
-    if (!number(DetectionField::confidence, confidence)) return false;
-    if (confidence < 0.0 || confidence > 1.0)
-        return reject(ProblemCode::bad_value, DetectionField::confidence, raw[DetectionField::confidence], "confidence outside [0, 1]",
-                      "a number from 0 to 1");
-
-    // source
-    if (raw[DetectionField::source].empty()) return missing(DetectionField::source);
-    if (!storable(DetectionField::source)) return false;
-
-    // uncertainty_m (optional)
-    double uncertainty = 0.0;
-    if (!raw[DetectionField::uncertainty_m].empty()) {
-        if (!number(DetectionField::uncertainty_m, uncertainty)) return false;
-        if (uncertainty < 0.0)
-            return reject(ProblemCode::bad_value, DetectionField::uncertainty_m, raw[DetectionField::uncertainty_m], "negative uncertainty",
-                          "metres, 0 or more");
-        if (uncertainty > max_distance_m)
-            return reject(ProblemCode::bad_value, DetectionField::uncertainty_m, raw[DetectionField::uncertainty_m],
-                          "uncertainty radius longer than half the Earth's circumference", fmt::format("metres, 0 to {}", max_distance_m));
-    }
-
-    // optional text fields
-    for (DetectionField f : {DetectionField::party, DetectionField::source_record, DetectionField::model})
-        if (!storable(f)) return false;
-    if (kept_model.data() == class_text.data() && !storable(DetectionField::equipment_class)) return false;
-
-    out.id = DetectionId(std::string(id));
-    out.time = *time;
-    out.position = GeoPoint(lon, lat);
-    out.uncertainty = Meters{uncertainty};
-    out.equipment_class = *canonical;
-    out.model.assign(kept_model);
-    out.count = count;
-    out.confidence = confidence;
-    out.party = canonical_party(raw[DetectionField::party]);
-    out.source.assign(raw[DetectionField::source]);
-    out.source_record.assign(raw[DetectionField::source_record]);
-    out.origin.file = *where.file;
-    out.origin.layer.assign(where.layer);
-    out.origin.feature = where.line ? std::to_string(*where.line) : std::string(where.feature);
-    out.origin.index = where.index;
-
-    if (!conflict_note.empty()) {
-        Problem p{Severity::note, ProblemCode::bad_value, std::move(conflict_note), context(DetectionField::model, model_text), where.order};
-        problems.report(std::move(p));
-    }
-    return true;
-}
-
-} // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // CSV: layout and block parsing
@@ -310,7 +47,7 @@ DetectionCsvLayout DetectionCsvLayout::from_header(const std::vector<std::string
     const Context where = Context{}.file(file).line(static_cast<long>(header_line));
 
     for (std::size_t i = 0; i < header.size(); ++i) {
-        const std::string key = lower(detail::trim(header[i]));
+        const std::string key = ascii_lower(trim(header[i]));
         const auto it = std::find(k_column_names.begin(), k_column_names.end(), key);
         if (it == k_column_names.end()) {
             layout.ignored_columns.push_back(header[i]);
@@ -356,36 +93,31 @@ bool parse_records(CsvCursor& cursor, const DetectionCsvLayout& layout, const Ta
     detail::RawDetection raw;
     while (out.size() < limit) {
         if (!cursor.next(record)) return false;
+        RecordPosition where;
+        where.file = layout.file;
+        where.line = record.line;
+        where.index = record.index;
+        where.order = record.line;
         if (record.error != CsvRecordError::none || record.fields.size() != layout.column_count) {
-            Context where = Context{}.file(layout.file).line(static_cast<long>(record.line));
-            if (id_column < record.fields.size()) {
-                const std::string_view id = detail::trim(record.fields[id_column]);
-                if (!id.empty()) where.record(printable(id));
-            }
+            if (id_column < record.fields.size()) where.record = trim(record.fields[id_column]);
             std::string message;
+            std::string expected;
             if (record.error != CsvRecordError::none) {
                 message = fmt::format("malformed quoting: {} (field {})", describe(record.error), record.error_field + 1);
             } else {
                 message = fmt::format("record has {} field{}, the header has {}", record.fields.size(), record.fields.size() == 1 ? "" : "s",
                                       layout.column_count);
-                where.expected(fmt::format("{} comma-separated fields (quote values that contain commas)", layout.column_count));
+                expected = fmt::format("{} comma-separated fields (quote values that contain commas)", layout.column_count);
             }
             if (record.last_line > record.line) message += fmt::format(" (record spans lines {}-{})", record.line, record.last_line);
-            Problem p = Problem::rejected(ProblemCode::unreadable, std::move(message), std::move(where));
-            p.order = record.line;
-            problems.report(std::move(p));
+            RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, std::move(message), std::move(expected));
             continue;
         }
 
         for (std::size_t f = 0; f < detection_field_count; ++f) {
             const std::size_t column = layout.column[f];
-            raw.value[f] = column == DetectionCsvLayout::absent ? std::string_view{} : detail::trim(record.fields[column]);
+            raw.value[f] = column == DetectionCsvLayout::absent ? std::string_view{} : trim(record.fields[column]);
         }
-        detail::RecordPosition where;
-        where.file = &layout.file;
-        where.line = record.line;
-        where.index = record.index;
-        where.order = record.line;
         Detection& d = out.emplace_back();
         if (!detail::build_detection(raw, nullptr, where, taxonomy, d, problems)) out.pop_back();
     }
@@ -467,14 +199,14 @@ bool is_detection_csv(const std::string& path) {
     if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     const std::string_view first_line = text.substr(0, text.find_first_of("\r\n")); // CR alone: an old Mac file
     if (first_line.find('\0') != std::string_view::npos) return false;              // binary (GeoPackage, Shapefile…)
-    const std::string_view start = detail::trim(first_line);
+    const std::string_view start = trim(first_line);
     if (start.empty() || start.front() == '{' || start.front() == '[' || start.front() == '\x1e') return false; // (Geo)JSON, JSON text sequences
 
     CsvCursor cursor(first_line, 1, 0);
     CsvRecord record;
     if (!cursor.next(record) || record.error != CsvRecordError::none) return false;
     std::vector<std::string> names;
-    for (std::string_view f : record.fields) names.push_back(lower(detail::trim(f)));
+    for (std::string_view f : record.fields) names.push_back(ascii_lower(trim(f)));
     for (std::size_t f = 0; f < detection_field_count; ++f)
         if (is_required(static_cast<DetectionField>(f)) && std::find(names.begin(), names.end(), k_column_names[f]) == names.end()) return false;
     return true;
@@ -487,189 +219,6 @@ std::unique_ptr<DetectionSource> open_detections(const std::string& path, const 
         throw UsageError("CSV block_bytes and max_record_bytes must be positive", Context{}.file(path));
     if (is_detection_csv(path)) return std::make_unique<CsvDetectionSource>(path, options);
     return detail::open_ogr_detections(path, options);
-}
-
-// ---------------------------------------------------------------------------------------------
-// SipHash-2-4-128 and the duplicate id filter
-
-namespace {
-
-constexpr std::uint64_t load_le64(const unsigned char* p) {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
-}
-
-struct SipState {
-    std::uint64_t v0, v1, v2, v3;
-    void round() {
-        v0 += v1;
-        v1 = std::rotl(v1, 13);
-        v1 ^= v0;
-        v0 = std::rotl(v0, 32);
-        v2 += v3;
-        v3 = std::rotl(v3, 16);
-        v3 ^= v2;
-        v0 += v3;
-        v3 = std::rotl(v3, 21);
-        v3 ^= v0;
-        v2 += v1;
-        v1 = std::rotl(v1, 17);
-        v1 ^= v2;
-        v2 = std::rotl(v2, 32);
-    }
-};
-
-// The two 64-bit words of SipHash-2-4-128 (output bytes 0-7 and 8-15, little-endian).
-std::pair<std::uint64_t, std::uint64_t> siphash128_words(std::string_view data, std::uint64_t k0, std::uint64_t k1) {
-    SipState s{0x736f6d6570736575ULL ^ k0, 0x646f72616e646f6dULL ^ k1, 0x6c7967656e657261ULL ^ k0, 0x7465646279746573ULL ^ k1};
-    s.v1 ^= 0xee; // the 128-bit output variant
-    const auto* in = reinterpret_cast<const unsigned char*>(data.data());
-    const std::size_t n = data.size();
-    const std::size_t whole = n - n % 8;
-    for (std::size_t i = 0; i < whole; i += 8) {
-        const std::uint64_t m = load_le64(in + i);
-        s.v3 ^= m;
-        s.round();
-        s.round();
-        s.v0 ^= m;
-    }
-    std::uint64_t b = static_cast<std::uint64_t>(n) << 56;
-    for (std::size_t i = n % 8; i > 0; --i) b |= static_cast<std::uint64_t>(in[whole + i - 1]) << (8 * (i - 1));
-    s.v3 ^= b;
-    s.round();
-    s.round();
-    s.v0 ^= b;
-    s.v2 ^= 0xee;
-    for (int i = 0; i < 4; ++i) s.round();
-    const std::uint64_t first = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
-    s.v1 ^= 0xdd;
-    for (int i = 0; i < 4; ++i) s.round();
-    const std::uint64_t second = s.v0 ^ s.v1 ^ s.v2 ^ s.v3;
-    return {first, second};
-}
-
-// A fixed key: digests (and so any collision) are the same on every run, which keeps runs
-// reproducible. Ids are not secret; the key only has to be fixed.
-constexpr std::array<unsigned char, 16> k_id_key = {'a', 'v', 'f', ':', 'd', 'e', 't', 'e', 'c', 't', 'i', 'o', 'n', ':', 'i', 'd'};
-
-constexpr std::size_t k_initial_slots = 1024; // a power of two
-
-std::int64_t parse_position(const std::string& feature) {
-    std::int64_t v = 0;
-    const auto [ptr, ec] = std::from_chars(feature.data(), feature.data() + feature.size(), v);
-    return (ec == std::errc() && ptr == feature.data() + feature.size()) ? v : std::numeric_limits<std::int64_t>::min();
-}
-
-} // namespace
-
-std::array<std::uint8_t, 16> siphash_2_4_128(std::string_view data, const std::array<std::uint8_t, 16>& key) {
-    const auto [first, second] = siphash128_words(data, load_le64(key.data()), load_le64(key.data() + 8));
-    std::array<std::uint8_t, 16> out{};
-    for (std::size_t i = 0; i < 8; ++i) {
-        out[i] = static_cast<std::uint8_t>(first >> (8 * i));
-        out[8 + i] = static_cast<std::uint8_t>(second >> (8 * i));
-    }
-    return out;
-}
-
-DuplicateIdFilter::DuplicateIdFilter() : m_slots(k_initial_slots) {}
-
-std::size_t DuplicateIdFilter::memory_bytes() const {
-    // The slots, plus the (file, layer) names: their pair objects and, at most, their capacities.
-    std::size_t bytes = m_slots.capacity() * sizeof(Slot) + m_sources.capacity() * sizeof(std::pair<std::string, std::string>);
-    for (const auto& [file, layer] : m_sources) bytes += file.capacity() + layer.capacity();
-    return bytes;
-}
-
-void DuplicateIdFilter::grow() {
-    std::vector<Slot> old(m_slots.size() * 2);
-    old.swap(m_slots);
-    const std::size_t mask = m_slots.size() - 1;
-    for (const Slot& s : old) {
-        if (s.source == 0) continue;
-        std::size_t i = s.digest_lo & mask;
-        while (m_slots[i].source != 0) i = (i + 1) & mask;
-        m_slots[i] = s;
-    }
-}
-
-DuplicateIdFilter::Found DuplicateIdFilter::insert(std::string_view id) {
-    if ((m_size + 1) * 4 > m_slots.size() * 3) grow(); // at most 3/4 full: probes stay short
-    constexpr std::uint64_t key0 = load_le64(k_id_key.data());
-    constexpr std::uint64_t key1 = load_le64(k_id_key.data() + 8);
-    const auto [lo, hi] = siphash128_words(id, key0, key1);
-    const std::size_t mask = m_slots.size() - 1;
-    std::size_t i = lo & mask;
-    while (true) {
-        Slot& s = m_slots[i];
-        if (s.source == 0) {
-            s.digest_lo = lo;
-            s.digest_hi = hi;
-            s.source = 1;
-            ++m_size;
-            return {&s, true};
-        }
-        if (s.digest_lo == lo && s.digest_hi == hi) return {&s, false};
-        i = (i + 1) & mask;
-    }
-}
-
-std::uint32_t DuplicateIdFilter::source_index(const SourceRef& where) {
-    // Few distinct files per run; the last one is almost always the one asked for.
-    for (std::size_t k = m_sources.size(); k-- > 0;)
-        if (m_sources[k].first == where.file && m_sources[k].second == where.layer) return static_cast<std::uint32_t>(k);
-    m_sources.emplace_back(where.file, where.layer);
-    return static_cast<std::uint32_t>(m_sources.size() - 1);
-}
-
-bool DuplicateIdFilter::first_time(const DetectionId& id) {
-    return insert(id.str()).inserted;
-}
-
-bool DuplicateIdFilter::first_time(const DetectionId& id, const SourceRef& where) {
-    const Found f = insert(id.str());
-    if (f.inserted) {
-        f.slot->source = source_index(where) + 2;
-        f.slot->position = parse_position(where.feature);
-    }
-    return f.inserted;
-}
-
-bool DuplicateIdFilter::check_unique(const Detection& d, ProblemSink& problems) {
-    const Found f = insert(d.id.str());
-    if (f.inserted) {
-        f.slot->source = source_index(d.origin) + 2;
-        f.slot->position = parse_position(d.origin.feature);
-        return true;
-    }
-
-    std::string first = "an earlier record";
-    if (f.slot->source >= 2) {
-        const auto& [file, layer] = m_sources[f.slot->source - 2];
-        const bool known = f.slot->position != std::numeric_limits<std::int64_t>::min();
-        first = layer.empty() ? (known ? fmt::format("line {}", f.slot->position) : std::string("an earlier line"))
-                              : (known ? fmt::format("layer {}, feature {}", layer, f.slot->position) : "layer " + layer);
-        if (file != d.origin.file) first = file + ", " + first;
-    }
-    Context where;
-    where.file(d.origin.file);
-    std::uint64_t order = d.origin.index;
-    if (d.origin.layer.empty()) {
-        const std::int64_t line = parse_position(d.origin.feature);
-        if (line != std::numeric_limits<std::int64_t>::min()) {
-            where.line(static_cast<long>(line));
-            order = static_cast<std::uint64_t>(line);
-        }
-    } else {
-        where.layer(d.origin.layer).feature(d.origin.feature);
-    }
-    where.record(printable(d.id.str())).field("id").value(printable(d.id.str()));
-    Problem p =
-        Problem::rejected(ProblemCode::duplicate_id, "id already used by the record at " + first + "; this record is rejected", std::move(where));
-    p.order = order;
-    problems.report(std::move(p));
-    return false;
 }
 
 } // namespace avf::ingest

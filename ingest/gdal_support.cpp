@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "core/file_io.hpp"
+#include "ingest/fields.hpp"
 
 #include <cpl_error.h>
 #include <cpl_string.h>
@@ -343,10 +344,9 @@ std::optional<FieldTime> Feature::time_field(const std::string& name) const {
         out.time = parse_utc(iso);
         return out;
     }
-    std::string text = OGR_F_GetFieldAsString(f, i);
-    const auto b = text.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return std::nullopt;
-    out.text = text.substr(b, text.find_last_not_of(" \t\r\n") - b + 1);
+    const std::string_view text = trim_space(OGR_F_GetFieldAsString(f, i));
+    if (text.empty()) return std::nullopt;
+    out.text = text;
     out.time = parse_utc(out.text);
     if (!out.time) {
         out.time = parse_utc(iso_from_lenient(out.text, out.assumed));

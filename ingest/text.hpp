@@ -10,6 +10,7 @@
 //   record.party = avf::ingest::canonical_party(" prk ");   // "PRK"
 //
 // Also here: what every reader does with party codes, and with a file that yields no record.
+// (How a field is read, and how its defect becomes a problem: ingest/fields.hpp.)
 #pragma once
 
 #include "core/problem.hpp"

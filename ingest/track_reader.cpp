@@ -4,7 +4,7 @@
 #include "geo/geodesic.hpp"
 #include "geo/validate.hpp"
 #include "ingest/csv.hpp"
-#include "ingest/field_values.hpp"
+#include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
 #include <fmt/format.h>
@@ -19,67 +19,57 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-    return s;
-}
-
-std::string extension(const std::string& path) {
-    auto dot = path.find_last_of('.');
-    auto slash = path.find_last_of('/');
-    if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return {};
-    return lower(path.substr(dot + 1));
-}
-
-std::string flight_field(const std::string& v) {
-    if (v.empty()) throw Defect{ProblemCode::missing_field, "flight_id", "", "missing required field", ""};
+// A flight id: required, valid UTF-8 without NUL bytes, at most max_id_length bytes.
+// (The value shown is escaped once here and once more by the report, as it always was.)
+bool flight_field(const RecordCheck& check, const std::string& v) {
+    if (v.empty()) return check.reject(ProblemCode::missing_field, "flight_id", {}, "missing required field");
     if (auto defect = encoding_defect(v); !defect.empty())
-        throw Defect{ProblemCode::bad_encoding, "flight_id", printable(v), "value " + std::string(defect), ""};
+        return check.reject(ProblemCode::bad_encoding, "flight_id", printable(v), "value " + std::string(defect));
     if (v.size() > max_id_length)
-        throw Defect{ProblemCode::bad_value, "flight_id", printable(v.substr(0, 40)) + "…",
-                     fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length), ""};
-    return v;
+        return check.reject(ProblemCode::bad_value, "flight_id", printable(v.substr(0, 40)) + "…",
+                            fmt::format("value is {} bytes long; at most {} are kept", v.size(), max_id_length));
+    return true;
 }
 
-UtcTime time_value(const std::string& field, const std::string& v) {
-    if (v.empty()) throw Defect{ProblemCode::missing_field, field, "", "missing required field", ""};
+bool time_value(const RecordCheck& check, const std::string& field, const std::string& v, UtcTime& out) {
+    if (v.empty()) return check.reject(ProblemCode::missing_field, field, {}, "missing required field");
     auto t = parse_utc(v);
-    if (!t) throw Defect{ProblemCode::bad_time, field, v, "not an ISO-8601 UTC time", "YYYY-MM-DDThh:mm:ssZ"};
-    return *t;
+    if (!t) return check.reject(ProblemCode::bad_time, field, v, "not an ISO-8601 UTC time", "YYYY-MM-DDThh:mm:ssZ");
+    out = *t;
+    return true;
 }
 
-double height_value(const std::string& v) {
-    if (v.empty()) return nan;
-    auto h = parse_number(v);
-    if (!h) throw Defect{ProblemCode::bad_number, "height_m", v, "not a number", "metres above ground"};
-    if (!std::isfinite(*h)) throw Defect{ProblemCode::not_finite, "height_m", v, "not a finite number", "metres above ground"};
-    if (*h < 0) throw Defect{ProblemCode::bad_value, "height_m", v, "negative height above ground", "a number >= 0"};
-    if (*h > max_height_m)
-        throw Defect{ProblemCode::bad_value, "height_m", v, fmt::format("larger than any physical height ({} m)", max_height_m),
-                     fmt::format("metres, 0 to {}", max_height_m)};
-    return *h;
+// Metres above ground, NaN when absent.
+bool height_value(const RecordCheck& check, const std::string& v, double& out) {
+    out = nan;
+    if (v.empty()) return true;
+    double h = 0;
+    if (parse_number(v, h, PlusBeforeSign::ignored) != NumberText::ok)
+        return check.reject(ProblemCode::bad_number, "height_m", v, "not a number", "metres above ground");
+    if (!std::isfinite(h)) return check.reject(ProblemCode::not_finite, "height_m", v, "not a finite number", "metres above ground");
+    if (h < 0) return check.reject(ProblemCode::bad_value, "height_m", v, "negative height above ground", "a number >= 0");
+    if (h > max_height_m)
+        return check.reject(ProblemCode::bad_value, "height_m", v, fmt::format("larger than any physical height ({} m)", max_height_m),
+                            fmt::format("metres, 0 to {}", max_height_m));
+    out = h;
+    return true;
 }
 
-bool sensor_value(const std::string& v) {
-    if (v.empty()) return false;
+// false when absent.
+bool sensor_value(const RecordCheck& check, const std::string& v, bool& out) {
+    out = false;
+    if (v.empty()) return true;
     auto b = parse_bool(v);
-    if (!b) throw Defect{ProblemCode::bad_value, "sensor_on", v, "not a boolean", "true/false, 1/0, yes/no, on/off"};
-    return *b;
+    if (!b) return check.reject(ProblemCode::bad_value, "sensor_on", v, "not a boolean", "true/false, 1/0, yes/no, on/off");
+    out = *b;
+    return true;
 }
 
-double coordinate_value(const std::string& field, const std::string& v) {
-    if (v.empty()) throw Defect{ProblemCode::missing_field, field, "", "missing required field", ""};
-    auto x = parse_number(v);
-    if (!x) throw Defect{ProblemCode::bad_number, field, v, "not a number", "decimal degrees"};
-    return *x;
-}
-
-void report_defect(ProblemSink& sink, const Defect& d, Context where, std::uint64_t order) {
-    where.field(d.field).value(printable(d.value)); // a raw value may hold any byte
-    if (!d.expected.empty()) where.expected(d.expected);
-    Problem p = Problem::rejected(d.code, d.reason, std::move(where));
-    p.order = order;
-    sink.report(std::move(p));
+bool coordinate_value(const RecordCheck& check, const std::string& field, const std::string& v, double& out) {
+    if (v.empty()) return check.reject(ProblemCode::missing_field, field, {}, "missing required field");
+    if (parse_number(v, out, PlusBeforeSign::ignored) != NumberText::ok)
+        return check.reject(ProblemCode::bad_number, field, v, "not a number", "decimal degrees");
+    return true;
 }
 
 // Fixes gathered per flight; merged into the caller's tracks at the end.
@@ -126,7 +116,7 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
     CsvBlockReader reader(path);
     report.format = "csv";
     std::map<std::string, std::size_t> column;
-    for (std::size_t i = 0; i < reader.header().size(); ++i) column.emplace(lower(trim(reader.header()[i])), i);
+    for (std::size_t i = 0; i < reader.header().size(); ++i) column.emplace(ascii_lower(trim_space(reader.header()[i])), i);
     for (const char* required : {"flight_id", "time", "lon", "lat"})
         if (!column.count(required))
             throw InputError("the track file has no column '" + std::string(required) + "'",
@@ -135,9 +125,10 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
                                  .line(static_cast<long>(reader.header_line()))
                                  .field(required)
                                  .expected("flight_id,time,lon,lat[,height_m,sensor_on]"));
+    constexpr auto absent = static_cast<std::size_t>(-1);
     auto col = [&](const char* name) {
         auto it = column.find(name);
-        return it == column.end() ? std::size_t(-1) : it->second;
+        return it == column.end() ? absent : it->second;
     };
     const std::size_t c_flight = col("flight_id"), c_time = col("time"), c_lon = col("lon"), c_lat = col("lat"), c_height = col("height_m"),
                       c_on = col("sensor_on");
@@ -148,38 +139,92 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
         CsvRecord rec;
         while (cursor.next(rec)) {
             ++report.records;
-            Context where = Context{}.file(path).line(static_cast<long>(rec.line));
-            auto value = [&](std::size_t c) { return c < rec.fields.size() ? trim(rec.fields[c]) : std::string(); };
+            RecordPosition where;
+            where.file = path;
+            where.line = rec.line;
+            where.index = rec.index;
+            where.order = rec.index;
             if (rec.error != CsvRecordError::none || rec.fields.size() != reader.header().size()) {
                 std::string reason = rec.error != CsvRecordError::none
                                          ? std::string(describe(rec.error))
                                          : fmt::format("{} fields where the header has {}", rec.fields.size(), reader.header().size());
-                Problem p = Problem::rejected(ProblemCode::unreadable, reason, where);
-                p.order = rec.index;
-                sink.report(std::move(p));
+                RecordCheck(sink, where).reject(ProblemCode::unreadable, {}, {}, std::move(reason));
                 ++report.rejected;
                 continue;
             }
-            std::string flight = value(c_flight);
-            try {
-                flight = flight_field(flight);
-                TrackPoint p;
-                p.time = time_value("time", value(c_time));
-                p.position = GeoPoint{coordinate_value("lon", value(c_lon)), coordinate_value("lat", value(c_lat))};
-                p.height = Meters{c_height == std::size_t(-1) ? nan : height_value(value(c_height))};
-                p.sensor_on = c_on != std::size_t(-1) && sensor_value(value(c_on));
-                p.source_position = "line " + std::to_string(rec.line);
-                if (!geo::check_coordinate(p.position.x(), p.position.y(), sink, Context(where).record(flight))) {
-                    ++report.rejected;
-                    continue;
-                }
-                builder.add(flight, std::move(p), SourceRef{path, "", std::to_string(rec.line), rec.index});
-            } catch (const Defect& d) {
-                if (!flight.empty()) where.record(printable(flight));
-                report_defect(sink, d, where, rec.index);
+            auto value = [&](std::size_t c) { return c < rec.fields.size() ? std::string(trim_space(rec.fields[c])) : std::string(); };
+            const std::string flight = value(c_flight);
+            where.record = flight;
+            const RecordCheck check(sink, where);
+            TrackPoint p;
+            double lon = 0, lat = 0, height = nan;
+            if (!flight_field(check, flight) || !time_value(check, "time", value(c_time), p.time) ||
+                !coordinate_value(check, "lon", value(c_lon), lon) || !coordinate_value(check, "lat", value(c_lat), lat) ||
+                (c_height != absent && !height_value(check, value(c_height), height)) ||
+                (c_on != absent && !sensor_value(check, value(c_on), p.sensor_on))) {
                 ++report.rejected;
+                continue;
             }
+            p.position = GeoPoint{lon, lat};
+            p.height = Meters{height};
+            p.source_position = "line " + std::to_string(rec.line);
+            if (!geo::check_coordinate(lon, lat, sink, check.context())) {
+                ++report.rejected;
+                continue;
+            }
+            builder.add(flight, std::move(p), where.origin());
         }
+    }
+}
+
+// One feature of a track layer: a fix (a point) or a leg (a line). False when it is rejected (its
+// problem reported).
+bool read_track_feature(const Feature& f, RecordPosition& where, TrackBuilder& builder, ProblemSink& sink) {
+    const RecordCheck check(sink, where);
+    auto text = [&](const char* name) { return std::string(trim_space(f.field(name).value_or(""))); };
+    const std::string flight = text("flight_id");
+    if (!flight_field(check, flight)) return false;
+    where.record = flight; // the problems that follow name the flight
+    if (f.reprojection_failed()) return check.reject(ProblemCode::reprojection_failed, "geometry", {}, f.reprojection_error());
+    double height = nan;
+    bool on = false;
+    if (!height_value(check, text("height_m"), height) || !sensor_value(check, text("sensor_on"), on)) return false;
+    const std::string position = "feature " + std::string(where.feature);
+    switch (f.geometry_kind()) {
+    case GeometryKind::point: {
+        UtcTime time;
+        if (!time_value(check, "time", text("time"), time)) return false;
+        TrackPoint p{time, *f.point(), Meters{height}, on, position};
+        if (!geo::check_coordinate(p.position.x(), p.position.y(), sink, check.context())) return false;
+        builder.add(flight, std::move(p), where.origin());
+        return true;
+    }
+    case GeometryKind::line: {
+        // A leg: times spread over the vertices in proportion to geodesic length.
+        UtcTime start, end;
+        if (!time_value(check, "start_time", text("start_time"), start) || !time_value(check, "end_time", text("end_time"), end)) return false;
+        if (end < start)
+            return check.reject(ProblemCode::bad_value, "end_time", text("end_time"), "leg ends before it starts", "end_time >= start_time");
+        MultiLineString lines = f.lines();
+        if (!geo::normalize_lines(lines, sink, check.context())) return false;
+        std::vector<GeoPoint> pts;
+        for (const auto& part : lines)
+            for (const auto& q : part)
+                if (pts.empty() || pts.back().x() != q.x() || pts.back().y() != q.y()) pts.push_back(q);
+        std::vector<double> at(pts.size(), 0.0);
+        for (std::size_t i = 1; i < pts.size(); ++i) at[i] = at[i - 1] + geo::distance(pts[i - 1], pts[i]).value;
+        const double total = at.empty() ? 0.0 : at.back();
+        for (std::size_t i = 0; i < pts.size(); ++i) {
+            const double k = total > 0 ? at[i] / total : 0.0;
+            UtcTime t{start.ms + static_cast<std::int64_t>(std::llround(k * static_cast<double>(end.ms - start.ms)))};
+            builder.add(flight, TrackPoint{t, pts[i], Meters{height}, on, position + " vertex " + std::to_string(i)}, where.origin());
+        }
+        return true;
+    }
+    case GeometryKind::none: return check.reject(ProblemCode::empty_geometry, "geometry", {}, "no position", "a point (fix) or a line (leg)");
+    default:
+        return check.reject(ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "not a point or a line",
+                            "a point (fix) or a line (leg)");
     }
 }
 
@@ -188,58 +233,36 @@ void read_track_ogr(const std::string& path, const TrackReadOptions& options, Tr
     report.format = source.driver();
     source.for_each_feature([&](const Feature& f) {
         ++report.records;
-        Context where = Context{}.file(path).layer(f.layer).feature(std::to_string(f.fid));
-        SourceRef origin{path, f.layer, std::to_string(f.fid), f.index};
-        auto text = [&](const char* name) { return trim(f.field(name).value_or("")); };
-        std::string flight = text("flight_id");
-        try {
-            flight = flight_field(flight);
-            where.record(flight);
-            if (f.reprojection_failed()) throw Defect{ProblemCode::reprojection_failed, "geometry", "", f.reprojection_error(), ""};
-            const double height = height_value(text("height_m"));
-            const bool on = sensor_value(text("sensor_on"));
-            const std::string position = "feature " + std::to_string(f.fid);
-            if (f.geometry_kind() == GeometryKind::point) {
-                TrackPoint p{time_value("time", text("time")), *f.point(), Meters{height}, on, position};
-                if (!geo::check_coordinate(p.position.x(), p.position.y(), sink, where)) {
-                    ++report.rejected;
-                    return;
-                }
-                builder.add(flight, std::move(p), origin);
-            } else if (f.geometry_kind() == GeometryKind::line) {
-                // A leg: times spread over the vertices in proportion to geodesic length.
-                UtcTime start = time_value("start_time", text("start_time"));
-                UtcTime end = time_value("end_time", text("end_time"));
-                if (end < start)
-                    throw Defect{ProblemCode::bad_value, "end_time", text("end_time"), "leg ends before it starts", "end_time >= start_time"};
-                MultiLineString lines = f.lines();
-                if (!geo::normalize_lines(lines, sink, where)) {
-                    ++report.rejected;
-                    return;
-                }
-                std::vector<GeoPoint> pts;
-                for (const auto& part : lines)
-                    for (const auto& q : part)
-                        if (pts.empty() || pts.back().x() != q.x() || pts.back().y() != q.y()) pts.push_back(q);
-                std::vector<double> at(pts.size(), 0.0);
-                for (std::size_t i = 1; i < pts.size(); ++i) at[i] = at[i - 1] + geo::distance(pts[i - 1], pts[i]).value;
-                const double total = at.empty() ? 0.0 : at.back();
-                for (std::size_t i = 0; i < pts.size(); ++i) {
-                    const double k = total > 0 ? at[i] / total : 0.0;
-                    UtcTime t{start.ms + static_cast<std::int64_t>(std::llround(k * static_cast<double>(end.ms - start.ms)))};
-                    builder.add(flight, TrackPoint{t, pts[i], Meters{height}, on, position + " vertex " + std::to_string(i)}, origin);
-                }
-            } else if (f.geometry_kind() == GeometryKind::none) {
-                throw Defect{ProblemCode::empty_geometry, "geometry", "", "no position", "a point (fix) or a line (leg)"};
-            } else {
-                throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "not a point or a line",
-                             "a point (fix) or a line (leg)"};
-            }
-        } catch (const Defect& d) {
-            report_defect(sink, d, where, f.index);
-            ++report.rejected;
-        }
+        const std::string feature = std::to_string(f.fid);
+        RecordPosition where;
+        where.file = path;
+        where.layer = f.layer;
+        where.feature = feature;
+        where.index = f.index;
+        where.order = f.index;
+        if (!read_track_feature(f, where, builder, sink)) ++report.rejected;
     });
+}
+
+// One feature of a routes layer: a single line. False when it is rejected (its problem reported).
+bool read_route_feature(const Feature& f, RecordPosition& where, std::map<std::string, std::string>& seen, std::vector<PlannedRoute>& routes,
+                        ProblemSink& problems) {
+    const RecordCheck check(problems, where);
+    const std::string flight(trim_space(f.field("flight_id").value_or("")));
+    if (!flight_field(check, flight)) return false;
+    where.record = flight; // the problems that follow name the flight
+    if (f.reprojection_failed()) return check.reject(ProblemCode::reprojection_failed, "geometry", {}, f.reprojection_error());
+    if (f.geometry_kind() == GeometryKind::none) return check.reject(ProblemCode::empty_geometry, "geometry", {}, "no route", "a line");
+    if (f.geometry_kind() != GeometryKind::line)
+        return check.reject(ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "a route must be a line", "a LineString");
+    MultiLineString lines = f.lines();
+    if (lines.size() != 1)
+        return check.reject(ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "a route must be one line", "a single LineString");
+    if (!geo::normalize_lines(lines, problems, check.context())) return false;
+    auto [it, fresh] = seen.emplace(flight, std::string(where.file) + ", feature " + std::string(where.feature));
+    if (!fresh) return check.reject(ProblemCode::duplicate_id, "flight_id", flight, "flight already has a planned route (" + it->second + ")");
+    routes.push_back(PlannedRoute{flight, std::move(lines.front()), where.origin()});
+    return true;
 }
 
 } // namespace
@@ -248,7 +271,7 @@ TrackFileReport read_tracks(const std::string& path, const TrackReadOptions& opt
     TrackFileReport report;
     report.path = path;
     TrackBuilder builder(tracks, problems, report);
-    if (extension(path) == "csv")
+    if (file_extension(path) == "csv")
         read_track_csv(path, builder, report, problems);
     else
         read_track_ogr(path, options, builder, report, problems);
@@ -262,38 +285,24 @@ TrackFileReport read_routes(const std::string& path, const TrackReadOptions& opt
     TrackFileReport report;
     report.path = path;
     VectorSourceOptions vo = options.vector;
-    if (vo.assume_crs.empty() && extension(path) == "csv") vo.assume_crs = "EPSG:4326";
+    if (vo.assume_crs.empty() && file_extension(path) == "csv") vo.assume_crs = "EPSG:4326";
     VectorSource source(path, vo);
     report.format = source.driver();
     std::map<std::string, std::string> seen;
     for (const auto& r : routes) seen.emplace(r.flight_id, r.origin.file + ", feature " + r.origin.feature);
     source.for_each_feature([&](const Feature& f) {
         ++report.records;
-        Context where = Context{}.file(path).layer(f.layer).feature(std::to_string(f.fid));
-        std::string flight = trim(f.field("flight_id").value_or(""));
-        try {
-            flight = flight_field(flight);
-            where.record(flight);
-            if (f.reprojection_failed()) throw Defect{ProblemCode::reprojection_failed, "geometry", "", f.reprojection_error(), ""};
-            if (f.geometry_kind() == GeometryKind::none) throw Defect{ProblemCode::empty_geometry, "geometry", "", "no route", "a line"};
-            if (f.geometry_kind() != GeometryKind::line)
-                throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "a route must be a line", "a LineString"};
-            MultiLineString lines = f.lines();
-            if (lines.size() != 1)
-                throw Defect{ProblemCode::unsupported_geometry, "geometry", f.geometry_type_name(), "a route must be one line",
-                             "a single LineString"};
-            if (!geo::normalize_lines(lines, problems, where)) {
-                ++report.rejected;
-                return;
-            }
-            auto [it, fresh] = seen.emplace(flight, path + ", feature " + std::to_string(f.fid));
-            if (!fresh) throw Defect{ProblemCode::duplicate_id, "flight_id", flight, "flight already has a planned route (" + it->second + ")", ""};
-            routes.push_back(PlannedRoute{flight, std::move(lines.front()), SourceRef{path, f.layer, std::to_string(f.fid), f.index}});
+        const std::string feature = std::to_string(f.fid);
+        RecordPosition where;
+        where.file = path;
+        where.layer = f.layer;
+        where.feature = feature;
+        where.index = f.index;
+        where.order = f.index;
+        if (read_route_feature(f, where, seen, routes, problems))
             ++report.accepted;
-        } catch (const Defect& d) {
-            report_defect(problems, d, where, f.index);
+        else
             ++report.rejected;
-        }
     });
     std::sort(routes.begin(), routes.end(), [](const PlannedRoute& a, const PlannedRoute& b) { return a.flight_id < b.flight_id; });
     if (report.records == 0) report_no_records(path, options.vector.layer, "route", problems);

@@ -3,6 +3,7 @@
 #include "core/problem.hpp"
 #include "core/taxonomy.hpp"
 #include "ingest/detection_reader.hpp"
+#include "ingest/duplicate_ids.hpp"
 #include "tests/fuzz/fuzz_support.hpp"
 
 #include <vector>

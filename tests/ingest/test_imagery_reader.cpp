@@ -329,3 +329,32 @@ TEST_CASE("issue 16: track heights beyond a physical bound and flight ids that a
     REQUIRE(tracks.size() == 1);
     CHECK(tracks[0].points.size() == 1);
 }
+
+// Issue 17 (one field reader): a flight id that passed its checks but holds a control character
+// (a tab, a line break) used to be printed raw into the problems that followed it; it is escaped
+// like every other id a problem names.
+TEST_CASE("a flight id holding control characters is shown escaped in its track and route problems", "[imagery][tracks]") {
+    test::TempDir tmp;
+    auto csv = tmp.write("track.csv", "flight_id,time,lon,lat\n"
+                                      "\"OS\n1\",2027-03-04T10:00:00Z,127.0,95\n");
+    auto fixes = tmp.write("fixes.geojson", R"({"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"flight_id":"OS\t2","time":"yesterday"},"geometry":{"type":"Point","coordinates":[127,38]}}
+    ]})");
+    auto plan = tmp.write("plan.geojson", R"({"type":"FeatureCollection","features":[
+        {"type":"Feature","properties":{"flight_id":"OS\t3"},"geometry":{"type":"Point","coordinates":[127,38]}}
+    ]})");
+    std::vector<FlightTrack> tracks;
+    CollectingProblemSink problems;
+    ingest::read_tracks(csv, {}, tracks, problems);
+    ingest::read_tracks(fixes, {}, tracks, problems);
+    std::vector<PlannedRoute> routes;
+    ingest::read_routes(plan, {}, routes, problems);
+    REQUIRE(problems.size() == 3);
+    CHECK(problems.problems()[0].code == ProblemCode::coordinate_out_of_range);
+    CHECK(problems.problems()[0].where.record() == "OS\\x0A1");
+    CHECK(problems.problems()[1].code == ProblemCode::bad_time);
+    CHECK(problems.problems()[1].where.record() == "OS\\x092");
+    CHECK(problems.problems()[2].code == ProblemCode::unsupported_geometry);
+    CHECK(problems.problems()[2].where.record() == "OS\\x093");
+    for (const Problem& p : problems.problems()) CHECK(p.describe().find_first_of("\t\n") == std::string::npos);
+}
