@@ -40,8 +40,8 @@ struct ZoneImportResult {
 /// problems that rejected every feature, for the caller to show.
 class NothingToImport : public InputError {
 public:
-    NothingToImport(std::string message, Context where, std::vector<Problem> problems)
-        : InputError(std::move(message), std::move(where)), m_problems(std::move(problems)) {}
+    NothingToImport(const std::string& message, Context where, std::vector<Problem> problems)
+        : InputError(message, std::move(where)), m_problems(std::move(problems)) {}
     const std::vector<Problem>& problems() const { return m_problems; }
 
 private:
