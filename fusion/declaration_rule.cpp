@@ -9,9 +9,9 @@
 
 namespace avf::fusion {
 
-void DeclarationRule::evaluate(const Observation& obs, RuleState* state, std::vector<Finding>&) const {
-    if (!in_scope(obs.detection)) return;
-    static_cast<SightingState&>(*state).sightings.push_back(Sighting::of(obs.detection));
+void DeclarationRule::evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>&) const {
+    if (!in_scope(located.detection)) return;
+    static_cast<SightingState&>(*state).sightings.push_back(Sighting::of(located.detection));
 }
 
 void DeclarationRule::combine(RuleState& into, RuleState&& from) const {

@@ -23,7 +23,7 @@ class DeclarationRule : public Rule {
 public:
     RuleSide side() const override { return RuleSide::declarations; }
     std::unique_ptr<RuleState> make_state() const override { return std::make_unique<SightingState>(); }
-    void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
+    void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const override;
     void combine(RuleState& into, RuleState&& from) const override;
     void attach(const FusionInputs& inputs) override { m_inputs = inputs; }
 

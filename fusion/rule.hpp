@@ -3,11 +3,11 @@
 //
 // A rule is built from its TOML table (setup: no I/O), bound to a zone set (bind: resolves
 // references, throws InputError naming the regime line of a missing zone or line), then
-// evaluated per observation in parallel with per-thread state, combined, and finalized —
+// evaluated per detection in parallel with per-thread state, combined, and finalized —
 // the Sink → Combine → Finalize shape:
 //
 //   auto state = rule.make_state();                 // one per thread/chunk
-//   rule.evaluate(observation, *state, findings);   // const, thread-safe
+//   rule.evaluate(located, *state, findings);       // const, thread-safe
 //   rule.combine(*total, std::move(*state));        // in input order
 //   rule.finalize(*total, findings);                // whole-run results (counts in zones…)
 #pragma once
@@ -54,8 +54,8 @@ struct Waiver {
     std::string basis; ///< legal basis, quoted in findings
 };
 
-/// What evaluate() sees for one detection: the detection and where it is.
-struct Observation {
+/// What evaluate() sees for one detection: the detection and where it is (geo::ZoneIndex::locate).
+struct LocatedDetection {
     const Detection& detection;
     /// Zones whose closure contains the centre or that the uncertainty disk touches, plus, for
     /// nesting, the ancestors of each (with the same relation), ordered by zone index.
@@ -109,7 +109,7 @@ public:
     virtual void bind(const ZoneSetView& zones) = 0;
 
     virtual std::unique_ptr<RuleState> make_state() const { return nullptr; }
-    virtual void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const = 0;
+    virtual void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const = 0;
     virtual void combine(RuleState& /*into*/, RuleState&& /*from*/) const {}
     virtual void finalize(RuleState* /*state*/, std::vector<Finding>& /*out*/) const {}
     /// Declarations, de-duplication tolerances and coverage for whole-run fusion rules (called
