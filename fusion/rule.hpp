@@ -62,9 +62,10 @@ struct LocatedDetection {
     const std::vector<geo::ZoneHit>& zones;
 };
 
-/// The observation side of a run, given to evaluate_imagery() once, after the detections:
-/// image metadata, flown tracks and planned routes (each sorted by id), and the run's period.
-struct ImageryInputs {
+/// The imagery side of a run, given to evaluate_imagery() once, after the detections: image
+/// metadata, flown tracks and planned routes (each sorted by id), and the run's period. A view of
+/// the records pipeline::ImageryInputs read from the run's files.
+struct ImageryRecords {
     const std::vector<ImageRecord>& images;
     const std::vector<FlightTrack>& tracks;
     const std::vector<PlannedRoute>& routes;
@@ -122,7 +123,7 @@ public:
     /// Rules about the observation side (sensor limits, routes, coverage) judge the imagery,
     /// tracks and routes here, once per run, after the detection pass. Outputs need not be
     /// sorted (fusion::evaluate_imagery sorts them). Detection-only rules keep the default.
-    virtual void evaluate_imagery(const ImageryInputs& /*in*/, ImageryOutputs& /*out*/) const {}
+    virtual void evaluate_imagery(const ImageryRecords& /*in*/, ImageryOutputs& /*out*/) const {}
 
     /// Reads the keys every rule shares (id, type, article, parties, classes or classes_except,
     /// sources, valid_from/to, waivers, description). Called by each rule's constructor. Values

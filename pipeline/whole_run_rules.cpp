@@ -24,7 +24,7 @@ std::vector<CoverageRecord> evaluate_whole_run(RunInputs& inputs, DetectionPass:
     fusion::ImageryOutputs observed;
     if (inputs.with_imagery)
         observed = fusion::evaluate_imagery(
-            regime, fusion::ImageryInputs{inputs.imagery.images, inputs.imagery.tracks, inputs.imagery.routes, inputs.period});
+            regime, fusion::ImageryRecords{inputs.imagery.images, inputs.imagery.tracks, inputs.imagery.routes, inputs.period});
     else
         for (const auto& rule : regime.rules)
             if (rule->side() == fusion::RuleSide::imagery) result.observation_rules_skipped.push_back(rule->id());

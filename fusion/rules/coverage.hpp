@@ -37,7 +37,7 @@ public:
     CoverageRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const LocatedDetection&, RuleState*, std::vector<Finding>&) const override {}
-    void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;
+    void evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const override;
 
 private:
     ZoneTargets m_targets;

@@ -35,7 +35,7 @@ public:
     RouteRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
     void evaluate(const LocatedDetection&, RuleState*, std::vector<Finding>&) const override {}
-    void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;
+    void evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const override;
 
 private:
     std::optional<double> m_corridor_m, m_max_length_m;
