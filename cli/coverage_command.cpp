@@ -1,5 +1,5 @@
 // avf coverage — how well each zone was observed, per coverage rule and period: the fraction of the
-// zone's geodesic area imaged at the rule's resolution, the best GSD, the last observation, and
+// zone's geodesic area imaged at the rule's resolution, the best GSD, when it was last imaged, and
 // whether that met the rule (docs/regime-format.md, `coverage`). Reads the run's `coverage` table.
 //
 //   avf coverage --store avf.h5 [--run R] [--rule R] [--zone Z] [--gaps] [-f table|csv|json]

@@ -1,4 +1,4 @@
-// The observation side of a regime: evaluates the rules about imagery, flight tracks and routes
+// The imagery side of a regime: evaluates the rules about imagery, flight tracks and routes
 // (sensor_limit, route, coverage) once per run, after the detection pass, and the helpers those
 // rules share to build findings about images and flights.
 //

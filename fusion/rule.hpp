@@ -10,6 +10,19 @@
 //   rule.evaluate(located, *state, findings);       // const, thread-safe
 //   rule.combine(*total, std::move(*state));        // in input order
 //   rule.finalize(*total, findings);                // whole-run results (counts in zones…)
+//
+// Words, one meaning each (in code and comments across the modules):
+//   detection    one observed item or group of identical items, a row of a detection file
+//                (core/records.hpp); evaluate() sees it with its zones, as a LocatedDetection.
+//   sighting     a detection as the declarations side keeps it (fusion/dedup.hpp).
+//   observation  sightings of the same items merged across sources (MergedObservation,
+//                fusion/dedup.hpp): what the declarations side compares with declarations.
+//   side         what a rule judges (RuleSide): the detections; the declarations, against the
+//                observations (DeclarationRule); the imagery — images, flown tracks and planned
+//                routes (ImageryRecords, evaluate_imagery; read by pipeline::ImageryInputs).
+// Treaty terms keep their treaty meaning: observation flight, observation area (a zone kind),
+// observation threshold (notification). User-facing text predating these names is unchanged: the
+// run summary and docs/regime-format.md call the imagery side "the observation side".
 #pragma once
 
 #include "core/geometry.hpp"
@@ -120,7 +133,7 @@ public:
     /// made). Rules without spilled state ignore it.
     virtual void set_spill_options(const SpillOptions& /*options*/) {}
 
-    /// Rules about the observation side (sensor limits, routes, coverage) judge the imagery,
+    /// Rules of the imagery side (sensor limits, routes, coverage) judge the images,
     /// tracks and routes here, once per run, after the detection pass. Outputs need not be
     /// sorted (fusion::evaluate_imagery sorts them). Detection-only rules keep the default.
     virtual void evaluate_imagery(const ImageryRecords& /*in*/, ImageryOutputs& /*out*/) const {}

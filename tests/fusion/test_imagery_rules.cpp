@@ -1,4 +1,4 @@
-// The observation-side rules — sensor_limit, route, coverage — at and around their limits.
+// The imagery-side rules — sensor_limit, route, coverage — at and around their limits.
 #include "fusion/imagery.hpp"
 #include "fusion/rules/sensor_limit.hpp"
 #include "tests/fusion/fusion_fixtures.hpp"
