@@ -36,7 +36,7 @@ struct ReceiptOptions {
 };
 
 /// After `kind name` was committed to `store` (signed in its own transaction when a key was
-/// given: RunOptions / ZoneImportOptions::sign_key), prints the receipt on stderr
+/// given: RunOptions / pipeline::ZoneImportOptions::sign_key), prints the receipt on stderr
 /// ("receipt: {...}") or writes it to the --receipt file, with the row's signature when signed.
 void issue_receipt(const std::string& store, storage::ChainKind kind, const std::string& name, const ReceiptOptions& options);
 

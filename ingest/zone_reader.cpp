@@ -75,7 +75,7 @@ bool check_length(const std::string& value, std::size_t max, const std::string& 
 
 } // namespace
 
-void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneCollection& out, ProblemSink& problems) {
+void read_zones(const std::string& path, const ZoneReadOptions& options, ZoneCollection& out, ProblemSink& problems) {
     VectorSource source(path, VectorSourceOptions{options.layer, options.assume_crs});
     ZoneFileReport report;
     report.path = path;
