@@ -11,6 +11,7 @@
 #include "cli/app.hpp"
 #include "cli/output.hpp"
 #include "cli/receipt.hpp"
+#include "cli/resolve_run.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
 #include "storage/store.hpp"
@@ -32,13 +33,6 @@
 
 namespace avf::cli {
 namespace {
-
-std::string resolve_run(const storage::StoreReader& store, const std::string& run, const std::string& path) {
-    if (!run.empty()) return run;
-    auto latest = store.latest_run();
-    if (!latest) throw InputError("the store has no committed run; run `avf run` first", Context{}.file(path));
-    return *latest;
-}
 
 // =============================================================================================
 // avf audit verify

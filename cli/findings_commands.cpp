@@ -1,6 +1,7 @@
 // avf findings list | show | export, and avf regime check.
 #include "cli/app.hpp"
 #include "cli/output.hpp"
+#include "cli/resolve_run.hpp"
 #include "core/error.hpp"
 #include "fusion/evaluator.hpp"
 #include "fusion/regime.hpp"
@@ -56,13 +57,6 @@ struct Filter {
         return p;
     }
 };
-
-std::string resolve_run(const storage::StoreReader& store, const std::string& run, const std::string& path) {
-    if (!run.empty()) return run;
-    auto latest = store.latest_run();
-    if (!latest) throw InputError("the store has no committed run; run `avf run` first", Context{}.file(path));
-    return *latest;
-}
 
 std::vector<Finding> select(const std::vector<Finding>& all, const Filter& f) {
     Interval period = f.period();
