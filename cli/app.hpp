@@ -23,7 +23,7 @@ void register_regime_commands(CLI::App& app);
 void register_audit_commands(CLI::App& app);
 void register_coverage_command(CLI::App& app);
 /// Subcommands in files of their own, added by their family's function above.
-void register_findings_diff(CLI::App& findings); ///< `avf findings diff` (cli/audit_commands.cpp)
+void register_findings_diff(CLI::App& findings); ///< `avf findings diff` (cli/findings_diff.cpp)
 void register_audit_report(CLI::App& audit);     ///< `avf audit report` (cli/audit_report.cpp)
 
 /// Exit status a command asks for when it completes without an exception (e.g. 1 from
