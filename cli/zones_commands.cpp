@@ -31,7 +31,7 @@ template <typename G> std::string to_wkt(const G& g) {
 }
 
 struct ReaderFlags {
-    ingest::ZoneImportOptions reader;
+    ingest::ZoneReadOptions reader;
     bool strict = false;
 };
 

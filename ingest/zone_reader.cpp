@@ -145,7 +145,7 @@ void read_zone(const Feature& f, const std::string& path, const ZoneImportOption
 
 } // namespace
 
-void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneCollection& out, ProblemSink& problems) {
+void read_zones(const std::string& path, const ZoneReadOptions& options, ZoneCollection& out, ProblemSink& problems) {
     VectorSource source(path, VectorSourceOptions{options.layer, options.assume_crs});
     ZoneFileReport report;
     report.path = path;

@@ -26,7 +26,7 @@ struct ZoneImportOptions {
     bool validate_only = false; ///< read and validate; write nothing
     /// Signs the set's audit-chain row in the transaction that commits it (nullptr: unsigned). Not owned.
     const storage::SigningKey* sign_key = nullptr;
-    ingest::ZoneImportOptions reader;
+    ingest::ZoneReadOptions reader;
 };
 
 struct ZoneImportResult {

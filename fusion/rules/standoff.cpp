@@ -140,8 +140,8 @@ StandoffRule::Closest StandoffRule::closest(const std::vector<BoundLine>& lines,
     return worst;
 }
 
-void StandoffRule::evaluate(const Observation& obs, RuleState*, std::vector<Finding>& out) const {
-    const Detection& d = obs.detection;
+void StandoffRule::evaluate(const LocatedDetection& located, RuleState*, std::vector<Finding>& out) const {
+    const Detection& d = located.detection;
     if (!in_scope(d)) return;
     auto it = m_by_party.find(d.party);
     const std::vector<BoundLine>& lines = it != m_by_party.end() ? it->second : m_default;
