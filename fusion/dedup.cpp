@@ -43,6 +43,10 @@ DedupPolicy read_dedup_policy(TomlReader& r, const Taxonomy& taxonomy) {
     return p;
 }
 
+bool farther_than(const GeoPoint& a, const GeoPoint& b, double limit_m) {
+    return geo::sphere_ratio_lower * geo::sphere_radius * geo::central_angle(a, b) > limit_m + 1.0;
+}
+
 Sighting Sighting::of(const Detection& d) {
     Sighting s;
     s.id = d.id.str();
@@ -90,6 +94,7 @@ std::vector<MergedObservation> deduplicate(std::vector<Sighting> sightings, cons
             if (!s.source_record.empty() &&
                 std::any_of(o.members.begin(), o.members.end(), [&](const Sighting& m) { return m.source_record == s.source_record; }))
                 continue;
+            if (farther_than(o.position, s.position, tol.distance.value + k_distance_slack_m)) continue;
             const double dist = geo::distance(o.position, s.position).value;
             if (dist > tol.distance.value + k_distance_slack_m) continue;
             if (best == out.size() || dist < best_distance) {
