@@ -140,6 +140,32 @@ TEST_CASE("dedup: same object from two images and two sources merges, never acro
     }
 }
 
+TEST_CASE("dedup: observations come out in sighting_order, whatever the input order") {
+    // Classes, parties, times, ids and files that tie in every prefix of the key (never in all of
+    // it: no two records share a file and a line). Each sighting is its own observation (distinct
+    // places, no tolerance), so the anchors must come out as sighting_order sorts them.
+    std::vector<Sighting> in;
+    std::mt19937 rng(11);
+    const std::vector<std::string> classes = {"a", "ab", "b"}, parties = {"", "A", "AB", "B"}, ids = {"X1", "X10", "X2"},
+                                   files = {"f.csv", "f.csv2", "g.csv"};
+    for (int k = 0; k < 400; ++k) {
+        Detection d = detection(ids[rng() % 3], at(0.01 * k), classes[rng() % 3], 1, 0.0, k % 2 ? "2027-03-04T10:00:00Z" : "2027-03-04T09:00:00Z",
+                                parties[rng() % 4]);
+        d.origin = SourceRef{files[rng() % 3], "", std::to_string(rng() % 5) + "-" + std::to_string(k), 0}; // no two alike
+        in.push_back(Sighting::of(d));
+    }
+    std::vector<Sighting> expected = in;
+    std::sort(expected.begin(), expected.end(), sighting_order);
+    std::shuffle(in.begin(), in.end(), rng);
+    auto obs = deduplicate(in, DedupPolicy{});
+    REQUIRE(obs.size() == expected.size());
+    for (std::size_t i = 0; i < obs.size(); ++i) {
+        REQUIRE(obs[i].members.size() == 1);
+        INFO(i);
+        CHECK(obs[i].members[0].position.x() == expected[i].position.x());
+    }
+}
+
 TEST_CASE("dedup: exactly at the distance tolerance merges, a metre beyond does not") {
     DedupPolicy policy;
     policy.per_class["battle_tank"] = DedupTolerance{Meters{200.0}, Duration{3'600'000}};
