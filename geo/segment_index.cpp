@@ -3,6 +3,7 @@
 #include "geo/geodesic.hpp"
 
 #include <boost/geometry/strategies/strategies.hpp>
+#include <boost/iterator/function_output_iterator.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +38,18 @@ Box expand_by(const GeoPoint& p, Meters radius) {
     }
     if (dlon >= 180.0) return Box{GeoPoint{-180.0, lat_lo}, GeoPoint{180.0, lat_hi}};
     return Box{GeoPoint{p.x() - dlon, lat_lo}, GeoPoint{p.x() + dlon, lat_hi}};
+}
+
+Box expand_by(const Box& box, Meters radius) {
+    // As expand_by(p, radius) for every p of the box: the longitude margin is the widest, taken at
+    // the latitude farthest from the equator that any of them reaches.
+    const double dlat = radius.value / min_meters_per_deg_lat;
+    const double lat_lo = std::max(-90.0, box.min_corner().y() - dlat);
+    const double lat_hi = std::min(90.0, box.max_corner().y() + dlat);
+    const double worst = std::max(std::abs(lat_lo), std::abs(lat_hi));
+    double dlon = 360.0;
+    if (worst < 89.0) dlon = std::min(360.0, radius.value / (std::cos(worst * deg) * max_meters_per_deg_lon_equator * 0.99));
+    return Box{GeoPoint{box.min_corner().x() - dlon, lat_lo}, GeoPoint{box.max_corner().x() + dlon, lat_hi}};
 }
 
 namespace {
@@ -173,6 +186,7 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
             }
             Run& r = m_runs.back();
             bg::expand(r.box, box);
+            bg::expand(m_bounds, box);
             ++r.count;
             run_span += len;
             m_segments.push_back(s);
@@ -285,6 +299,41 @@ double SegmentIndex::segment_lower_bound(std::size_t i, const GeoPoint& p) const
     // bound of the distance to the segment): the nearest point's geodesic stays inside it.
     const Box reach = expand_by(p, Meters{sphere_ratio_upper * sphere_radius * central_angle(p, s.a) + 1.0});
     return lower_bound(s, p, sphere_distance(s, up), band(reach.min_corner().y(), reach.max_corner().y()));
+}
+
+Meters SegmentIndex::lower_bound(const GeoPoint& p, Meters cap, Meters give) const {
+    double best = cap.value;
+    if (m_segments.empty() || !(best > 0.0)) return Meters{std::max(0.0, best)};
+    const Unit up = unit_vector(p);
+    const Box search = expand_by(p, cap);
+    // Every path from p shorter than `cap` stays inside the search box; a segment farther than cap
+    // may get a bound above its distance from this band, but never one below cap that is wrong.
+    const Band b = band(search.min_corner().y(), search.max_corner().y());
+    // Runs in the order of their bounds. A run's bound is at most each of its segments' (its cap
+    // holds their arcs, its stray and longitude span cover theirs): the first run whose bound is not
+    // under the best segment bound ends the search, and one within `give` of it is taken as it is.
+    thread_local std::vector<std::pair<double, std::uint32_t>> runs;
+    runs.clear();
+    m_tree.query(bgi::intersects(search), boost::make_function_output_iterator([&](const Entry& e) {
+                     const Run& r = m_runs[e.second];
+                     const double a = r.radius < 1.0 ? unit_angle(up, r.center) - r.radius : 0.0;
+                     const double lb = lower_bound(p, a, r.stray, r.lon_lo, r.lon_hi, b);
+                     if (lb < best) runs.emplace_back(lb, static_cast<std::uint32_t>(e.second));
+                 }));
+    std::sort(runs.begin(), runs.end());
+    for (const auto& [run_bound, k] : runs) {
+        if (run_bound >= best) break;
+        if (run_bound >= best - give.value) {
+            best = run_bound;
+            break;
+        }
+        const Run& r = m_runs[k];
+        for (std::uint32_t i = r.first; i < r.first + r.count; ++i) {
+            const Segment& s = m_segments[i];
+            best = std::min(best, lower_bound(s, p, sphere_distance(s, up), b));
+        }
+    }
+    return Meters{std::max(0.0, best)};
 }
 
 SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& up, Meters limit, const Filter& filter) const {
