@@ -395,16 +395,21 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         return ends.back().second;
     };
     double bound = limit.value;
+    // Candidates are taken only under `cutoff`: the best distance found, or a metre past an upper
+    // bound of the distance to a segment seen (some point of a geodesic lies within σ + 2·stray of
+    // p on the sphere) when that is smaller. The nearest segment's bound is under it, so the same
+    // segments are solved, in the same order, up to the answer; fewer others are kept in the heap.
+    double cutoff = bound;
     while (!heap.empty()) {
         std::pop_heap(heap.begin(), heap.end(), later);
         const Candidate c = heap.back();
         heap.pop_back();
-        if (c.bound >= bound) break;
+        if (c.bound >= cutoff) break;
         if (c.run) {
             // No segment farther than `reach` (radians on the sphere) can have a bound under the
             // best distance (a bound is at least m·(angle − stray) − rounding): those are dropped by
             // comparing the sine of the angle, or the chord, without the arcsine.
-            const double reach = ((bound + 1e-3) / b.m + m_max_stray) * (1.0 + 1e-9) + 1e-12;
+            const double reach = ((cutoff + 1e-3) / b.m + m_max_stray) * (1.0 + 1e-9) + 1e-12;
             const bool cheap_reject = reach < 1.5;
             const double sin_reach = std::sin(reach), half = std::sin(0.5 * reach), chord2_reach = 4.0 * half * half;
             const Run& r = m_runs[c.id];
@@ -413,10 +418,12 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
                 if (!filter.accepts(s)) continue;
                 const Proximity near = proximity(s, up);
                 if (cheap_reject && near.value >= (near.interior ? sin_reach : chord2_reach)) continue;
-                const double lb = lower_bound(s, p, angle(near), b);
-                if (lb < bound) {
+                const double sigma = angle(near);
+                const double lb = lower_bound(s, p, sigma, b);
+                if (lb < cutoff) {
                     heap.push_back(Candidate{std::max(0.0, lb), i, false});
                     std::push_heap(heap.begin(), heap.end(), later);
+                    cutoff = std::min(cutoff, sphere_ratio_upper * sphere_radius * (sigma + 2.0 * s.stray) + 1.0);
                 }
             }
             continue;
@@ -452,6 +459,7 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         SegmentFoot f = distance_to_segment(p, solved, from_a, end(s, true, s.b));
         if (f.distance.value < bound) {
             bound = f.distance.value;
+            cutoff = std::min(cutoff, bound);
             best = Nearest{true, f.distance, s.part, s.index, f.foot};
         }
     }
