@@ -169,8 +169,9 @@ StandoffRule::Closest StandoffRule::closest(const std::vector<BoundLine>& lines,
     order.resize(candidates.size());
     for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
     if (order.size() > 1)
-        std::stable_sort(order.begin(), order.end(), [](std::size_t a, std::size_t b) {
-            return candidates[a].group->distance_m - candidates[a].lower > candidates[b].group->distance_m - candidates[b].lower;
+        std::sort(order.begin(), order.end(), [](std::size_t a, std::size_t b) {
+            const double ea = candidates[a].group->distance_m - candidates[a].lower, eb = candidates[b].group->distance_m - candidates[b].lower;
+            return ea > eb || (ea == eb && a < b);
         });
     Closest worst;
     double worst_excess = -std::numeric_limits<double>::infinity();
