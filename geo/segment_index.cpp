@@ -452,6 +452,9 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         if (from_a.distance > beat) {
             if (foot_before_a(solved, from_a)) {
                 if (known_b ? known_b->distance > beat : lower_bound(p, unit_angle(up, s.ub), 0.0, s.b.x(), s.b.x(), b) > beat) continue;
+                // b's bound is too loose to tell (the next segments of a boundary in short pieces, just
+                // past the nearest): its end, which the next segment shares, rather than the segment.
+                if (!known_b && end(s, true, s.b).distance > beat) continue;
             } else if (const EndToPoint from_b = end(s, true, s.b); from_b.distance > beat && foot_beyond_b(solved, from_a, from_b)) {
                 continue;
             }
