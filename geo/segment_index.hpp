@@ -24,7 +24,9 @@
 // exceeds the true distance; north-south it is as tight as M allows (0.1-0.2 %), east-west it
 // gains the 0.3-0.4 % by which N exceeds M at the demo latitudes.
 // For large limits (distances to a zone boundary, for explanations) the exact distance to the
-// segment nearest in lon/lat first bounds the search radius. Answers are exact, not approximations;
+// segment nearest in lon/lat first bounds the search radius. For yes/no questions against a limit
+// (standoff rules), geo::DistanceGrid keeps lower_bound() per lon/lat cell: one lookup rules out
+// most points before any query. Answers are exact, not approximations;
 // queries are const and thread-safe.
 #pragma once
 
