@@ -19,6 +19,7 @@
 #   BENCH_BUILD        build directory (default build-bench, Release)
 #   BENCH_KEEP_DATA    1 = keep the generated CSVs (they are reused when present and seeded alike)
 #   BENCH_SEED         generator seed (default 2027)
+#   BENCH_STANDOFF_ROWS rows for the standoff rules' per-detection cost (step 6; default 1e6; 0 = skip)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -230,3 +231,18 @@ echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$BENCH_DIR/machine.txt"
 
 # 6. The table.
 python3 bench/table.py "$RESULTS" "$BENCH_DIR/machine.txt"
+
+# 6. The standoff rules' cost per detection (issue 18 item 4), Q2 alone, non-flagged and flagged
+# detections apart (bench/standoff_decision.cpp), on the demo lines and on them in 100 m pieces.
+# BENCH_STANDOFF_ROWS rows (default 1e6; 0 = skip).
+BENCH_STANDOFF_ROWS=${BENCH_STANDOFF_ROWS:-1e6}
+if [ "$(num "$BENCH_STANDOFF_ROWS")" -gt 0 ]; then
+  cmake --build "$BENCH_BUILD" -j "$(nproc)" --target avf_bench_standoff >/dev/null
+  generate "$BENCH_STANDOFF_ROWS"
+  for densify in 0 100; do
+    log "standoff decision, $(num "$BENCH_STANDOFF_ROWS") rows, lines densified to ${densify} m (0 = as given)"
+    "$ROOT/$BENCH_BUILD/bench/avf_bench_standoff" --regime "$ROOT/bench/regime-q2.toml" --detections "$(csv_for "$BENCH_STANDOFF_ROWS")" \
+      --lines "${LINES[0]}" --lines "${LINES[1]}" --densify "$densify" --repeat 3 | sed "s/^/standoff densify=$densify: /" | tee -a "$BENCH_DIR/machine.txt"
+  done
+  [ "$BENCH_KEEP_DATA" = 1 ] || rm -f "$(csv_for "$BENCH_STANDOFF_ROWS")"
+fi
