@@ -64,7 +64,7 @@ bool check_length(const std::string& value, std::size_t max, const std::string& 
 }
 
 // One feature: a zone (polygons) or a reference line (lines), added to `out`; or its problems.
-void read_zone(const Feature& f, const std::string& path, const ZoneImportOptions& options, ZoneCollection& out, ZoneFileReport& report,
+void read_zone(const Feature& f, const std::string& path, const ZoneReadOptions& options, ZoneCollection& out, ZoneFileReport& report,
                ProblemSink& sink) {
     const std::string feature = std::to_string(f.fid);
     RecordPosition where;
