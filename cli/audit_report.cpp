@@ -192,7 +192,7 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
               << html(fmt::format("{:.6f}, {:.6f}", f->location.x(), f->location.y())) << "</td><td>" << html(number(f->measured) + " " + f->unit)
               << "</td><td>" << html(number(f->limit) + " " + f->unit) << "</td><td>" << html(number(f->confidence)) << "</td><td>"
               << html(f->waiver_id) << "</td><td>" << html(std::to_string(f->evidence.size()) + ": " + evidence) << "</td></tr>\n";
-            o << "<tr><td class=\"expl\" colspan=\"13\">" << html(f->explanation) << "</td></tr>\n";
+            o << R"(<tr><td class="expl" colspan="13">)" << html(f->explanation) << "</td></tr>\n";
         }
         o << "</table>\n";
         if (shown < list.size())
