@@ -187,7 +187,7 @@ int main(int argc, char** argv) try {
             if (!rule->in_scope(d)) continue;
             any = true;
             out.clear();
-            rule->evaluate(avf::fusion::Observation{d, no_zones}, nullptr, out);
+            rule->evaluate(avf::fusion::LocatedDetection{d, no_zones}, nullptr, out);
             (out.empty() ? clear : flagged).push_back(Pair{rule.get(), &d});
         }
         if (!any) out_of_scope.push_back(&d);
@@ -208,7 +208,7 @@ int main(int argc, char** argv) try {
         const double s = best_of([&] {
             for (const Pair& p : *set) {
                 out.clear();
-                p.rule->evaluate(avf::fusion::Observation{*p.d, no_zones}, nullptr, out);
+                p.rule->evaluate(avf::fusion::LocatedDetection{*p.d, no_zones}, nullptr, out);
                 findings += out.size();
             }
         });
