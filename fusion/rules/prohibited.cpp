@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace avf::fusion {
 
 ProhibitedRule::ProhibitedRule(TomlReader& r, const RuleContext& context) {
@@ -14,6 +16,7 @@ ProhibitedRule::ProhibitedRule(TomlReader& r, const RuleContext& context) {
     if (boundary != "inside" && boundary != "outside")
         r.fail("boundary", "unknown boundary semantics '" + boundary + "'", "inside (on the boundary counts as in the zone) or outside");
     m_boundary_inside = boundary == "inside";
+    m_depth_horizon = Meters{r.optional_km("depth_horizon_km").value_or(default_depth_horizon.value)};
     r.finish();
 }
 
@@ -39,7 +42,9 @@ void ProhibitedRule::evaluate(const LocatedDetection& located, RuleState*, std::
             certainty = Certainty::possible;
         }
         double depth = hit.centre == Location::outside ? -1.0 : 1.0;
-        depth *= hit.centre == Location::boundary ? 0.0 : m_zones->distance_to_boundary(hit.zone, d.position, kilometers(20'000)).value;
+        depth *= hit.centre == Location::boundary ? 0.0 : m_zones->distance_to_boundary(hit.zone, d.position, m_depth_horizon).value;
+        // The depth is exact below the horizon; at the horizon it is a bound: the boundary is at least that far.
+        const std::string depth_text = (std::abs(depth) >= m_depth_horizon.value ? "at least " : "") + format_distance(depth);
 
         Finding f = detection_finding(m_id, m_type, m_article, zone.id.str(), d);
         f.measured = depth / 1000.0;
@@ -47,10 +52,10 @@ void ProhibitedRule::evaluate(const LocatedDetection& located, RuleState*, std::
         f.unit = "km";
         f.certainty = certainty;
         std::string verdict = apply_waiver(f, waiver_for(d, zone.id.str()), "prohibited");
-        std::string where = hit.centre == Location::inside     ? format_distance(depth) + " inside " + zone.id.str()
+        std::string where = hit.centre == Location::inside     ? depth_text + " inside " + zone.id.str()
                             : hit.centre == Location::boundary ? "on the boundary of " + zone.id.str()
-                                                               : format_distance(depth) + " outside " + zone.id.str() +
-                                                                     " (within its uncertainty of " + format_distance(d.uncertainty.value) + ")";
+                                                               : depth_text + " outside " + zone.id.str() + " (within its uncertainty of " +
+                                                                     format_distance(d.uncertainty.value) + ")";
         f.explanation = fmt::format("{} observed {} at {}, {} {}: {}", format_items(d), format_utc(d.time), format_position(d.position), where,
                                     format_rule_ref(m_id, m_article), verdict);
         out.push_back(std::move(f));
