@@ -78,14 +78,34 @@ json zone_layers(const storage::StoreReader& reader, const std::string& set_name
     return {{"zones", zones}, {"lines", reference_lines}};
 }
 
-json finding_rows(const std::vector<Finding>& findings) {
+json finding_rows(const std::vector<Finding>& findings, std::size_t max_evidence_ids) {
     json rows = json::array();
     for (const Finding& f : findings) {
         json evidence = json::array();
-        for (const Evidence& e : f.evidence) evidence.push_back(e.record_id);
-        rows.push_back({f.id, to_string(f.kind), to_string(f.certainty), f.rule_id, f.rule_type, f.article, f.target_id, f.party, f.equipment_class,
-                        span_text(f.span), degrees(f.location.x()), degrees(f.location.y()), number(f.measured), number(f.limit), f.unit,
-                        number(f.confidence), f.waiver_id, std::move(evidence), f.explanation});
+        for (const Evidence& e : f.evidence) {
+            if (evidence.size() == max_evidence_ids) break;
+            evidence.push_back(e.record_id);
+        }
+        rows.push_back({f.id,
+                        to_string(f.kind),
+                        to_string(f.certainty),
+                        f.rule_id,
+                        f.rule_type,
+                        f.article,
+                        f.target_id,
+                        f.party,
+                        f.equipment_class,
+                        span_text(f.span),
+                        degrees(f.location.x()),
+                        degrees(f.location.y()),
+                        number(f.measured),
+                        number(f.limit),
+                        f.unit,
+                        number(f.confidence),
+                        f.waiver_id,
+                        std::move(evidence),
+                        f.evidence.size(),
+                        f.explanation});
     }
     return rows;
 }
@@ -206,16 +226,29 @@ std::string map_section(const storage::StoreReader& reader, const std::string& r
     data["title"] = "run " + run_id + " (regime " + info.header.regime_id + ", zone set " + info.header.zone_set + ")";
     data.update(imagery_layers(reader.read_imagery(run_id), missing));
 
-    json shown = {{"total", findings.size()}};
-    if (findings.size() <= options.max_findings) {
+    // Run-wide conclusions (e.g. "unverifiable: no declarations were given") rest on no record and
+    // keep the default location (0, 0): they are listed beside the map, not drawn off Africa.
+    std::vector<Finding> placed;
+    json unplaced = json::array();
+    for (Finding& f : findings) {
+        if (f.evidence.empty() && f.location.x() == 0.0 && f.location.y() == 0.0)
+            unplaced.push_back({{"id", f.id}, {"kind", to_string(f.kind)}, {"rule", f.rule_id}, {"explanation", f.explanation}});
+        else
+            placed.push_back(std::move(f));
+    }
+    json shown = {{"total", findings.size()}, {"unplaced", std::move(unplaced)}};
+    json rows = placed.size() <= options.max_findings ? finding_rows(placed, options.max_evidence_ids) : json::array();
+    const std::size_t row_bytes = rows.empty() ? 0 : rows.dump().size();
+    if (placed.size() <= options.max_findings && row_bytes <= options.max_finding_bytes) {
         shown["fields"] = {"id",  "kind", "certainty", "rule",  "rule_type", "article",    "target", "party",    "class",      "time",
-                           "lon", "lat",  "measured",  "limit", "unit",      "confidence", "waiver", "evidence", "explanation"};
-        shown["rows"] = finding_rows(findings);
+                           "lon", "lat",  "measured",  "limit", "unit",      "confidence", "waiver", "evidence", "evidence_n", "explanation"};
+        shown["rows"] = std::move(rows);
     } else {
-        shown.update(aggregated_findings(findings, options.max_findings));
-        shown["note"] = fmt::format("{} findings, more than this map draws one by one ({}): shown per grid cell of {}° and per zone or line. "
-                                    "`avf findings list --store {} --run {}` lists each.",
-                                    findings.size(), options.max_findings, shown["cell_deg"].get<double>(), options.store, run_id);
+        shown.update(aggregated_findings(placed, options.max_findings));
+        shown["note"] = fmt::format("{} findings, more than this map draws one by one ({} findings, {} MB): shown per grid cell of {}° and "
+                                    "per zone or line. `avf findings list --store {} --run {}` lists each.",
+                                    placed.size(), options.max_findings, static_cast<double>(options.max_finding_bytes) / 1e6,
+                                    shown["cell_deg"].get<double>(), options.store, run_id);
     }
     data["findings"] = std::move(shown);
     missing.push_back(

@@ -21,9 +21,14 @@ namespace avf::cli {
 
 struct MapOptions {
     std::string store; ///< the store's path as given (for the notes on the map)
-    /// Findings drawn one by one up to this many (about 600 bytes each, so the file stays under
-    /// ~20 MB with the libraries and outlines); past it, per grid cell and per zone.
+    /// Findings drawn one by one up to this many (the demo's take 530 bytes each); past it, or
+    /// past max_finding_bytes, per grid cell and per zone or line.
     std::size_t max_findings = 20000;
+    /// The most bytes the findings drawn one by one may take, so that the file stays under ~20 MB
+    /// with the libraries (0.2 MB), the outlines (0.8 MB), zones and imagery.
+    std::size_t max_finding_bytes = 16'000'000;
+    /// Evidence ids a finding's popup lists; it counts the others (`avf findings show` lists all).
+    std::size_t max_evidence_ids = 100;
 };
 
 /// The map as a part of a page: the CSS, a <div class="avf-map">, the data and the scripts.

@@ -5,8 +5,10 @@
 //
 // What a test (tests/cli/map_browser.js) reads: after drawing, the map's element carries
 // data-ready="1", data-findings-drawn (finding features on the map), data-findings-total (the
-// run's findings) and data-aggregated ("1" when findings are drawn per grid cell and per zone);
-// each drawn finding is an SVG path of class avf-finding (canvas past 3000 findings).
+// run's findings), data-findings-unplaced (run-wide findings without a place, listed in the
+// legend) and data-aggregated ("1" when findings are drawn per grid cell and per zone); each
+// drawn finding is an SVG path of class avf-finding (data-renderer="svg"), or, past 3000, drawn
+// on one canvas (data-renderer="canvas"; window.avfMaps[i].findings holds the markers).
 (function () {
   'use strict';
 
@@ -77,7 +79,13 @@
         ['measured', f.measured + ' ' + f.unit + ' (limit ' + f.limit + ' ' + f.unit + ')'],
         ['confidence', f.confidence],
         ['waiver', f.waiver],
-        ['evidence', f.evidence.length + ': ' + f.evidence.join(', ')],
+        [
+          'evidence',
+          f.evidence_n +
+            ': ' +
+            f.evidence.join(', ') +
+            (f.evidence_n > f.evidence.length ? ' … and ' + (f.evidence_n - f.evidence.length) + ' more (avf findings show ' + f.id + ')' : '')
+        ],
         ['finding id', f.id]
       ],
       f.explanation
@@ -139,6 +147,17 @@
         box.appendChild(row);
       });
       box.appendChild(element('div', 'avf-legend-row', 'filled: certain · hollow, dashed: possible · dotted: n/a'));
+      var unplaced = data.findings.unplaced;
+      if (unplaced.length) {
+        var details = element('details', 'avf-unplaced');
+        details.appendChild(element('summary', '', unplaced.length + ' without a place (run-wide, not drawn)'));
+        var list = element('ul');
+        unplaced.forEach(function (f) {
+          list.appendChild(element('li', '', f.kind + ', ' + f.rule + ': ' + f.explanation));
+        });
+        details.appendChild(list);
+        box.appendChild(details);
+      }
       if (aggregated) box.appendChild(element('div', 'avf-legend-row avf-aggregated', 'aggregated: see the note above'));
       (data.missing || []).forEach(function (m) {
         box.appendChild(element('div', 'avf-legend-row avf-missing', m));
@@ -231,7 +250,9 @@
     var drawn = 0;
     var aggregated = !!data.findings.cells;
     if (!aggregated) {
-      var renderer = data.findings.rows.length > SVG_LIMIT ? L.canvas() : L.svg();
+      // Findings in a pane of their own, above zones, lines and imagery (the overlay pane, 400).
+      map.createPane('avf-findings').style.zIndex = 450;
+      var renderer = data.findings.rows.length > SVG_LIMIT ? L.canvas({ pane: 'avf-findings' }) : L.svg({ pane: 'avf-findings' });
       var fields = data.findings.fields;
       data.findings.rows.forEach(function (row) {
         var f = {};
@@ -290,6 +311,8 @@
 
     el.setAttribute('data-findings-total', String(data.findings.total));
     el.setAttribute('data-findings-drawn', String(drawn));
+    el.setAttribute('data-findings-unplaced', String(data.findings.unplaced.length));
+    el.setAttribute('data-renderer', !aggregated && data.findings.rows.length > SVG_LIMIT ? 'canvas' : 'svg');
     el.setAttribute('data-aggregated', aggregated ? '1' : '0');
     el.setAttribute('data-ready', '1');
     window.avfMaps = window.avfMaps || [];

@@ -6,8 +6,9 @@
 //        map=map.html report=report.html aggregated:map-aggregated.html
 //
 // For each page NAME=FILE (findings drawn one by one) or NAME:FILE (aggregated): the map is drawn
-// (data-ready), it drew every finding of the run (data-findings-drawn and, one by one, the SVG
-// paths of class avf-finding equal the count in --findings), the zones, reference lines and
+// (data-ready), it drew every finding of the run that has a place (data-findings-drawn and, one
+// by one, the SVG paths of class avf-finding equal the count in --findings; the others are listed
+// beside the map), the zones, reference lines and
 // country outlines are on it, a real mouse click on a finding opens its popup and the popup shows
 // that finding's explanation, rule, article and evidence ids; aggregated: the grid cells hold
 // every finding and the banner says so. On every page: no console error, no uncaught exception,
@@ -150,6 +151,7 @@ async function openPage(browser, file) {
     // A bound on waiting, not a timed assertion: a page that never gets there fails, however fast.
     for (let i = 0; i < 600; ++i) {
       if (page.loaded && (await page.evaluate(expression))) return;
+      if (page.errors.length) throw new Error(what + ': the page failed: ' + page.errors.join('; '));
       await sleep(100);
     }
     throw new Error('gave up waiting for ' + what + ' (60 s)');
@@ -177,6 +179,8 @@ const STATE = `(() => {
   return {
     total: Number(el.dataset.findingsTotal),
     drawn: Number(el.dataset.findingsDrawn),
+    unplaced: Number(el.dataset.findingsUnplaced),
+    renderer: el.dataset.renderer,
     aggregated: el.dataset.aggregated === '1',
     findingPaths: el.querySelectorAll('path.avf-finding').length,
     findingPathsDrawn: nonEmpty('path.avf-finding'),
@@ -195,7 +199,20 @@ const STATE = `(() => {
   };
 })()`;
 
-// The centre of a finding marker that is on top at that point (markers overlap), in the viewport.
+// The centre of a finding marker that is on top at that point (markers overlap), in the viewport:
+// an SVG path (svg), or where Leaflet drew a marker on its canvas (canvas).
+const CLICKABLE_CANVAS = `(() => {
+  const el = document.querySelector('.avf-map');
+  const box = el.getBoundingClientRect();
+  const m = window.avfMaps[0];
+  for (const l of m.findings.getLayers()) {
+    const p = m.map.latLngToContainerPoint(l.getLatLng());
+    const x = box.left + p.x, y = box.top + p.y;
+    if (x < box.left + 60 || x > box.right - 250 || y < box.top + 60 || y > box.bottom - 200) continue;
+    return {x, y};
+  }
+  return null;
+})()`;
 const CLICKABLE = `(() => {
   const el = document.querySelector('.avf-map');
   const box = el.getBoundingClientRect();
@@ -219,8 +236,12 @@ async function checkPage(browser, spec, findings, shots, fail) {
   await page.waitFor(`(() => { const e = document.querySelector('.avf-map'); return !!e && e.dataset.ready === '1'; })()`, where + ' drawn');
   const s = await page.evaluate(STATE);
   console.log(where + ': ' + JSON.stringify(s));
+  // Run-wide findings rest on no record and have no place (0, 0): listed beside the map.
+  const unplaced = findings.filter((f) => f.evidence === 0 && f.lon === 0 && f.lat === 0).length;
+  const placed = findings.length - unplaced;
   expect(s.total === findings.length, `the map holds ${s.total} findings, the run ${findings.length}`);
-  expect(s.drawn === findings.length, `the map drew ${s.drawn} findings, the run has ${findings.length}`);
+  expect(s.unplaced === unplaced, `the map lists ${s.unplaced} findings without a place, the run has ${unplaced}`);
+  expect(s.drawn === placed, `the map drew ${s.drawn} findings, the run has ${placed} with a place`);
   expect(s.zones === s.dataZones && s.zones > 0, `${s.zones} zone polygons drawn of ${s.dataZones}`);
   expect(s.lines === s.dataLines && s.lines > 0, `${s.lines} reference lines drawn of ${s.dataLines}`);
   expect(s.images === s.dataImages && s.tracks + s.routes >= s.dataFlights && s.gaps === s.dataGaps,
@@ -230,9 +251,13 @@ async function checkPage(browser, spec, findings, shots, fail) {
 
   if (!spec.aggregated) {
     expect(!s.aggregated, 'findings were aggregated');
-    expect(s.findingPaths === findings.length, `${s.findingPaths} finding markers in the DOM, the run has ${findings.length}`);
-    expect(s.findingPathsDrawn === findings.length, `${s.findingPathsDrawn} finding markers have a shape, the run has ${findings.length}`);
-    const at = await page.evaluate(CLICKABLE);
+    if (s.renderer === 'svg') {
+      expect(s.findingPaths === placed, `${s.findingPaths} finding markers in the DOM, the run has ${placed} with a place`);
+      expect(s.findingPathsDrawn === placed, `${s.findingPathsDrawn} finding markers have a shape, the run has ${placed} with a place`);
+    } else {
+      expect(s.renderer === 'canvas' && s.findingPaths === 0, `renderer ${s.renderer} with ${s.findingPaths} SVG markers`);
+    }
+    const at = await page.evaluate(s.renderer === 'svg' ? CLICKABLE : CLICKABLE_CANVAS);
     expect(at !== null, 'no finding marker can be clicked in the view');
     if (at) {
       await page.click(at.x, at.y);
@@ -250,7 +275,7 @@ async function checkPage(browser, spec, findings, shots, fail) {
   } else {
     expect(s.aggregated, 'findings were not aggregated');
     expect(s.findingPaths === 0 && s.cells > 0, `${s.cells} grid cells and ${s.findingPaths} single markers`);
-    expect(/per grid cell/.test(s.banner) && s.banner.includes(String(findings.length)), 'the map does not say it aggregates: ' + s.banner);
+    expect(/per grid cell/.test(s.banner) && s.banner.includes(String(placed)), 'the map does not say it aggregates: ' + s.banner);
   }
   await sleep(600); // the popup's fade-in and the map's pan to show it, then late console messages
   await page.screenshot(path.join(shots, spec.name + '.png'));
