@@ -258,11 +258,11 @@ std::string map_section(const storage::StoreReader& reader, const std::string& r
 
     std::ostringstream o;
     o << "<style>\n" << web::leaflet_css << "\n" << web::avf_map_css << "\n</style>\n";
-    o << "<div class=\"avf-map\" id=\"avf-map\" data-src=\"avf-map-data\" role=\"region\" aria-label=\"map of "
+    o << R"(<div class="avf-map" id="avf-map" data-src="avf-map-data" role="region" aria-label="map of )"
       << html_text(data["title"].get<std::string>()) << "\"></div>\n";
-    o << "<script type=\"application/json\" id=\"avf-map-data\">" << in_script(data.dump(-1, ' ', false, json::error_handler_t::replace))
+    o << R"(<script type="application/json" id="avf-map-data">)" << in_script(data.dump(-1, ' ', false, json::error_handler_t::replace))
       << "</script>\n";
-    o << "<script type=\"application/json\" id=\"avf-countries\">" << in_script(web::countries_json) << "</script>\n";
+    o << R"(<script type="application/json" id="avf-countries">)" << in_script(web::countries_json) << "</script>\n";
     o << "<script>\n" << in_script(web::leaflet_js) << "\n</script>\n";
     o << "<script>\n" << in_script(web::topojson_js) << "\n</script>\n";
     o << "<script>\n" << in_script(web::avf_map_js) << "\n</script>\n";
