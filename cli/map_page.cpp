@@ -191,13 +191,30 @@ json imagery_layers(const storage::RunImagery& imagery, json& missing) {
     return {{"images", images}, {"flights", flights}, {"gaps", gaps}};
 }
 
-/// JSON or JavaScript inside <script>: "</" would end the element early ("<\/" means the same).
+/// JavaScript inside <script>: "</" would end the element early ("<\/" means the same in the
+/// strings and regular expressions where the libraries have it).
 std::string in_script(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size(); ++i) {
         out += text[i];
         if (text[i] == '<' && i + 1 < text.size() && text[i + 1] == '/') out += '\\';
+    }
+    return out;
+}
+
+/// JSON inside <script>: '<', '>' and '&' (which JSON has only inside strings) as \u escapes, so
+/// that no text of the store — an article "<script>…" — reads as markup anywhere in the page.
+std::string in_json_script(std::string_view json_text) {
+    std::string out;
+    out.reserve(json_text.size());
+    for (char c : json_text) {
+        switch (c) {
+        case '<': out += "\\u003c"; break;
+        case '>': out += "\\u003e"; break;
+        case '&': out += "\\u0026"; break;
+        default: out += c;
+        }
     }
     return out;
 }
@@ -257,15 +274,17 @@ std::string map_section(const storage::StoreReader& reader, const std::string& r
     data["missing"] = std::move(missing);
 
     std::ostringstream o;
+    o << "<!-- avf map (cli/map_page.cpp): inline CSS, data and scripts; nothing is fetched -->\n";
     o << "<style>\n" << web::leaflet_css << "\n" << web::avf_map_css << "\n</style>\n";
     o << R"(<div class="avf-map" id="avf-map" data-src="avf-map-data" role="region" aria-label="map of )"
       << html_text(data["title"].get<std::string>()) << "\"></div>\n";
-    o << R"(<script type="application/json" id="avf-map-data">)" << in_script(data.dump(-1, ' ', false, json::error_handler_t::replace))
+    o << R"(<script type="application/json" id="avf-map-data">)" << in_json_script(data.dump(-1, ' ', false, json::error_handler_t::replace))
       << "</script>\n";
-    o << R"(<script type="application/json" id="avf-countries">)" << in_script(web::countries_json) << "</script>\n";
+    o << R"(<script type="application/json" id="avf-countries">)" << in_json_script(web::countries_json) << "</script>\n";
     o << "<script>\n" << in_script(web::leaflet_js) << "\n</script>\n";
     o << "<script>\n" << in_script(web::topojson_js) << "\n</script>\n";
     o << "<script>\n" << in_script(web::avf_map_js) << "\n</script>\n";
+    o << "<!-- end of avf map -->\n";
     return o.str();
 }
 
