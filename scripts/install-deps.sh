@@ -32,7 +32,7 @@ packages=(
   fiu-utils libfiu-dev
   # the HTML maps: npm packages inlined at build time (web/), and the browser test of the map
   nodejs                          # npm ci (npm itself: below, unless the nodejs package brings it)
-  chromium                        # headless: tests/cli/map_browser.sh
+  chromium fonts-liberation       # headless: tests/cli/map_browser.sh (its screenshots need a font)
 )
 for extra in "$@"; do
   case "$extra" in
