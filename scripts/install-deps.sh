@@ -15,6 +15,7 @@ packages=(
   libgdal-dev gdal-bin            # OGR vector I/O, PROJ reprojection
   libboost1.74-dev                # Boost.Geometry (1.81 conflicts with libgdal-dev)
   libhdf5-dev hdf5-tools          # C API + high-level library; h5dump for tests
+  zlib1g-dev                      # deflate of HDF5 chunks off the writer thread (storage/table.cpp)
   libtbb-dev                      # oneTBB 2021
   catch2                          # Catch2 2.13
   # helpers
