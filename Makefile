@@ -76,7 +76,7 @@ fuzz:
 # `make lint` runs clang-tidy over LINT_DIRS — the modules cleaned so far — and their headers, and
 # fails on a warning.
 FORMAT_FILES = git ls-files '*.cpp' '*.hpp' '*.c' '*.h' '*.hpp.in'
-LINT_DIRS ?= core core/spill ingest storage pipeline cli
+LINT_DIRS ?= core core/spill ingest storage pipeline cli fusion geo
 format: deps
 	$(FORMAT_FILES) | xargs clang-format -i
 format-check: deps

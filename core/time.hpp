@@ -32,7 +32,7 @@ struct UtcTime {
 /// A duration in milliseconds.
 struct Duration {
     std::int64_t ms = 0;
-    constexpr auto operator<=>(const Duration&) const = default;
+    constexpr auto operator<=>(const Duration&) const = default; // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
 };
 
 /// Half-open interval [from, to). UtcTime::min()/max() stand for "unbounded".

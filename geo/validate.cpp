@@ -113,7 +113,7 @@ bool fix_ring(Ring& ring, const char* which, ProblemSink& sink, const Context& w
     if (ring.size() < 4) {
         sink.report(Problem::rejected(
             ProblemCode::too_few_points,
-            fmt::format("{} ring has {} distinct vertices; a ring needs at least 3", which, ring.size() == 0 ? 0 : ring.size() - 1), where));
+            fmt::format("{} ring has {} distinct vertices; a ring needs at least 3", which, ring.empty() ? 0 : ring.size() - 1), where));
         return false;
     }
     GeoPoint spike;

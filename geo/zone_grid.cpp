@@ -126,10 +126,9 @@ ZoneGrid::ZoneGrid(const MultiPolygon& zone, const Options& options) {
             const double cx1 = m_x0 + static_cast<double>(i + 1) * m_cell_w + m + tol;
             double lo = std::max(cx0, xmin), hi = std::min(cx1, xmax);
             double ylo, yhi;
-            if (lo > hi) { // can only happen through rounding at the ends: take the whole edge
-                ylo = std::min(a.y(), b.y());
-                yhi = std::max(a.y(), b.y());
-            } else if (dx == 0.0) {
+            // lo > hi can only happen through rounding at the ends; a vertical edge has no slope:
+            // both take the whole edge.
+            if (lo > hi || dx == 0.0) {
                 ylo = std::min(a.y(), b.y());
                 yhi = std::max(a.y(), b.y());
             } else {

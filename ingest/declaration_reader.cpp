@@ -337,13 +337,7 @@ std::uint64_t read_ogr(const std::string& path, const DeclarationReadOptions& op
     std::uint64_t records = 0;
     source.for_each_feature([&](const Feature& f) {
         ++records;
-        const std::string feature = std::to_string(f.fid);
-        RecordPosition where;
-        where.file = path;
-        where.layer = f.layer;
-        where.feature = feature;
-        where.index = f.index;
-        where.order = f.index;
+        const RecordPosition where = feature_position(path, f);
         RawDeclaration raw;
         for (const char* name : k_fields)
             if (auto v = f.field(name)) raw.value[name] = std::string(trim(*v));

@@ -144,13 +144,7 @@ private:
     }
 
     void convert(const Feature& f, Chunk& chunk) const {
-        const std::string fid = std::to_string(f.fid);
-        RecordPosition where;
-        where.file = m_path;
-        where.layer = f.layer;
-        where.feature = fid;
-        where.index = f.index;
-        where.order = f.index;
+        const RecordPosition where = feature_position(m_path, f);
 
         GeometryPosition geometry;
         if (f.reprojection_failed()) {

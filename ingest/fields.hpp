@@ -116,6 +116,13 @@ struct RecordPosition {
     SourceRef origin() const;
 };
 
+class Feature; // ingest/gdal_support.hpp
+
+/// Where feature `f` of the vector source read from `file` is: the file, the feature's layer, its
+/// fid (as text) and its index, which is also the Problem::order of its problems. The views point
+/// into `file` and `f`: valid inside the for_each_feature callback. (Defined in gdal_support.cpp.)
+RecordPosition feature_position(std::string_view file, const Feature& f);
+
 /// One record being read, and the sink its problems go to. A reader validates the record's fields
 /// in its documented order and stops at the first defect: `return check.reject(...)`.
 class RecordCheck {

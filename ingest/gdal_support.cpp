@@ -439,6 +439,16 @@ std::optional<GeoPoint> Feature::point() const {
     return to_point(*p);
 }
 
+RecordPosition feature_position(std::string_view file, const Feature& f) {
+    RecordPosition where;
+    where.file = file;
+    where.layer = f.layer;
+    where.feature = f.fid_text;
+    where.index = f.index;
+    where.order = f.index;
+    return where;
+}
+
 // ---------------------------------------------------------------------------------------------
 // VectorSource
 
@@ -554,6 +564,7 @@ void VectorSource::for_each_feature(const std::function<void(const Feature&)>& v
             std::unique_ptr<std::remove_pointer_t<OGRFeatureH>, decltype(&OGR_F_Destroy)> owned(raw, &OGR_F_Destroy);
             Feature f;
             f.fid = OGR_F_GetFID(raw);
+            f.fid_text = std::to_string(f.fid);
             f.index = index++;
             f.layer = layer_name;
             f.m_feature = raw;

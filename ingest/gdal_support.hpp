@@ -44,6 +44,7 @@ struct FieldTime {
 class Feature {
 public:
     std::int64_t fid = -1;
+    std::string fid_text;    ///< fid as text (std::to_string): what problems and SourceRef name the feature by
     std::uint64_t index = 0; ///< 0-based position in its layer
     std::string layer;
 

@@ -462,13 +462,7 @@ void read_ogr(const std::string& path, const ImageReadOptions& options, Collecto
     VectorSource source(path, vo);
     report.format = source.driver();
     source.for_each_feature([&](const Feature& f) {
-        const std::string feature = std::to_string(f.fid);
-        RecordPosition where;
-        where.file = path;
-        where.layer = f.layer;
-        where.feature = feature;
-        where.index = f.index;
-        where.order = f.index;
+        const RecordPosition where = feature_position(path, f);
         c.item(
             where, where.origin(), std::string(trim_space(f.field("id").value_or(""))),
             [&](const RecordCheck& check, ImageRecord& r) { return image_fields(FeatureFields(f, check), r); },

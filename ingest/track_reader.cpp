@@ -233,13 +233,7 @@ void read_track_ogr(const std::string& path, const TrackReadOptions& options, Tr
     report.format = source.driver();
     source.for_each_feature([&](const Feature& f) {
         ++report.records;
-        const std::string feature = std::to_string(f.fid);
-        RecordPosition where;
-        where.file = path;
-        where.layer = f.layer;
-        where.feature = feature;
-        where.index = f.index;
-        where.order = f.index;
+        RecordPosition where = feature_position(path, f);
         if (!read_track_feature(f, where, builder, sink)) ++report.rejected;
     });
 }
@@ -292,13 +286,7 @@ TrackFileReport read_routes(const std::string& path, const TrackReadOptions& opt
     for (const auto& r : routes) seen.emplace(r.flight_id, r.origin.file + ", feature " + r.origin.feature);
     source.for_each_feature([&](const Feature& f) {
         ++report.records;
-        const std::string feature = std::to_string(f.fid);
-        RecordPosition where;
-        where.file = path;
-        where.layer = f.layer;
-        where.feature = feature;
-        where.index = f.index;
-        where.order = f.index;
+        RecordPosition where = feature_position(path, f);
         if (read_route_feature(f, where, seen, routes, problems))
             ++report.accepted;
         else

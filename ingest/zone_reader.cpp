@@ -66,13 +66,9 @@ bool check_length(const std::string& value, std::size_t max, const std::string& 
 // One feature: a zone (polygons) or a reference line (lines), added to `out`; or its problems.
 void read_zone(const Feature& f, const std::string& path, const ZoneReadOptions& options, ZoneCollection& out, ZoneFileReport& report,
                ProblemSink& sink) {
-    const std::string feature = std::to_string(f.fid);
-    RecordPosition where;
-    where.file = path;
-    where.layer = f.layer;
-    where.feature = feature;
-    where.index = f.index;
-    const RecordCheck check(sink, where); // Problem::order 0: zone problems keep their report order
+    RecordPosition where = feature_position(path, f);
+    where.order = 0; // unlike the other readers': zone problems keep their report order
+    const RecordCheck check(sink, where);
 
     auto id = f.field(options.id_field);
     if (!id || trimmed(*id).empty()) {

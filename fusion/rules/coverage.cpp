@@ -95,6 +95,7 @@ void CoverageRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& ou
                 touching.push_back(im);
             }
             std::vector<const MultiPolygon*> footprints;
+            footprints.reserve(touching.size());
             for (const ImageRecord* im : touching) footprints.push_back(&im->footprint);
             geo::Coverage cov = geo::coverage(zone.geometry, footprints);
 

@@ -127,6 +127,7 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
         if (m_kinds.count(d.kind) && declaration_in_scope(d)) notices.push_back(&d);
     std::sort(notices.begin(), notices.end(), [](const Declaration* a, const Declaration* b) { return a->id < b->id; });
     std::vector<DeclaredArea> places;
+    places.reserve(notices.size());
     for (const Declaration* d : notices) places.push_back(DeclaredArea::of(*d, m_zones));
     PartyMap<DeclaredAreaIndex> by_party; // the places of each party's notifications
     for (std::size_t j = 0; j < notices.size(); ++j) by_party[notices[j]->party].add(j, places[j], places[j].reach(m_tolerance_m));
@@ -282,8 +283,11 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
                 continue;
             }
             std::string class_ids;
-            for (std::size_t j : matched)
-                if (notices[j]->equipment_class == cls) class_ids += (class_ids.empty() ? "" : ", ") + notices[j]->id.str();
+            for (std::size_t j : matched) {
+                if (notices[j]->equipment_class != cls) continue;
+                if (!class_ids.empty()) class_ids += ", ";
+                class_ids += notices[j]->id.str();
+            }
             if (class_ids.empty()) class_ids = "none for " + cls + "; notified: " + notice_ids;
             Finding f = make("under_declared", FindingKind::discrepancy, cls);
             f.measured = p.items.as_double();
