@@ -80,6 +80,13 @@ while read -r cmd; do
     for opt in $("$P/bin/avf" $cmd --help | grep -oE '^  (-[A-Za-z0-9],)?--[a-z0-9-]+' | tr ',' ' '); do
         grep -qx -- "$opt" <<<"$offered" || fail "avf $cmd -<TAB> does not offer $opt"
     done
+    # An option whose value is one of a set (its help shows "TEXT:{a,b,c}") offers those values.
+    "$P/bin/avf" $cmd --help | sed -nE 's/^  (-[A-Za-z0-9],)?(--[a-z0-9-]+) [A-Z]+:\{([^}]*)\}.*/\2 \3/p' |
+        while read -r opt set; do
+            offered=$(complete_words avf $cmd "$opt" "" | sort | tr '\n' ' ')
+            expected=$(tr ',' '\n' <<<"$set" | sed 's/->.*//' | sort | tr '\n' ' ')
+            [ "$offered" = "$expected" ] || fail "avf $cmd $opt <TAB> offered '$offered', not '$expected'"
+        done
 done <"$OUT/commands.txt"
 
 # The demo from the installed files, in a folder of its own: a committed, verified store.
