@@ -21,7 +21,8 @@ DESTDIR=$ROOT cmake --install "$BUILD" --prefix /usr >"$OUT/install.log"
 P=$ROOT/usr
 for f in bin/avf bin/avf-demo share/man/man1/avf.1.gz share/bash-completion/completions/avf \
     share/avf/datasets/demo/regime.toml share/avf/datasets/korea/zones.geojson share/avf/datasets/mission/images.json \
-    share/doc/avf/README.md share/doc/avf/docs/store-format.md share/doc/avf/web/LICENSES.md; do
+    share/doc/avf/README.md share/doc/avf/docs/store-format.md share/doc/avf/web/LICENSES.md \
+    share/doc/avf/web/leaflet/LICENSE; do
     [ -e "$P/$f" ] || fail "$f not installed"
 done
 
