@@ -4,7 +4,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
 
-.PHONY: all deps configure build demo test test-sanitize test-asan test-tsan bench soak fuzz clean format format-check lint
+.PHONY: all deps configure build demo test package check-deb test-sanitize test-asan test-tsan bench soak fuzz clean format format-check lint
 
 all: build
 
@@ -24,6 +24,16 @@ demo: build
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# The Debian package: $(BUILD)/avf_<version>_<arch>.deb (CPack; cmake/avf_install.cmake), which
+# `apt-get install ./avf_*.deb` installs with the libraries it needs. `make check-deb` installs it
+# into a clean Debian 12 root made by debootstrap and runs avf and the demo there (minutes; not
+# part of `make test`, which checks the install and the .deb in a scratch root).
+package: build
+	cd $(BUILD) && cpack
+check-deb: package
+	bash scripts/install-deps.sh deb
+	bash scripts/check-deb.sh $(BUILD)/avf_*.deb
 
 # Sanitizers (slow; not part of `make test`; docs/reliability.md §5): the whole suite under
 # ASan+UBSan (build-asan), then the tests that drive the parallel pipeline under TSan (build-tsan).

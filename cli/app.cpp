@@ -33,6 +33,7 @@ int run(int argc, char** argv) {
     register_coverage_command(app);
     register_audit_commands(app);
     register_map_command(app);
+    register_completion_command(app);
 
     try {
         app.parse(argc, argv);

@@ -26,6 +26,8 @@ void register_map_command(CLI::App& app);       ///< avf map (cli/map_command.cp
 /// Subcommands in files of their own, added by their family's function above.
 void register_findings_diff(CLI::App& findings); ///< avf findings diff (cli/findings_diff.cpp)
 void register_audit_report(CLI::App& audit);     ///< avf audit report (cli/audit_report.cpp)
+/// The hidden `avf completion bash | commands` (cli/completion_command.cpp), registered last.
+void register_completion_command(CLI::App& app);
 
 /// Exit status a command asks for when it completes without an exception (e.g. 1 from
 /// `zones validate` when features were rejected). Commands set it; run() returns it.

@@ -2,10 +2,22 @@
 # The main job on the bundled dataset (make demo): import the demo zones and lines into a fresh
 # store, check the regime against them, run the compliance check over the demo detections, list
 # the top findings and export them for QGIS.
+#
+# Installed as bin/avf-demo (cmake --install, the .deb): it then runs the installed avf on the
+# datasets in share/avf and writes into ./avf-demo (AVF_DEMO_DIR). Both ways the commands name the
+# datasets relative to the folder that holds datasets/, so the stores record the same sources.
+#   scripts/demo.sh [AVF]      (make demo)        avf-demo [AVF]      (installed)
 set -euo pipefail
-AVF=${1:-build/cli/avf}
-cd "$(dirname "$0")/.."
-OUT=${AVF_DEMO_DIR:-build/demo}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -d "$here/../share/avf/datasets" ]; then
+    AVF=$(realpath -m "${1:-$here/avf}")
+    OUT=$(realpath -m "${AVF_DEMO_DIR:-avf-demo}")
+    cd "$here/../share/avf"
+else
+    AVF=${1:-build/cli/avf}
+    cd "$here/.."
+    OUT=${AVF_DEMO_DIR:-build/demo}
+fi
 mkdir -p "$OUT"
 STORE="$OUT/demo.h5"
 rm -f "$STORE"

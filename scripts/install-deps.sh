@@ -3,13 +3,16 @@
 # the build inlines into avf's HTML maps (web/package-lock.json, `npm ci` into web/node_modules).
 # Idempotent: packages already present are skipped; apt runs only when something is missing, and
 # npm only when web/node_modules is not what web/package-lock.json pins.
-# Usage: scripts/install-deps.sh [fuzz]     (as root, or with sudo available)
+# Usage: scripts/install-deps.sh [fuzz] [deb]     (as root, or with sudo available)
 #   fuzz: also clang and its libFuzzer/sanitizer runtime (make fuzz)
+#   deb:  also debootstrap, for a clean Debian 12 root to install the .deb into (make check-deb)
 set -euo pipefail
 
 packages=(
   # toolchain
   build-essential cmake pkg-config
+  help2man                        # the avf(1) man page, generated from --help at build time
+  man-db                          # man -l: tests/package/install_test.sh reads the installed page
   clang-format clang-tidy         # make format-check (CI), make format, make lint
   # fixed stack
   libgdal-dev gdal-bin            # OGR vector I/O, PROJ reprojection
@@ -38,7 +41,8 @@ packages=(
 for extra in "$@"; do
   case "$extra" in
     fuzz) packages+=(clang-14 libclang-rt-14-dev) ;;
-    *) echo "install-deps: unknown group '$extra' (known: fuzz)" >&2; exit 2 ;;
+    deb) packages+=(debootstrap) ;;
+    *) echo "install-deps: unknown group '$extra' (known: fuzz, deb)" >&2; exit 2 ;;
   esac
 done
 

@@ -1,0 +1,174 @@
+// avf completion — a hidden command that prints what the installed files are generated from, read
+// off the command line avf itself parses (the CLI::App tree), so they never drift from it:
+//   avf completion bash      the bash completion script (share/bash-completion/completions/avf)
+//   avf completion commands  every command path below avf, one a line (`zones`, `zones import`…);
+//                            with --leaves only those without subcommands: the man page's sections
+//                            (packaging/make-man.sh)
+// The build runs both (cmake/avf_install.cmake); tests/package/install_test.sh checks the result.
+//
+//   avf completion bash > avf.bash && source avf.bash   # avf <TAB> offers zones regime run …
+#include "cli/app.hpp"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace avf::cli {
+namespace {
+
+/// One command of the tree: its path below `avf` ("" for avf itself, "zones import"), the
+/// visible subcommands, the option names (-x, --xx), those that take a value, and the values of
+/// those whose value is one of a set (CLI::IsMember).
+struct CommandEntry {
+    std::string path;
+    std::vector<std::string> subcommands;
+    std::vector<std::string> options;
+    std::vector<std::string> valued_options;
+    std::vector<std::pair<std::string, std::string>> option_values; ///< (name, "a b c")
+};
+
+/// The values an option accepts when a validator names them: CLI11 writes a set validator into
+/// the option's type name as "TEXT:{a,b,c}" (a mapping as "{a->1,b->2}": the keys are typed).
+std::vector<std::string> choices(const CLI::Option& opt) {
+    std::string type = opt.get_type_name();
+    std::size_t open = type.find(":{");
+    std::size_t close = open == std::string::npos ? open : type.find('}', open);
+    std::vector<std::string> out;
+    if (close == std::string::npos) {
+        return out;
+    }
+    for (const std::string& item : CLI::detail::split(type.substr(open + 2, close - open - 2), ',')) {
+        std::string value = CLI::detail::trim_copy(item.substr(0, item.find("->")));
+        if (!value.empty()) {
+            out.push_back(value);
+        }
+    }
+    return out;
+}
+
+bool visible(const CLI::App* sub) {
+    return !sub->get_group().empty(); // CLI11 hides a command whose group is ""
+}
+
+void collect(const CLI::App& app, const std::string& path, std::vector<CommandEntry>& out) {
+    CommandEntry entry{path, {}, {}, {}, {}};
+    for (const CLI::Option* opt : app.get_options()) {
+        if (opt->get_group().empty()) {
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const std::string& s : opt->get_snames()) {
+            names.push_back("-" + s);
+        }
+        for (const std::string& l : opt->get_lnames()) {
+            names.push_back("--" + l);
+        }
+        std::vector<std::string> values = choices(*opt);
+        for (const std::string& name : names) {
+            entry.options.push_back(name);
+            if (opt->get_type_size_max() > 0) {
+                entry.valued_options.push_back(name);
+                if (!values.empty()) {
+                    entry.option_values.emplace_back(name, fmt::format("{}", fmt::join(values, " ")));
+                }
+            }
+        }
+    }
+    std::vector<const CLI::App*> subs = app.get_subcommands([](const CLI::App* sub) { return visible(sub); });
+    for (const CLI::App* sub : subs) {
+        entry.subcommands.push_back(sub->get_name());
+    }
+    out.push_back(entry);
+    for (const CLI::App* sub : subs) {
+        collect(*sub, path.empty() ? sub->get_name() : path + " " + sub->get_name(), out);
+    }
+}
+
+std::string words(const std::vector<std::string>& list) {
+    return fmt::format("{}", fmt::join(list, " "));
+}
+
+/// The bash script: tables keyed by command path ("avf", "avf zones import"; the values by path
+/// and option), and one function that finds the path of the words typed so far and offers that
+/// command's subcommands or options, or the values of the option before. Any other value (of an
+/// option or a positional) is left to bash's default completion, file names (`complete -o default`).
+/// `declare -g`: bash-completion sources the file inside a function when it loads it lazily.
+void print_bash(const std::vector<CommandEntry>& commands) {
+    std::string subs, opts, valued, values;
+    for (const CommandEntry& c : commands) {
+        std::string key = c.path.empty() ? "avf" : "avf " + c.path; // bash refuses an empty key
+        subs += fmt::format("  [\"{}\"]=\"{}\"\n", key, words(c.subcommands));
+        opts += fmt::format("  [\"{}\"]=\"{}\"\n", key, words(c.options));
+        valued += fmt::format("  [\"{}\"]=\"{}\"\n", key, words(c.valued_options));
+        for (const auto& [name, list] : c.option_values) {
+            values += fmt::format("  [\"{} {}\"]=\"{}\"\n", key, name, list);
+        }
+    }
+    std::cout << "# bash completion for avf. Generated by `avf completion bash` from the commands and options\n"
+                 "# avf parses (cli/completion_command.cpp); regenerate it, do not edit it.\n"
+              << "declare -gA _avf_subcommands=(\n"
+              << subs << ")\n"
+              << "declare -gA _avf_options=(\n"
+              << opts << ")\n"
+              << "declare -gA _avf_valued_options=(\n"
+              << valued << ")\n"
+              << "declare -gA _avf_option_values=(\n"
+              << values << ")\n"
+              << R"(
+_avf() {
+    local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]} path=avf word i
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        word=${COMP_WORDS[i]}
+        if [[ $word != -* && " ${_avf_subcommands[$path]} " == *" $word "* ]]; then
+            path="$path $word"
+        fi
+    done
+    COMPREPLY=()
+    if [[ $prev == -* && " ${_avf_valued_options[$path]} " == *" $prev "* ]]; then
+        if [[ -n ${_avf_option_values["$path $prev"]} ]]; then
+            mapfile -t COMPREPLY < <(compgen -W "${_avf_option_values["$path $prev"]}" -- "$cur")
+        fi
+        return 0 # any other value: file names
+    fi
+    if [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "${_avf_options[$path]}" -- "$cur")
+    elif [[ -n ${_avf_subcommands[$path]} ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "${_avf_subcommands[$path]}" -- "$cur")
+    fi
+}
+complete -o default -F _avf avf
+)";
+}
+
+} // namespace
+
+void register_completion_command(CLI::App& app) {
+    auto* cmd = app.add_subcommand("completion", "Print the bash completion script or the list of commands (for packaging)");
+    cmd->group(""); // hidden: not in `avf --help`, the man page or the completion itself
+    cmd->require_subcommand(1);
+    CLI::App& root = app;
+    cmd->add_subcommand("bash", "The bash completion script of avf")->callback([&root] {
+        std::vector<CommandEntry> commands;
+        collect(root, "", commands);
+        print_bash(commands);
+    });
+    auto leaves_only = std::make_shared<bool>(false);
+    auto* list = cmd->add_subcommand("commands", "Every command path below avf, one a line");
+    list->add_flag("--leaves", *leaves_only, "Only the commands without subcommands");
+    list->callback([&root, leaves_only] {
+        std::vector<CommandEntry> commands;
+        collect(root, "", commands);
+        for (const CommandEntry& c : commands) {
+            if (!c.path.empty() && (!*leaves_only || c.subcommands.empty())) {
+                std::cout << c.path << "\n";
+            }
+        }
+    });
+}
+
+} // namespace avf::cli
