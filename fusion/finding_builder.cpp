@@ -48,16 +48,6 @@ std::string content_id(const std::vector<std::string>& parts) {
     return h.hex().substr(0, 32);
 }
 
-std::string format_position(const GeoPoint& p) {
-    return fmt::format("{:.4f}{} {:.4f}{}", std::abs(p.y()), p.y() < 0 ? 'S' : 'N', std::abs(p.x()), p.x() < 0 ? 'W' : 'E');
-}
-
-std::string format_distance(double meters) {
-    meters = std::abs(meters);
-    if (meters < 1000.0) return fmt::format("{:.0f} m", meters);
-    return fmt::format("{:.1f} km", meters / 1000.0);
-}
-
 std::string format_items(const Detection& d) {
     std::string s = fmt::format("{} {}", d.count, d.equipment_class);
     if (!d.model.empty() && d.model != d.equipment_class) s += " (" + d.model + ")";
@@ -68,10 +58,6 @@ std::string format_items(const Detection& d) {
 std::string format_days(UtcTime first, UtcTime last) {
     const std::string a = format_date(first), b = format_date(last);
     return a == b ? "on " + a : "from " + a + " to " + b;
-}
-
-std::string format_rule_ref(const std::string& rule_id, const std::string& article) {
-    return article.empty() ? "(rule " + rule_id + ")" : "(rule " + rule_id + ", " + article + ")";
 }
 
 bool finding_order(const Finding& a, const Finding& b) {
