@@ -14,10 +14,12 @@
 #   BENCH_COMPLEX      zone vertex counts for the complexity runs (default "1e4 1e5"; "" = skip)
 #   BENCH_COMPLEX_ROWS rows for the complexity runs (default 1e6)
 #   BENCH_GRID_POINTS  random points per zone set for the fast-vs-plain zone test (default 1e6; 0 = skip)
+#   BENCH_DECL_ROWS    rows for the run with and without declarations (default 3e5; 0 = skip)
 #   BENCH_DIR          where the data, stores and results go (default /tmp/avf-bench)
 #   BENCH_BUILD        build directory (default build-bench, Release)
 #   BENCH_KEEP_DATA    1 = keep the generated CSVs (they are reused when present and seeded alike)
 #   BENCH_SEED         generator seed (default 2027)
+#   BENCH_STANDOFF_ROWS rows for the standoff rules' per-detection cost (step 6; default 1e6; 0 = skip)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -30,6 +32,7 @@ BENCH_POSTGIS_MAX=${BENCH_POSTGIS_MAX:-1e7}
 BENCH_COMPLEX=${BENCH_COMPLEX-"1e4 1e5"}
 BENCH_COMPLEX_ROWS=${BENCH_COMPLEX_ROWS:-1e6}
 BENCH_GRID_POINTS=${BENCH_GRID_POINTS:-1e6}
+BENCH_DECL_ROWS=${BENCH_DECL_ROWS:-3e5}
 BENCH_DIR=${BENCH_DIR:-/tmp/avf-bench}
 BENCH_BUILD=${BENCH_BUILD:-build-bench}
 BENCH_KEEP_DATA=${BENCH_KEEP_DATA:-0}
@@ -114,7 +117,7 @@ text = open(out).read()
 kv = {}
 if text.lstrip().startswith("{"):                  # avf run --json
     j = json.loads(text)
-    kv["rows"] = sum(i["evaluated"] for i in j["inputs"])
+    kv["rows"] = sum(i["evaluated"] for i in j["inputs"] if "role" not in i)  # detections (declarations have a role)
     by_rule = {s["rule"]: s["findings"] for s in j["summary"] if s["kind"] == "violation"}
     kv["q1_pairs"] = by_rule.get("q1-zones", 0)
     kv["q2_artillery"] = by_rule.get("q2-artillery-50km", 0)
@@ -139,11 +142,12 @@ PY
   tail -1 "$RESULTS" | cut -f1-11 | tr '\t' ' ' | sed 's/^/bench:   /' >&2
 }
 
-run_avf() { # SIZE THREADS [STORE] [LABEL]
+run_avf() { # SIZE THREADS [STORE] [LABEL] [AVF RUN ARGS...]   (AVF_REGIME: another regime file)
   local size=$1 threads=$2 store=${3:-$BENCH_DIR/zones.h5} label=${4:-avf}
+  shift $(($# < 4 ? $# : 4))
   cp "$store" "$BENCH_DIR/run.h5"
-  measure "$label" "$size" "$threads" "$AVF" run --regime "$REGIME" --store "$BENCH_DIR/run.h5" --detections "$(csv_for "$size")" \
-    --threads "$threads" --temp-dir "$BENCH_DIR/tmp" --quiet --json --top 0
+  measure "$label" "$size" "$threads" "$AVF" run --regime "${AVF_REGIME:-$REGIME}" --store "$BENCH_DIR/run.h5" --detections "$(csv_for "$size")" \
+    --threads "$threads" --temp-dir "$BENCH_DIR/tmp" --quiet --json --top 0 "$@"
   # The store's write floor, once per size (the stored bytes are the same for every thread count):
   # shuffle + deflate + SHA-256 of what this run stored, nothing else (bench/store_floor.py).
   if [ "$label" = avf ] && ! grep -q "^$(num "$size")	store-floor	" "$RESULTS"; then
@@ -199,7 +203,21 @@ if [ -n "$BENCH_COMPLEX" ]; then
   [ "$BENCH_KEEP_DATA" = 1 ] || rm -f "$(csv_for "$BENCH_COMPLEX_ROWS")"
 fi
 
-# 4. The fast zone index against the plain Boost.Geometry predicate, BENCH_GRID_POINTS random
+# 4. Declarations at scale (issue 18 item 7): the same run with and without declarations — Q1 + Q2
+# plus declaration_match and notification (bench/declarations.toml), over declarations covering
+# the rows (bench/gen_declarations.py: per party, class and 2° cell). Without them the two rules
+# only report that nothing could be matched; with them they de-duplicate, match and allocate.
+if [ "$(num "$BENCH_DECL_ROWS")" -gt 0 ]; then
+  generate "$BENCH_DECL_ROWS"
+  decl_csv=$BENCH_DIR/declarations-$(num "$BENCH_DECL_ROWS")-seed$BENCH_SEED.csv
+  /usr/bin/python3 bench/gen_declarations.py "$(csv_for "$BENCH_DECL_ROWS")" "$REGIME" "$decl_csv" --seed "$BENCH_SEED" --cell-deg 2
+  cat "$REGIME" bench/declarations.toml >"$BENCH_DIR/regime-declarations.toml"
+  AVF_REGIME=$BENCH_DIR/regime-declarations.toml run_avf "$BENCH_DECL_ROWS" 1 "$BENCH_DIR/zones.h5" "avf-nodecl@decl"
+  AVF_REGIME=$BENCH_DIR/regime-declarations.toml run_avf "$BENCH_DECL_ROWS" 1 "$BENCH_DIR/zones.h5" "avf-decl@decl" --declarations "$decl_csv"
+  [ "$BENCH_KEEP_DATA" = 1 ] || rm -f "$(csv_for "$BENCH_DECL_ROWS")" "$decl_csv"
+fi
+
+# 5. The fast zone index against the plain Boost.Geometry predicate, BENCH_GRID_POINTS random
 # points per demo zone set plus every vertex and edge case (tests/geo/test_zone_grid.cpp).
 if [ "$(num "$BENCH_GRID_POINTS")" -gt 0 ]; then
   log "zone grid vs plain predicate: $(num "$BENCH_GRID_POINTS") random points per demo zone set"
@@ -211,5 +229,20 @@ if [ "$(num "$BENCH_GRID_POINTS")" -gt 0 ]; then
 fi
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$BENCH_DIR/machine.txt"
 
-# 5. The table.
+# 6. The table.
 python3 bench/table.py "$RESULTS" "$BENCH_DIR/machine.txt"
+
+# 6. The standoff rules' cost per detection (issue 18 item 4), Q2 alone, non-flagged and flagged
+# detections apart (bench/standoff_decision.cpp), on the demo lines and on them in 100 m pieces.
+# BENCH_STANDOFF_ROWS rows (default 1e6; 0 = skip).
+BENCH_STANDOFF_ROWS=${BENCH_STANDOFF_ROWS:-1e6}
+if [ "$(num "$BENCH_STANDOFF_ROWS")" -gt 0 ]; then
+  cmake --build "$BENCH_BUILD" -j "$(nproc)" --target avf_bench_standoff >/dev/null
+  generate "$BENCH_STANDOFF_ROWS"
+  for densify in 0 100; do
+    log "standoff decision, $(num "$BENCH_STANDOFF_ROWS") rows, lines densified to ${densify} m (0 = as given)"
+    "$ROOT/$BENCH_BUILD/bench/avf_bench_standoff" --regime "$ROOT/bench/regime-q2.toml" --detections "$(csv_for "$BENCH_STANDOFF_ROWS")" \
+      --lines "${LINES[0]}" --lines "${LINES[1]}" --densify "$densify" --repeat 3 | sed "s/^/standoff densify=$densify: /" | tee -a "$BENCH_DIR/machine.txt"
+  done
+  [ "$BENCH_KEEP_DATA" = 1 ] || rm -f "$(csv_for "$BENCH_STANDOFF_ROWS")"
+fi

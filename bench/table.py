@@ -96,3 +96,11 @@ for size in sorted(best):
     print(f"  {size:.0e} wall: " + "; ".join(parts))
     if cpu_parts:
         print(f"  {size:.0e} per CPU-second (1 thread): " + "; ".join(cpu_parts))
+
+# Declarations at scale (issue 18 item 7): the run with declarations costs at most 2× the same run
+# without them, per CPU-second.
+decl = {(r["size"], r["who"].split("@")[0]): r for r in rows if r["who"].endswith("@decl")}
+for size in sorted({k[0] for k in decl}):
+    w, wo = decl.get((size, "avf-decl")), decl.get((size, "avf-nodecl"))
+    if w and wo and wo["cpu"] > 0:
+        print(f"  {size:.0e} declarations: with {w['cpu']:.2f} cpu s, without {wo['cpu']:.2f}: {w['cpu'] / wo['cpu']:.2f}x (<= 2)")

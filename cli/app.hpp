@@ -15,15 +15,16 @@ namespace avf::cli {
 
 int run(int argc, char** argv);
 
-/// Each adds its subcommands to the app (one function per command family).
-void register_zones_commands(CLI::App& app);
-void register_run_command(CLI::App& app);
-void register_findings_commands(CLI::App& app);
-void register_regime_commands(CLI::App& app);
-void register_audit_commands(CLI::App& app);
-void register_coverage_command(CLI::App& app);
-/// `avf findings diff`, added to the findings family (cli/audit_commands.cpp).
-void register_findings_diff(CLI::App& findings);
+/// Each adds one command family to the app (called in one list by run(), cli/app.cpp).
+void register_zones_commands(CLI::App& app);    ///< avf zones import | validate | list | show (cli/zones_commands.cpp)
+void register_regime_commands(CLI::App& app);   ///< avf regime check (cli/regime_commands.cpp)
+void register_run_command(CLI::App& app);       ///< avf run (cli/run_command.cpp)
+void register_findings_commands(CLI::App& app); ///< avf findings list | show | export, + diff (cli/findings_commands.cpp)
+void register_coverage_command(CLI::App& app);  ///< avf coverage (cli/coverage_command.cpp)
+void register_audit_commands(CLI::App& app);    ///< avf audit verify | sign, + report (cli/audit_commands.cpp)
+/// Subcommands in files of their own, added by their family's function above.
+void register_findings_diff(CLI::App& findings); ///< avf findings diff (cli/findings_diff.cpp)
+void register_audit_report(CLI::App& audit);     ///< avf audit report (cli/audit_report.cpp)
 
 /// Exit status a command asks for when it completes without an exception (e.g. 1 from
 /// `zones validate` when features were rejected). Commands set it; run() returns it.

@@ -1,11 +1,11 @@
 // avf coverage — how well each zone was observed, per coverage rule and period: the fraction of the
-// zone's geodesic area imaged at the rule's resolution, the best GSD, the last observation, and
+// zone's geodesic area imaged at the rule's resolution, the best GSD, when it was last imaged, and
 // whether that met the rule (docs/regime-format.md, `coverage`). Reads the run's `coverage` table.
 //
 //   avf coverage --store avf.h5 [--run R] [--rule R] [--zone Z] [--gaps] [-f table|csv|json]
 #include "cli/app.hpp"
 #include "cli/output.hpp"
-#include "core/error.hpp"
+#include "cli/resolve_run.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -43,12 +43,7 @@ void register_coverage_command(CLI::App& app) {
     cmd->callback([f] {
         Format format = parse_format(f->format, {Format::table, Format::csv, Format::json});
         storage::StoreReader reader(f->store);
-        std::string run = f->run;
-        if (run.empty()) {
-            auto latest = reader.latest_run();
-            if (!latest) throw InputError("the store has no committed run; run `avf run` first", Context{}.file(f->store));
-            run = *latest;
-        }
+        std::string run = resolve_run(reader, f->run, f->store);
         storage::RunImagery imagery = reader.read_imagery(run);
         if (imagery.coverage.empty())
             std::cerr << "avf: run " << run << " has no coverage results (give `avf run` --imagery and a regime with coverage rules)\n";

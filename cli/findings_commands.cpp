@@ -1,12 +1,15 @@
-// avf findings list | show | export, and avf regime check.
+// avf findings list | show | export: a run's findings (or its input problems) read back from the
+// store, filtered, as a table, CSV, JSON, GeoJSON or GeoPackage. `findings diff` is
+// cli/findings_diff.cpp.
+//
+//   avf findings list --store demo.h5 --kind violation --certainty certain --limit 15
+//   avf findings show 3f2a --store demo.h5          # one finding, its evidence and explanation
+//   avf findings export --store demo.h5 -f gpkg -o findings.gpkg
 #include "cli/app.hpp"
 #include "cli/output.hpp"
+#include "cli/resolve_run.hpp"
 #include "core/error.hpp"
-#include "fusion/evaluator.hpp"
-#include "fusion/regime.hpp"
-#include "fusion/zone_set_view.hpp"
 #include "ingest/vector_writer.hpp"
-#include "pipeline/run_inputs.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
@@ -56,13 +59,6 @@ struct Filter {
         return p;
     }
 };
-
-std::string resolve_run(const storage::StoreReader& store, const std::string& run, const std::string& path) {
-    if (!run.empty()) return run;
-    auto latest = store.latest_run();
-    if (!latest) throw InputError("the store has no committed run; run `avf run` first", Context{}.file(path));
-    return *latest;
-}
 
 std::vector<Finding> select(const std::vector<Finding>& all, const Filter& f) {
     Interval period = f.period();
@@ -265,35 +261,6 @@ void register_findings_commands(CLI::App& app) {
     register_show(*findings);
     register_export(*findings);
     register_findings_diff(*findings);
-}
-
-void register_regime_commands(CLI::App& app) {
-    auto* regime = app.add_subcommand("regime", "Check regime files");
-    regime->require_subcommand(1);
-    auto path = std::make_shared<std::string>();
-    auto store = std::make_shared<std::string>();
-    auto set = std::make_shared<std::string>();
-    auto* check = regime->add_subcommand("check", "Parse and check a regime; with --store, also resolve its zones and lines against a zone set");
-    check->add_option("regime", *path, "Regime file (TOML)")->required();
-    check->add_option("--store", *store, "HDF5 store holding the zone set");
-    check->add_option("--zone-set", *set, "Zone set (default: the newest)");
-    check->callback([path, store, set] {
-        auto regime = fusion::load_regime(*path);
-        std::string bound_to;
-        if (!store->empty()) {
-            auto zs = pipeline::load_zone_set(*store, *set);
-            fusion::ZoneSetView view(std::move(zs.zones), std::move(zs.lines));
-            // Resolves every reference, or throws with the regime's line.
-            pipeline::bind_regime(regime, view, zs.name, *store, fusion::SpillOptions{});
-            bound_to = zs.name.empty() ? "it refers to no zone or line, so it needs no zone set"
-                                       : "every zone and line reference resolves in zone set '" + zs.name + "'";
-        }
-        std::cout << "Regime " << regime.meta.id << " (" << regime.meta.name << "): " << regime.taxonomy.classes().size() << " classes, "
-                  << regime.rules.size() << " rules — ok" << (bound_to.empty() ? "" : "; " + bound_to) << "\n\n";
-        Table t{{"rule", "type", "article", "valid"}};
-        for (const auto& r : regime.rules) t.add({r->id(), r->type(), r->article(), format_interval(r->valid())});
-        print(t, Format::table, std::cout);
-    });
 }
 
 } // namespace avf::cli

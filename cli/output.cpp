@@ -114,7 +114,8 @@ void print(const Table& table, Format format, std::ostream& out) {
         };
         line(table.columns);
         std::vector<std::string> rule;
-        for (std::size_t i = 0; i < w.size(); ++i) rule.push_back(std::string(w[i], '-'));
+        rule.reserve(w.size());
+        for (const std::size_t n : w) rule.emplace_back(n, '-');
         line(rule);
         for (const auto& r : text) line(r);
         if (table.rows.empty()) out << "(none)\n";
@@ -155,7 +156,7 @@ public:
     int error() const { return m_error; }
     bool drain() {
         const char* p = pbase();
-        std::size_t left = static_cast<std::size_t>(pptr() - pbase());
+        auto left = static_cast<std::size_t>(pptr() - pbase());
         while (left > 0 && m_error == 0) {
             ssize_t n = ::write(m_fd, p, left);
             if (n < 0) {

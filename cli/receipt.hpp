@@ -36,8 +36,13 @@ struct ReceiptOptions {
 };
 
 /// After `kind name` was committed to `store` (signed in its own transaction when a key was
-/// given: RunOptions / ZoneImportOptions::sign_key), prints the receipt on stderr
+/// given: RunOptions / pipeline::ZoneImportOptions::sign_key), prints the receipt on stderr
 /// ("receipt: {...}") or writes it to the --receipt file, with the row's signature when signed.
 void issue_receipt(const std::string& store, storage::ChainKind kind, const std::string& name, const ReceiptOptions& options);
+
+/// Prints or writes the receipt of chain row `row` of `store` (with its signature when signed), as
+/// issue_receipt does once it found the row; `what` names what was committed in its messages.
+void emit_receipt(const std::string& store, const storage::ChainEntry& row, const std::optional<storage::SignatureRecord>& signature,
+                  const ReceiptOptions& options, const std::string& what);
 
 } // namespace avf::cli

@@ -77,9 +77,9 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
     Table rules{{"rule", "kind", "certainty", "findings"}};
     for (const auto& s : r.summary) rules.add({s.rule_id, s.kind, s.certainty, s.findings});
     print(rules, Format::table, out);
-    if (!r.observation_rules_skipped.empty()) {
+    if (!r.imagery_rules_skipped.empty()) {
         std::string ids;
-        for (const auto& id : r.observation_rules_skipped) ids += (ids.empty() ? "" : ", ") + id;
+        for (const auto& id : r.imagery_rules_skipped) ids += (ids.empty() ? "" : ", ") + id;
         out << "\nNot evaluated (no --imagery, --tracks or --routes given): " << ids << "\n";
     }
     if (!r.rules_without_detections.empty()) {

@@ -13,6 +13,7 @@
 #include <boost/geometry/io/wkt/write.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -31,7 +32,7 @@ template <typename G> std::string to_wkt(const G& g) {
 }
 
 struct ReaderFlags {
-    ingest::ZoneImportOptions reader;
+    ingest::ZoneReadOptions reader;
     bool strict = false;
 };
 
@@ -196,9 +197,10 @@ void register_show(CLI::App& zones) {
         Format f = parse_format(*format, {Format::table, Format::json});
         storage::StoreReader reader(*store);
         auto sets = reader.zone_sets();
-        for (auto it = sets.rbegin(); it != sets.rend(); ++it) {
-            if (!set->empty() && it->name != *set) continue;
-            auto zs = reader.read_zone_set(it->name);
+        std::reverse(sets.begin(), sets.end()); // the newest set first
+        for (const auto& listed : sets) {
+            if (!set->empty() && listed.name != *set) continue;
+            auto zs = reader.read_zone_set(listed.name);
             nlohmann::json j;
             std::string geometry_wkt;
             for (const auto& z : zs.zones) {

@@ -15,7 +15,7 @@ public:
     explicit StrongId(std::string v) : m_value(std::move(v)) {}
     const std::string& str() const { return m_value; }
     bool empty() const { return m_value.empty(); }
-    auto operator<=>(const StrongId&) const = default;
+    auto operator<=>(const StrongId&) const = default; // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
 
 private:
     std::string m_value;

@@ -1,6 +1,6 @@
 // The widths of the store's fixed-size text columns that hold values a regime supplies: rule ids
 // and types, articles, zone and line ids (a finding's target), party codes, class names, units and
-// waiver ids. storage/schema.cpp declares those columns with these constants, and the regime
+// waiver ids. storage/schema.hpp declares those columns with these constants, and the regime
 // loader refuses a longer value when it parses the regime (file:line), so a regime that passes
 // `avf regime check` or `avf run --dry-run` can always be stored: nothing fails at write time and
 // nothing is ever truncated.

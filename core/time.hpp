@@ -26,7 +26,7 @@ struct UtcTime {
     static constexpr UtcTime max() { return UtcTime{std::numeric_limits<std::int64_t>::max()}; }
     constexpr bool is_min() const { return ms == std::numeric_limits<std::int64_t>::min(); }
     constexpr bool is_max() const { return ms == std::numeric_limits<std::int64_t>::max(); }
-    constexpr auto operator<=>(const UtcTime&) const = default;
+    constexpr auto operator<=>(const UtcTime&) const = default; // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
 };
 
 /// A duration in milliseconds.

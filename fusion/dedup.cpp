@@ -6,6 +6,10 @@
 #include "geo/geodesic.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <map>
+#include <numeric>
+#include <string_view>
 #include <tuple>
 
 namespace avf::fusion {
@@ -43,6 +47,10 @@ DedupPolicy read_dedup_policy(TomlReader& r, const Taxonomy& taxonomy) {
     return p;
 }
 
+bool farther_than(const GeoPoint& a, const GeoPoint& b, double limit_m) {
+    return geo::sphere_ratio_lower * geo::sphere_radius * geo::central_angle(a, b) > limit_m + 1.0;
+}
+
 Sighting Sighting::of(const Detection& d) {
     Sighting s;
     s.id = d.id.str();
@@ -72,7 +80,28 @@ std::vector<SourcedConfidence> MergedObservation::confidences() const {
 }
 
 std::vector<MergedObservation> deduplicate(std::vector<Sighting> sightings, const DedupPolicy& policy) {
-    std::sort(sightings.begin(), sightings.end(), sighting_order);
+    {
+        // In sighting_order, through an index (a Sighting is ~300 bytes: moved once, not at every
+        // swap) and with (class, party) replaced by its rank among the run's pairs, so that most
+        // comparisons compare two integers and a time instead of four strings.
+        std::map<std::pair<std::string_view, std::string_view>, std::uint32_t> groups;
+        for (const auto& s : sightings) groups.emplace(std::make_pair(std::string_view(s.equipment_class), std::string_view(s.party)), 0);
+        std::uint32_t next = 0;
+        for (auto& [key, rank] : groups) rank = next++;
+        std::vector<std::uint32_t> group(sightings.size());
+        for (std::size_t i = 0; i < sightings.size(); ++i)
+            group[i] = groups.at(std::make_pair(std::string_view(sightings[i].equipment_class), std::string_view(sightings[i].party)));
+        std::vector<std::uint32_t> order(sightings.size());
+        std::iota(order.begin(), order.end(), std::uint32_t{0});
+        std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+            const Sighting &x = sightings[a], &y = sightings[b];
+            return std::tie(group[a], x.time, x.id, x.file, x.position_in_file) < std::tie(group[b], y.time, y.id, y.file, y.position_in_file);
+        });
+        std::vector<Sighting> sorted;
+        sorted.reserve(sightings.size());
+        for (std::uint32_t i : order) sorted.push_back(std::move(sightings[i]));
+        sightings.swap(sorted);
+    }
     std::vector<MergedObservation> out;
     std::size_t group_begin = 0;  // first observation of the current (class, party)
     std::size_t window_begin = 0; // first observation whose anchor may still be within the time tolerance
@@ -90,6 +119,7 @@ std::vector<MergedObservation> deduplicate(std::vector<Sighting> sightings, cons
             if (!s.source_record.empty() &&
                 std::any_of(o.members.begin(), o.members.end(), [&](const Sighting& m) { return m.source_record == s.source_record; }))
                 continue;
+            if (farther_than(o.position, s.position, tol.distance.value + k_distance_slack_m)) continue;
             const double dist = geo::distance(o.position, s.position).value;
             if (dist > tol.distance.value + k_distance_slack_m) continue;
             if (best == out.size() || dist < best_distance) {

@@ -50,6 +50,11 @@ class TomlReader;
 /// exactly at a limit with a geodesic solver measures back a few nanometres off.
 inline constexpr double k_distance_slack_m = 1e-6;
 
+/// True when the geodesic distance from a to b is certainly more than `limit_m`, from the
+/// great-circle bound of geo/geodesic.hpp (sphere_ratio_lower) and a metre of margin: no geodesic
+/// is solved. Lets a scan skip the far candidates of an exact distance test cheaply.
+bool farther_than(const GeoPoint& a, const GeoPoint& b, double limit_m);
+
 struct DedupTolerance {
     Meters distance{0.0};
     Duration time{0};

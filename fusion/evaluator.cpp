@@ -25,8 +25,8 @@ Partial Evaluator::make_partial() const {
 
 void Evaluator::evaluate(const Detection& d, Partial& partial) const {
     m_zones.locate(d, partial.scratch);
-    Observation obs{d, partial.scratch};
-    for (std::size_t i = 0; i < m_regime.rules.size(); ++i) m_regime.rules[i]->evaluate(obs, partial.states[i].get(), partial.findings);
+    LocatedDetection located{d, partial.scratch};
+    for (std::size_t i = 0; i < m_regime.rules.size(); ++i) m_regime.rules[i]->evaluate(located, partial.states[i].get(), partial.findings);
 }
 
 void Evaluator::combine(Partial& into, Partial&& from) const {

@@ -13,7 +13,7 @@
 namespace avf::fusion {
 namespace bg = boost::geometry;
 
-ImageryOutputs evaluate_imagery(const Regime& regime, const ImageryInputs& in) {
+ImageryOutputs evaluate_imagery(const Regime& regime, const ImageryRecords& in) {
     ImageryOutputs out;
     for (const auto& rule : regime.rules) rule->evaluate_imagery(in, out);
     std::sort(out.findings.begin(), out.findings.end(), finding_order);

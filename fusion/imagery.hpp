@@ -1,8 +1,8 @@
-// The observation side of a regime: evaluates the rules about imagery, flight tracks and routes
+// The imagery side of a regime: evaluates the rules about imagery, flight tracks and routes
 // (sensor_limit, route, coverage) once per run, after the detection pass, and the helpers those
 // rules share to build findings about images and flights.
 //
-//   avf::fusion::ImageryInputs in{images, tracks, routes, run_period};
+//   avf::fusion::ImageryRecords in{images, tracks, routes, run_period};
 //   avf::fusion::ImageryOutputs out = avf::fusion::evaluate_imagery(regime, in);
 //   out.findings;   // sorted like every finding (rule, target, time, id)
 //   out.coverage;   // sorted by rule, zone, period
@@ -21,7 +21,7 @@ namespace avf::fusion {
 
 /// Runs evaluate_imagery() of every rule of the regime, then sorts the outputs. The inputs must
 /// be sorted by id (images) and flight id (tracks, routes), as the readers leave them.
-ImageryOutputs evaluate_imagery(const Regime& regime, const ImageryInputs& in);
+ImageryOutputs evaluate_imagery(const Regime& regime, const ImageryRecords& in);
 
 /// The evidence record of an image (record_kind "image") or a flight ("flight"; the position
 /// names the first and last fix the finding rests on, e.g. "line 12-line 17").

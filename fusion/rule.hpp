@@ -3,13 +3,26 @@
 //
 // A rule is built from its TOML table (setup: no I/O), bound to a zone set (bind: resolves
 // references, throws InputError naming the regime line of a missing zone or line), then
-// evaluated per observation in parallel with per-thread state, combined, and finalized —
+// evaluated per detection in parallel with per-thread state, combined, and finalized —
 // the Sink → Combine → Finalize shape:
 //
 //   auto state = rule.make_state();                 // one per thread/chunk
-//   rule.evaluate(observation, *state, findings);   // const, thread-safe
+//   rule.evaluate(located, *state, findings);       // const, thread-safe
 //   rule.combine(*total, std::move(*state));        // in input order
 //   rule.finalize(*total, findings);                // whole-run results (counts in zones…)
+//
+// Words, one meaning each (in code and comments across the modules):
+//   detection    one observed item or group of identical items, a row of a detection file
+//                (core/records.hpp); evaluate() sees it with its zones, as a LocatedDetection.
+//   sighting     a detection as the declarations side keeps it (fusion/dedup.hpp).
+//   observation  sightings of the same items merged across sources (MergedObservation,
+//                fusion/dedup.hpp): what the declarations side compares with declarations.
+//   side         what a rule judges (RuleSide): the detections; the declarations, against the
+//                observations (DeclarationRule); the imagery — images, flown tracks and planned
+//                routes (ImageryRecords, evaluate_imagery; read by pipeline::ImageryInputs).
+// Treaty terms keep their treaty meaning: observation flight, observation area (a zone kind),
+// observation threshold (notification). User-facing text predating these names is unchanged: the
+// run summary and docs/regime-format.md call the imagery side "the observation side".
 #pragma once
 
 #include "core/geometry.hpp"
@@ -54,17 +67,18 @@ struct Waiver {
     std::string basis; ///< legal basis, quoted in findings
 };
 
-/// What evaluate() sees for one detection: the detection and where it is.
-struct Observation {
+/// What evaluate() sees for one detection: the detection and where it is (geo::ZoneIndex::locate).
+struct LocatedDetection {
     const Detection& detection;
     /// Zones whose closure contains the centre or that the uncertainty disk touches, plus, for
     /// nesting, the ancestors of each (with the same relation), ordered by zone index.
     const std::vector<geo::ZoneHit>& zones;
 };
 
-/// The observation side of a run, given to evaluate_imagery() once, after the detections:
-/// image metadata, flown tracks and planned routes (each sorted by id), and the run's period.
-struct ImageryInputs {
+/// The imagery side of a run, given to evaluate_imagery() once, after the detections: image
+/// metadata, flown tracks and planned routes (each sorted by id), and the run's period. A view of
+/// the records pipeline::ImageryInputs read from the run's files.
+struct ImageryRecords {
     const std::vector<ImageRecord>& images;
     const std::vector<FlightTrack>& tracks;
     const std::vector<PlannedRoute>& routes;
@@ -109,7 +123,7 @@ public:
     virtual void bind(const ZoneSetView& zones) = 0;
 
     virtual std::unique_ptr<RuleState> make_state() const { return nullptr; }
-    virtual void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const = 0;
+    virtual void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const = 0;
     virtual void combine(RuleState& /*into*/, RuleState&& /*from*/) const {}
     virtual void finalize(RuleState* /*state*/, std::vector<Finding>& /*out*/) const {}
     /// Declarations, de-duplication tolerances and coverage for whole-run fusion rules (called
@@ -119,10 +133,10 @@ public:
     /// made). Rules without spilled state ignore it.
     virtual void set_spill_options(const SpillOptions& /*options*/) {}
 
-    /// Rules about the observation side (sensor limits, routes, coverage) judge the imagery,
+    /// Rules of the imagery side (sensor limits, routes, coverage) judge the images,
     /// tracks and routes here, once per run, after the detection pass. Outputs need not be
     /// sorted (fusion::evaluate_imagery sorts them). Detection-only rules keep the default.
-    virtual void evaluate_imagery(const ImageryInputs& /*in*/, ImageryOutputs& /*out*/) const {}
+    virtual void evaluate_imagery(const ImageryRecords& /*in*/, ImageryOutputs& /*out*/) const {}
 
     /// Reads the keys every rule shares (id, type, article, parties, classes or classes_except,
     /// sources, valid_from/to, waivers, description). Called by each rule's constructor. Values

@@ -26,7 +26,7 @@ const std::map<std::string, Factory>& registry() {
         {"ceiling", [](TomlReader& r, const RuleContext& c) { return std::make_unique<CeilingRule>(r, c); }},
         {"standoff", [](TomlReader& r, const RuleContext& c) { return std::make_unique<StandoffRule>(r, c); }},
         {"band", [](TomlReader& r, const RuleContext& c) { return std::make_unique<BandRule>(r, c); }},
-        // the observation side (evaluate_imagery)
+        // the imagery side (evaluate_imagery)
         {"sensor_limit", [](TomlReader& r, const RuleContext& c) { return std::make_unique<SensorLimitRule>(r, c); }},
         {"route", [](TomlReader& r, const RuleContext& c) { return std::make_unique<RouteRule>(r, c); }},
         {"coverage", [](TomlReader& r, const RuleContext& c) { return std::make_unique<CoverageRule>(r, c); }},

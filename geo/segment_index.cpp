@@ -3,6 +3,7 @@
 #include "geo/geodesic.hpp"
 
 #include <boost/geometry/strategies/strategies.hpp>
+#include <boost/iterator/function_output_iterator.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -37,6 +38,18 @@ Box expand_by(const GeoPoint& p, Meters radius) {
     }
     if (dlon >= 180.0) return Box{GeoPoint{-180.0, lat_lo}, GeoPoint{180.0, lat_hi}};
     return Box{GeoPoint{p.x() - dlon, lat_lo}, GeoPoint{p.x() + dlon, lat_hi}};
+}
+
+Box expand_by(const Box& box, Meters radius) {
+    // As expand_by(p, radius) for every p of the box: the longitude margin is the widest, taken at
+    // the latitude farthest from the equator that any of them reaches.
+    const double dlat = radius.value / min_meters_per_deg_lat;
+    const double lat_lo = std::max(-90.0, box.min_corner().y() - dlat);
+    const double lat_hi = std::min(90.0, box.max_corner().y() + dlat);
+    const double worst = std::max(std::abs(lat_lo), std::abs(lat_hi));
+    double dlon = 360.0;
+    if (worst < 89.0) dlon = std::min(360.0, radius.value / (std::cos(worst * deg) * max_meters_per_deg_lon_equator * 0.99));
+    return Box{GeoPoint{box.min_corner().x() - dlon, lat_lo}, GeoPoint{box.max_corner().x() + dlon, lat_hi}};
 }
 
 namespace {
@@ -173,6 +186,7 @@ SegmentIndex::SegmentIndex(const MultiLineString& lines) {
             }
             Run& r = m_runs.back();
             bg::expand(r.box, box);
+            bg::expand(m_bounds, box);
             ++r.count;
             run_span += len;
             m_segments.push_back(s);
@@ -287,6 +301,41 @@ double SegmentIndex::segment_lower_bound(std::size_t i, const GeoPoint& p) const
     return lower_bound(s, p, sphere_distance(s, up), band(reach.min_corner().y(), reach.max_corner().y()));
 }
 
+Meters SegmentIndex::lower_bound(const GeoPoint& p, Meters cap, Meters give) const {
+    double best = cap.value;
+    if (m_segments.empty() || !(best > 0.0)) return Meters{std::max(0.0, best)};
+    const Unit up = unit_vector(p);
+    const Box search = expand_by(p, cap);
+    // Every path from p shorter than `cap` stays inside the search box; a segment farther than cap
+    // may get a bound above its distance from this band, but never one below cap that is wrong.
+    const Band b = band(search.min_corner().y(), search.max_corner().y());
+    // Runs in the order of their bounds. A run's bound is at most each of its segments' (its cap
+    // holds their arcs, its stray and longitude span cover theirs): the first run whose bound is not
+    // under the best segment bound ends the search, and one within `give` of it is taken as it is.
+    thread_local std::vector<std::pair<double, std::uint32_t>> runs;
+    runs.clear();
+    m_tree.query(bgi::intersects(search), boost::make_function_output_iterator([&](const Entry& e) {
+                     const Run& r = m_runs[e.second];
+                     const double a = r.radius < 1.0 ? unit_angle(up, r.center) - r.radius : 0.0;
+                     const double lb = lower_bound(p, a, r.stray, r.lon_lo, r.lon_hi, b);
+                     if (lb < best) runs.emplace_back(lb, static_cast<std::uint32_t>(e.second));
+                 }));
+    std::sort(runs.begin(), runs.end());
+    for (const auto& [run_bound, k] : runs) {
+        if (run_bound >= best) break;
+        if (run_bound >= best - give.value) {
+            best = run_bound;
+            break;
+        }
+        const Run& r = m_runs[k];
+        for (std::uint32_t i = r.first; i < r.first + r.count; ++i) {
+            const Segment& s = m_segments[i];
+            best = std::min(best, lower_bound(s, p, sphere_distance(s, up), b));
+        }
+    }
+    return Meters{std::max(0.0, best)};
+}
+
 SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& up, Meters limit, const Filter& filter) const {
     Nearest best;
     const Box search = expand_by(p, limit);
@@ -346,16 +395,21 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         return ends.back().second;
     };
     double bound = limit.value;
+    // Candidates are taken only under `cutoff`: the best distance found, or a metre past an upper
+    // bound of the distance to a segment seen (some point of a geodesic lies within σ + 2·stray of
+    // p on the sphere) when that is smaller. The nearest segment's bound is under it, so the same
+    // segments are solved, in the same order, up to the answer; fewer others are kept in the heap.
+    double cutoff = bound;
     while (!heap.empty()) {
         std::pop_heap(heap.begin(), heap.end(), later);
         const Candidate c = heap.back();
         heap.pop_back();
-        if (c.bound >= bound) break;
+        if (c.bound >= cutoff) break;
         if (c.run) {
             // No segment farther than `reach` (radians on the sphere) can have a bound under the
             // best distance (a bound is at least m·(angle − stray) − rounding): those are dropped by
             // comparing the sine of the angle, or the chord, without the arcsine.
-            const double reach = ((bound + 1e-3) / b.m + m_max_stray) * (1.0 + 1e-9) + 1e-12;
+            const double reach = ((cutoff + 1e-3) / b.m + m_max_stray) * (1.0 + 1e-9) + 1e-12;
             const bool cheap_reject = reach < 1.5;
             const double sin_reach = std::sin(reach), half = std::sin(0.5 * reach), chord2_reach = 4.0 * half * half;
             const Run& r = m_runs[c.id];
@@ -364,10 +418,12 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
                 if (!filter.accepts(s)) continue;
                 const Proximity near = proximity(s, up);
                 if (cheap_reject && near.value >= (near.interior ? sin_reach : chord2_reach)) continue;
-                const double lb = lower_bound(s, p, angle(near), b);
-                if (lb < bound) {
+                const double sigma = angle(near);
+                const double lb = lower_bound(s, p, sigma, b);
+                if (lb < cutoff) {
                     heap.push_back(Candidate{std::max(0.0, lb), i, false});
                     std::push_heap(heap.begin(), heap.end(), later);
+                    cutoff = std::min(cutoff, sphere_ratio_upper * sphere_radius * (sigma + 2.0 * s.stray) + 1.0);
                 }
             }
             continue;
@@ -396,6 +452,9 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         if (from_a.distance > beat) {
             if (foot_before_a(solved, from_a)) {
                 if (known_b ? known_b->distance > beat : lower_bound(p, unit_angle(up, s.ub), 0.0, s.b.x(), s.b.x(), b) > beat) continue;
+                // b's bound is too loose to tell (the next segments of a boundary in short pieces, just
+                // past the nearest): its end, which the next segment shares, rather than the segment.
+                if (!known_b && end(s, true, s.b).distance > beat) continue;
             } else if (const EndToPoint from_b = end(s, true, s.b); from_b.distance > beat && foot_beyond_b(solved, from_a, from_b)) {
                 continue;
             }
@@ -403,6 +462,7 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
         SegmentFoot f = distance_to_segment(p, solved, from_a, end(s, true, s.b));
         if (f.distance.value < bound) {
             bound = f.distance.value;
+            cutoff = std::min(cutoff, bound);
             best = Nearest{true, f.distance, s.part, s.index, f.foot};
         }
     }

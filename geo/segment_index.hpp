@@ -24,7 +24,9 @@
 // exceeds the true distance; north-south it is as tight as M allows (0.1-0.2 %), east-west it
 // gains the 0.3-0.4 % by which N exceeds M at the demo latitudes.
 // For large limits (distances to a zone boundary, for explanations) the exact distance to the
-// segment nearest in lon/lat first bounds the search radius. Answers are exact, not approximations;
+// segment nearest in lon/lat first bounds the search radius. For yes/no questions against a limit
+// (standoff rules), geo::DistanceGrid keeps lower_bound() per lon/lat cell: one lookup rules out
+// most points before any query. Answers are exact, not approximations;
 // queries are const and thread-safe.
 #pragma once
 
@@ -67,6 +69,16 @@ public:
 
     std::size_t size() const { return m_segments.size(); }
     bool empty() const { return m_segments.empty(); }
+
+    /// A lower bound of the distance from p to the nearest segment, from the bounds alone: no
+    /// geodesic is solved. Never more than the exact distance, nor than `cap` (returned when no
+    /// segment lies within it). Within the bounds' slack (0.1-0.4 %) plus `give` of the exact
+    /// distance: a run of segments whose own bound is within `give` of the best is not opened.
+    /// What DistanceGrid stores per cell.
+    Meters lower_bound(const GeoPoint& p, Meters cap, Meters give = Meters{0.0}) const;
+    /// The lon/lat envelope of every segment's geodesic (the vertices' envelope widened by the
+    /// geodesics' bulge); empty() indexes have an inverted box.
+    const Box& bounds() const { return m_bounds; }
 
     /// The lower bound used to skip segments (metres; see the header comment), exposed for tests:
     /// never more than the exact distance from p to segment `i` (in the order segments were added).
@@ -163,10 +175,15 @@ private:
     SolvedSlots m_solved;
     std::vector<Run> m_runs;
     double m_max_stray = 0.0; // the largest stray of any segment (radians)
+    Box m_bounds{GeoPoint{180.0, 90.0}, GeoPoint{-180.0, -90.0}};
     boost::geometry::index::rtree<Entry, boost::geometry::index::rstar<16>> m_tree;
 };
 
 /// A lon/lat box containing every point within `radius` of p (conservative: never too small).
 Box expand_by(const GeoPoint& p, Meters radius);
+/// A lon/lat box containing every point within `radius` of any point of `box` (conservative).
+/// Its longitudes are not clamped: a box reaching past ±180° says the neighbourhood wraps; one
+/// reaching ±90° (or whose longitudes span 360°) that it takes in a pole.
+Box expand_by(const Box& box, Meters radius);
 
 } // namespace avf::geo

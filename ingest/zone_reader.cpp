@@ -64,7 +64,7 @@ bool check_length(const std::string& value, std::size_t max, const std::string& 
 }
 
 // One feature: a zone (polygons) or a reference line (lines), added to `out`; or its problems.
-void read_zone(const Feature& f, const std::string& path, const ZoneImportOptions& options, ZoneCollection& out, ZoneFileReport& report,
+void read_zone(const Feature& f, const std::string& path, const ZoneReadOptions& options, ZoneCollection& out, ZoneFileReport& report,
                ProblemSink& sink) {
     const std::string feature = std::to_string(f.fid);
     RecordPosition where;
@@ -145,7 +145,7 @@ void read_zone(const Feature& f, const std::string& path, const ZoneImportOption
 
 } // namespace
 
-void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneCollection& out, ProblemSink& problems) {
+void read_zones(const std::string& path, const ZoneReadOptions& options, ZoneCollection& out, ProblemSink& problems) {
     VectorSource source(path, VectorSourceOptions{options.layer, options.assume_crs});
     ZoneFileReport report;
     report.path = path;

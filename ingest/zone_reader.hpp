@@ -2,7 +2,7 @@
 // GeoPackage, Shapefile, GeoJSON, KML, FlatGeobuf, CSV with a WKT column — reprojected to
 // EPSG:4326 lon/lat and validated before anything else sees them.
 //
-//   avf::ingest::ZoneImportOptions opt;              // id/name/kind/... field names, layer, CRS
+//   avf::ingest::ZoneReadOptions opt;              // id/name/kind/... field names, layer, CRS
 //   avf::ingest::ZoneCollection set;
 //   avf::CollectingProblemSink problems(strict);
 //   avf::ingest::read_zones("dmz.gpkg", opt, set, problems);
@@ -25,7 +25,7 @@
 
 namespace avf::ingest {
 
-struct ZoneImportOptions {
+struct ZoneReadOptions {
     std::string layer;                     ///< "" = every layer of the source
     std::string assume_crs;                ///< CRS for layers without one; "" = refuse them
     std::string id_field = "id";           ///< unique per set (zones and lines together)
@@ -64,7 +64,7 @@ struct ZoneCollection {
 /// Reads every feature of `path` into `out`. Throws IoError when the source cannot be opened or
 /// read (e.g. truncated), InputError when a layer has no CRS and none is assumed, or when the
 /// sink is strict and a feature is rejected.
-void read_zones(const std::string& path, const ZoneImportOptions& options, ZoneCollection& out, ProblemSink& problems);
+void read_zones(const std::string& path, const ZoneReadOptions& options, ZoneCollection& out, ProblemSink& problems);
 
 /// After all sources are read: reports zones whose parent id names no zone in the collection
 /// (bad_value) and parent cycles, and clears those parents.

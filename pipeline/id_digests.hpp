@@ -31,7 +31,7 @@ namespace avf::pipeline {
 
 struct IdDigest {
     std::uint64_t lo = 0, hi = 0;
-    auto operator<=>(const IdDigest&) const = default;
+    auto operator<=>(const IdDigest&) const = default; // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
 };
 
 /// SipHash-2-4 (128 bits) of the id with a fixed key: the same ids give the same digests on every run.

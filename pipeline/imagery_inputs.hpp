@@ -1,4 +1,4 @@
-// The observation side of a compliance run: reads the imagery, track and route files given to
+// The imagery side of a compliance run: reads the imagery, track and route files given to
 // `avf run` (before any detection, so a bad file fails fast), keeps their problems and
 // provenance, links detections to the images they name, and turns flights and coverage into the
 // store's imagery members.

@@ -1,5 +1,5 @@
 // The problems of a compliance run, in the order they are added (input order: the declarations',
-// then the detections' block by block, then the observation side's), counted, and spilled to an
+// then the detections' block by block, then the imagery side's), counted, and spilled to an
 // anonymous temporary file past a memory budget; drained once, in that order, in batches, to the
 // store and into the run's result.
 //

@@ -70,7 +70,7 @@ fusion::ZoneSetView RunInputs::open_zone_set(const RunOptions& options, std::str
     return {std::move(set.zones), std::move(set.lines)};
 }
 
-// The observation side is small and read whole, before any detection: a bad file fails fast.
+// The imagery side is small and read whole, before any detection: a bad file fails fast.
 void RunInputs::read_imagery(const RunOptions& options) {
     with_imagery = !options.imagery.empty() || !options.tracks.empty() || !options.routes.empty();
     imagery = read_imagery_inputs(options.imagery, options.tracks, options.routes, options.strict);

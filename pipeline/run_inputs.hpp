@@ -1,6 +1,6 @@
 // What a compliance run reads before its first detection, so that everything that can be wrong
 // with it fails in milliseconds: the regime, the zone set it binds to (fusion::Evaluator), the
-// observation side (imagery, tracks, routes — small, read whole) and the declarations (few, read
+// imagery side (images, tracks, routes — small, read whole) and the declarations (few, read
 // whole, judged by the fusion rules in finalize()). The detections are streamed afterwards by
 // the detection pass (detection_pass.hpp), which evaluates them with `evaluator`.
 //
@@ -62,7 +62,7 @@ public:
     std::unique_ptr<fusion::Evaluator> evaluator;
     Interval period; ///< [from, to) of the options, unbounded when not given
 
-    bool with_imagery = false; ///< imagery, tracks or routes were given: the observation side is part of the run
+    bool with_imagery = false; ///< imagery, tracks or routes were given: the imagery side is part of the run
     ImageryInputs imagery;
     std::vector<Declaration> declarations;
     std::vector<Problem> declaration_problems; ///< reading the declarations, in file order (the run's first problems)

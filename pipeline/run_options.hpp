@@ -81,15 +81,15 @@ struct RunResult {
     std::vector<Finding> findings;
     std::vector<Problem> problems;            ///< the first RunOptions::keep_problems problems, in input order
     std::vector<storage::SummaryRow> summary; ///< every finding counted per rule, kind and certainty
-    /// The observation side (empty without --imagery/--tracks/--routes): files with counts, and
+    /// The imagery side (empty without --imagery/--tracks/--routes): files with counts, and
     /// what the sensor_limit, route and coverage rules saw.
     std::vector<storage::InputFile> imagery_inputs;
     std::uint64_t images = 0, flights = 0;
     std::vector<CoverageRecord> coverage; ///< per coverage rule, zone and period (sorted)
-    /// Observation-side rules (sensor_limit, route, coverage) not evaluated because the run was
+    /// Imagery-side rules (sensor_limit, route, coverage) not evaluated because the run was
     /// given no imagery, tracks or routes.
-    std::vector<std::string> observation_rules_skipped;
-    /// Rules that judge detections (all but the observation side's) when the run was given no
+    std::vector<std::string> imagery_rules_skipped;
+    /// Rules that judge detections (all but the imagery side's) when the run was given no
     /// detections: they saw none, so whatever they found comes from declarations alone.
     std::vector<std::string> rules_without_detections;
 };

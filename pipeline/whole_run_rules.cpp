@@ -19,15 +19,15 @@ std::vector<CoverageRecord> evaluate_whole_run(RunInputs& inputs, DetectionPass:
         for (auto& f : evaluator.finalize(total, r)) into.add(Sequenced{after_every_detection, k++, std::move(f)});
     total = fusion::Partial{};
 
-    // The observation-side rules, once, after the detections (sorted, deterministic).
+    // The imagery-side rules, once, after the detections (sorted, deterministic).
     const fusion::Regime& regime = inputs.regime;
     fusion::ImageryOutputs observed;
     if (inputs.with_imagery)
         observed = fusion::evaluate_imagery(
-            regime, fusion::ImageryInputs{inputs.imagery.images, inputs.imagery.tracks, inputs.imagery.routes, inputs.period});
+            regime, fusion::ImageryRecords{inputs.imagery.images, inputs.imagery.tracks, inputs.imagery.routes, inputs.period});
     else
         for (const auto& rule : regime.rules)
-            if (rule->side() == fusion::RuleSide::imagery) result.observation_rules_skipped.push_back(rule->id());
+            if (rule->side() == fusion::RuleSide::imagery) result.imagery_rules_skipped.push_back(rule->id());
     if (!with_detections)
         for (const auto& rule : regime.rules)
             if (rule->side() != fusion::RuleSide::imagery) result.rules_without_detections.push_back(rule->id());

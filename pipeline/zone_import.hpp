@@ -26,7 +26,7 @@ struct ZoneImportOptions {
     bool validate_only = false; ///< read and validate; write nothing
     /// Signs the set's audit-chain row in the transaction that commits it (nullptr: unsigned). Not owned.
     const storage::SigningKey* sign_key = nullptr;
-    ingest::ZoneImportOptions reader;
+    ingest::ZoneReadOptions reader;
 };
 
 struct ZoneImportResult {
@@ -40,8 +40,8 @@ struct ZoneImportResult {
 /// problems that rejected every feature, for the caller to show.
 class NothingToImport : public InputError {
 public:
-    NothingToImport(std::string message, Context where, std::vector<Problem> problems)
-        : InputError(std::move(message), std::move(where)), m_problems(std::move(problems)) {}
+    NothingToImport(const std::string& message, Context where, std::vector<Problem> problems)
+        : InputError(message, std::move(where)), m_problems(std::move(problems)) {}
     const std::vector<Problem>& problems() const { return m_problems; }
 
 private:

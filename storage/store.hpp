@@ -138,7 +138,7 @@ struct FlightRecord {
     LineString route; ///< empty when no route
 };
 
-/// The observation side of a run (schema 2): stored only for runs given imagery, tracks or routes.
+/// The imagery side of a run (schema 2): stored only for runs given imagery, tracks or routes.
 struct RunImagery {
     std::vector<ImageRecord> images;
     std::vector<FlightRecord> flights;

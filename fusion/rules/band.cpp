@@ -47,8 +47,8 @@ std::string BandRule::target_phrase(std::size_t) const {
     return s;
 }
 
-void BandRule::evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const {
-    const Detection& d = obs.detection;
+void BandRule::evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const {
+    const Detection& d = located.detection;
     if (!in_scope(d)) return;
     if (!m_zones->lines()[m_line].valid.contains(d.time)) return;
     const double r = d.uncertainty.value;
@@ -56,8 +56,8 @@ void BandRule::evaluate(const Observation& obs, RuleState* state, std::vector<Fi
     // Side restriction first (cheap: the zone hits are already known).
     bool side_certain = true;
     if (m_within_zone) {
-        auto hit = std::find_if(obs.zones.begin(), obs.zones.end(), [&](const geo::ZoneHit& h) { return h.zone == *m_within_zone; });
-        if (hit == obs.zones.end()) return;
+        auto hit = std::find_if(located.zones.begin(), located.zones.end(), [&](const geo::ZoneHit& h) { return h.zone == *m_within_zone; });
+        if (hit == located.zones.end()) return;
         side_certain = hit->disk != geo::DiskRelation::partial;
     }
     auto near = m_zones->line_segments(m_line).distance_within(d.position, Meters{m_to_m + r});

@@ -28,7 +28,7 @@ class BandRule : public CountingRule {
 public:
     BandRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
-    void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
+    void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const override;
 
 private:
     std::string target_id(std::size_t target) const override;

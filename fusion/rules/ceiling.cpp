@@ -26,10 +26,10 @@ std::string CeilingRule::target_phrase(std::size_t target) const {
     return "in " + m_zones->zones()[target].id.str();
 }
 
-void CeilingRule::evaluate(const Observation& obs, RuleState* state, std::vector<Finding>&) const {
-    const Detection& d = obs.detection;
+void CeilingRule::evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>&) const {
+    const Detection& d = located.detection;
     if (!in_scope(d)) return;
-    for (const auto& hit : obs.zones) {
+    for (const auto& hit : located.zones) {
         if (!m_targets.contains(hit.zone) || !m_zones->zones()[hit.zone].valid.contains(d.time)) continue;
         if (hit.disk == geo::DiskRelation::boundary && !m_boundary_inside) continue;
         count(state, hit.zone, d, hit.disk != geo::DiskRelation::partial);

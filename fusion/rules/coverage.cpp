@@ -45,7 +45,7 @@ void CoverageRule::bind(const ZoneSetView& zones) {
     m_zones = &zones;
 }
 
-void CoverageRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const {
+void CoverageRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const {
     // The images that count, whatever the window.
     std::vector<const ImageRecord*> usable;
     for (const ImageRecord& im : in.images) {

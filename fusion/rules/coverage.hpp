@@ -36,8 +36,8 @@ public:
     RuleSide side() const override { return RuleSide::imagery; }
     CoverageRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
-    void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}
-    void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;
+    void evaluate(const LocatedDetection&, RuleState*, std::vector<Finding>&) const override {}
+    void evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const override;
 
 private:
     ZoneTargets m_targets;

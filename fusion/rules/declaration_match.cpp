@@ -3,6 +3,7 @@
 #include "fusion/count_sum.hpp"
 #include "fusion/declared_area.hpp"
 #include "fusion/finding_builder.hpp"
+#include "fusion/parties.hpp"
 #include "fusion/toml_reader.hpp"
 #include "geo/geodesic.hpp"
 
@@ -13,6 +14,7 @@
 #include <limits>
 #include <map>
 #include <tuple>
+#include <utility>
 
 namespace avf::fusion {
 
@@ -65,41 +67,62 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         if (m_kinds.count(d.kind) && declaration_in_scope(d) && d.valid.overlaps(m_inputs.period)) decls.push_back(&d);
     std::sort(decls.begin(), decls.end(), [](const Declaration* a, const Declaration* b) { return a->id < b->id; });
     std::vector<DeclaredArea> places;
-    for (const Declaration* d : decls) places.push_back(DeclaredArea::of(*d, m_zones));
-
-    auto window_of = [&](const Declaration& d) {
-        // Saturating: an unbounded end stays unbounded.
+    std::vector<Interval> valid; // validity ± time_tolerance (saturating: an unbounded end stays unbounded)
+    for (const Declaration* d : decls) {
+        places.push_back(DeclaredArea::of(*d, m_zones));
         bool unbounded = false;
-        return Interval{UtcTime{checked_add(d.valid.from.ms, -m_time_tolerance.ms, unbounded)},
-                        UtcTime{checked_add(d.valid.to.ms, m_time_tolerance.ms, unbounded)}};
-    };
+        valid.push_back(Interval{UtcTime{checked_add(d->valid.from.ms, -m_time_tolerance.ms, unbounded)},
+                                 UtcTime{checked_add(d->valid.to.ms, m_time_tolerance.ms, unbounded)}});
+    }
     auto party_matches = [](const MergedObservation& o, const Declaration& d) { return o.party.empty() || same_party(o.party, d.party); };
 
+    // Compatible pairs. Each observation looks only at the declared places of its class and party
+    // (every party's when its own is unknown) whose reach its uncertainty disk may meet
+    // (DeclaredAreaIndex: a superset, then decided exactly as before); the pairs are put in a
+    // total order below, so the order they are found in does not matter.
+    std::map<std::pair<std::string, std::string>, DeclaredAreaIndex> by_class_party; // (class, canonical party)
+    for (std::size_t j = 0; j < decls.size(); ++j)
+        by_class_party[{decls[j]->equipment_class, canonical_party(decls[j]->party)}].add(j, places[j], places[j].reach(m_tolerance_m));
+    for (auto& [key, index] : by_class_party) index.build();
     std::vector<Pair> pairs;
     std::vector<bool> reachable(obs.size(), false); // a declaration the uncertainty disk reaches, matched or not
-    for (std::size_t j = 0; j < decls.size(); ++j) {
-        const Declaration& d = *decls[j];
-        const DeclaredArea& place = places[j];
-        if (!place.resolved) continue;
-        const Interval window = window_of(d);
-        for (std::size_t i = 0; i < obs.size(); ++i) {
-            const MergedObservation& o = obs[i];
-            if (o.equipment_class != d.equipment_class || !party_matches(o, d) || !window.contains(o.time)) continue;
+    std::vector<std::size_t> candidates;
+    auto pair_with = [&](std::size_t i, const DeclaredAreaIndex& index) {
+        const MergedObservation& o = obs[i];
+        index.near(o.position, o.members.front().uncertainty_m, candidates);
+        for (std::size_t j : candidates) {
+            const Declaration& d = *decls[j];
+            const DeclaredArea& place = places[j];
+            if (!party_matches(o, d) || !valid[j].contains(o.time)) continue;
             const double dist = place.distance(o.position);
-            const double reach = (place.is_point ? place.radius_m + m_tolerance_m : m_tolerance_m) + k_distance_slack_m;
+            const double reach = place.reach(m_tolerance_m);
             if (dist <= reach)
                 pairs.push_back(Pair{dist, j, i});
             else if (dist - o.members.front().uncertainty_m <= reach)
                 reachable[i] = true;
         }
+    };
+    for (std::size_t i = 0; i < obs.size(); ++i) {
+        const MergedObservation& o = obs[i];
+        if (!o.party.empty()) {
+            if (auto it = by_class_party.find({o.equipment_class, o.party}); it != by_class_party.end()) pair_with(i, it->second);
+            continue;
+        }
+        for (auto it = by_class_party.lower_bound({o.equipment_class, std::string()});
+             it != by_class_party.end() && it->first.first == o.equipment_class; ++it)
+            pair_with(i, it->second);
     }
+    // The window of each observation: a UTC day by default, one for the whole period with
+    // aggregation = "period".
+    std::vector<std::int64_t> obs_window(obs.size(), 0);
+    if (!m_period)
+        for (std::size_t i = 0; i < obs.size(); ++i) obs_window[i] = window_start(obs[i].time, m_window).ms;
     // Allocation per window: a declared quantity is what is there at any time, so each window
     // (a UTC day by default) starts from the full quantity, and a declaration's observed count is
     // its peak over windows — never a sum over days, which would count the same items again.
     // With aggregation = "period" there is one window: the declaration's whole period, summed.
-    auto window_of_obs = [&](std::size_t i) { return m_period ? std::int64_t{0} : window_start(obs[i].time, m_window).ms; };
     std::sort(pairs.begin(), pairs.end(), [&](const Pair& a, const Pair& b) {
-        const std::int64_t wa = window_of_obs(a.observation), wb = window_of_obs(b.observation);
+        const std::int64_t wa = obs_window[a.observation], wb = obs_window[b.observation];
         return std::tie(wa, a.distance, a.declaration, a.observation) < std::tie(wb, b.distance, b.declaration, b.observation);
     });
 
@@ -113,9 +136,11 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
     std::vector<std::int64_t> left(obs.size());
     for (std::size_t i = 0; i < obs.size(); ++i) left[i] = obs[i].count;
     std::vector<std::size_t> nearest(obs.size(), decls.size());
+    std::vector<bool> cited_at_nearest(obs.size(), false); // its first pair (the nearest declaration) moved items
     for (const Pair& p : pairs) {
-        const std::int64_t w = window_of_obs(p.observation);
-        if (nearest[p.observation] == decls.size()) nearest[p.observation] = p.declaration;
+        const std::int64_t w = obs_window[p.observation];
+        const bool first = nearest[p.observation] == decls.size();
+        if (first) nearest[p.observation] = p.declaration;
         auto [it, fresh] = unused.emplace(std::make_pair(w, p.declaration), decls[p.declaration]->quantity);
         const std::int64_t n = std::min(left[p.observation], it->second);
         if (n <= 0) continue;
@@ -124,15 +149,16 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         Tally& t = tallies[p.declaration][w];
         t.matched += n;
         t.observations.push_back(p.observation);
+        if (first) cited_at_nearest[p.observation] = true;
     }
     const std::string ref = format_rule_ref(m_id, m_article);
     for (std::size_t i = 0; i < obs.size(); ++i) {
         const MergedObservation& o = obs[i];
         if (left[i] == 0) continue;
         if (nearest[i] != decls.size()) { // compatible but used up: excess at the nearest declaration
-            Tally& t = tallies[nearest[i]][window_of_obs(i)];
+            Tally& t = tallies[nearest[i]][obs_window[i]];
             t.excess += left[i];
-            if (std::find(t.observations.begin(), t.observations.end(), i) == t.observations.end()) t.observations.push_back(i);
+            if (!cited_at_nearest[i]) t.observations.push_back(i);
             continue;
         }
         Finding f;

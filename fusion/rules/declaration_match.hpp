@@ -42,14 +42,14 @@
 // evidence, record kind "declaration") and the support (fusion/confidence.hpp).
 #pragma once
 
-#include "fusion/observation_rule.hpp"
+#include "fusion/declaration_rule.hpp"
 
 #include <set>
 #include <string>
 
 namespace avf::fusion {
 
-class DeclarationMatchRule : public ObservationRule {
+class DeclarationMatchRule : public DeclarationRule {
 public:
     DeclarationMatchRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override { m_zones = &zones; }

@@ -2,17 +2,22 @@
 
 #include "fusion/count_sum.hpp"
 #include "fusion/declared_area.hpp"
+#include "fusion/dedup.hpp"
 #include "fusion/finding_builder.hpp"
 #include "fusion/toml_reader.hpp"
 #include "geo/geodesic.hpp"
 
+#include <boost/geometry.hpp>
+#include <boost/geometry/index/rtree.hpp>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <numeric>
 #include <tuple>
 
 namespace avf::fusion {
+namespace bgi = boost::geometry::index;
 namespace {
 
 std::map<std::string, std::int64_t> read_thresholds(TomlReader& r, const std::string& key, const Taxonomy& taxonomy,
@@ -87,15 +92,32 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
         while (parent[x] != x) x = parent[x] = parent[parent[x]];
         return x;
     };
-    for (std::size_t a = 0; a < order.size(); ++a) {
-        const MergedObservation& oa = obs[order[a]];
-        for (std::size_t b = a + 1; b < order.size(); ++b) {
-            const MergedObservation& ob = obs[order[b]];
-            if (ob.party != oa.party || ob.time.ms - oa.time.ms > m_cluster_gap.ms) break;
-            if (geo::distance(oa.position, ob.position).value > m_cluster_m + k_distance_slack_m) continue;
+    // Links: a sweep in that order keeping the observations of the same party at most
+    // cluster_gap earlier in an R-tree, asked for those within a conservative box of
+    // cluster_distance_km (box_within), each then measured exactly (earlier one first) unless
+    // farther_than says it is out of reach. A component's root is its smallest index whatever
+    // the order of the unions, so the activities are those of the scan over every pair.
+    using Entry = std::pair<GeoPoint, std::size_t>; // position, position in `order`
+    bgi::rtree<Entry, bgi::quadratic<16>> recent;
+    std::size_t oldest = 0; // order[oldest, b) of the same party are in `recent` unless too early
+    std::vector<Entry> nearby;
+    const double link_m = m_cluster_m + k_distance_slack_m;
+    for (std::size_t b = 0; b < order.size(); ++b) {
+        const MergedObservation& ob = obs[order[b]];
+        if (b > 0 && obs[order[b - 1]].party != ob.party) {
+            recent.clear();
+            oldest = b;
+        }
+        for (; oldest < b && ob.time.ms - obs[order[oldest]].time.ms > m_cluster_gap.ms; ++oldest)
+            recent.remove(Entry{obs[order[oldest]].position, oldest});
+        nearby.clear();
+        recent.query(bgi::intersects(box_within(ob.position, link_m)), std::back_inserter(nearby));
+        for (const auto& [position, a] : nearby) {
+            if (farther_than(position, ob.position, link_m) || geo::distance(position, ob.position).value > link_m) continue;
             std::size_t ra = find(order[a]), rb = find(order[b]);
             if (ra != rb) parent[std::max(ra, rb)] = std::min(ra, rb);
         }
+        recent.insert(Entry{ob.position, b});
     }
     std::map<std::size_t, std::vector<std::size_t>> activities; // root → members (in `order` order: party, time)
     for (std::size_t i : order) activities[find(i)].push_back(i);
@@ -106,6 +128,11 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
     std::sort(notices.begin(), notices.end(), [](const Declaration* a, const Declaration* b) { return a->id < b->id; });
     std::vector<DeclaredArea> places;
     for (const Declaration* d : notices) places.push_back(DeclaredArea::of(*d, m_zones));
+    PartyMap<DeclaredAreaIndex> by_party; // the places of each party's notifications
+    for (std::size_t j = 0; j < notices.size(); ++j) by_party[notices[j]->party].add(j, places[j], places[j].reach(m_tolerance_m));
+    for (auto& [p, index] : by_party) index.build();
+    std::vector<std::size_t> candidates;
+    std::vector<bool> here(notices.size(), false); // matched by the activity at hand
 
     const std::string ref = format_rule_ref(m_id, m_article);
     for (const auto& [root, members] : activities) {
@@ -144,22 +171,24 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
             }
         }
 
-        // Notifications for this activity.
+        // Notifications for this activity: those of its party overlapping its span whose place
+        // holds one of its observations, in id order. Each observation asks the party's index
+        // for the places it may be in, and only those are measured.
         std::vector<std::size_t> matched;
-        std::map<std::string, CountSum> declared;
-        for (std::size_t j = 0; j < notices.size(); ++j) {
-            const Declaration& d = *notices[j];
-            if (!same_party(d.party, party) || !d.valid.overlaps(span) || !places[j].resolved) continue;
-            bool here = false;
-            for (std::size_t i : members)
-                if (places[j].within(obs[i].position, m_tolerance_m)) {
-                    here = true;
-                    break;
+        if (auto index = by_party.find(party); index != by_party.end()) {
+            for (std::size_t i : members) {
+                index->second.near(obs[i].position, 0.0, candidates);
+                for (std::size_t j : candidates) {
+                    if (here[j] || !notices[j]->valid.overlaps(span) || !places[j].within(obs[i].position, m_tolerance_m)) continue;
+                    here[j] = true;
+                    matched.push_back(j);
                 }
-            if (!here) continue;
-            matched.push_back(j);
-            declared[d.equipment_class] += d.quantity;
+            }
+            std::sort(matched.begin(), matched.end());
+            for (std::size_t j : matched) here[j] = false;
         }
+        std::map<std::string, CountSum> declared;
+        for (std::size_t j : matched) declared[notices[j]->equipment_class] += notices[j]->quantity;
         if (!crossing && matched.empty()) continue;
 
         std::vector<SourcedConfidence> confidences;

@@ -37,7 +37,7 @@
 //      "declared 12,700 troops, observed 13,400 ≥ 13,000".
 #pragma once
 
-#include "fusion/observation_rule.hpp"
+#include "fusion/declaration_rule.hpp"
 
 #include <map>
 #include <set>
@@ -45,7 +45,7 @@
 
 namespace avf::fusion {
 
-class NotificationRule : public ObservationRule {
+class NotificationRule : public DeclarationRule {
 public:
     NotificationRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override { m_zones = &zones; }

@@ -22,10 +22,10 @@ void ProhibitedRule::bind(const ZoneSetView& zones) {
     m_zones = &zones;
 }
 
-void ProhibitedRule::evaluate(const Observation& obs, RuleState*, std::vector<Finding>& out) const {
-    const Detection& d = obs.detection;
+void ProhibitedRule::evaluate(const LocatedDetection& located, RuleState*, std::vector<Finding>& out) const {
+    const Detection& d = located.detection;
     if (!in_scope(d)) return;
-    for (const auto& hit : obs.zones) {
+    for (const auto& hit : located.zones) {
         if (!m_targets.contains(hit.zone)) continue;
         const Zone& zone = m_zones->zones()[hit.zone];
         if (!zone.valid.contains(d.time)) continue;

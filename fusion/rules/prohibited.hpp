@@ -22,7 +22,7 @@ public:
     RuleSide side() const override { return RuleSide::detections; }
     ProhibitedRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
-    void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
+    void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const override;
 
 private:
     ZoneTargets m_targets;

@@ -59,7 +59,7 @@ void RouteRule::bind(const ZoneSetView& zones) {
     for (const auto& id : m_border_ids) m_border_lines.push_back(bind_line(zones, id, m_border_where));
 }
 
-void RouteRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const {
+void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const {
     auto base = [&](const FlightTrack& t, std::size_t first, std::size_t last, const std::string& target, const std::string& aspect) {
         Finding f;
         f.rule_id = m_id;

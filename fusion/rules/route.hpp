@@ -34,8 +34,8 @@ public:
     RuleSide side() const override { return RuleSide::imagery; }
     RouteRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
-    void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}
-    void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;
+    void evaluate(const LocatedDetection&, RuleState*, std::vector<Finding>&) const override {}
+    void evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const override;
 
 private:
     std::optional<double> m_corridor_m, m_max_length_m;

@@ -46,7 +46,7 @@ bool SensorLimitRule::party_in_scope(const std::string& observing) const {
     return m_parties.empty() || !attributed(observing) || m_parties.count(observing) > 0;
 }
 
-void SensorLimitRule::evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const {
+void SensorLimitRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const {
     for (const ImageRecord& im : in.images) {
         const UtcTime t = im.acquisition.from;
         if (!m_valid.contains(t) || !in.period.contains(t) || !party_in_scope(im.observing_party)) continue;

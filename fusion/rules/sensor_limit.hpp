@@ -31,8 +31,8 @@ public:
     RuleSide side() const override { return RuleSide::imagery; }
     SensorLimitRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView&) override {}
-    void evaluate(const Observation&, RuleState*, std::vector<Finding>&) const override {}
-    void evaluate_imagery(const ImageryInputs& in, ImageryOutputs& out) const override;
+    void evaluate(const LocatedDetection&, RuleState*, std::vector<Finding>&) const override {}
+    void evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) const override;
 
     /// The Open Skies limits, per SensorCategory (optical, video, infrared, sar).
     static constexpr std::array<double, 4> open_skies_min_gsd_m = {0.30, 0.30, 0.50, 3.0};

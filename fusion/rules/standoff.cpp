@@ -3,11 +3,16 @@
 #include "fusion/finding_builder.hpp"
 #include "fusion/targets.hpp"
 #include "fusion/toml_reader.hpp"
+#include "geo/distance_grid.hpp"
 #include "geo/geodesic.hpp"
+#include "geo/segment_index.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
+#include <memory>
 
 namespace avf::fusion {
 
@@ -69,7 +74,7 @@ StandoffRule::BoundLine StandoffRule::bind_line_groups(const ZoneSetView& zones,
     const MultiLineString& g = zones.lines()[b.line].geometry;
     // Standoff distance per segment of each part: the default, overridden by explicit ranges.
     std::vector<std::vector<double>> limit(g.size());
-    for (std::size_t p = 0; p < g.size(); ++p) limit[p].assign(g[p].size() > 0 ? g[p].size() - 1 : 0, m_distance_m.value_or(NAN));
+    for (std::size_t p = 0; p < g.size(); ++p) limit[p].assign(g[p].empty() ? 0 : g[p].size() - 1, m_distance_m.value_or(NAN));
     std::vector<std::size_t> next_from(g.size(), 0);
     for (const Segment& s : m_segments) {
         if (s.part >= g.size())
@@ -116,32 +121,86 @@ void StandoffRule::bind(const ZoneSetView& zones) {
     for (const auto& id : m_line) m_default.push_back(bind_line_groups(zones, id));
     for (const auto& [party, ids] : m_line_by_party)
         for (const auto& id : ids) m_by_party[party].push_back(bind_line_groups(zones, id));
+    // One distance grid per line the rule measures against, reaching past its largest standoff by
+    // grid_margin (the detections' uncertainty radii; a larger radius goes to the index).
+    double reach = 0.0;
+    auto widest = [&](const std::vector<BoundLine>& lines) {
+        for (const BoundLine& bl : lines)
+            for (const Segment& g : bl.groups) reach = std::max(reach, g.distance_m);
+    };
+    widest(m_default);
+    for (const auto& [party, lines] : m_by_party) widest(lines);
+    std::map<std::size_t, std::shared_ptr<const geo::DistanceGrid>> grids;
+    auto attach = [&](std::vector<BoundLine>& lines) {
+        for (BoundLine& bl : lines) {
+            auto& grid = grids[bl.line];
+            if (!grid) grid = std::make_shared<const geo::DistanceGrid>(zones.line_segments(bl.line), Meters{reach + grid_margin});
+            bl.grid = grid;
+        }
+    };
+    attach(m_default);
+    for (auto& [party, lines] : m_by_party) attach(lines);
 }
 
 StandoffRule::Closest StandoffRule::closest(const std::vector<BoundLine>& lines, const Detection& d) const {
     const double r = d.uncertainty.value;
     auto closer = [this](double dist, double limit) { return m_at_limit_violates ? dist <= limit : dist < limit; };
-    Closest worst;
-    double worst_excess = -INFINITY;
+    // The groups whose line may lie within D + r: the grid's bound rules out the others without a
+    // geodesic (most detections, and the far lines of the rest). Queried slightly beyond D + r so
+    // that exactly-at-the-limit distances are found too.
+    struct Candidate {
+        const BoundLine* line;
+        const Segment* group;
+        double lower; // metres, ≤ the exact distance to the line
+    };
+    thread_local std::vector<Candidate> candidates;
+    thread_local std::vector<std::size_t> order;
+    candidates.clear();
     for (const BoundLine& bl : lines) {
         if (!m_zones->lines()[bl.line].valid.contains(d.time)) continue;
-        for (const Segment& g : bl.groups) {
-            // Query slightly beyond D + r so that exactly-at-the-limit distances are found too.
-            auto near = m_zones->line_segments(bl.line).distance_within(d.position, Meters{g.distance_m + r + 1e-3}, g.part, g.first, g.last);
-            if (!near.found) continue;
-            double dist = near.distance.value;
-            if (!closer(dist - r, g.distance_m)) continue; // no part of the disk is too close
-            if (g.distance_m - dist > worst_excess) {
-                worst_excess = g.distance_m - dist;
-                worst = Closest{&bl, &g, dist};
-            }
+        const double lower = bl.grid->lower_bound(d.position).value;
+        for (const Segment& g : bl.groups)
+            if (lower < g.distance_m + r + 1e-3) candidates.push_back(Candidate{&bl, &g, lower});
+    }
+    // The worst group is the one with the largest excess D - d, the first in the rule's order on a
+    // tie. Groups are solved from the largest possible excess down; one whose bound shows it cannot
+    // reach the worst excess found is not solved, and the others are asked only for distances that
+    // could (a smaller limit: fewer segments near it solved).
+    order.resize(candidates.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    if (order.size() > 1)
+        std::sort(order.begin(), order.end(), [](std::size_t a, std::size_t b) {
+            const double ea = candidates[a].group->distance_m - candidates[a].lower, eb = candidates[b].group->distance_m - candidates[b].lower;
+            return ea > eb || (ea == eb && a < b);
+        });
+    Closest worst;
+    double worst_excess = -std::numeric_limits<double>::infinity();
+    std::size_t worst_at = 0;
+    for (std::size_t at : order) {
+        const Candidate& c = candidates[at];
+        const Segment& g = *c.group;
+        double limit = g.distance_m + r + 1e-3;
+        if (worst.group) {
+            if (g.distance_m - c.lower < worst_excess) continue; // its excess is below the worst
+            // Past this limit its excess is below the worst by far more than rounding.
+            limit = std::min(limit, g.distance_m - worst_excess + 1e-6 * std::max(1.0, g.distance_m));
+        }
+        auto near = m_zones->line_segments(c.line->line).distance_within(d.position, Meters{limit}, g.part, g.first, g.last);
+        if (!near.found) continue;
+        const double dist = near.distance.value;
+        if (!closer(dist - r, g.distance_m)) continue; // no part of the disk is too close
+        const double excess = g.distance_m - dist;
+        if (excess > worst_excess || (excess == worst_excess && at < worst_at)) {
+            worst_excess = excess;
+            worst_at = at;
+            worst = Closest{c.line, &g, dist};
         }
     }
     return worst;
 }
 
-void StandoffRule::evaluate(const Observation& obs, RuleState*, std::vector<Finding>& out) const {
-    const Detection& d = obs.detection;
+void StandoffRule::evaluate(const LocatedDetection& located, RuleState*, std::vector<Finding>& out) const {
+    const Detection& d = located.detection;
     if (!in_scope(d)) return;
     auto it = m_by_party.find(d.party);
     const std::vector<BoundLine>& lines = it != m_by_party.end() ? it->second : m_default;

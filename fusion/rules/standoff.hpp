@@ -14,12 +14,24 @@
 //
 // Distance is the exact geodesic distance to the nearest segment (geo::SegmentIndex). Certain
 // when the whole uncertainty disk is closer than D (d + r < D), possible when part of it is.
+//
+// The yes/no is a lookup first: each line has a geo::DistanceGrid (built at bind, reaching
+// grid_margin past the rule's largest D) whose conservative bound rules out, without a geodesic,
+// every line surely farther than D + r — for most detections all of them. Only the lines that may
+// be within the limit are solved exactly, the most likely worst first, and a line that cannot be
+// the worst is not solved: the exact distance is computed for flagged detections and near the
+// limit. The answers (flags, distances, certainty) are those of solving every line.
 #pragma once
 
 #include "core/error.hpp"
 #include "fusion/rule.hpp"
 
 #include <map>
+#include <memory>
+
+namespace avf::geo {
+class DistanceGrid;
+}
 
 namespace avf::fusion {
 
@@ -28,7 +40,7 @@ public:
     RuleSide side() const override { return RuleSide::detections; }
     StandoffRule(TomlReader& r, const RuleContext& context);
     void bind(const ZoneSetView& zones) override;
-    void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
+    void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const override;
 
 private:
     struct Segment {
@@ -41,8 +53,12 @@ private:
     };
     struct BoundLine {
         std::size_t line = 0;
-        std::vector<Segment> groups; // resolved; a default group covers the rest
+        std::vector<Segment> groups;                   // resolved; a default group covers the rest
+        std::shared_ptr<const geo::DistanceGrid> grid; // shared by the BoundLines of one line
     };
+    // How far the grids reach past the largest standoff: uncertainty radii up to it are decided
+    // by the lookup.
+    static constexpr double grid_margin = 10'000.0; // metres
     struct Closest {
         const BoundLine* line = nullptr;
         const Segment* group = nullptr;

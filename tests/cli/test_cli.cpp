@@ -258,7 +258,7 @@ for name in ("findings", "evidence", "problems", "images", "image_wkb", "flights
     CHECK(out.find("OA-DGP") == std::string::npos);
 
     REQUIRE(avf_run("audit verify " + q(store), out) == 0);
-    // Without the mission the observation rules are not evaluated, and the run says so.
+    // Without the mission the imagery rules are not evaluated, and the run says so.
     REQUIRE(avf_run("run --regime datasets/demo/regime.toml --store " + q(store) + " --detections datasets/demo/detections.csv --quiet", out) == 0);
     CHECK(out.find("Not evaluated (no --imagery, --tracks or --routes given): os-sensor-limits, os-route, oa-coverage") != std::string::npos);
 }

@@ -64,7 +64,7 @@ TEST_CASE("avf run without --detections: imagery only or declarations only", "[c
     const std::string store = reliability::demo_store(tmp.path() / "s.h5");
     const std::string base = "run --regime datasets/demo/regime.toml --from 2027-03-01 --to 2027-04-01 --store " + q(store);
 
-    // Imagery, tracks and routes only: the observation-side rules give the findings they give in
+    // Imagery, tracks and routes only: the imagery-side rules give the findings they give in
     // the demo run with detections (sensor limits 3, route 2, one coverage gap).
     const auto imagery = run_json(base + k_mission);
     CHECK(imagery["images"] == 37);

@@ -2,6 +2,7 @@
 // outcome, ties, tolerance edges, validity windows) and activity notification thresholds — each
 // asserted on the findings a regime produces.
 #include "fusion/confidence.hpp"
+#include "fusion/declared_area.hpp"
 #include "fusion/dedup.hpp"
 #include "fusion/fusion_inputs.hpp"
 #include "fusion/image_coverage.hpp"
@@ -136,6 +137,32 @@ TEST_CASE("dedup: same object from two images and two sources merges, never acro
             REQUIRE(again[i].members.size() == obs[i].members.size());
             for (std::size_t m = 0; m < obs[i].members.size(); ++m) CHECK(again[i].members[m].id == obs[i].members[m].id);
         }
+    }
+}
+
+TEST_CASE("dedup: observations come out in sighting_order, whatever the input order") {
+    // Classes, parties, times, ids and files that tie in every prefix of the key (never in all of
+    // it: no two records share a file and a line). Each sighting is its own observation (distinct
+    // places, no tolerance), so the anchors must come out as sighting_order sorts them.
+    std::vector<Sighting> in;
+    std::mt19937 rng(11);
+    const std::vector<std::string> classes = {"a", "ab", "b"}, parties = {"", "A", "AB", "B"}, ids = {"X1", "X10", "X2"},
+                                   files = {"f.csv", "f.csv2", "g.csv"};
+    for (int k = 0; k < 400; ++k) {
+        Detection d = detection(ids[rng() % 3], at(0.01 * k), classes[rng() % 3], 1, 0.0, k % 2 ? "2027-03-04T10:00:00Z" : "2027-03-04T09:00:00Z",
+                                parties[rng() % 4]);
+        d.origin = SourceRef{files[rng() % 3], "", std::to_string(rng() % 5) + "-" + std::to_string(k), 0}; // no two alike
+        in.push_back(Sighting::of(d));
+    }
+    std::vector<Sighting> expected = in;
+    std::sort(expected.begin(), expected.end(), sighting_order);
+    std::shuffle(in.begin(), in.end(), rng);
+    auto obs = deduplicate(in, DedupPolicy{});
+    REQUIRE(obs.size() == expected.size());
+    for (std::size_t i = 0; i < obs.size(); ++i) {
+        REQUIRE(obs[i].members.size() == 1);
+        INFO(i);
+        CHECK(obs[i].members[0].position.x() == expected[i].position.x());
     }
 }
 
@@ -467,5 +494,166 @@ TEST_CASE("aggregation = period sums over the whole declared period or activity,
                           Catch::Contains("takes no window"));
         CHECK_THROWS_WITH(test::Harness("[[rules]]\nid = \"d\"\ntype = \"declaration_match\"\naggregation = \"sum\"\n", {}, {}),
                           Catch::Contains("unknown aggregation 'sum'"));
+    }
+}
+
+// At scale (issue 18 item 7) matching looks at the declared places near each observation
+// (DeclaredAreaIndex) and links activities through an R-tree sweep: these pin down that nothing
+// reachable is missed — across the antimeridian, in the bulge of a long geodesic edge, through an
+// uncertainty disk — and that each citation and link is the one every pair would give.
+namespace {
+
+MultiPolygon polygon_wkt(const std::string& wkt) {
+    Polygon p;
+    boost::geometry::read_wkt(wkt, p);
+    boost::geometry::correct(p);
+    return MultiPolygon{p};
+}
+
+Declaration area_declaration(const std::string& id, const std::string& cls, std::int64_t quantity, const MultiPolygon& area) {
+    Declaration d = declaration(id, cls, quantity, GeoPoint{0.0, 0.0}, 0.0);
+    d.point_given = false;
+    d.area = area;
+    return d;
+}
+
+// The point halfway along the geodesic from a to b (north of the lon/lat chord at high latitudes).
+GeoPoint geodesic_midpoint(const GeoPoint& a, const GeoPoint& b) {
+    return geo::destination(a, geo::azimuth(a, b), Meters{geo::distance(a, b).value / 2.0});
+}
+
+} // namespace
+
+TEST_CASE("DeclaredAreaIndex: names every place a point is within reach of (antimeridian, poles, long geodesic edges)") {
+    std::vector<Declaration> ds = {
+        declaration("P-ANTI", "battle_tank", 1, GeoPoint{179.995, 10.0}, 2'000),
+        declaration("P-POLE", "battle_tank", 1, GeoPoint{30.0, 89.9}, 50'000),
+        declaration("P-ZERO", "battle_tank", 1, GeoPoint{26.0, 53.1}, 0),
+        declaration("P-BIG", "battle_tank", 1, GeoPoint{-20.0, -40.0}, 900'000),
+        area_declaration("A-LONG", "battle_tank", 1, polygon_wkt("POLYGON((10 60,40 60,40 65,10 65,10 60))")),
+        area_declaration("A-EAST", "battle_tank", 1, polygon_wkt("POLYGON((170 -5,180 -5,180 5,170 5,170 -5))")),
+        area_declaration("A-HOLE", "battle_tank", 1, polygon_wkt("POLYGON((0 0,4 0,4 4,0 4,0 0),(1 1,3 1,3 3,1 3,1 1))")),
+    };
+    std::vector<DeclaredArea> places;
+    for (const auto& d : ds) places.push_back(DeclaredArea::of(d, nullptr));
+    const double tolerance_m = 500.0;
+    DeclaredAreaIndex index;
+    for (std::size_t k = 0; k < places.size(); ++k) index.add(k, places[k], places[k].reach(tolerance_m));
+    index.build();
+
+    // Points around every place (uniform azimuth, up to 1.5 × its size + 50 km away), the
+    // midpoints of A-LONG's geodesic edges and points just past them, and each place's centre.
+    std::vector<GeoPoint> points;
+    std::mt19937 rng(2027);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    for (const auto& place : places) {
+        Box b = place.reach_box(0.0);
+        const double size_m = place.is_point ? place.radius_m : geo::distance(b.min_corner(), b.max_corner()).value;
+        for (int k = 0; k < 400; ++k) points.push_back(geo::destination(place.centre, 360.0 * u(rng), Meters{(1.5 * size_m + 50'000.0) * u(rng)}));
+        points.push_back(place.centre);
+    }
+    const GeoPoint top = geodesic_midpoint(GeoPoint{40, 65}, GeoPoint{10, 65});
+    CHECK(top.y() > 65.7); // the edge bows ~85 km north of the parallel: outside the lon/lat polygon
+    for (double north_m : {0.0, 400.0, 499.0, 501.0, 2'000.0}) points.push_back(geo::destination(top, 0.0, Meters{north_m}));
+    points.push_back(GeoPoint{-179.999, 10.0}); // 0.6 km from P-ANTI across the antimeridian
+    points.push_back(GeoPoint{-179.999, 0.0});  // 0.1 km from A-EAST's edge on 180
+    points.push_back(GeoPoint{-150.0, 89.95});  // near P-POLE over the pole
+
+    std::vector<std::size_t> near;
+    std::size_t pairs_within = 0, named = 0;
+    for (double extra_m : {0.0, 5'000.0}) {
+        for (const GeoPoint& p : points) {
+            index.near(p, extra_m, near);
+            CHECK(std::is_sorted(near.begin(), near.end()));
+            named += near.size();
+            for (std::size_t k = 0; k < places.size(); ++k) {
+                if (places[k].distance(p) > places[k].reach(tolerance_m) + extra_m) continue;
+                ++pairs_within;
+                INFO("place " << ds[k].id.str() << " point " << p.x() << " " << p.y() << " extra " << extra_m);
+                CHECK(std::binary_search(near.begin(), near.end(), k));
+            }
+        }
+    }
+    CHECK(pairs_within > 1000);
+    CHECK(named < 2 * points.size() * places.size() / 3); // it does prune
+    index.near(GeoPoint{100.0, 30.0}, 0.0, near);
+    CHECK(near.empty());
+}
+
+TEST_CASE("declaration_match: across the antimeridian, in a geodesic edge's bulge, through an uncertainty disk, excess cited once") {
+    SECTION("a declared point on the other side of 180 degrees") {
+        Fusion fx(k_match);
+        fx.declarations = {declaration("D", "battle_tank", 1, GeoPoint{179.995, 10.0}, 1'000)};
+        CHECK(fx.run({detection("X", GeoPoint{-179.999, 10.0}, "battle_tank")}).empty()); // 660 m away: matched
+    }
+    SECTION("on the geodesic edge of a declared area, north of its lon/lat outline") {
+        const MultiPolygon area = polygon_wkt("POLYGON((10 60,40 60,40 65,10 65,10 60))");
+        const GeoPoint top = geodesic_midpoint(GeoPoint{40, 65}, GeoPoint{10, 65});
+        Fusion fx(k_match);
+        fx.declarations = {area_declaration("D", "battle_tank", 2, area)};
+        auto fs = fx.run({detection("ON", geo::destination(top, 0.0, Meters{450.0}), "battle_tank", 1),
+                          detection("OFF", geo::destination(top, 0.0, Meters{600.0}), "battle_tank", 1, 0.0, "2027-03-04T13:00:00Z")});
+        auto undeclared = with(fs, "undeclared");
+        REQUIRE(undeclared.size() == 1);
+        CHECK(undeclared[0]->evidence.at(0).record_id == "OFF");
+        CHECK(undeclared[0]->certainty == Certainty::certain);
+        auto mismatch = with(fs, "count mismatch");
+        REQUIRE(mismatch.size() == 1); // 1 of 2 seen
+        CHECK(mismatch[0]->measured == 1);
+    }
+    SECTION("an uncertainty disk reaching a declaration it does not match: undeclared, possible") {
+        Fusion fx(k_match);
+        fx.declarations = {declaration("D", "battle_tank", 1, k_base, 1'000)};
+        const GeoPoint p = geo::destination(k_base, 200.0, Meters{1'800.0}); // 300 m past radius + tolerance
+        auto fs = fx.run({detection("NEAR", p, "battle_tank", 1, 400.0)});
+        auto undeclared = with(fs, "undeclared");
+        REQUIRE(undeclared.size() == 1);
+        CHECK(undeclared[0]->certainty == Certainty::possible);
+        Fusion fy(k_match);
+        fy.declarations = fx.declarations;
+        auto far = with(fy.run({detection("NEAR", p, "battle_tank", 1, 250.0)}), "undeclared");
+        REQUIRE(far.size() == 1);
+        CHECK(far[0]->certainty == Certainty::certain);
+    }
+    SECTION("items beyond the declared quantity: excess at the nearest declaration, each sighting cited once") {
+        Fusion fx(k_match);
+        fx.declarations = {declaration("D", "battle_tank", 2, k_base, 5'000)};
+        auto fs = fx.run({detection("A", at(0.5), "battle_tank", 1), detection("B", at(1.5), "battle_tank", 2),
+                          detection("C", at(2.5), "battle_tank", 1)}); // A 1, B 1 + 1 excess, C 1 excess
+        auto mismatch = with(fs, "count mismatch");
+        REQUIRE(mismatch.size() == 1);
+        CHECK(mismatch[0]->measured == 4);
+        std::vector<std::string> cited;
+        for (const auto& e : mismatch[0]->evidence) cited.push_back(e.record_id);
+        CHECK(cited == std::vector<std::string>{"D", "A", "B", "C"});
+    }
+}
+
+TEST_CASE("notification: activities are chains of links within the distance and the gap (inclusive), across the antimeridian too") {
+    auto group = [](const std::string& id, GeoPoint p, std::int64_t n, const std::string& time) {
+        Detection d = detection(id, p, "troops", n, 0.0, time);
+        d.source_record = id;
+        return d;
+    };
+    SECTION("A-B and B-C 25 km apart, A-C 50 km: one activity; exactly the gap later still linked, a second more not") {
+        Fusion fx(k_notify);
+        auto fs = fx.run({group("A", at(0), 4'000, "2027-03-10T09:00:00Z"), group("B", at(25), 4'000, "2027-03-10T09:00:00Z"),
+                          group("C", at(50), 4'000, "2027-03-10T09:00:00Z"), group("E", at(50), 1'000, "2027-03-12T09:00:00Z"),
+                          group("F", at(50), 9'500, "2027-03-14T09:00:01Z")});
+        auto missing = with(fs, "not notified");
+        REQUIRE(missing.size() == 2);
+        std::sort(missing.begin(), missing.end(), [](const Finding* a, const Finding* b) { return a->measured > b->measured; });
+        CHECK(missing[0]->measured == 12'000);
+        CHECK(missing[0]->explanation.find("(4 observations, 4 sightings;") != std::string::npos);
+        CHECK(missing[1]->measured == 9'500);
+        CHECK(missing[1]->explanation.find("(1 observations, 1 sightings;") != std::string::npos);
+    }
+    SECTION("two groups either side of 180 degrees, 22 km apart") {
+        Fusion fx(k_notify);
+        auto fs = fx.run(
+            {group("W", GeoPoint{179.9, 0.0}, 5'000, "2027-03-10T09:00:00Z"), group("E", GeoPoint{-179.9, 0.0}, 5'000, "2027-03-10T09:00:00Z")});
+        auto missing = with(fs, "not notified");
+        REQUIRE(missing.size() == 1);
+        CHECK(missing[0]->measured == 10'000);
     }
 }

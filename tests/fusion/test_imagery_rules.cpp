@@ -1,4 +1,4 @@
-// The observation-side rules — sensor_limit, route, coverage — at and around their limits.
+// The imagery-side rules — sensor_limit, route, coverage — at and around their limits.
 #include "fusion/imagery.hpp"
 #include "fusion/rules/sensor_limit.hpp"
 #include "tests/fusion/fusion_fixtures.hpp"
@@ -49,7 +49,7 @@ struct Inputs {
 };
 
 fusion::ImageryOutputs run(const Harness& h, const Inputs& in) {
-    return fusion::evaluate_imagery(h.regime, fusion::ImageryInputs{in.images, in.tracks, in.routes, in.period});
+    return fusion::evaluate_imagery(h.regime, fusion::ImageryRecords{in.images, in.tracks, in.routes, in.period});
 }
 
 std::vector<std::string> evidence_ids(const std::vector<Finding>& fs) {

@@ -19,7 +19,7 @@ template <typename Ring> void check_ring(const Ring& ring) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string path = avf::fuzz::write_scratch(".geojson", data, size);
     return avf::fuzz::refuse_or_run([&] {
-        avf::ingest::ZoneImportOptions options;
+        avf::ingest::ZoneReadOptions options;
         avf::ingest::ZoneCollection set;
         avf::CollectingProblemSink problems;
         avf::ingest::read_zones(path, options, set, problems);

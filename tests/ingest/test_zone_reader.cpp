@@ -15,7 +15,7 @@ struct Read {
     CollectingProblemSink problems;
 };
 
-Read read(const std::string& path, ingest::ZoneImportOptions opt = {}) {
+Read read(const std::string& path, ingest::ZoneReadOptions opt = {}) {
     Read r;
     ingest::read_zones(path, opt, r.set, r.problems);
     return r;
@@ -77,7 +77,7 @@ TEST_CASE("file-level defects: empty layer, truncated file, missing CRS", "[zone
     CHECK_THROWS_WITH(read(malformed("truncated.geojson")), Catch::Contains("unreadable"));
 
     CHECK_THROWS_AS(read(malformed("no_crs/no_crs.shp")), ingest::MissingCrsError);
-    ingest::ZoneImportOptions assume;
+    ingest::ZoneReadOptions assume;
     assume.assume_crs = "EPSG:4326";
     auto ok = read(malformed("no_crs/no_crs.shp"), assume);
     CHECK(ok.set.zones.size() == 1);
@@ -132,7 +132,7 @@ TEST_CASE("any CRS comes back as lon/lat in traditional GIS order", "[zones][crs
     for (const auto& v : variants) {
         INFO(v.command);
         REQUIRE(test::run_command(v.command, out) == 0);
-        ingest::ZoneImportOptions opt;
+        ingest::ZoneReadOptions opt;
         if (v.path.ends_with(".csv")) opt.assume_crs = "EPSG:4326"; // CSV carries no CRS
         ingest::ZoneCollection set;
         CollectingProblemSink problems;

@@ -380,7 +380,7 @@ def lonlat_area(ring, pieces=2000):
 
 
 def imagery():
-    """sensor_limit, route and coverage at and around their limits (observation side)."""
+    """sensor_limit, route and coverage at and around their limits (imagery side)."""
     zone = square(127.0, 38.0, 127.2, 38.1)
     zones = [feature({"id": "Z", "name": "zone", "kind": "observation_area"}, {"type": "Polygon", "coordinates": zone}),
              feature({"id": "B", "name": "border", "kind": "border"}, {"type": "LineString", "coordinates": [[127.5, 37.0], [127.5, 39.0]]})]

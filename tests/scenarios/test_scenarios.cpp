@@ -60,7 +60,7 @@ Outcome run_scenario(const fs::path& dir, const toml::table& options, int thread
     pipeline::RunOptions ro;
     ro.regime_path = (dir / "regime.toml").string();
     ro.store_path = store;
-    // Detections and the observation side, when the scenario has them (imagery has no detections).
+    // Detections and the imagery side, when the scenario has them (imagery has no detections).
     if (fs::exists(dir / "detections.csv")) ro.detections = {(dir / "detections.csv").string()};
     if (fs::exists(dir / "images.json")) ro.imagery = {(dir / "images.json").string()};
     if (fs::exists(dir / "tracks.csv")) ro.tracks = {(dir / "tracks.csv").string()};

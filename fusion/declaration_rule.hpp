@@ -1,4 +1,5 @@
-// Base of the whole-run fusion rules (declaration_match, notification): during the streaming
+// Base of the rules of the declarations side (RuleSide::declarations: declaration_match,
+// notification), which compare what was observed with what was declared. During the streaming
 // detection pass each thread keeps only the in-scope detections of the rule's classes, as compact
 // Sightings; the states are concatenated by combine() in any order, and finalize() sorts them
 // canonically (fusion/dedup.hpp) before anything depends on their order — so the findings do not
@@ -18,11 +19,11 @@ public:
     std::vector<Sighting> sightings;
 };
 
-class ObservationRule : public Rule {
+class DeclarationRule : public Rule {
 public:
     RuleSide side() const override { return RuleSide::declarations; }
     std::unique_ptr<RuleState> make_state() const override { return std::make_unique<SightingState>(); }
-    void evaluate(const Observation& obs, RuleState* state, std::vector<Finding>& out) const override;
+    void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const override;
     void combine(RuleState& into, RuleState&& from) const override;
     void attach(const FusionInputs& inputs) override { m_inputs = inputs; }
 

@@ -1,4 +1,4 @@
-#include "fusion/observation_rule.hpp"
+#include "fusion/declaration_rule.hpp"
 
 #include "fusion/finding_builder.hpp"
 #include "fusion/toml_reader.hpp"
@@ -9,19 +9,19 @@
 
 namespace avf::fusion {
 
-void ObservationRule::evaluate(const Observation& obs, RuleState* state, std::vector<Finding>&) const {
-    if (!in_scope(obs.detection)) return;
-    static_cast<SightingState&>(*state).sightings.push_back(Sighting::of(obs.detection));
+void DeclarationRule::evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>&) const {
+    if (!in_scope(located.detection)) return;
+    static_cast<SightingState&>(*state).sightings.push_back(Sighting::of(located.detection));
 }
 
-void ObservationRule::combine(RuleState& into, RuleState&& from) const {
+void DeclarationRule::combine(RuleState& into, RuleState&& from) const {
     auto& a = static_cast<SightingState&>(into).sightings;
     auto& b = static_cast<SightingState&>(from).sightings;
     a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
     std::vector<Sighting>().swap(b);
 }
 
-std::vector<MergedObservation> ObservationRule::observations(RuleState* state) const {
+std::vector<MergedObservation> DeclarationRule::observations(RuleState* state) const {
     static const DedupPolicy none;
     auto& s = static_cast<SightingState&>(*state).sightings;
     auto out = deduplicate(std::move(s), m_inputs.dedup ? *m_inputs.dedup : none);
@@ -29,19 +29,19 @@ std::vector<MergedObservation> ObservationRule::observations(RuleState* state) c
     return out;
 }
 
-const std::vector<Declaration>& ObservationRule::declarations() const {
+const std::vector<Declaration>& DeclarationRule::declarations() const {
     static const std::vector<Declaration> none;
     return m_inputs.declarations ? *m_inputs.declarations : none;
 }
 
-bool ObservationRule::declaration_in_scope(const Declaration& d) const {
+bool DeclarationRule::declaration_in_scope(const Declaration& d) const {
     if (!d.valid.overlaps(m_valid)) return false;
     if (!m_classes.empty() && !m_classes.count(d.equipment_class)) return false;
     if (!m_parties.empty() && !m_parties.count(d.party)) return false;
     return true;
 }
 
-bool ObservationRule::report_missing_declarations(RuleState* state, std::vector<Finding>& out) const {
+bool DeclarationRule::report_missing_declarations(RuleState* state, std::vector<Finding>& out) const {
     if (m_inputs.declarations) return false;
     auto& s = static_cast<SightingState&>(*state).sightings;
     Finding f;
@@ -64,7 +64,7 @@ bool ObservationRule::report_missing_declarations(RuleState* state, std::vector<
     return true;
 }
 
-bool ObservationRule::read_aggregation(TomlReader& r) {
+bool DeclarationRule::read_aggregation(TomlReader& r) {
     const std::string aggregation = r.optional_string("aggregation").value_or("window");
     if (aggregation != "window" && aggregation != "period")
         r.fail("aggregation", "unknown aggregation '" + aggregation + "'",
