@@ -187,4 +187,25 @@ std::string render_explanation(std::string_view tmpl, const Finding& f, std::str
     return out;
 }
 
+std::string_view waiver_basis_of(const WaiverBases& bases, const Finding& f) {
+    if (f.waiver_id.empty()) return {};
+    auto it = bases.find({f.rule_id, f.waiver_id});
+    return it == bases.end() ? std::string_view{} : std::string_view{it->second};
+}
+
+std::string render_explanation(const Finding& f, const WaiverBases& bases) {
+    if (f.explanation_template.empty()) return f.explanation;
+    return render_explanation(f.explanation_template, f, waiver_basis_of(bases, f));
+}
+
+std::string escape_template(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (char c : text) {
+        out += c;
+        if (c == '{' || c == '}') out += c;
+    }
+    return out;
+}
+
 } // namespace avf

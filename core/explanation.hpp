@@ -25,9 +25,11 @@
 
 #include "core/records.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace avf {
 
@@ -46,5 +48,16 @@ std::optional<std::string> template_error(std::string_view tmpl);
 /// f's waiver. InternalError for a template template_error refuses: callers check templates when they
 /// take them in (a store reader reports a bad one as damage).
 std::string render_explanation(std::string_view tmpl, const Finding& f, std::string_view waiver_basis);
+
+/// `text` as template text that renders to itself (braces doubled), to build a rule's template from
+/// the rule's own words (class lists, distances).
+std::string escape_template(std::string_view text);
+
+/// The regime's waivers: (rule id, waiver id) → basis (fusion::waiver_bases fills it).
+using WaiverBases = std::map<std::pair<std::string, std::string>, std::string>;
+/// The basis of f's waiver ("" without one, or one `bases` does not know).
+std::string_view waiver_basis_of(const WaiverBases& bases, const Finding& f);
+/// f's sentence from its explanation_template (f.explanation when it has none).
+std::string render_explanation(const Finding& f, const WaiverBases& bases);
 
 } // namespace avf

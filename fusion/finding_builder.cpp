@@ -32,14 +32,13 @@ Finding detection_finding(const std::string& rule_id, const std::string& rule_ty
     return f;
 }
 
-std::string apply_waiver(Finding& f, const Waiver* waiver, const std::string& violation_phrase) {
+void apply_waiver(Finding& f, const Waiver* waiver) {
     if (!waiver) {
         f.kind = FindingKind::violation;
-        return violation_phrase + "; " + std::string(to_string(f.certainty));
+        return;
     }
     f.kind = FindingKind::exempted;
     f.waiver_id = waiver->id;
-    return fmt::format("exempted by waiver {} ({})", waiver->id, waiver->basis);
 }
 
 std::string content_id(const std::vector<std::string>& parts) {

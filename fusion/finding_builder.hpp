@@ -29,9 +29,9 @@ struct Waiver;
 Finding detection_finding(const std::string& rule_id, const std::string& rule_type, const std::string& article, const std::string& target_id,
                           const Detection& d);
 
-/// Marks the finding exempted when a waiver covers it; returns the verdict phrase for the
-/// explanation: "exempted by waiver W (basis)" or "<violation_phrase>; certain|possible".
-std::string apply_waiver(Finding& f, const Waiver* waiver, const std::string& violation_phrase);
+/// Marks the finding exempted when a waiver covers it (kind exempted, waiver_id set), else a
+/// violation; the explanation's `{verdict|…}` field says which (core/explanation.hpp).
+void apply_waiver(Finding& f, const Waiver* waiver);
 
 /// "3 battle_tank (T-72B3) of PRK" — the party is "of unknown party" when not known.
 std::string format_items(const Detection& d);

@@ -99,8 +99,6 @@ std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
 
 void FindingDictionaries::encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row,
                                  std::vector<EvidenceRowV4>& evidence) {
-    if (auto error = template_error(text.explanation_template))
-        throw InternalError(fmt::format("rule {}: explanation template: {}", f.rule_id, *error));
     FindingCodes c;
     std::tie(c.id_hi, c.id_lo) = finding_id_bits(f.id);
 
@@ -108,6 +106,10 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
     std::string rule_key = rule.id + '\0' + rule.type + '\0' + rule.article + '\0' + rule.unit + '\0' + rule.explanation_template;
     auto [rit, rule_added] = m_rule_codes.try_emplace(rule_key, static_cast<std::uint16_t>(m_rules.size()));
     if (rule_added) {
+        if (auto error = template_error(text.explanation_template)) {
+            m_rule_codes.erase(rit);
+            throw InternalError(fmt::format("rule {}: explanation template: {}", f.rule_id, *error));
+        }
         if (m_rules.size() > std::numeric_limits<std::uint16_t>::max()) {
             m_rule_codes.erase(rit);
             throw InputError("a run's findings come from more than 65536 rule sentence forms: schema 4 codes them in 16 bits");
@@ -119,7 +121,9 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
     c.equipment_class = static_cast<std::uint16_t>(m_classes.code(f.equipment_class, std::numeric_limits<std::uint16_t>::max(), "classes"));
     c.party = static_cast<std::uint16_t>(m_parties.code(f.party, std::numeric_limits<std::uint16_t>::max(), "parties"));
     if (!f.waiver_id.empty()) {
-        auto [wit, waiver_added] = m_waiver_codes.try_emplace(f.waiver_id, static_cast<std::uint16_t>(m_waivers.size()));
+        // Waivers belong to rules: two rules may name different waivers alike.
+        auto [wit, waiver_added] =
+            m_waiver_codes.try_emplace(f.waiver_id + '\0' + std::string(text.waiver_basis), static_cast<std::uint16_t>(m_waivers.size()));
         if (waiver_added) {
             if (m_waivers.size() > std::numeric_limits<std::uint16_t>::max()) {
                 m_waiver_codes.erase(wit);
@@ -134,8 +138,10 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
     if (f.evidence.size() == 1) {
         c.evidence = record_code(f.evidence.front());
     } else {
-        if (evidence.size() > std::numeric_limits<std::uint32_t>::max()) throw InputError("a run has more than 2^32-1 evidence rows");
-        c.evidence = static_cast<std::uint32_t>(evidence.size());
+        if (m_evidence_rows + f.evidence.size() > std::numeric_limits<std::uint32_t>::max())
+            throw InputError("a run has more than 2^32-1 evidence rows");
+        c.evidence = static_cast<std::uint32_t>(m_evidence_rows);
+        m_evidence_rows += f.evidence.size();
         for (const Evidence& e : f.evidence) evidence.push_back(EvidenceRowV4{finding_row, record_code(e)});
     }
     findings_v4_columns.encode(f, c, row, f.id);

@@ -42,7 +42,9 @@ public:
     explicit FindingDictionaries(const std::vector<InputFile>& inputs);
 
     /// Encodes `f` into `row` (findings_v4_table()), interning its texts. A finding resting on
-    /// several records (or none) appends its evidence rows to `evidence`, as finding row `finding_row`.
+    /// several records (or none) appends its evidence rows to `evidence`, as finding row `finding_row`;
+    /// its `evidence` code counts the evidence rows of every earlier call (the writer may hand a
+    /// fresh `evidence` per batch).
     /// InputError when a dictionary would outgrow its code, or a text its column.
     void encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row, std::vector<EvidenceRowV4>& evidence);
 
@@ -72,6 +74,7 @@ private:
     std::vector<RecordSlots> m_records;
     std::unordered_map<std::string, std::uint32_t> m_record_codes;
     std::string m_record_text;
+    std::uint64_t m_evidence_rows = 0;
 };
 
 /// The rows of the dictionary tables; templates and waiver bases go to `text` (dictionary_text).

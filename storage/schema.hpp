@@ -93,10 +93,14 @@ const std::vector<std::string>& run_attribute_names();
 /// What a commit record lists, in order, for a zone set and for a run. Byte heaps and texts count
 /// bytes; "attributes" counts attributes; tables count rows.
 const std::vector<std::string>& zone_set_commit_entries();
-const std::vector<std::string>& run_commit_entries();
-/// The commit entries of a run with imagery (schema 2): run_commit_entries() with images,
-/// image_wkb, flights, flight_wkb, coverage, coverage_wkb inserted before commit_blocks.
-const std::vector<std::string>& imagery_run_commit_entries();
+
+/// The two layouts of a run's findings: schema 1-3 (findings, explanations, evidence with text
+/// columns) and schema 4 (compact rows and the run's dictionaries). A store of schema 4 may hold
+/// runs of both (written before and after its version was raised); a run with a `rules` table is v4.
+enum class RunLayout { v3, v4 };
+/// The commit entries of a run; with imagery (schema 2), images, image_wkb, flights, flight_wkb,
+/// coverage, coverage_wkb are inserted before commit_blocks.
+const std::vector<std::string>& run_commit_entries(RunLayout layout, bool imagery);
 
 /// Which commit entries are byte heaps (uint8 datasets) rather than tables.
 bool is_heap(std::string_view entry);
@@ -543,6 +547,7 @@ inline const TableSchema& signatures_table() {
 }
 
 /// The schema of a table entry of a commit record; InternalError for a heap or unknown name.
-const TableSchema& table_for_entry(std::string_view entry);
+/// `layout`: which layout the names findings and evidence have (they differ in a v4 run).
+const TableSchema& table_for_entry(std::string_view entry, RunLayout layout = RunLayout::v3);
 
 } // namespace avf::storage

@@ -7,6 +7,17 @@
 
 namespace avf::fusion {
 
+namespace {
+// The rule's sentence forms (core/explanation.hpp): inside, on the boundary, outside within the
+// detection's uncertainty.
+constexpr const char* inside_template =
+    "{class} {party_of} observed {from} at {position}, {measured_distance} inside {target} {rule_ref}: {verdict|prohibited}";
+constexpr const char* boundary_template =
+    "{class} {party_of} observed {from} at {position}, on the boundary of {target} {rule_ref}: {verdict|prohibited}";
+constexpr const char* outside_template = "{class} {party_of} observed {from} at {position}, {measured_distance} outside {target} (within its "
+                                         "uncertainty) {rule_ref}: {verdict|prohibited}";
+} // namespace
+
 ProhibitedRule::ProhibitedRule(TomlReader& r, const RuleContext& context) {
     read_common(r, context);
     m_targets.read(r, context.parties);
@@ -46,13 +57,10 @@ void ProhibitedRule::evaluate(const LocatedDetection& located, RuleState*, std::
         f.limit = 0.0;
         f.unit = "km";
         f.certainty = certainty;
-        std::string verdict = apply_waiver(f, waiver_for(d, zone.id.str()), "prohibited");
-        std::string where = hit.centre == Location::inside     ? format_distance(depth) + " inside " + zone.id.str()
-                            : hit.centre == Location::boundary ? "on the boundary of " + zone.id.str()
-                                                               : format_distance(depth) + " outside " + zone.id.str() +
-                                                                     " (within its uncertainty of " + format_distance(d.uncertainty.value) + ")";
-        f.explanation = fmt::format("{} observed {} at {}, {} {}: {}", format_items(d), format_utc(d.time), format_position(d.position), where,
-                                    format_rule_ref(m_id, m_article), verdict);
+        apply_waiver(f, waiver_for(d, zone.id.str()));
+        f.explanation_template = hit.centre == Location::inside     ? inside_template
+                                 : hit.centre == Location::boundary ? boundary_template
+                                                                    : outside_template;
         out.push_back(std::move(f));
     }
 }

@@ -49,7 +49,9 @@ struct Inputs {
 };
 
 fusion::ImageryOutputs run(const Harness& h, const Inputs& in) {
-    return fusion::evaluate_imagery(h.regime, fusion::ImageryRecords{in.images, in.tracks, in.routes, in.period});
+    fusion::ImageryOutputs out = fusion::evaluate_imagery(h.regime, fusion::ImageryRecords{in.images, in.tracks, in.routes, in.period});
+    out.findings = h.rendered(std::move(out.findings));
+    return out;
 }
 
 std::vector<std::string> evidence_ids(const std::vector<Finding>& fs) {

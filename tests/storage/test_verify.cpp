@@ -184,11 +184,11 @@ TEST_CASE("verify catches changed attributes, heap bytes, zone sets and chain ro
         CHECK(report.table == "attributes");
         CHECK(report.location == "value");
     }
-    SECTION("an explanation byte") {
-        RawFile(path).flip_byte("/runs/run-a/explanations", 5, 0);
+    SECTION("an explanation template byte") {
+        RawFile(path).flip_byte("/runs/run-a/dictionary_text", 5, 0);
         auto report = StoreReader(path).verify();
         CHECK(report.run_id == "run-a");
-        CHECK(report.table == "explanations");
+        CHECK(report.table == "dictionary_text");
         CHECK(report.location == "bytes 0-207");
     }
     SECTION("a zone geometry byte") {
