@@ -162,7 +162,7 @@ def _schema4(g):
         f = {"id": f"{int(r['id_hi']):016x}{int(r['id_lo']):016x}", "kind": KINDS[int(r["kind"])],
              "certainty": CERTAINTIES[int(r["certainty"])], "rule_id": rule["id"], "rule_type": rule["type"],
              "article": rule["article"], "target_id": targets[int(r["target"])], "party": parties[int(r["party"])],
-             "equipment_class": classes[int(r["class"])], "span_from": format_utc(int(r["span_from"])),
+             "equipment_class": classes[int(r["equipment_class"])], "span_from": format_utc(int(r["span_from"])),
              "span_to": format_utc(int(r["span_to"])), "lon": float(r["lon"]), "lat": float(r["lat"]),
              "measured": float(r["measured"]), "limit": float(r["limit"]), "unit": rule["unit"],
              "confidence": float(r["confidence"]), "waiver_id": waiver_id, "evidence_count": count,

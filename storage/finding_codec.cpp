@@ -65,6 +65,14 @@ std::uint32_t FindingDictionaries::Interned::code(const std::string& value, std:
             codes.erase(it);
             throw InputError(fmt::format("a run's findings name more than {} {}: schema 4 codes them in fewer bits", max_code, what));
         }
+        try {
+            // Checked as its row will be written (width, UTF-8, NUL); the three dictionaries share one layout.
+            RowBuffer scratch(targets_table(), 1);
+            targets_columns.encode(DictionaryEntry{value}, scratch.row(0), value);
+        } catch (...) {
+            codes.erase(it);
+            throw;
+        }
         values.push_back(value);
     }
     return it->second;
@@ -98,9 +106,12 @@ std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
 }
 
 void FindingDictionaries::encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row,
-                                 std::vector<EvidenceRowV4>& evidence) {
+                                 std::vector<EvidenceRowV4>& evidence, std::uint64_t evidence_base) {
     FindingCodes c;
     std::tie(c.id_hi, c.id_lo) = finding_id_bits(f.id);
+    // The span is rendered as ISO-8601 text, which the store keeps for the years 0000-9999 only.
+    if (!col::time_fits_text(f.span.from)) (void)time_text(f.span.from, "finding " + f.id + " span_from");
+    if (!col::time_fits_text(f.span.to)) (void)time_text(f.span.to, "finding " + f.id + " span_to");
 
     RuleEntry rule{f.rule_id, f.rule_type, f.article, f.unit, std::string(text.explanation_template)};
     std::string rule_key = rule.id + '\0' + rule.type + '\0' + rule.article + '\0' + rule.unit + '\0' + rule.explanation_template;
@@ -109,6 +120,13 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
         if (auto error = template_error(text.explanation_template)) {
             m_rule_codes.erase(rit);
             throw InternalError(fmt::format("rule {}: explanation template: {}", f.rule_id, *error));
+        }
+        try {
+            RowBuffer scratch(rules_table(), 1);
+            rules_columns.encode(rule, RuleSlots{}, scratch.row(0), f.id);
+        } catch (...) {
+            m_rule_codes.erase(rit);
+            throw;
         }
         if (m_rules.size() > std::numeric_limits<std::uint16_t>::max()) {
             m_rule_codes.erase(rit);
@@ -129,7 +147,15 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
                 m_waiver_codes.erase(wit);
                 throw InputError("a run's findings name more than 65535 waivers: schema 4 codes them in 16 bits");
             }
-            m_waivers.push_back(WaiverEntry{f.waiver_id, std::string(text.waiver_basis)});
+            WaiverEntry waiver{f.waiver_id, std::string(text.waiver_basis)};
+            try {
+                RowBuffer scratch(waivers_table(), 1);
+                waivers_columns.encode(waiver, WaiverSlots{}, scratch.row(0), f.id);
+            } catch (...) {
+                m_waiver_codes.erase(wit);
+                throw;
+            }
+            m_waivers.push_back(std::move(waiver));
         }
         c.waiver = wit->second;
     }
@@ -138,10 +164,9 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
     if (f.evidence.size() == 1) {
         c.evidence = record_code(f.evidence.front());
     } else {
-        if (m_evidence_rows + f.evidence.size() > std::numeric_limits<std::uint32_t>::max())
-            throw InputError("a run has more than 2^32-1 evidence rows");
-        c.evidence = static_cast<std::uint32_t>(m_evidence_rows);
-        m_evidence_rows += f.evidence.size();
+        const std::uint64_t first = evidence_base + evidence.size();
+        if (first + f.evidence.size() > std::numeric_limits<std::uint32_t>::max()) throw InputError("a run has more than 2^32-1 evidence rows");
+        c.evidence = static_cast<std::uint32_t>(first);
         for (const Evidence& e : f.evidence) evidence.push_back(EvidenceRowV4{finding_row, record_code(e)});
     }
     findings_v4_columns.encode(f, c, row, f.id);

@@ -43,10 +43,12 @@ public:
 
     /// Encodes `f` into `row` (findings_v4_table()), interning its texts. A finding resting on
     /// several records (or none) appends its evidence rows to `evidence`, as finding row `finding_row`;
-    /// its `evidence` code counts the evidence rows of every earlier call (the writer may hand a
-    /// fresh `evidence` per batch).
-    /// InputError when a dictionary would outgrow its code, or a text its column.
-    void encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row, std::vector<EvidenceRowV4>& evidence);
+    /// `evidence_base` is the row of the run's evidence table where `evidence` will begin (the rows
+    /// of earlier batches). InputError when a dictionary would outgrow its code, a new dictionary
+    /// value does not fit its column (too long, not UTF-8, a NUL byte), or a span end lies outside
+    /// the years 0000-9999; the dictionaries keep the values interned before the error.
+    void encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row, std::vector<EvidenceRowV4>& evidence,
+                std::uint64_t evidence_base = 0);
 
     const std::vector<RuleEntry>& rules() const { return m_rules; }
     const std::vector<std::string>& targets() const { return m_targets.values; }
@@ -74,7 +76,6 @@ private:
     std::vector<RecordSlots> m_records;
     std::unordered_map<std::string, std::uint32_t> m_record_codes;
     std::string m_record_text;
-    std::uint64_t m_evidence_rows = 0;
 };
 
 /// The rows of the dictionary tables; templates and waiver bases go to `text` (dictionary_text).

@@ -322,7 +322,7 @@ inline constexpr auto findings_v4_columns = col::list<Finding, FindingCodes>(
     col::enum_code("certainty", &Finding::certainty),
     col::uint16("rule", &FindingCodes::rule),
     col::uint32("target", &FindingCodes::target),
-    col::uint16("class", &FindingCodes::equipment_class),
+    col::uint16("equipment_class", &FindingCodes::equipment_class),
     col::uint16("party", &FindingCodes::party),
     col::uint16("waiver", &FindingCodes::waiver),
     col::time_ms("span_from", &Finding::span, &Interval::from),

@@ -375,7 +375,7 @@ RunWriter::Prepared RunWriter::prepare_findings(const std::vector<Finding>& batc
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const Finding& f = batch[i];
         const std::string_view basis = waiver_basis_of(run.header.waiver_bases, f);
-        run.dictionaries->encode(f, FindingText{f.explanation_template, basis}, finding_row + i, f_rows.row(i), evidence);
+        run.dictionaries->encode(f, FindingText{f.explanation_template, basis}, finding_row + i, f_rows.row(i), evidence, run.evidence->size());
     }
     RowBuffer e_rows = encode_evidence_v4(evidence);
     // Staging changes the digests and offsets: a failure part-way leaves the run unusable.

@@ -94,9 +94,7 @@ TEST_CASE("sensor_limit: Open Skies resolutions by default, exactly at the limit
     CHECK(opt.measured == 0.29);
     CHECK(opt.limit == 0.30);
     CHECK(opt.equipment_class == "optical");
-    CHECK(opt.explanation ==
-          "optical image opt-0.29 (flight OS7001, USA over RUS) taken 2027-03-04T10:00:00Z: ground resolution 0.29 m is finer than the 0.30 m limit "
-          "for optical sensors (rule os-res, OS art. IV): violation; certain");
+    CHECK(opt.explanation == "image opt-0.29: ground resolution 0.29 m is finer than the 0.30 m limit (rule os-res, OS art. IV): violation; certain");
     CHECK(out.coverage.empty());
     CHECK(fusion::SensorLimitRule::open_skies_min_gsd_m[3] == 3.0);
 }
