@@ -1,9 +1,10 @@
-// avf audit report: a self-contained HTML page of one run — summary, verification, provenance
+// avf audit report: a self-contained HTML page of one run — summary, verification, its map (cli/map_page.hpp), provenance
 // and inputs, the regime, findings by rule, problems, and how to check it — written from the
 // store alone (cli::OutputFile: whole or not at all), for a reader who does not run avf.
 //
 //   avf audit report --store demo.h5 --output r.html [--run R] [--max-per-rule N] [--overwrite]
 #include "cli/app.hpp"
+#include "cli/map_page.hpp"
 #include "cli/output.hpp"
 #include "cli/resolve_run.hpp"
 #include "core/error.hpp"
@@ -127,6 +128,11 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     Table summary{{"rule", "kind", "certainty", "findings"}};
     for (const auto& s : info.summary.rows) summary.add({s.rule_id, s.kind, s.certainty, s.findings});
     o << html_table(summary);
+
+    // --- the map (cli/map_page.hpp)
+    MapOptions map_options;
+    map_options.store = opt.store;
+    o << "<h2>Map</h2>\n" << map_section(reader, run_id, map_options);
 
     // --- provenance
     o << "<h2>Provenance</h2>\n";

@@ -40,7 +40,8 @@ public:
 
     const geo::SegmentIndex& line_segments(std::size_t line) const { return m_line_segments[line]; }
     const geo::ZoneIndex& zone_index() const { return *m_index; }
-    /// Exact geodesic distance from p to zone z's boundary (for explanations), capped at `cap`.
+    /// Exact geodesic distance from p to zone z's boundary (for explanations) when below `cap`;
+    /// `cap` otherwise (see geo::ZoneIndex::distance_to_boundary: a small cap is cheap).
     Meters distance_to_boundary(std::size_t zone, const GeoPoint& p, Meters cap) const;
 
 private:

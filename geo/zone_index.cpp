@@ -59,6 +59,9 @@ Location ZoneIndex::classify_plain(std::size_t zone, const GeoPoint& p) const {
 }
 
 Meters ZoneIndex::distance_to_boundary(std::size_t zone, const GeoPoint& p, Meters cap) const {
+    // As in locate: a point whose neighbourhood of `cap` (and a metre) touches no boundary cell is
+    // farther than `cap` from the boundary — decided by the grid, without any geodesic.
+    if (m_grids[zone].cover(expand_by(p, Meters{cap.value + 1.0})) != ZoneGrid::Cover::mixed) return cap;
     auto n = boundary(zone).distance_within(p, cap);
     return n.found ? n.distance : cap;
 }

@@ -67,7 +67,9 @@ public:
     /// the reference the fast path is tested against.
     Location classify_plain(std::size_t zone, const GeoPoint& p) const;
 
-    /// Geodesic distance from p to the zone's boundary when below `cap`; `cap` otherwise.
+    /// Geodesic distance from p to the zone's boundary when below `cap`; `cap` otherwise. A small
+    /// cap keeps it cheap: the grid answers `cap` for a point whose cap-wide box touches no boundary
+    /// cell, and the segment index looks only at boundary pieces within `cap`.
     Meters distance_to_boundary(std::size_t zone, const GeoPoint& p, Meters cap) const;
 
     std::span<const Zone> zones() const { return m_zones; }

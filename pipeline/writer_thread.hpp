@@ -1,7 +1,8 @@
-// The compliance run's single writer thread, fed through a bounded queue. Findings arrive encoded
-// and digested (storage::RunWriter::prepare_findings, on the thread that merges them): what is
-// left here is HDF5's writing — shuffle, deflate and checksum of every chunk. Without a thread
-// (a one-thread run) every job is written at once by push().
+// The compliance run's single writer thread, fed through a bounded queue. Findings arrive encoded,
+// digested and in finished chunks — shuffled, deflated, checksummed — (storage::RunWriter::
+// prepare_findings, on the thread that merges them): what is left here is HDF5 storing those
+// chunks (H5Dwrite_chunk) and the problems. Without a thread (a one-thread run) every job is
+// written at once by push().
 //
 // Errors: the first one, from either thread, is the one the user sees, as it was thrown (an
 // IoError naming the store and errno is exit 4). The writer thread keeps its error and stops

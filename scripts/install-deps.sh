@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package avf needs to build, test and run its demo.
-# Idempotent: packages already present are skipped; apt runs only when something is missing.
+# Installs every Debian 12 package avf needs to build, test and run its demo, and the npm packages
+# the build inlines into avf's HTML maps (web/package-lock.json, `npm ci` into web/node_modules).
+# Idempotent: packages already present are skipped; apt runs only when something is missing, and
+# npm only when web/node_modules is not what web/package-lock.json pins.
 # Usage: scripts/install-deps.sh [fuzz]     (as root, or with sudo available)
 #   fuzz: also clang and its libFuzzer/sanitizer runtime (make fuzz)
 set -euo pipefail
@@ -13,6 +15,7 @@ packages=(
   libgdal-dev gdal-bin            # OGR vector I/O, PROJ reprojection
   libboost1.74-dev                # Boost.Geometry (1.81 conflicts with libgdal-dev)
   libhdf5-dev hdf5-tools          # C API + high-level library; h5dump for tests
+  zlib1g-dev                      # deflate of HDF5 chunks off the writer thread (storage/table.cpp)
   libtbb-dev                      # oneTBB 2021
   catch2                          # Catch2 2.13
   # helpers
@@ -28,6 +31,9 @@ packages=(
   python3-pyproj                  # the dataset generators (scripts/make_*.py, tests/scenarios/make_scenarios.py)
   # fault injection for the reliability tests (fiu-run: ENOSPC/EIO in write, pwrite, fsync)
   fiu-utils libfiu-dev
+  # the HTML maps: npm packages inlined at build time (web/), and the browser test of the map
+  nodejs                          # npm ci (npm itself: below, unless the nodejs package brings it)
+  chromium fonts-liberation       # headless: tests/cli/map_browser.sh (its screenshots need a font)
 )
 for extra in "$@"; do
   case "$extra" in
@@ -43,18 +49,30 @@ for p in "${packages[@]}"; do
   fi
 done
 
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+# Debian's nodejs ships npm as a package of its own; a nodejs that brings npm needs none.
+if ! command -v npm >/dev/null && ! dpkg-query -W -f='${Status}' npm 2>/dev/null | grep -q "install ok installed"; then
+  missing+=(npm)
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null; then SUDO=sudo; else
-    echo "install-deps: missing packages (${missing[*]}) and not root; run as root" >&2; exit 1
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null; then SUDO=sudo; else
+      echo "install-deps: missing packages (${missing[*]}) and not root; run as root" >&2; exit 1
+    fi
   fi
+
+  echo "install-deps: installing ${missing[*]}" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-echo "install-deps: installing ${missing[*]}" >&2
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The map's JavaScript and data (web/package.json, pinned by web/package-lock.json; licences in
+# web/LICENSES.md). npm keeps a copy of the lock it installed in node_modules/.package-lock.json:
+# when that is the committed lock's age or newer, the install is current.
+web="$(cd "$(dirname "$0")/.." && pwd)/web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+  echo "install-deps: npm ci in $web" >&2
+  (cd "$web" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi

@@ -9,6 +9,11 @@
 //
 // Byte order is little-endian whatever the host, fixed by the encoder rather than left to HDF5
 // conversions, so the bytes hashed are the bytes stored.
+//
+// Chunks are filtered here, not by HDF5: stage() shuffles, deflates and checksums (fletcher32)
+// every whole chunk exactly as HDF5's filter pipeline would, on the caller's thread, and
+// write_chunk() hands the finished bytes to H5Dwrite_chunk. The files are the same plain
+// shuffle + deflate + fletcher32 datasets any HDF5 reader opens (and verifies) as before.
 #pragma once
 
 #include "storage/content_digest.hpp"
@@ -24,7 +29,12 @@
 namespace avf::storage {
 
 /// Appends to a 1-D chunked dataset (shuffle + deflate + fletcher32) and digests what it appends.
-/// Buffers up to one chunk and writes whole chunks, so no append reads a chunk back.
+/// Buffers up to one chunk and writes whole chunks, filtered by filter_chunk() and written with
+/// H5Dwrite_chunk; the last, partial chunk is written whole (zero-padded, as HDF5 pads it) with
+/// the extent ending inside it. A table opened for appending whose last chunk is partial has that
+/// chunk's rows read back once, at open, so that every chunk written is whole and aligned. A
+/// dataset whose filters are not exactly that pipeline (none written by avf) is appended to
+/// through H5Dwrite, HDF5 filtering.
 class Appender {
 public:
     /// Creates the table dataset with its H5TB attributes (CLASS, VERSION, TITLE, FIELD_n_NAME).
@@ -42,10 +52,11 @@ public:
     void append_bytes(std::string_view bytes) { append(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()); }
 
     /// append() in two halves, for a writer that encodes on one thread and writes on another:
-    /// stage() digests and buffers `units` and returns the whole chunks they completed, touching
-    /// no HDF5 object; write_chunk() writes one such chunk. Chunks are written in the order they
-    /// were staged. stage() and write_chunk() may run on two different threads at the same time;
-    /// neither may run twice at once, and finish() comes after both.
+    /// stage() digests and buffers `units` and returns the whole chunks they completed, filtered
+    /// (shuffled, deflated, checksummed: the bytes stored), touching no HDF5 object; write_chunk()
+    /// writes one such chunk, which is all the HDF5 thread does. Chunks are written in the order
+    /// they were staged. stage() and write_chunk() may run on two different threads at the same
+    /// time; neither may run twice at once, and finish() comes after both.
     using Chunk = std::vector<std::uint8_t>;
     std::vector<Chunk> stage(const std::uint8_t* data, std::uint64_t units);
     std::vector<Chunk> stage_bytes(std::string_view bytes) { return stage(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()); }
@@ -62,8 +73,12 @@ public:
     }
 
 private:
-    Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size, std::uint64_t chunk_units,
-             std::uint64_t block_units, std::uint64_t existing);
+    Appender(h5::Dataset dataset, h5::Datatype type, std::string name, std::string path, std::size_t unit_size, std::uint64_t block_units,
+             std::uint64_t existing);
+    /// Reads back the rows of a partial last chunk into the buffer (direct writing only).
+    void reload_last_chunk();
+    Chunk filtered(const std::uint8_t* data) const;
+    void write_filtered(const Chunk& chunk, std::uint64_t units);
     void write_rows(const std::uint8_t* data, std::uint64_t units);
 
     h5::Dataset m_dataset;
@@ -71,14 +86,22 @@ private:
     std::string m_name;
     std::string m_path;
     std::size_t m_unit_size;
-    std::uint64_t m_chunk_units;
-    std::uint64_t m_written; ///< units in the dataset (the writing side)
+    std::uint64_t m_chunk_units; ///< the dataset's chunk size
+    /// The deflate level of the dataset's shuffle + deflate + fletcher32 pipeline, or -1 when its
+    /// filters are another pipeline (then HDF5 filters: H5Dwrite). Fixed at construction.
+    int m_deflate_level = -1;
+    std::uint64_t m_written; ///< units in the dataset, or where the next chunk starts (the writing side)
     // The staging side:
     std::uint64_t m_staged; ///< units staged: written, in chunks handed out, or buffered
     std::uint64_t m_buffered = 0;
+    std::uint64_t m_reloaded = 0; ///< leading buffered units read back from the file, not staged
     std::vector<std::uint8_t> m_buffer;
     ContentDigest m_digest;
 };
+
+/// The bytes HDF5's filter pipeline shuffle (element size `element_size`), deflate (`level`),
+/// fletcher32 stores for `size` bytes of one chunk: what H5Dwrite_chunk takes with filter mask 0.
+std::vector<std::uint8_t> filter_chunk(const std::uint8_t* data, std::size_t size, std::size_t element_size, int level);
 
 /// The H5TB attributes of a table as create_table writes them (CLASS, VERSION, TITLE,
 /// FIELD_<n>_NAME), in order, with their values.

@@ -5,15 +5,21 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace avf::fusion {
 
 namespace {
 // The rule's sentence forms (core/explanation.hpp): inside, on the boundary, outside within the
-// detection's uncertainty.
+// detection's uncertainty; inside and outside also with a depth at the horizon ("at least").
 constexpr const char* inside_template =
     "{class} {party_of} observed {from} at {position}, {measured_distance} inside {target} {rule_ref}: {verdict|prohibited}";
 constexpr const char* boundary_template =
     "{class} {party_of} observed {from} at {position}, on the boundary of {target} {rule_ref}: {verdict|prohibited}";
+constexpr const char* inside_bound_template =
+    "{class} {party_of} observed {from} at {position}, at least {measured_distance} inside {target} {rule_ref}: {verdict|prohibited}";
+constexpr const char* outside_bound_template = "{class} {party_of} observed {from} at {position}, at least {measured_distance} outside {target} "
+                                               "(within its uncertainty) {rule_ref}: {verdict|prohibited}";
 constexpr const char* outside_template = "{class} {party_of} observed {from} at {position}, {measured_distance} outside {target} (within its "
                                          "uncertainty) {rule_ref}: {verdict|prohibited}";
 } // namespace
@@ -25,6 +31,7 @@ ProhibitedRule::ProhibitedRule(TomlReader& r, const RuleContext& context) {
     if (boundary != "inside" && boundary != "outside")
         r.fail("boundary", "unknown boundary semantics '" + boundary + "'", "inside (on the boundary counts as in the zone) or outside");
     m_boundary_inside = boundary == "inside";
+    m_depth_horizon = Meters{r.optional_km("depth_horizon_km").value_or(default_depth_horizon.value)};
     r.finish();
 }
 
@@ -50,7 +57,7 @@ void ProhibitedRule::evaluate(const LocatedDetection& located, RuleState*, std::
             certainty = Certainty::possible;
         }
         double depth = hit.centre == Location::outside ? -1.0 : 1.0;
-        depth *= hit.centre == Location::boundary ? 0.0 : m_zones->distance_to_boundary(hit.zone, d.position, kilometers(20'000)).value;
+        depth *= hit.centre == Location::boundary ? 0.0 : m_zones->distance_to_boundary(hit.zone, d.position, m_depth_horizon).value;
 
         Finding f = detection_finding(m_id, m_type, m_article, zone.id.str(), d);
         f.measured = depth / 1000.0;
@@ -58,9 +65,11 @@ void ProhibitedRule::evaluate(const LocatedDetection& located, RuleState*, std::
         f.unit = "km";
         f.certainty = certainty;
         apply_waiver(f, waiver_for(d, zone.id.str()));
-        f.explanation_template = hit.centre == Location::inside     ? inside_template
+        // At the horizon the depth is a bound (the boundary is at least that far): its own forms.
+        const bool bound = std::abs(depth) >= m_depth_horizon.value;
+        f.explanation_template = hit.centre == Location::inside     ? (bound ? inside_bound_template : inside_template)
                                  : hit.centre == Location::boundary ? boundary_template
-                                                                    : outside_template;
+                                                                    : (bound ? outside_bound_template : outside_template);
         out.push_back(std::move(f));
     }
 }

@@ -51,6 +51,70 @@ TEST_CASE("prohibited: the boundary belongs to the zone unless the rule says oth
     CHECK(outside.run(on).empty());
 }
 
+TEST_CASE("prohibited: the depth is exact below the horizon, a bound beyond it", "[rules][prohibited][limit]") {
+    const std::string rule = "[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\n";
+    Harness standard(rule, {test::zone("Z", square)}, {});                                  // default horizon: 10 km
+    Harness everywhere(rule + "depth_horizon_km = 20004\n", {test::zone("Z", square)}, {}); // every depth exact
+    Harness short_horizon(rule + "depth_horizon_km = 2.5\n", {test::zone("Z", square)}, {});
+    // Metres east of the west edge, by record id; "out" lies 12 km west, its 15 km disk reaching in.
+    const std::map<std::string, double> east{{"300", 300.0},      {"5000", 5'000.0},   {"9990", 9'990.0}, {"10010", 10'010.0},
+                                             {"15000", 15'000.0}, {"40000", 40'000.0}, {"out", -12'000.0}};
+    std::vector<Detection> ds;
+    for (const auto& [id, m] : east) ds.push_back(detection(id, east_of_west_edge(m), "troops", 1, id == "out" ? 15'000.0 : 0.0));
+    auto by_record = [&](const Harness& h) {
+        std::map<std::string, Finding> out;
+        for (auto& f : h.run(ds)) out.emplace(f.evidence[0].record_id, std::move(f));
+        return out;
+    };
+    auto cut = by_record(standard), exact = by_record(everywhere), short_cut = by_record(short_horizon);
+    REQUIRE(cut.size() == ds.size());
+    REQUIRE(exact.size() == ds.size());
+    REQUIRE(short_cut.size() == ds.size());
+    for (const auto& [id, m] : east) {
+        INFO(id);
+        const double depth = exact[id].measured; // km, signed
+        CHECK(depth == Approx(m / 1000.0).margin(1e-3));
+        CHECK(cut[id].certainty == exact[id].certainty); // certainty is the disk's, whatever the horizon
+        if (std::abs(depth) < 10.0) {
+            CHECK(cut[id].measured == depth); // the same bits as the unbounded depth
+            CHECK(cut[id].explanation == exact[id].explanation);
+        } else {
+            CHECK(cut[id].measured == (depth > 0 ? 10.0 : -10.0));
+            CHECK(cut[id].explanation.find(depth > 0 ? ", at least 10.0 km inside Z (rule p)" : ", at least 10.0 km outside Z (within its") !=
+                  std::string::npos);
+        }
+        CHECK(short_cut[id].measured == (std::abs(depth) < 2.5 ? depth : depth > 0 ? 2.5 : -2.5));
+    }
+    CHECK(exact["10010"].explanation.find(", 10.0 km inside Z (rule p): prohibited; certain") != std::string::npos);
+    CHECK(cut["out"].certainty == Certainty::possible);
+    CHECK(cut["out"].explanation.find(", at least 10.0 km outside Z (within its uncertainty of 15.0 km) (rule p)") != std::string::npos);
+    CHECK(short_cut["300"].explanation.find(", 300 m inside Z") != std::string::npos);
+    CHECK(short_cut["9990"].explanation.find(", at least 2.5 km inside Z") != std::string::npos);
+}
+
+TEST_CASE("prohibited: depth_horizon_km is a positive distance in km", "[rules][prohibited][regime]") {
+    auto error_of = [](const std::string& value) {
+        try {
+            fusion::parse_regime(
+                test::regime_text("[[rules]]\nid = \"p\"\ntype = \"prohibited\"\nzones = [\"Z\"]\ndepth_horizon_km = " + value + "\n"), "r.toml");
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK(error_of("10").empty());
+    CHECK(error_of("0.001").empty());
+    CHECK(error_of("20004").empty());
+    for (const char* bad : {"0", "-5", "1e308", "\"10 km\"", "nan"}) {
+        INFO(bad);
+        const std::string e = error_of(bad);
+        CHECK(e.find("r.toml, line 16") != std::string::npos);
+        CHECK(e.find("rules[0].depth_horizon_km") != std::string::npos);
+    }
+    CHECK(error_of("0").find("must be positive") != std::string::npos);
+    CHECK(error_of("1e308").find("half its circumference") != std::string::npos);
+}
+
 TEST_CASE("rules and zones respect their validity, waivers exempt", "[rules][validity]") {
     auto z = test::zone("Z", square);
     z.valid = Interval{*parse_utc("2027-01-01"), *parse_utc("2027-06-01")};

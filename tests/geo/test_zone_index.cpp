@@ -6,6 +6,7 @@
 #include <boost/geometry/algorithms/within.hpp>
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <random>
 
 using namespace avf;
@@ -86,4 +87,41 @@ TEST_CASE("the index agrees with the plain Boost.Geometry test on random points"
             REQUIRE(plain == fast);
         }
     }
+}
+
+TEST_CASE("distance_to_boundary with a cap: exact below it, the cap beyond, as without one", "[zone_index][limit]") {
+    std::vector<Zone> zones{
+        zone("A", "POLYGON((127 38,128 38.2,128.3 39,127.5 39.4,126.8 38.9,127 38),(127.3 38.4,127.6 38.4,127.5 38.7,127.3 38.4))")};
+    geo::ZoneIndex index(zones);
+    std::mt19937_64 rng(7);
+    std::uniform_real_distribution<double> lon(126.6, 128.5), lat(37.8, 39.6);
+    const Meters whole = kilometers(20'000);
+    int below = 0, beyond = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const GeoPoint p{lon(rng), lat(rng)};
+        const Meters exact = index.distance_to_boundary(0, p, whole);
+        for (const Meters cap : {Meters{2'000.0}, kilometers(10)}) {
+            INFO(p.x() << " " << p.y() << " cap " << cap.value << " exact " << exact.value);
+            const Meters capped = index.distance_to_boundary(0, p, cap);
+            if (exact < cap) {
+                CHECK(capped.value == exact.value); // the same bits: the same nearest segment, solved alike
+                ++below;
+            } else {
+                CHECK(capped.value == cap.value);
+                ++beyond;
+            }
+        }
+    }
+    CHECK(below > 500);
+    CHECK(beyond > 500);
+    // At the cap itself: a point 10 km east of the meridian edge x = 127 (a geodesic). A cap a
+    // hair above its distance finds it exactly; a cap at or below it is the answer.
+    std::vector<Zone> square{zone("S", "POLYGON((127 38,128 38,128 39,127 39,127 38))")};
+    geo::ZoneIndex sq(square);
+    const GeoPoint at = geo::destination({127.0, 38.5}, 90.0, kilometers(10));
+    const double d = sq.distance_to_boundary(0, at, whole).value;
+    CHECK(d == Approx(10'000.0).margin(1e-6));
+    CHECK(sq.distance_to_boundary(0, at, Meters{std::nextafter(d, 2 * d)}).value == d);
+    CHECK(sq.distance_to_boundary(0, at, Meters{d}).value == d);
+    CHECK(sq.distance_to_boundary(0, at, Meters{std::nextafter(d, 0.0)}).value == std::nextafter(d, 0.0));
 }
