@@ -109,7 +109,7 @@ def main():
     # --- pandas ---------------------------------------------------------------------------
     with h5py.File(path, "r") as f:
         df = pd.DataFrame.from_records(f[f"runs/{run_id}/findings"][...])
-        check("pandas: from_records shape", df.shape == (n_findings, 19))
+        check("pandas: from_records shape", df.shape == (n_findings, 18))
         rules = pd.DataFrame.from_records(f[f"runs/{run_id}/rules"][...])
         check("pandas: string column decodes", rules["id"].str.decode("utf-8").tolist()[0] == "I-1")
         check("pandas: float column", abs(df["lon"][0] - 127.0123456789) < 1e-12)
