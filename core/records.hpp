@@ -204,7 +204,10 @@ struct Finding {
     double confidence = 1.0;
     std::string waiver_id; ///< set on exempted findings
     std::vector<Evidence> evidence;
+    /// The sentence a person reads. Rules leave it empty and set `explanation_template` (one per
+    /// sentence form of the rule, core/explanation.hpp); a store reader renders it from the template.
     std::string explanation;
+    std::string explanation_template;
 };
 
 std::string_view to_string(FindingKind k);

@@ -150,7 +150,12 @@ void CountingRule::combine(RuleState& into, RuleState&& from) const {
 
 void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
     auto& s = static_cast<CountState&>(*state);
-    const std::string what = classes_phrase();
+    // The rule's sentence forms: counted per party, or over every party (no party in the key).
+    const std::string when = m_instant ? "at {from}" : m_window.ms == 86'400'000 ? "on {date}" : "in the window from {from}";
+    const std::string rest =
+        " counted " + target_template() + " " + when + " exceed the ceiling of {limit|0} {rule_ref}: {verdict|violation}; {records} detection(s)";
+    const std::string what = "{measured|0} " + escape_template(classes_phrase());
+    const std::string of_party = what + " {party_of}" + rest, of_all = what + rest;
 
     // The cells over the limit, in key order; only their evidence is read back.
     std::vector<const CountKey*> over;
@@ -244,16 +249,7 @@ void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
         if (exempted) f.waiver_id = waiver->id;
         f.id = content_id({m_id, f.target_id, key.party, std::to_string(key.window)});
 
-        std::string when = m_instant ? "at " + format_utc(span.from)
-                                     : (m_window.ms == 86'400'000 ? "on " + format_date(span.from) : "in the window from " + format_utc(span.from));
-        std::string party = key.party.empty() ? "" : " of " + key.party;
-        std::string verdict =
-            exempted ? fmt::format("exempted by waiver {} ({})", waiver->id, waiver->basis) : fmt::format("violation; {}", to_string(f.certainty));
-        const std::string overflow = total.overflowed() ? " (the sum of their counts exceeds 64 bits: saturated, not wrapped)" : "";
-        f.explanation =
-            fmt::format("{} {}{} counted {} {} ({} certainly inside, {} possibly) exceed the ceiling of {} {}: {}; {} detection{}{}",
-                        format_count(total), what, party, target_phrase(key.target), when, format_count(cell.certain), format_count(cell.possible),
-                        m_max_count, format_rule_ref(m_id, m_article), verdict, cell_items.size(), cell_items.size() == 1 ? "" : "s", overflow);
+        f.explanation_template = key.party.empty() ? of_all : of_party;
         out.push_back(std::move(f));
         std::vector<CountedItem>().swap(cell_items); // the evidence now lives in the finding
     }

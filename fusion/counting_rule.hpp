@@ -49,9 +49,9 @@ protected:
     bool read_count_options(TomlReader& r, bool optional_limit);
     /// Adds the detection to the cell of (target, party, window).
     void count(RuleState* state, std::size_t target, const Detection& d, bool certain) const;
-    /// Id and phrase of a target, for findings: ("BUF-LVA", "in BUF-LVA").
+    /// Id of a target, and how a finding's sentence names it, as template text ("in {target}").
     virtual std::string target_id(std::size_t target) const = 0;
-    virtual std::string target_phrase(std::size_t target) const = 0;
+    virtual std::string target_template() const = 0;
 
     std::int64_t m_max_count = 0;
     bool m_instant = false;

@@ -56,9 +56,8 @@ bool DeclarationRule::report_missing_declarations(RuleState* state, std::vector<
     f.unit = "count";
     f.confidence = 1.0;
     f.id = content_id({m_id, "no_declarations"});
-    f.explanation = fmt::format("unverifiable: no declarations were given to the run (avf run --declarations), so the {} in-scope "
-                                "sighting{} cannot be matched to declarations {}; not evaluated, never compliant",
-                                s.size(), s.size() == 1 ? "" : "s", format_rule_ref(m_id, m_article));
+    f.explanation_template = "unverifiable: no declarations were given to the run (avf run --declarations), so the {measured|0} in-scope sightings "
+                             "cannot be matched to declarations {rule_ref}; not evaluated, never compliant";
     out.push_back(std::move(f));
     std::vector<Sighting>().swap(s);
     return true;

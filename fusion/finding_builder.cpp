@@ -32,30 +32,19 @@ Finding detection_finding(const std::string& rule_id, const std::string& rule_ty
     return f;
 }
 
-std::string apply_waiver(Finding& f, const Waiver* waiver, const std::string& violation_phrase) {
+void apply_waiver(Finding& f, const Waiver* waiver) {
     if (!waiver) {
         f.kind = FindingKind::violation;
-        return violation_phrase + "; " + std::string(to_string(f.certainty));
+        return;
     }
     f.kind = FindingKind::exempted;
     f.waiver_id = waiver->id;
-    return fmt::format("exempted by waiver {} ({})", waiver->id, waiver->basis);
 }
 
 std::string content_id(const std::vector<std::string>& parts) {
     Sha256 h;
     for (const auto& p : parts) h.field(p);
     return h.hex().substr(0, 32);
-}
-
-std::string format_position(const GeoPoint& p) {
-    return fmt::format("{:.4f}{} {:.4f}{}", std::abs(p.y()), p.y() < 0 ? 'S' : 'N', std::abs(p.x()), p.x() < 0 ? 'W' : 'E');
-}
-
-std::string format_distance(double meters) {
-    meters = std::abs(meters);
-    if (meters < 1000.0) return fmt::format("{:.0f} m", meters);
-    return fmt::format("{:.1f} km", meters / 1000.0);
 }
 
 std::string format_items(const Detection& d) {
@@ -68,10 +57,6 @@ std::string format_items(const Detection& d) {
 std::string format_days(UtcTime first, UtcTime last) {
     const std::string a = format_date(first), b = format_date(last);
     return a == b ? "on " + a : "from " + a + " to " + b;
-}
-
-std::string format_rule_ref(const std::string& rule_id, const std::string& article) {
-    return article.empty() ? "(rule " + rule_id + ")" : "(rule " + rule_id + ", " + article + ")";
 }
 
 bool finding_order(const Finding& a, const Finding& b) {

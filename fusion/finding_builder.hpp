@@ -3,6 +3,7 @@
 // 127.0200E, 1.4 km inside DMZ-N (rule dmz-1, Armistice art. I ¶6): prohibited; certain").
 #pragma once
 
+#include "core/explanation.hpp" // format_position, format_distance, format_rule_ref
 #include "core/records.hpp"
 
 #include <string>
@@ -28,22 +29,16 @@ struct Waiver;
 Finding detection_finding(const std::string& rule_id, const std::string& rule_type, const std::string& article, const std::string& target_id,
                           const Detection& d);
 
-/// Marks the finding exempted when a waiver covers it; returns the verdict phrase for the
-/// explanation: "exempted by waiver W (basis)" or "<violation_phrase>; certain|possible".
-std::string apply_waiver(Finding& f, const Waiver* waiver, const std::string& violation_phrase);
+/// Marks the finding exempted when a waiver covers it (kind exempted, waiver_id set), else a
+/// violation; the explanation's `{verdict|…}` field says which (core/explanation.hpp).
+void apply_waiver(Finding& f, const Waiver* waiver);
 
-/// "38.3100N 127.0200E"
-std::string format_position(const GeoPoint& p);
-/// "1.4 km" (or "850 m" below one kilometre); always positive.
-std::string format_distance(double meters);
 /// "3 battle_tank (T-72B3) of PRK" — the party is "of unknown party" when not known.
 std::string format_items(const Detection& d);
 /// The UTC day(s) of sightings, for "the peak": "on 2027-03-04" when first and last fall on one
 /// day, else "from 2027-03-04 to 2027-03-06" — the days things were seen, never the start of an
 /// aggregation window (which may lie before the declared period).
 std::string format_days(UtcTime first, UtcTime last);
-/// "(rule dmz-1, Armistice art. I ¶6)"
-std::string format_rule_ref(const std::string& rule_id, const std::string& article);
 
 /// Stable output order: rule, target, start of span, id.
 bool finding_order(const Finding& a, const Finding& b);

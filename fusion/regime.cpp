@@ -14,6 +14,13 @@
 
 namespace avf::fusion {
 
+WaiverBases waiver_bases(const Regime& regime) {
+    WaiverBases out;
+    for (const auto& rule : regime.rules)
+        for (const Waiver& w : rule->waivers()) out.emplace(std::make_pair(rule->id(), w.id), w.basis);
+    return out;
+}
+
 Regime load_regime(const std::string& path) {
     return parse_regime(read_file(path), path); // IoError on any read error, never a truncated regime
 }

@@ -6,6 +6,7 @@
 //   auto bound = avf::fusion::BoundRegime(regime, zones, lines); // resolves zone/line references
 #pragma once
 
+#include "core/explanation.hpp"
 #include "core/records.hpp"
 #include "core/taxonomy.hpp"
 #include "core/time.hpp"
@@ -41,6 +42,8 @@ struct Regime {
 /// party, value longer than its store column (core/store_limits.hpp), duplicate rule id or
 /// unknown rule type — so what passes here can be evaluated and stored.
 Regime load_regime(const std::string& path);
+/// Every rule's waivers: (rule id, waiver id) → basis, what an explanation's `{verdict}` quotes.
+WaiverBases waiver_bases(const Regime& regime);
 /// Same, from text (path is used in messages).
 Regime parse_regime(const std::string& text, const std::string& path);
 

@@ -115,6 +115,7 @@ public:
     const std::string& type() const { return m_type; }
     const std::string& article() const { return m_article; }
     const Interval& valid() const { return m_valid; }
+    const std::vector<Waiver>& waivers() const { return m_waivers; }
     /// The inputs the rule judges (declared by each rule type).
     virtual RuleSide side() const = 0;
 

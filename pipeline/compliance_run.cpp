@@ -102,7 +102,8 @@ RunResult ComplianceRun::run() {
     std::vector<std::string> input_hashes = hashes.get();
     for (std::size_t i = 0; i < result.inputs.size(); ++i) result.inputs[i].sha256 = input_hashes[i];
     result.problem_count = pass.problems->count();
-    RunTally tally(result, o.keep_findings, o.keep_problems);
+    const WaiverBases waivers = fusion::waiver_bases(inputs.regime);
+    RunTally tally(result, o.keep_findings, o.keep_problems, waivers);
 
     if (o.dry_run) {
         Finding f;

@@ -24,7 +24,7 @@ void read_sequenced(std::string_view record, Sequenced& out) {
 
 std::size_t approximate_bytes(const Finding& f) {
     std::size_t n = sizeof(Finding) + f.id.size() + f.rule_id.size() + f.rule_type.size() + f.article.size() + f.target_id.size() + f.party.size() +
-                    f.equipment_class.size() + f.unit.size() + f.waiver_id.size() + f.explanation.size();
+                    f.equipment_class.size() + f.unit.size() + f.waiver_id.size() + f.explanation.size() + f.explanation_template.size();
     for (const auto& e : f.evidence)
         n += sizeof(Evidence) + e.record_kind.size() + e.record_id.size() + e.source_file.size() + e.source_position.size();
     return n;

@@ -25,7 +25,10 @@ std::string make_run_id(UtcTime started, const std::string& content_digest) {
 
 void RunTally::finding(const Finding& f) {
     ++m_counts[{f.rule_id, std::string(to_string(f.kind)), std::string(to_string(f.certainty))}];
-    if (m_result.findings.size() < m_keep_findings || m_rules_seen.count(f.rule_id) == 0) m_result.findings.push_back(f);
+    if (m_result.findings.size() < m_keep_findings || m_rules_seen.count(f.rule_id) == 0) {
+        m_result.findings.push_back(f);
+        m_result.findings.back().explanation = render_explanation(f, m_waivers);
+    }
     m_rules_seen.insert(f.rule_id);
     ++m_result.finding_count;
 }
@@ -66,6 +69,7 @@ RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const R
     m_header.zone_set = result.zone_set;
     m_header.regime_id = regime.meta.id;
     m_header.regime_text = regime.text;
+    m_header.waiver_bases = fusion::waiver_bases(regime);
     if (inputs.with_imagery) { // absent otherwise, so runs without imagery keep their earlier options text
         opts["imagery"] = options.imagery;
         opts["tracks"] = options.tracks;

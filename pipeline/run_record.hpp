@@ -11,6 +11,7 @@
 //   record.commit(result, inputs, std::move(coverage));   // summary, imagery, commit; result.run_id
 #pragma once
 
+#include "core/explanation.hpp"
 #include "core/records.hpp"
 #include "pipeline/run_inputs.hpp"
 #include "pipeline/run_options.hpp"
@@ -38,11 +39,12 @@ std::string make_run_id(UtcTime started, const std::string& content_digest);
 /// first of them and of the problems sampled into the result.
 class RunTally {
 public:
-    RunTally(RunResult& result, std::size_t keep_findings, std::size_t keep_problems)
-        : m_result(result), m_keep_findings(keep_findings), m_keep_problems(keep_problems) {}
+    /// `waivers`: the regime's waiver bases, for the explanations of the findings kept.
+    RunTally(RunResult& result, std::size_t keep_findings, std::size_t keep_problems, const WaiverBases& waivers)
+        : m_result(result), m_keep_findings(keep_findings), m_keep_problems(keep_problems), m_waivers(waivers) {}
 
-    /// Counts `f` and copies it into result.findings while there are fewer than keep_findings, and
-    /// when it is the first finding of its rule.
+    /// Counts `f` and copies it into result.findings (its explanation rendered) while there are
+    /// fewer than keep_findings, and when it is the first finding of its rule.
     void finding(const Finding& f);
     /// Copies problems into result.problems while there are fewer than keep_problems.
     void problems(const std::vector<Problem>& batch);
@@ -52,6 +54,7 @@ public:
 private:
     RunResult& m_result;
     std::size_t m_keep_findings, m_keep_problems;
+    const WaiverBases& m_waivers;
     std::map<std::tuple<std::string, std::string, std::string>, std::uint64_t> m_counts;
     std::set<std::string> m_rules_seen;
 };

@@ -58,6 +58,15 @@ inline constexpr const char* findings = "findings";
 inline constexpr const char* explanations = "explanations";
 inline constexpr const char* evidence = "evidence";
 inline constexpr const char* summary = "summary";
+// run members of schema 4: the dictionaries the compact findings rows index (code = row)
+inline constexpr const char* rules = "rules";
+inline constexpr const char* dictionary_text = "dictionary_text"; ///< rule templates and waiver bases
+inline constexpr const char* targets = "targets";
+inline constexpr const char* classes = "classes";
+inline constexpr const char* parties = "parties";
+inline constexpr const char* waivers = "waivers";
+inline constexpr const char* records = "records";
+inline constexpr const char* record_text = "record_text";
 // run members of schema 2, present only in runs given imagery, tracks or routes
 inline constexpr const char* images = "images";
 inline constexpr const char* image_wkb = "image_wkb";
@@ -84,10 +93,14 @@ const std::vector<std::string>& run_attribute_names();
 /// What a commit record lists, in order, for a zone set and for a run. Byte heaps and texts count
 /// bytes; "attributes" counts attributes; tables count rows.
 const std::vector<std::string>& zone_set_commit_entries();
-const std::vector<std::string>& run_commit_entries();
-/// The commit entries of a run with imagery (schema 2): run_commit_entries() with images,
-/// image_wkb, flights, flight_wkb, coverage, coverage_wkb inserted before commit_blocks.
-const std::vector<std::string>& imagery_run_commit_entries();
+
+/// The two layouts of a run's findings: schema 1-3 (findings, explanations, evidence with text
+/// columns) and schema 4 (compact rows and the run's dictionaries). A store of schema 4 may hold
+/// runs of both (written before and after its version was raised); a run with a `rules` table is v4.
+enum class RunLayout { v3, v4 };
+/// The commit entries of a run; with imagery (schema 2), images, image_wkb, flights, flight_wkb,
+/// coverage, coverage_wkb are inserted before commit_blocks.
+const std::vector<std::string>& run_commit_entries(RunLayout layout, bool imagery);
 
 /// Which commit entries are byte heaps (uint8 datasets) rather than tables.
 bool is_heap(std::string_view entry);
@@ -128,6 +141,57 @@ struct EvidenceSlots {
     std::string_view finding_id;
     std::int64_t input = -1;
 };
+/// findings of schema 4: the finding's id as two numbers and its codes into the run's dictionaries.
+/// `evidence` is the row of `records` when evidence_count == 1 (evidence inline), else the first
+/// row of the `evidence` table.
+struct FindingCodes {
+    std::uint64_t id_hi = 0; ///< the first 16 hex digits of the id, as a number
+    std::uint64_t id_lo = 0; ///< the last 16
+    std::uint16_t rule = 0;  ///< row of `rules` (rule and sentence form)
+    std::uint32_t target = 0;
+    std::uint16_t equipment_class = 0;
+    std::uint16_t party = 0;
+    std::uint16_t waiver = 0; ///< 0: none
+    std::uint32_t evidence = 0;
+    std::uint32_t evidence_count = 0;
+};
+/// evidence of schema 4: a finding resting on several records, one row per record.
+struct EvidenceRowV4 {
+    std::uint64_t finding_row = 0;
+    std::uint32_t record = 0; ///< row of `records`
+};
+/// rules of schema 4: one row per rule and sentence form; the template is in dictionary_text.
+struct RuleEntry {
+    std::string id, type, article, unit, explanation_template;
+    bool operator==(const RuleEntry&) const = default;
+};
+struct RuleSlots {
+    HeapRef explanation_template;
+};
+/// A one-column dictionary (targets, classes, parties); row 0 is "".
+struct DictionaryEntry {
+    std::string value;
+};
+/// waivers of schema 4; row 0 is "no waiver". The basis is in dictionary_text.
+struct WaiverEntry {
+    std::string id, basis;
+    bool operator==(const WaiverEntry&) const = default;
+};
+struct WaiverSlots {
+    HeapRef basis;
+};
+/// records of schema 4: an input record findings rest on; its id and position are consecutive in
+/// record_text from `text_offset`.
+struct RecordSlots {
+    std::uint8_t kind = 0; ///< record_kind_names index
+    std::int32_t input = -1;
+    std::uint64_t text_offset = 0;
+    std::uint16_t id_length = 0;
+    std::uint16_t position_length = 0;
+};
+/// Record kinds of schema 4 by code (the `records.kind` column).
+inline constexpr std::array<std::string_view, 4> record_kind_names = {"detection", "image", "declaration", "flight"};
+
 /// images: the input file and the footprint.
 struct ImageSlots {
     std::int64_t input = -1;
@@ -248,6 +312,61 @@ inline constexpr auto evidence_columns = col::list<Evidence, EvidenceSlots>(
     col::text("record_id", id_bytes, &Evidence::record_id),
     col::int64("input", &EvidenceSlots::input),
     col::text("source_position", id_bytes, &Evidence::source_position));
+
+/// findings of schema 4: numbers only (issue 18 decision 1); the texts are in the dictionaries.
+inline constexpr auto findings_v4_columns = col::list<Finding, FindingCodes>(
+    layout::findings, "Findings of the run in their final order (codes: rules, targets, classes, parties, waivers, records)",
+    col::uint64("id_hi", &FindingCodes::id_hi),
+    col::uint64("id_lo", &FindingCodes::id_lo),
+    col::enum_code("kind", &Finding::kind),
+    col::enum_code("certainty", &Finding::certainty),
+    col::uint16("rule", &FindingCodes::rule),
+    col::uint32("target", &FindingCodes::target),
+    col::uint16("equipment_class", &FindingCodes::equipment_class),
+    col::uint16("party", &FindingCodes::party),
+    col::uint16("waiver", &FindingCodes::waiver),
+    col::time_ms("span_from", &Finding::span, &Interval::from),
+    col::time_ms("span_to", &Finding::span, &Interval::to),
+    col::float64("lon", col::getset([](const Finding& f) { return f.location.x(); }, [](Finding& f, double v) { f.location.x(v); })),
+    col::float64("lat", col::getset([](const Finding& f) { return f.location.y(); }, [](Finding& f, double v) { f.location.y(v); })),
+    col::float64("measured", &Finding::measured),
+    col::float64("limit", &Finding::limit),
+    col::float64("confidence", &Finding::confidence),
+    col::uint32("evidence", &FindingCodes::evidence),
+    col::uint32("evidence_count", &FindingCodes::evidence_count));
+
+inline constexpr auto evidence_v4_columns = col::list<EvidenceRowV4>(
+    layout::evidence, "Records of the findings resting on several records",
+    col::uint64("finding_row", &EvidenceRowV4::finding_row),
+    col::uint32("record", &EvidenceRowV4::record));
+
+inline constexpr auto rules_columns = col::list<RuleEntry, RuleSlots>(
+    layout::rules, "Rules and their sentence forms (code = row; templates: dictionary_text)",
+    col::text("id", store_limits::rule_id, &RuleEntry::id),
+    col::text("type", store_limits::rule_type, &RuleEntry::type),
+    col::text("article", store_limits::article, &RuleEntry::article),
+    col::text("unit", store_limits::unit, &RuleEntry::unit),
+    col::heap("template", &RuleSlots::explanation_template));
+
+constexpr auto dictionary_columns(std::string_view name, std::string_view title, std::size_t bytes) {
+    return col::list<DictionaryEntry>(name, title, col::text("id", bytes, &DictionaryEntry::value));
+}
+inline constexpr auto targets_columns = dictionary_columns(layout::targets, "Zone and line ids the findings refer to (code = row; 0 = none)", store_limits::target_id);
+inline constexpr auto classes_columns = dictionary_columns(layout::classes, "Equipment classes of the findings (code = row; 0 = none)", store_limits::equipment_class);
+inline constexpr auto parties_columns = dictionary_columns(layout::parties, "Parties of the findings (code = row; 0 = unknown)", store_limits::party);
+
+inline constexpr auto waivers_columns = col::list<WaiverEntry, WaiverSlots>(
+    layout::waivers, "Waivers that exempted findings (code = row; 0 = none; bases: dictionary_text)",
+    col::text("id", store_limits::waiver_id, &WaiverEntry::id),
+    col::heap("basis", &WaiverSlots::basis));
+
+inline constexpr auto records_columns = col::list<RecordSlots>(
+    layout::records, "Input records the findings rest on (id and position: record_text)",
+    col::uint8("kind", &RecordSlots::kind),
+    col::int32("input", &RecordSlots::input),
+    col::uint64("text_offset", &RecordSlots::text_offset),
+    col::uint16("id_length", &RecordSlots::id_length),
+    col::uint16("position_length", &RecordSlots::position_length));
 
 inline constexpr auto summary_columns = col::list<SummaryRow>(
     layout::summary, "Findings per rule, kind and certainty",
@@ -375,6 +494,30 @@ inline const TableSchema& findings_table() {
 inline const TableSchema& evidence_table() {
     return schema_of<evidence_columns>();
 }
+inline const TableSchema& findings_v4_table() {
+    return schema_of<findings_v4_columns>();
+}
+inline const TableSchema& evidence_v4_table() {
+    return schema_of<evidence_v4_columns>();
+}
+inline const TableSchema& rules_table() {
+    return schema_of<rules_columns>();
+}
+inline const TableSchema& targets_table() {
+    return schema_of<targets_columns>();
+}
+inline const TableSchema& classes_table() {
+    return schema_of<classes_columns>();
+}
+inline const TableSchema& parties_table() {
+    return schema_of<parties_columns>();
+}
+inline const TableSchema& waivers_table() {
+    return schema_of<waivers_columns>();
+}
+inline const TableSchema& records_table() {
+    return schema_of<records_columns>();
+}
 inline const TableSchema& summary_table() {
     return schema_of<summary_columns>();
 }
@@ -404,6 +547,7 @@ inline const TableSchema& signatures_table() {
 }
 
 /// The schema of a table entry of a commit record; InternalError for a heap or unknown name.
-const TableSchema& table_for_entry(std::string_view entry);
+/// `layout`: which layout the names findings and evidence have (they differ in a v4 run).
+const TableSchema& table_for_entry(std::string_view entry, RunLayout layout = RunLayout::v3);
 
 } // namespace avf::storage

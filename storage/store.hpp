@@ -29,6 +29,7 @@
 // HDF5 is linked PRIVATE: no hid_t crosses this header.
 #pragma once
 
+#include "core/explanation.hpp"
 #include "core/problem.hpp"
 #include "core/records.hpp"
 
@@ -46,7 +47,11 @@ namespace avf::storage {
 /// 3 = zone-set imports enter the audit chain (its rows gain `kind` and `name`), and signed chain
 /// heads (/audit/signatures). The first write by this build into a store of schema 1 or 2 brings
 /// its chain to schema 3 (docs/store-format.md §9); runs and zone sets are written as before.
-inline constexpr int schema_version = 3;
+/// 4 = a run's findings in compact rows with codes into per-run dictionaries (rules with their
+/// explanation templates, targets, classes, parties, waivers, records); explanations are rendered
+/// when read, not stored. The first write into a store of schema 3 raises the attribute only: its
+/// runs keep their schema-3 layout (a run with a `rules` table is a schema-4 run).
+inline constexpr int schema_version = 4;
 
 /// An input file as recorded for provenance.
 struct InputFile {
@@ -93,6 +98,9 @@ struct RunHeader {
     /// is stored as -1, one not among the inputs is an InternalError); the record counts are
     /// completed by RunSummary::inputs at finish().
     std::vector<InputFile> inputs;
+    /// The regime's waivers, (rule id, waiver id) → basis: the writer stores the basis of every
+    /// waiver a finding names (schema 4 `waivers`), which the explanation's `{verdict}` quotes.
+    WaiverBases waiver_bases;
 };
 
 /// One row of the run summary: count of findings per rule, kind and certainty.
@@ -248,7 +256,7 @@ public:
     Prepared prepare_findings(const std::vector<Finding>& findings);
     void write(const Prepared& prepared);
     /// Writes the images, flights and coverage tables and their WKB heaps (at most once, before
-    /// finish). The run's commit record then lists them (imagery_run_commit_entries). Every
+    /// finish). The run's commit record then lists them (run_commit_entries(…, true)). Every
     /// value is validated before anything is written (InputError); image and flight source files
     /// must be among the header's inputs.
     void write_imagery(const RunImagery& imagery);
@@ -268,7 +276,7 @@ private:
 };
 
 /// A batch of findings encoded and digested by RunWriter::prepare_findings: the whole chunks of
-/// the findings, evidence and explanations datasets it completed, filtered (the bytes stored).
+/// the findings and evidence datasets it completed, filtered (the bytes stored).
 class RunWriter::Prepared {
 public:
     Prepared() = default;
@@ -277,7 +285,7 @@ public:
 
 private:
     friend class RunWriter;
-    std::vector<std::vector<std::uint8_t>> findings, evidence, explanations;
+    std::vector<std::vector<std::uint8_t>> findings, evidence;
 };
 
 class StoreTransaction {

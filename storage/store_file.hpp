@@ -2,7 +2,7 @@
 // attributes and their check, and commit records.
 //
 //   int version = check_store_root(file.get(), path);      // IoError / InputError
-//   std::string digest = write_commit_record(group, entries, run_commit_entries(), path);
+//   std::string digest = write_commit_record(group, entries, run_commit_entries(RunLayout::v4, false), path);
 #pragma once
 
 #include "storage/content_digest.hpp"

@@ -2,6 +2,7 @@
 
 #include "core/error.hpp"
 #include "storage/codec.hpp"
+#include "storage/finding_codec.hpp"
 #include "storage/hdf5_handle.hpp"
 #include "storage/schema.hpp"
 #include "storage/signing.hpp"
@@ -42,6 +43,11 @@ std::vector<Problem> read_problem_rows(hid_t group, const std::string& path) {
     return problems;
 }
 
+/// Schema 4 runs have a `rules` table; runs written before (schema 1-3) do not.
+RunLayout run_layout_of(hid_t run, const std::string& path) {
+    return h5::link_exists(run, layout::rules, path) ? RunLayout::v4 : RunLayout::v3;
+}
+
 std::uint64_t extent_of(hid_t group, const std::string& name, const std::string& path) {
     if (!h5::link_exists(group, name, path)) {
         return 0;
@@ -74,9 +80,11 @@ struct Mismatch {
 class GroupVerifier {
 public:
     /// `alternative`: a second entry list the commit record may follow (runs: with imagery).
+    /// `run_layout`: the layout of a run's findings and evidence tables.
     GroupVerifier(hid_t group, const std::vector<std::string>& entries, const std::vector<std::string>& attributes, const std::string& path,
-                  std::vector<haddr_t>& fully_read, const std::vector<std::string>* alternative = nullptr)
-        : m_group(group), m_entries(&entries), m_alternative(alternative), m_attributes(attributes), m_path(path), m_fully_read(fully_read) {}
+                  std::vector<haddr_t>& fully_read, const std::vector<std::string>* alternative = nullptr, RunLayout run_layout = RunLayout::v3)
+        : m_group(group), m_entries(&entries), m_alternative(alternative), m_attributes(attributes), m_path(path), m_fully_read(fully_read),
+          m_layout(run_layout) {}
 
     /// Rows and bytes digested and found matching so far.
     [[nodiscard]] std::uint64_t rows_checked() const { return m_rows; }
@@ -176,14 +184,14 @@ private:
         return out;
     }
 
-    static Expected expected_dataset_attributes(const std::string& member) {
+    [[nodiscard]] Expected expected_dataset_attributes(const std::string& member) const {
         Expected out;
         if (member == layout::regime_text) return out;
         if (is_heap(member)) {
             out.emplace_back("CONTENT", heap_description(member));
             return out;
         }
-        for (auto& [name, value] : table_attributes(member == layout::commit ? commit_table() : table_for_entry(member))) {
+        for (auto& [name, value] : table_attributes(member == layout::commit ? commit_table() : table_for_entry(member, m_layout))) {
             out.emplace_back(name, value);
         }
         if (member == layout::commit) out.emplace_back(layout::digest_attribute, std::nullopt);
@@ -305,7 +313,7 @@ private:
     }
 
     std::optional<Mismatch> check_table(const CommitEntry& entry) {
-        const TableSchema& schema = table_for_entry(entry.table);
+        const TableSchema& schema = table_for_entry(entry.table, m_layout);
         h5::Dataset ds;
         try {
             ds = open_table(m_group, schema, m_path);
@@ -347,6 +355,7 @@ private:
     const std::vector<std::string>& m_attributes;
     const std::string& m_path;
     std::vector<haddr_t>& m_fully_read;
+    RunLayout m_layout;
     std::map<std::string, std::vector<BlockDigest>> m_blocks;
     std::uint64_t m_rows = 0, m_bytes = 0;
 };
@@ -616,6 +625,24 @@ std::vector<Finding> StoreReader::read_findings(const std::string& run_id) const
     m_impl->require_committed(run_id);
     h5::Group run = m_impl->run_group(run_id);
     std::vector<InputFile> inputs = read_files(run.get(), inputs_table(), path);
+    if (run_layout_of(run.get(), path) == RunLayout::v4) {
+        // Schema 4: the dictionaries once, then each row with its codes resolved and its sentence rendered.
+        FindingDictionariesRead d;
+        const std::string dictionary_text = read_heap(run.get(), layout::dictionary_text, path);
+        d.rules = decode_rules(read_table(run.get(), rules_table(), path), dictionary_text, path);
+        d.waivers = decode_waivers(read_table(run.get(), waivers_table(), path), dictionary_text, path);
+        d.targets = decode_dictionary(targets_table(), read_table(run.get(), targets_table(), path), path);
+        d.classes = decode_dictionary(classes_table(), read_table(run.get(), classes_table(), path), path);
+        d.parties = decode_dictionary(parties_table(), read_table(run.get(), parties_table(), path), path);
+        d.records = decode_records(read_table(run.get(), records_table(), path), read_heap(run.get(), layout::record_text, path), inputs, path);
+        const std::vector<EvidenceRowV4> evidence = decode_evidence_v4(read_table(run.get(), evidence_v4_table(), path), path);
+        auto rows = read_table(run.get(), findings_v4_table(), path);
+        const RowSpan findings(rows, findings_v4_table());
+        std::vector<Finding> out;
+        out.reserve(findings.size());
+        for (const std::uint8_t* row : findings) out.push_back(decode_finding_v4(row, d, evidence, path));
+        return out;
+    }
     auto f_rows = read_table(run.get(), findings_table(), path);
     auto e_rows = read_table(run.get(), evidence_table(), path);
     std::string explanations = read_heap(run.get(), layout::explanations, path);
@@ -745,7 +772,9 @@ bool StoreReader::Impl::verify_run(const ChainRow& c, VerifyReport& report, std:
     }
     h5::Group run = h5::open_group(runs.get(), c.name, path);
     std::string digest;
-    GroupVerifier verifier(run.get(), run_commit_entries(), run_attribute_names(), path, fully_read, &imagery_run_commit_entries());
+    const RunLayout run_layout = run_layout_of(run.get(), path);
+    GroupVerifier verifier(run.get(), run_commit_entries(run_layout, false), run_attribute_names(), path, fully_read,
+                           &run_commit_entries(run_layout, true), run_layout);
     if (auto m = verifier.run(digest)) {
         std::string detail = m->message;
         if (m->table == layout::commit && m->location == "missing") {
@@ -862,7 +891,8 @@ bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
     }
     // Runs without a commit record (incomplete) hold only what a run holds.
     h5::Group runs = h5::open_group(root(), layout::runs, path);
-    std::vector<std::string> members = imagery_run_commit_entries();
+    std::vector<std::string> members = run_commit_entries(RunLayout::v3, true);
+    for (const std::string& m : run_commit_entries(RunLayout::v4, true)) members.push_back(m);
     members.emplace_back(layout::commit);
     for (const std::string& name : h5::list_links(runs.get(), path)) {
         h5::Group run = h5::open_group(runs.get(), name, path);

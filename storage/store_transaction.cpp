@@ -3,6 +3,7 @@
 #include "core/error.hpp"
 #include "storage/codec.hpp"
 #include "storage/crash_point.hpp"
+#include "storage/finding_codec.hpp"
 #include "storage/hdf5_handle.hpp"
 #include "storage/schema.hpp"
 #include "storage/signing.hpp"
@@ -322,7 +323,9 @@ struct RunWriter::Impl {
     RunHeader header;
     std::string zone_set_digest;
     h5::Group group;
-    std::optional<Appender> findings, explanations, evidence, problems, problem_text;
+    std::optional<Appender> findings, evidence, problems, problem_text;
+    /// The run's dictionaries (schema 4): codes of the findings' texts, written by finish().
+    std::optional<FindingDictionaries> dictionaries;
     bool finished = false;
     /// Digests of the imagery members (schema 2), in commit order; empty when none were written.
     std::vector<std::pair<std::string, DigestResult>> imagery;
@@ -332,7 +335,7 @@ struct RunWriter::Impl {
         if (state->ended) {
             // The file was closed with H5F_CLOSE_STRONG, which closed these identifiers too.
             group.release();
-            for (auto* a : {&findings, &explanations, &evidence, &problems, &problem_text}) {
+            for (auto* a : {&findings, &evidence, &problems, &problem_text}) {
                 if (*a) {
                     (*a)->release();
                 }
@@ -364,32 +367,22 @@ void RunWriter::append_findings(const std::vector<Finding>& batch) {
 RunWriter::Prepared RunWriter::prepare_findings(const std::vector<Finding>& batch) {
     Impl& run = *m_impl;
     run.require_writable("prepare_findings");
-    // Encode and check the whole batch before staging any of it.
-    std::size_t n_evidence = 0;
-    for (const Finding& f : batch) {
-        n_evidence += f.evidence.size();
-    }
-    RowBuffer f_rows(findings_table(), batch.size());
-    RowBuffer e_rows(evidence_table(), n_evidence);
-    std::string text;
-    std::uint64_t finding_row = run.findings->size();
-    std::uint64_t evidence_row = run.evidence->size();
-    std::size_t e = 0;
+    // Encode the whole batch before staging any of it (schema 4: codes into the run's dictionaries;
+    // a failure part-way leaves the dictionaries ahead of the rows, and the run unusable).
+    RowBuffer f_rows(findings_v4_table(), batch.size());
+    std::vector<EvidenceRowV4> evidence;
+    const std::uint64_t finding_row = run.findings->size();
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const Finding& f = batch[i];
-        encode_finding(f, evidence_row + e, f_rows.row(i), run.explanations->size(), text);
-        for (const Evidence& ev : f.evidence) {
-            std::int64_t input = input_index(run.header.inputs, ev.source_file, "evidence of finding " + f.id);
-            encode_evidence(f, finding_row + i, ev, input, e_rows.row(e));
-            ++e;
-        }
+        const std::string_view basis = waiver_basis_of(run.header.waiver_bases, f);
+        run.dictionaries->encode(f, FindingText{f.explanation_template, basis}, finding_row + i, f_rows.row(i), evidence, run.evidence->size());
     }
+    RowBuffer e_rows = encode_evidence_v4(evidence);
     // Staging changes the digests and offsets: a failure part-way leaves the run unusable.
     return guarded(*run.state, [&] {
         Prepared out;
         out.findings = run.findings->stage(f_rows.data(), batch.size());
-        out.evidence = run.evidence->stage(e_rows.data(), n_evidence);
-        out.explanations = run.explanations->stage_bytes(text);
+        out.evidence = run.evidence->stage(e_rows.data(), evidence.size());
         return out;
     });
 }
@@ -401,7 +394,6 @@ void RunWriter::write(const Prepared& prepared) {
     guarded(*run.state, [&] {
         for (const auto& c : prepared.findings) run.findings->write_chunk(c);
         for (const auto& c : prepared.evidence) run.evidence->write_chunk(c);
-        for (const auto& c : prepared.explanations) run.explanations->write_chunk(c);
     });
     crash_point("findings-batch");
 }
@@ -502,6 +494,15 @@ void RunWriter::finish(const RunSummary& summary) {
     for (std::size_t i = 0; i < summary.rows.size(); ++i) {
         encode_summary(summary.rows[i], summary_rows.row(i));
     }
+    // The dictionaries the findings' codes refer to (schema 4).
+    const FindingDictionaries& dict = *run.dictionaries;
+    std::string dictionary_text;
+    RowBuffer rule_rows = encode_rules(dict.rules(), dictionary_text);
+    RowBuffer waiver_rows = encode_waivers(dict.waivers(), dictionary_text);
+    RowBuffer target_rows = encode_dictionary(targets_table(), dict.targets());
+    RowBuffer class_rows = encode_dictionary(classes_table(), dict.classes());
+    RowBuffer party_rows = encode_dictionary(parties_table(), dict.parties());
+    RowBuffer record_rows = encode_records(dict.records());
     std::string finished = time_text(summary.finished, "finished");
     std::string status = summary.status.empty() ? "complete" : summary.status;
 
@@ -515,19 +516,26 @@ void RunWriter::finish(const RunSummary& summary) {
         digests.emplace_back(layout::regime_text, text_digest(run.header.regime_text));
         append_table(group, inputs_table(), input_rows, digests, path);
         digests.emplace_back(layout::findings, run.findings->finish());
-        digests.emplace_back(layout::explanations, run.explanations->finish());
         digests.emplace_back(layout::evidence, run.evidence->finish());
+        append_table(group, rules_table(), rule_rows, digests, path);
+        append_table(group, targets_table(), target_rows, digests, path);
+        append_table(group, classes_table(), class_rows, digests, path);
+        append_table(group, parties_table(), party_rows, digests, path);
+        append_table(group, waivers_table(), waiver_rows, digests, path);
+        append_heap(group, layout::dictionary_text, dictionary_text, digests, path);
+        append_table(group, records_table(), record_rows, digests, path);
+        append_heap(group, layout::record_text, dict.record_text(), digests, path);
         digests.emplace_back(layout::problems, run.problems->finish());
         digests.emplace_back(layout::problem_text, run.problem_text->finish());
         append_table(group, summary_table(), summary_rows, digests, path);
         for (auto& d : run.imagery) digests.push_back(std::move(d));
         crash_point("run-tables");
-        for (auto* a : {&run.findings, &run.explanations, &run.evidence, &run.problems, &run.problem_text}) {
+        for (auto* a : {&run.findings, &run.evidence, &run.problems, &run.problem_text}) {
             a->reset();
         }
 
         // The commit record is the last thing written to the run: without it the run is incomplete.
-        std::string content_digest = write_commit_record(group, digests, run.has_imagery ? imagery_run_commit_entries() : run_commit_entries(), path);
+        std::string content_digest = write_commit_record(group, digests, run_commit_entries(RunLayout::v4, run.has_imagery), path);
         h5::check(run.group.close(), path, "close run " + run.header.run_id);
         crash_point("run-commit");
 
@@ -616,8 +624,13 @@ struct StoreTransaction::Impl {
                     throw IoError(std::string("not an avf store (group /") + group + " is missing)", Context{}.file(state->path));
                 }
             }
-            if (version < schema_version) {
-                upgrade_chain(state->root(), temp);
+            if (version < 3) {
+                upgrade_chain(state->root(), temp); // raises schema_version too
+            } else if (version < schema_version) {
+                // 3 -> 4: nothing to rewrite. A schema-3 run keeps its layout (readers tell the two
+                // apart by the run's `rules` table); the version rises so that older builds refuse
+                // the store rather than misread the compact runs this build writes into it.
+                h5::write_int_attribute(state->root(), "schema_version", schema_version, temp);
             }
         } else {
             // The root group, like every object, without modification times: same content, same bytes.
@@ -755,6 +768,7 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
     auto impl = std::make_unique<RunWriter::Impl>();
     impl->state = m_impl->state;
     impl->header = header;
+    impl->dictionaries.emplace(impl->header.inputs);
     if (has_zone_set(header.zone_set)) {
         h5::Group zones = h5::open_group(state.root(), layout::zones, path);
         h5::Group set = h5::open_group(zones.get(), header.zone_set, path);
@@ -781,9 +795,8 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
             h5::write_string_attribute(group, name, value, path);
         }
         h5::write_scalar_text(group, layout::regime_text, header.regime_text, path);
-        impl->findings.emplace(Appender::create_table(group, findings_table(), path));
-        impl->explanations.emplace(Appender::create_heap(group, layout::explanations, path));
-        impl->evidence.emplace(Appender::create_table(group, evidence_table(), path));
+        impl->findings.emplace(Appender::create_table(group, findings_v4_table(), path));
+        impl->evidence.emplace(Appender::create_table(group, evidence_v4_table(), path));
         impl->problems.emplace(Appender::create_table(group, problems_table(), path));
         impl->problem_text.emplace(Appender::create_heap(group, layout::problem_text, path));
         crash_point("run-begin");

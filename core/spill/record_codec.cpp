@@ -46,6 +46,7 @@ void encode_finding(ByteWriter& w, const Finding& f) {
     w.u64(f.evidence.size());
     for (const auto& e : f.evidence) encode_evidence(w, e);
     w.str(f.explanation);
+    w.str(f.explanation_template);
 }
 
 Finding decode_finding(ByteReader& r) {
@@ -73,6 +74,7 @@ Finding decode_finding(ByteReader& r) {
     f.evidence.reserve(static_cast<std::size_t>(n));
     for (std::uint64_t i = 0; i < n; ++i) f.evidence.push_back(decode_evidence(r));
     f.explanation = std::string(r.str());
+    f.explanation_template = std::string(r.str());
     return f;
 }
 

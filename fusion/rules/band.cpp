@@ -41,9 +41,9 @@ void BandRule::bind(const ZoneSetView& zones) {
 std::string BandRule::target_id(std::size_t) const {
     return m_line_id;
 }
-std::string BandRule::target_phrase(std::size_t) const {
-    std::string s = fmt::format("between {} and {} km of {}", m_from_m / 1000.0, m_to_m / 1000.0, m_line_id);
-    if (!m_within_zone_id.empty()) s += " inside " + m_within_zone_id;
+std::string BandRule::target_template() const {
+    std::string s = escape_template(fmt::format("between {} and {} km of ", m_from_m / 1000.0, m_to_m / 1000.0)) + "{target}";
+    if (!m_within_zone_id.empty()) s += escape_template(" inside " + m_within_zone_id);
     return s;
 }
 
@@ -80,9 +80,9 @@ void BandRule::evaluate(const LocatedDetection& located, RuleState* state, std::
     f.limit = m_to_m / 1000.0;
     f.unit = "km";
     f.certainty = certain ? Certainty::certain : Certainty::possible;
-    std::string verdict = apply_waiver(f, waiver_for(d, m_within_zone_id), "prohibited");
-    f.explanation = fmt::format("{} observed {} at {}, {} from {} ({}) {}: {}", format_items(d), format_utc(d.time), format_position(d.position),
-                                format_distance(dist), m_line_id, target_phrase(0), format_rule_ref(m_id, m_article), verdict);
+    apply_waiver(f, waiver_for(d, m_within_zone_id));
+    f.explanation_template = "{class} {party_of} observed {from} at {position}, {measured_distance} from {target}, within the band up to "
+                             "{limit_distance} {rule_ref}: {verdict|prohibited}";
     out.push_back(std::move(f));
 }
 

@@ -32,7 +32,7 @@ public:
 
 private:
     std::string target_id(std::size_t target) const override;
-    std::string target_phrase(std::size_t target) const override;
+    std::string target_template() const override;
 
     std::string m_line_id, m_within_zone_id;
     double m_from_m = 0.0, m_to_m = 0.0;

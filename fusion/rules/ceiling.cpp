@@ -22,8 +22,8 @@ void CeilingRule::bind(const ZoneSetView& zones) {
 std::string CeilingRule::target_id(std::size_t target) const {
     return m_zones->zones()[target].id.str();
 }
-std::string CeilingRule::target_phrase(std::size_t target) const {
-    return "in " + m_zones->zones()[target].id.str();
+std::string CeilingRule::target_template() const {
+    return "in {target}";
 }
 
 void CeilingRule::evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>&) const {

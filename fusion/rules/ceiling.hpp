@@ -24,7 +24,7 @@ public:
 
 private:
     std::string target_id(std::size_t target) const override;
-    std::string target_phrase(std::size_t target) const override;
+    std::string target_template() const override;
     ZoneTargets m_targets;
     bool m_boundary_inside = true;
     const ZoneSetView* m_zones = nullptr;

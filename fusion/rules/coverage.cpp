@@ -130,15 +130,8 @@ void CoverageRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& ou
                 for (const ImageRecord* im : touching) f.evidence.push_back(evidence_of(*im));
                 f.id = content_id({m_id, zone.id.str(), "coverage", format_utc(w.from), format_utc(w.to)});
                 const std::string gsd = m_max_gsd ? " at " + format_meters(*m_max_gsd) + " or better" : "";
-                const std::string seen = touching.empty()
-                                             ? "no image touched it"
-                                             : fmt::format("{} image{}, best {}, last {}", touching.size(), touching.size() == 1 ? "" : "s",
-                                                           format_meters(rec.best_gsd_m), format_utc(rec.last_observed));
-                f.explanation =
-                    fmt::format("{} was imaged over {:.1f} % of its area{} from {} to {} ({}; {:.1f} km² unimaged), less than the "
-                                "required {:.1f} % {}: coverage gap",
-                                zone.id.str(), 100.0 * cov.fraction, gsd, format_utc(w.from), format_utc(w.to), seen,
-                                (cov.zone_area_m2 - cov.covered_area_m2) / 1e6, 100.0 * *m_min_fraction, format_rule_ref(m_id, m_article));
+                f.explanation_template = "{target} was imaged over a fraction {measured|3} of its area" + escape_template(gsd) +
+                                         " from {from} to {to} ({records} images), less than the required {limit|3} {rule_ref}: coverage gap";
                 rec.finding_id = f.id;
                 out.findings.push_back(std::move(f));
             }

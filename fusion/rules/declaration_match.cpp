@@ -51,10 +51,6 @@ struct Pair {
     std::size_t observation; // index into the canonical observations
 };
 
-std::string plural(std::size_t n, const char* one, const char* many) {
-    return n == 1 ? one : many;
-}
-
 } // namespace
 
 void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out) const {
@@ -151,7 +147,6 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         t.observations.push_back(p.observation);
         if (first) cited_at_nearest[p.observation] = true;
     }
-    const std::string ref = format_rule_ref(m_id, m_article);
     for (std::size_t i = 0; i < obs.size(); ++i) {
         const MergedObservation& o = obs[i];
         if (left[i] == 0) continue;
@@ -177,10 +172,8 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         f.confidence = o.support.confidence;
         for (const auto& m : o.members) f.evidence.push_back(m.evidence());
         f.id = content_id({m_id, "undeclared", o.members.front().id, o.members.front().file});
-        f.explanation =
-            fmt::format("undeclared: {} {} of {} observed {} at {} ({} sighting{} merged) with no compatible declaration {}: discrepancy; {}; {}",
-                        left[i], o.equipment_class, o.party.empty() ? "unknown party" : o.party, format_utc(o.time), format_position(o.position),
-                        o.members.size(), plural(o.members.size(), "", "s"), ref, to_string(f.certainty), describe(o.support));
+        f.explanation_template = "undeclared: {measured|0} {class} {party_of} observed {from} at {position} ({records} sightings merged) with no "
+                                 "compatible declaration {rule_ref}: discrepancy; {certainty}; confidence {confidence|2}";
         out.push_back(std::move(f));
     }
 
@@ -209,49 +202,45 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
         f.certainty = Certainty::certain;
         f.evidence.push_back(evidence_of(d));
         std::vector<SourcedConfidence> confidences;
-        std::size_t sightings = 0;
         for (std::size_t i : peak ? peak->observations : std::vector<std::size_t>{}) {
             for (const auto& m : obs[i].members) f.evidence.push_back(m.evidence());
             auto c = obs[i].confidences();
             confidences.insert(confidences.end(), c.begin(), c.end());
-            sightings += obs[i].members.size();
         }
         const Support support = combine_confidence(confidences);
-        const std::string what = fmt::format("declaration {} ({} {} {} of {}{}, {} {}, valid {})", d.id.str(), d.kind, d.quantity, d.equipment_class,
-                                             canonical_party(d.party), d.unit.empty() ? "" : ", " + d.unit, place.describe(d),
-                                             d.reference.empty() ? "" : "ref. " + d.reference, format_interval(d.valid));
         std::string sub;
         if (!place.resolved) {
             sub = "unverifiable";
             f.kind = FindingKind::unverifiable;
             f.certainty = Certainty::not_applicable;
             f.confidence = 1.0;
-            f.explanation = fmt::format("unverifiable: {}: its site is not in the zone set, so nothing can be matched to it {}", what, ref);
+            f.explanation_template = "unverifiable: declaration {target} ({class} {party_of}): its site is not in the zone set, so nothing can be "
+                                     "matched to it {rule_ref}";
         } else if (!seen.overflowed() && seen.value() == 0 && d.quantity > 0) {
             if (!m_inputs.coverage) {
                 sub = "unverifiable";
                 f.kind = FindingKind::unverifiable;
                 f.certainty = Certainty::not_applicable;
                 f.confidence = 1.0;
-                f.explanation = fmt::format("unverifiable: nothing observed for {} and the run has no imagery of its place in its window, so it "
-                                            "can be neither confirmed nor called unconfirmed (never compliant by default) {}",
-                                            what, ref);
+                f.explanation_template =
+                    "unverifiable: nothing observed for declaration {target} ({limit|0} {class} {party_of}) and the run has no imagery of its place "
+                    "in its window, so it can be neither confirmed nor called unconfirmed (never compliant by default) {rule_ref}";
             } else {
                 const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, m_max_gsd_m);
                 f.confidence = std::clamp(fraction, 0.0, 1.0);
                 if (fraction >= m_min_coverage) {
                     sub = "unconfirmed";
                     f.kind = FindingKind::discrepancy;
-                    f.explanation = fmt::format("unconfirmed: nothing observed for {} although {:.0f} % of its place was imaged adequately in its "
-                                                "window (at least {:.0f} % required) {}: discrepancy; certain; confidence {:.2f} (imaged fraction)",
-                                                what, 100.0 * fraction, 100.0 * m_min_coverage, ref, f.confidence);
+                    f.explanation_template =
+                        "unconfirmed: nothing observed for declaration {target} ({limit|0} {class} {party_of}) although a fraction {confidence|2} of "
+                        "its place was imaged adequately in its window {rule_ref}: discrepancy; certain; confidence {confidence|2} (imaged fraction)";
                 } else {
                     sub = "coverage_gap";
                     f.kind = FindingKind::coverage_gap;
                     f.certainty = Certainty::not_applicable;
-                    f.explanation = fmt::format("coverage gap: nothing observed for {} and only {:.0f} % of its place was imaged adequately in its "
-                                                "window (at least {:.0f} % required to call it unconfirmed) {}",
-                                                what, 100.0 * fraction, 100.0 * m_min_coverage, ref);
+                    f.explanation_template =
+                        "coverage gap: nothing observed for declaration {target} ({limit|0} {class} {party_of}) and only a fraction {confidence|2} "
+                        "of its place was imaged adequately in its window, too little to call it unconfirmed {rule_ref}";
                 }
             }
         } else {
@@ -268,40 +257,17 @@ void DeclarationMatchRule::finalize(RuleState* state, std::vector<Finding>& out)
             sub = "count_mismatch";
             f.kind = FindingKind::discrepancy;
             f.confidence = support.confidence;
-            std::string coverage_note;
             if (!more && !m_inputs.coverage) {
-                f.certainty = Certainty::possible;
-                coverage_note = "; the run has no imagery to tell whether all of its place was seen";
+                f.certainty = Certainty::possible; // the run has no imagery to tell whether all of its place was seen
             } else if (!more) {
                 const double fraction = m_inputs.coverage->imaged_fraction(place.coverage_area(), window, m_max_gsd_m);
-                if (fraction < m_min_coverage) {
-                    f.certainty = Certainty::possible;
-                    coverage_note = fmt::format("; only {:.0f} % of its place was imaged adequately", 100.0 * fraction);
-                }
+                if (fraction < m_min_coverage) f.certainty = Certainty::possible; // too little of its place imaged adequately
             }
-            // When: the day(s) the peak's observations were seen — not the start of its window,
-            // which for a window longer than a day may lie before the declared period.
-            UtcTime first = UtcTime::max(), last = UtcTime::min();
-            for (std::size_t i : peak->observations) {
-                first = std::min(first, obs[i].time);
-                last = std::max(last, obs[i].time);
-            }
-            const std::string when =
-                m_period ? "observed over its period, seen " + format_days(first, last) : "observed at the peak " + format_days(first, last);
-            std::string windows;
-            if (!m_period)
-                windows = m_window.ms == 86'400'000
-                              ? fmt::format("; {} day{} with sightings", tallies[j].size(), plural(tallies[j].size(), "", "s"))
-                              : fmt::format("; {} window{} of {} with sightings", tallies[j].size(), plural(tallies[j].size(), "", "s"),
-                                            m_window.ms % 86'400'000 == 0 ? fmt::format("{} days", m_window.ms / 86'400'000)
-                                                                          : fmt::format("{} h", static_cast<double>(m_window.ms) / 3'600'000.0));
-            f.explanation = fmt::format(
-                "count mismatch: {} {} {} ({} matched{}{}) for {}: {} by {} (tolerance {}) {}: discrepancy; {}; {}, {} "
-                "sighting{}{}",
-                format_count(seen), d.equipment_class, when, format_count(peak->matched),
-                peak->excess.value() != 0 || peak->excess.overflowed() ? ", " + format_count(peak->excess) + " in excess" : std::string(), windows,
-                what, more ? "more than declared" : "fewer than declared", diff.overflowed() ? format_count(diff) : std::to_string(magnitude),
-                allowed, ref, to_string(f.certainty), describe(support), sightings, plural(sightings, "", "s"), coverage_note);
+            f.explanation_template =
+                more ? "count mismatch: {measured|0} {class} observed for declaration {target} of {limit|0} {class} {party_of}: more "
+                       "than declared {rule_ref}: discrepancy; {certainty}; confidence {confidence|2}; {records} records"
+                     : "count mismatch: {measured|0} {class} observed for declaration {target} of {limit|0} {class} {party_of}: fewer "
+                       "than declared {rule_ref}: discrepancy; {certainty}; confidence {confidence|2}; {records} records";
         }
         f.id = content_id({m_id, sub, d.id.str(), d.origin.file});
         out.push_back(std::move(f));

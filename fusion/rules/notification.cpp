@@ -40,18 +40,18 @@ std::map<std::string, std::int64_t> read_thresholds(TomlReader& r, const std::st
     return out;
 }
 
-std::string thousands(std::int64_t n) {
-    return format_count(n, true);
-}
-std::string thousands(const CountSum& n) {
-    return format_count(n, true);
-}
+// The under-declared sentence forms: the threshold reached is that of observation or of notification.
+constexpr const char* under_declared_observation =
+    "under-declared: {party_of} observed {measured|0} {class} from {from} to {to}, at or above the observation threshold of {limit|0} "
+    "(observers must be invited) that its notifications do not reach {rule_ref}: discrepancy; confidence {confidence|2}";
+constexpr const char* under_declared_notification =
+    "under-declared: {party_of} observed {measured|0} {class} from {from} to {to}, at or above the notification threshold of {limit|0} "
+    "(prior notification required) that its notifications do not reach {rule_ref}: discrepancy; confidence {confidence|2}";
 
 // The items of one class observed in one window (or the whole activity), and when they were seen.
 struct Strength {
     CountSum items;
     UtcTime first = UtcTime::max(), last = UtcTime::min();
-    std::string when() const { return format_days(first, last); }
 };
 
 } // namespace
@@ -135,7 +135,6 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
     std::vector<std::size_t> candidates;
     std::vector<bool> here(notices.size(), false); // matched by the activity at hand
 
-    const std::string ref = format_rule_ref(m_id, m_article);
     for (const auto& [root, members] : activities) {
         const MergedObservation& first = obs[members.front()];
         const std::string party = first.party;
@@ -194,24 +193,13 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
 
         std::vector<SourcedConfidence> confidences;
         std::vector<Evidence> evidence;
-        std::size_t sightings = 0;
         for (std::size_t i : members) {
             auto c = obs[i].confidences();
             confidences.insert(confidences.end(), c.begin(), c.end());
             for (const auto& m : obs[i].members) evidence.push_back(m.evidence());
-            sightings += obs[i].members.size();
         }
         for (std::size_t j : matched) evidence.push_back(evidence_of(*notices[j]));
         const Support support = combine_confidence(confidences);
-        std::string strengths;
-        for (const auto& [cls, p] : peak)
-            strengths += fmt::format("{}{} {} ({} {})", strengths.empty() ? "" : ", ", thousands(p.items), cls, m_period ? "seen" : "peak", p.when());
-        std::string notice_ids;
-        for (std::size_t j : matched) notice_ids += (notice_ids.empty() ? "" : ", ") + notices[j]->id.str();
-        const std::string activity =
-            fmt::format("activity of {} from {} to {} around {} ({} observations, {} sightings; {} {})", party.empty() ? "unknown party" : party,
-                        format_utc(span.from), format_utc(UtcTime{span.to.ms - 1}), format_position(first.position), members.size(), sightings,
-                        m_period ? "strength summed over the activity" : "peak strength", strengths);
 
         auto make = [&](const std::string& sub, FindingKind kind, const std::string& cls) {
             Finding f;
@@ -242,10 +230,8 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
             Finding f = make("not_notified", FindingKind::violation, *crossing);
             f.measured = peak[*crossing].items.as_double();
             f.limit = static_cast<double>(m_notify.at(*crossing));
-            f.explanation = fmt::format("not notified: {} reached the notification threshold of {} {} ({} {} {}) and no notification was "
-                                        "declared for it {}: violation; certain; {}",
-                                        activity, thousands(m_notify.at(*crossing)), *crossing, thousands(peak[*crossing].items), *crossing,
-                                        peak[*crossing].when(), ref, describe(support));
+            f.explanation_template = "not notified: {measured|0} {class} {party_of} from {from} to {to} reached the notification threshold of "
+                                     "{limit|0} and no notification was declared for it {rule_ref}: violation; certain; confidence {confidence|2}";
             out.push_back(std::move(f));
             continue;
         }
@@ -261,9 +247,8 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
                 f.measured = days;
                 f.limit = static_cast<double>(m_lead_time.ms) / 86'400'000.0;
                 f.unit = "days";
-                f.explanation = fmt::format("late notification: {} was notified on {} ({}), {:.1f} days before it started; at least {:.0f} days "
-                                            "required {}: violation; certain; {}",
-                                            activity, format_utc(notified), notice_ids, days, f.limit, ref, describe(support));
+                f.explanation_template = "late notification: {class} {party_of} from {from} was notified {measured|1} days before it started; at "
+                                         "least {limit|0} days required {rule_ref}: violation; certain; confidence {confidence|2}";
                 out.push_back(std::move(f));
             }
         }
@@ -271,33 +256,21 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
         // Under-declaration, per class: the highest threshold the observed peak reaches and the declared strength does not.
         for (const auto& [cls, p] : peak) {
             const CountSum decl = declared.count(cls) ? declared.at(cls) : CountSum{};
-            std::string which;
+            const char* sentence = nullptr;
             std::int64_t limit = 0;
             if (m_observe.count(cls) && p.items.reaches(m_observe.at(cls)) && !decl.reaches(m_observe.at(cls))) {
-                which = "observation";
+                sentence = under_declared_observation;
                 limit = m_observe.at(cls);
             } else if (m_notify.count(cls) && p.items.reaches(m_notify.at(cls)) && !decl.reaches(m_notify.at(cls))) {
-                which = "notification";
+                sentence = under_declared_notification;
                 limit = m_notify.at(cls);
             } else {
                 continue;
             }
-            std::string class_ids;
-            for (std::size_t j : matched) {
-                if (notices[j]->equipment_class != cls) continue;
-                if (!class_ids.empty()) class_ids += ", ";
-                class_ids += notices[j]->id.str();
-            }
-            if (class_ids.empty()) class_ids = "none for " + cls + "; notified: " + notice_ids;
             Finding f = make("under_declared", FindingKind::discrepancy, cls);
             f.measured = p.items.as_double();
             f.limit = static_cast<double>(limit);
-            f.explanation =
-                fmt::format("under-declared: {} declared {} {} ({}) but the {} {} at {} {} {}, at or above the {} threshold "
-                            "of {} {} {}: discrepancy; {}",
-                            party.empty() ? "unknown party" : party, thousands(decl), cls, class_ids, activity, m_period ? "summed" : "peaked",
-                            thousands(p.items), cls, p.when(), which, thousands(limit),
-                            which == "observation" ? "(observers must be invited)" : "(prior notification required)", ref, describe(support));
+            f.explanation_template = sentence;
             out.push_back(std::move(f));
         }
     }

@@ -9,6 +9,21 @@
 
 namespace avf::fusion {
 
+namespace {
+// The rule's sentence forms (core/explanation.hpp): inside, on the boundary, outside within the
+// detection's uncertainty; inside and outside also with a depth at the horizon ("at least").
+constexpr const char* inside_template =
+    "{class} {party_of} observed {from} at {position}, {measured_distance} inside {target} {rule_ref}: {verdict|prohibited}";
+constexpr const char* boundary_template =
+    "{class} {party_of} observed {from} at {position}, on the boundary of {target} {rule_ref}: {verdict|prohibited}";
+constexpr const char* inside_bound_template =
+    "{class} {party_of} observed {from} at {position}, at least {measured_distance} inside {target} {rule_ref}: {verdict|prohibited}";
+constexpr const char* outside_bound_template = "{class} {party_of} observed {from} at {position}, at least {measured_distance} outside {target} "
+                                               "(within its uncertainty) {rule_ref}: {verdict|prohibited}";
+constexpr const char* outside_template = "{class} {party_of} observed {from} at {position}, {measured_distance} outside {target} (within its "
+                                         "uncertainty) {rule_ref}: {verdict|prohibited}";
+} // namespace
+
 ProhibitedRule::ProhibitedRule(TomlReader& r, const RuleContext& context) {
     read_common(r, context);
     m_targets.read(r, context.parties);
@@ -43,21 +58,18 @@ void ProhibitedRule::evaluate(const LocatedDetection& located, RuleState*, std::
         }
         double depth = hit.centre == Location::outside ? -1.0 : 1.0;
         depth *= hit.centre == Location::boundary ? 0.0 : m_zones->distance_to_boundary(hit.zone, d.position, m_depth_horizon).value;
-        // The depth is exact below the horizon; at the horizon it is a bound: the boundary is at least that far.
-        const std::string depth_text = (std::abs(depth) >= m_depth_horizon.value ? "at least " : "") + format_distance(depth);
 
         Finding f = detection_finding(m_id, m_type, m_article, zone.id.str(), d);
         f.measured = depth / 1000.0;
         f.limit = 0.0;
         f.unit = "km";
         f.certainty = certainty;
-        std::string verdict = apply_waiver(f, waiver_for(d, zone.id.str()), "prohibited");
-        std::string where = hit.centre == Location::inside     ? depth_text + " inside " + zone.id.str()
-                            : hit.centre == Location::boundary ? "on the boundary of " + zone.id.str()
-                                                               : depth_text + " outside " + zone.id.str() + " (within its uncertainty of " +
-                                                                     format_distance(d.uncertainty.value) + ")";
-        f.explanation = fmt::format("{} observed {} at {}, {} {}: {}", format_items(d), format_utc(d.time), format_position(d.position), where,
-                                    format_rule_ref(m_id, m_article), verdict);
+        apply_waiver(f, waiver_for(d, zone.id.str()));
+        // At the horizon the depth is a bound (the boundary is at least that far): its own forms.
+        const bool bound = std::abs(depth) >= m_depth_horizon.value;
+        f.explanation_template = hit.centre == Location::inside     ? (bound ? inside_bound_template : inside_template)
+                                 : hit.centre == Location::boundary ? boundary_template
+                                                                    : (bound ? outside_bound_template : outside_template);
         out.push_back(std::move(f));
     }
 }

@@ -94,8 +94,8 @@ void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) 
                 f.kind = FindingKind::unverifiable;
                 f.certainty = Certainty::not_applicable;
                 f.limit = *m_corridor_m / 1000.0;
-                f.explanation = fmt::format("flight {} has no planned route, so its {} corridor cannot be checked {}: unverifiable", t.flight_id,
-                                            format_distance(*m_corridor_m), format_rule_ref(m_id, m_article));
+                f.explanation_template =
+                    "flight {target} has no planned route, so its {limit_distance} corridor cannot be checked {rule_ref}: unverifiable";
                 out.findings.push_back(std::move(f));
             } else {
                 const geo::SegmentIndex plan(MultiLineString{route->route});
@@ -112,10 +112,8 @@ void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) 
                         f.location = pts[far].position;
                         f.measured = d[far] / 1000.0;
                         f.limit = *m_corridor_m / 1000.0;
-                        f.explanation = fmt::format(
-                            "flight {} left its {} corridor from {} to {} ({} fixes), up to {} from the planned route at {} {}: violation; certain",
-                            t.flight_id, format_distance(*m_corridor_m), format_utc(pts[a].time), format_utc(pts[b].time), b - a + 1,
-                            format_distance(d[far]), format_position(pts[far].position), format_rule_ref(m_id, m_article));
+                        f.explanation_template = "flight {target} left its {limit_distance} corridor from {from} to {to}, up to {measured_distance} "
+                                                 "from the planned route at {position} {rule_ref}: violation; certain";
                         out.findings.push_back(std::move(f));
                     });
             }
@@ -129,9 +127,8 @@ void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) 
                 Finding f = base(t, first_counted, last_counted, t.flight_id, "length");
                 f.measured = length / 1000.0;
                 f.limit = *m_max_length_m / 1000.0;
-                f.explanation = fmt::format("flight {} flew {:.1f} km from {} to {}, more than the maximum of {:.1f} km {}: violation; certain",
-                                            t.flight_id, length / 1000.0, format_utc(pts[first_counted].time), format_utc(pts[last_counted].time),
-                                            *m_max_length_m / 1000.0, format_rule_ref(m_id, m_article));
+                f.explanation_template =
+                    "flight {target} flew {measured|1} km from {from} to {to}, more than the maximum of {limit|1} km {rule_ref}: violation; certain";
                 out.findings.push_back(std::move(f));
             }
         }
@@ -155,10 +152,8 @@ void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) 
                     f.location = pts[near].position;
                     f.measured = d[near] / 1000.0;
                     f.limit = m_min_border_m / 1000.0;
-                    f.explanation = fmt::format(
-                        "flight {} came within {} of {} (at least {} required) at {} between {} and {} ({} fixes) {}: violation; certain",
-                        t.flight_id, format_distance(d[near]), line_id, format_distance(m_min_border_m), format_position(pts[near].position),
-                        format_utc(pts[a].time), format_utc(pts[b].time), b - a + 1, format_rule_ref(m_id, m_article));
+                    f.explanation_template = "flight {record} came within {measured_distance} of {target} (at least {limit_distance} required) at "
+                                             "{position} between {from} and {to} {rule_ref}: violation; certain";
                     out.findings.push_back(std::move(f));
                 });
         }

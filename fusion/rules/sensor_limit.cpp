@@ -59,9 +59,8 @@ void SensorLimitRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs&
             f.measured = im.gsd.value;
             f.limit = m_min_gsd[c];
             f.unit = "m";
-            f.explanation =
-                fmt::format("{}: ground resolution {} is finer than the {} limit for {} sensors {}: violation; certain", describe_image(im),
-                            format_meters(im.gsd.value), format_meters(m_min_gsd[c]), to_string(im.sensor), format_rule_ref(m_id, m_article));
+            f.explanation_template =
+                "image {record}: ground resolution {measured|2} m is finer than the {limit|2} m limit {rule_ref}: violation; certain";
             out.findings.push_back(std::move(f));
         }
         if (const auto& h_min = m_min_height[c]) {
@@ -72,9 +71,8 @@ void SensorLimitRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs&
                 f.measured = 0.0;
                 f.limit = *h_min;
                 f.unit = "m";
-                f.explanation =
-                    fmt::format("{}: no height above ground recorded, so the certified minimum height of {} cannot be checked {}: unverifiable",
-                                describe_image(im), format_meters(*h_min), format_rule_ref(m_id, m_article));
+                f.explanation_template = "image {record}: no height above ground recorded, so the certified minimum height of {limit|0} m cannot be "
+                                         "checked {rule_ref}: unverifiable";
                 out.findings.push_back(std::move(f));
             } else if (im.height.value < *h_min) {
                 Finding f = image_finding(m_id, m_type, m_article, target, im, "height");
@@ -83,10 +81,8 @@ void SensorLimitRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs&
                 f.measured = im.height.value;
                 f.limit = *h_min;
                 f.unit = "m";
-                f.explanation =
-                    fmt::format("{}: taken at {} above ground, below the certified minimum height of {} for {} sensors {}: violation; certain",
-                                describe_image(im), format_meters(im.height.value), format_meters(*h_min), to_string(im.sensor),
-                                format_rule_ref(m_id, m_article));
+                f.explanation_template = "image {record}: taken at {measured|0} m above ground, below the certified minimum height of {limit|0} m "
+                                         "{rule_ref}: violation; certain";
                 out.findings.push_back(std::move(f));
             }
         }
@@ -123,10 +119,8 @@ void SensorLimitRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs&
             f.unit = "m";
             f.evidence.push_back(evidence_of(track, i, j));
             f.id = content_id({m_id, track.flight_id, "track-height", format_utc(pts[i].time), track.origin.file});
-            f.explanation = fmt::format(
-                "flight {} operated a sensor below the minimum height of {} from {} to {} ({} fixes, lowest {} at {}) {}: violation; certain",
-                track.flight_id, format_meters(h_min), format_utc(pts[i].time), format_utc(pts[j].time), j - i + 1,
-                format_meters(pts[lowest].height.value), format_position(pts[lowest].position), format_rule_ref(m_id, m_article));
+            f.explanation_template = "flight {target} operated a sensor below the minimum height of {limit|0} m from {from} to {to} (lowest "
+                                     "{measured|0} m at {position}) {rule_ref}: violation; certain";
             out.findings.push_back(std::move(f));
             i = j + 1;
         }

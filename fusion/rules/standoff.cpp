@@ -218,11 +218,9 @@ void StandoffRule::evaluate(const LocatedDetection& located, RuleState*, std::ve
     f.limit = worst->distance_m / 1000.0;
     f.unit = "km";
     f.certainty = certainty;
-    std::string verdict = apply_waiver(f, waiver_for(d, ""), "violation");
-    std::string uncertainty = r > 0 ? fmt::format(" (±{})", format_distance(r)) : "";
-    f.explanation = fmt::format("{} observed {} at {}, {}{} from {}, closer than the {} standoff {}: {}", format_items(d), format_utc(d.time),
-                                format_position(d.position), format_distance(worst_d), uncertainty, line.id.str(), format_distance(worst->distance_m),
-                                format_rule_ref(m_id, m_article), verdict);
+    apply_waiver(f, waiver_for(d, ""));
+    f.explanation_template = "{class} {party_of} observed {from} at {position}, {measured_distance} from {target}, closer than the {limit_distance} "
+                             "standoff {rule_ref}: {verdict|violation}";
     out.push_back(std::move(f));
 }
 

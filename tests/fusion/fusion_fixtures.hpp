@@ -113,7 +113,14 @@ struct Harness {
             for (std::size_t k = i; k < std::min(ds.size(), i + batch); ++k) evaluator->evaluate(ds[k], p);
             evaluator->combine(total, std::move(p));
         }
-        return evaluator->finish(std::move(total));
+        return rendered(evaluator->finish(std::move(total)));
+    }
+
+    /// The findings with their sentences rendered from their templates, as a store reader does.
+    std::vector<Finding> rendered(std::vector<Finding> fs) const {
+        const WaiverBases bases = fusion::waiver_bases(regime);
+        for (auto& f : fs) f.explanation = render_explanation(f, bases);
+        return fs;
     }
 };
 

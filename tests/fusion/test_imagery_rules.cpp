@@ -49,7 +49,9 @@ struct Inputs {
 };
 
 fusion::ImageryOutputs run(const Harness& h, const Inputs& in) {
-    return fusion::evaluate_imagery(h.regime, fusion::ImageryRecords{in.images, in.tracks, in.routes, in.period});
+    fusion::ImageryOutputs out = fusion::evaluate_imagery(h.regime, fusion::ImageryRecords{in.images, in.tracks, in.routes, in.period});
+    out.findings = h.rendered(std::move(out.findings));
+    return out;
 }
 
 std::vector<std::string> evidence_ids(const std::vector<Finding>& fs) {
@@ -92,9 +94,7 @@ TEST_CASE("sensor_limit: Open Skies resolutions by default, exactly at the limit
     CHECK(opt.measured == 0.29);
     CHECK(opt.limit == 0.30);
     CHECK(opt.equipment_class == "optical");
-    CHECK(opt.explanation ==
-          "optical image opt-0.29 (flight OS7001, USA over RUS) taken 2027-03-04T10:00:00Z: ground resolution 0.29 m is finer than the 0.30 m limit "
-          "for optical sensors (rule os-res, OS art. IV): violation; certain");
+    CHECK(opt.explanation == "image opt-0.29: ground resolution 0.29 m is finer than the 0.30 m limit (rule os-res, OS art. IV): violation; certain");
     CHECK(out.coverage.empty());
     CHECK(fusion::SensorLimitRule::open_skies_min_gsd_m[3] == 3.0);
 }

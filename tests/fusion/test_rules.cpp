@@ -34,7 +34,7 @@ TEST_CASE("prohibited: inside is certain, a straddling disk possible, outside no
     CHECK(by("in").kind == FindingKind::violation);
     CHECK(by("in").measured == Approx(1.4).margin(1e-3));
     CHECK(by("in").explanation ==
-          "3 battle_tank of PRK observed 2027-03-04T10:00:00Z at 38.5000N 127.0160E, 1.4 km inside DMZ (rule dmz, art. I): prohibited; certain");
+          "battle_tank of PRK observed 2027-03-04T10:00:00Z at 38.5000N 127.0160E, 1.4 km inside DMZ (rule dmz, art. I): prohibited; certain");
     CHECK(by("edge").certainty == Certainty::possible);
     CHECK(by("out").certainty == Certainty::possible);
     CHECK(by("out").measured == Approx(-0.3).margin(1e-3));
@@ -87,7 +87,7 @@ TEST_CASE("prohibited: the depth is exact below the horizon, a bound beyond it",
     }
     CHECK(exact["10010"].explanation.find(", 10.0 km inside Z (rule p): prohibited; certain") != std::string::npos);
     CHECK(cut["out"].certainty == Certainty::possible);
-    CHECK(cut["out"].explanation.find(", at least 10.0 km outside Z (within its uncertainty of 15.0 km) (rule p)") != std::string::npos);
+    CHECK(cut["out"].explanation.find(", at least 10.0 km outside Z (within its uncertainty) (rule p)") != std::string::npos);
     CHECK(short_cut["300"].explanation.find(", 300 m inside Z") != std::string::npos);
     CHECK(short_cut["9990"].explanation.find(", at least 2.5 km inside Z") != std::string::npos);
 }
@@ -174,7 +174,7 @@ TEST_CASE("standoff: geodesic distance against the limit, at the limit to 1 mm",
     CHECK(by["close"].measured == Approx(12.3).margin(1e-6));
     CHECK(by["close"].limit == 20.0);
     CHECK(by["close"].certainty == Certainty::certain);
-    CHECK(by["close"].explanation.find("2 artillery (2S19) of PRK") == 0);
+    CHECK(by["close"].explanation.find("artillery of PRK") == 0); // the count and model are in the detection, not the row
     CHECK(by["close"].explanation.find("12.3 km from MDL, closer than the 20.0 km standoff") != std::string::npos);
     CHECK(by.count("just-inside"));
     CHECK_FALSE(by.count("just-outside"));
@@ -228,8 +228,7 @@ TEST_CASE("ceiling: exactly N complies, N+1 violates, per day", "[rules][ceiling
     CHECK(format_interval(f[0].span) == "[2027-03-05T00:00:00Z, 2027-03-06T00:00:00Z)");
     REQUIRE(f[0].evidence.size() == 2);
     CHECK(f[0].evidence[0].record_id == "b1");
-    CHECK(f[0].explanation == "11 battle_tank counted in Z on 2027-03-05 (11 certainly inside, 0 possibly) exceed the ceiling of 10 (rule c): "
-                              "violation; certain; 2 detections");
+    CHECK(f[0].explanation == "11 battle_tank counted in Z on 2027-03-05 exceed the ceiling of 10 (rule c): violation; certain; 2 detection(s)");
 }
 
 TEST_CASE("ceiling: straddling items make a possible violation, nesting counts children in parents", "[rules][ceiling]") {

@@ -334,7 +334,8 @@ TEST_CASE("reproducibility: the same inputs and regime give byte-identical resul
     std::string script = tmp.write("same.py", R"(import sys, h5py
 f = h5py.File(sys.argv[1], "r")
 runs = [f["runs"][r] for r in sys.argv[2:]]
-for name in ("findings", "explanations", "evidence", "problems", "problem_text", "summary", "inputs", "regime_text"):
+for name in ("findings", "evidence", "rules", "targets", "classes", "parties", "waivers", "dictionary_text", "records", "record_text",
+             "problems", "problem_text", "summary", "inputs", "regime_text"):
     blobs = {(r[name][()].tobytes() if name != "regime_text" else r[name][()]) for r in runs}
     assert len(blobs) == 1, name
     print(name, "identical", len(next(iter(blobs))), "bytes")

@@ -36,25 +36,29 @@ def main():
 
     # --- h5py -----------------------------------------------------------------------------
     with h5py.File(path, "r") as f:
-        check("h5py: schema_version == 3", int(f.attrs["schema_version"]) == 3)
+        check("h5py: schema_version == 4", int(f.attrs["schema_version"]) == 4)
         check("h5py: format == avf-store", text(f.attrs["format"]) == "avf-store")
         run = f[f"runs/{run_id}"]
         findings = run["findings"][...]
         check(f"h5py: {n_findings} findings", len(findings) == n_findings)
-        check("h5py: first finding id", findings[0]["id"] == b"f-0001-a3c9")
-        check("h5py: lon is float64", findings.dtype["lon"] == np.dtype("<f8"))
-        heap = run["explanations"][...]
         first = findings[0]
-        explanation = heap[first["explanation_offset"]:first["explanation_offset"] + first["explanation_length"]]
-        check("h5py: explanation decodes as UTF-8 with Korean",
-              "비무장지대 북측" in explanation.tobytes().decode("utf-8"))
+        check("h5py: first finding id (schema 4: two uint64)",
+              "%016x%016x" % (int(first["id_hi"]), int(first["id_lo"])) == "00000000000000010000000000000a3c")
+        check("h5py: lon is float64", findings.dtype["lon"] == np.dtype("<f8"))
+        heap = run["dictionary_text"][...]
+        rule = run["rules"][...][first["rule"]]
+        template = heap[rule["template_offset"]:rule["template_offset"] + rule["template_length"]]
+        check("h5py: explanation template decodes as UTF-8 with Korean",
+              "비무장지대 북측" in template.tobytes().decode("utf-8"))
         evidence = run["evidence"][...]
-        check("h5py: evidence rows of finding 0",
-              [e["record_id"] for e in evidence[first["evidence_first"]:first["evidence_first"] + first["evidence_count"]]]
-              == [b"det-17", b"det-18"])
+        records = run["records"][...]
+        record_text = run["record_text"][...]
+        ids = [record_text[r["text_offset"]:r["text_offset"] + r["id_length"]].tobytes()
+               for r in records[[e["record"] for e in evidence[first["evidence"]:first["evidence"] + first["evidence_count"]]]]]
+        check("h5py: evidence rows of finding 0", ids == [b"det-17", b"det-18"])
         inputs = run["inputs"][...]
-        check("h5py: evidence input index names the detections file",
-              inputs[evidence[0]["input"]]["path"] == b"obs/detections.csv")
+        check("h5py: record input index names the detections file",
+              inputs[records[0]["input"]]["path"] == b"obs/detections.csv")
         check("h5py: regime_text is the verbatim file", run["regime_text"][()].decode("utf-8").startswith("# Korean"))
         zones = f[f"zones/{zone_set}/zones"][...]
         wkb = f[f"zones/{zone_set}/zone_wkb"][...]
@@ -87,15 +91,16 @@ def main():
         node = t.get_node(f"/runs/{run_id}/findings")
         check("PyTables: findings is a Table", isinstance(node, tables.Table))
         check(f"PyTables: {n_findings} rows", node.nrows == n_findings)
-        check("PyTables: column read", node.col("rule_id")[0] == b"I-1")
-        check("PyTables: where() query", len(node.read_where('kind == b"exempted"')) == 1)
-        for name in ("evidence", "problems", "inputs", "summary", "commit", "commit_blocks"):
+        check("PyTables: column read", t.get_node(f"/runs/{run_id}/rules").col("id")[node.col("rule")[0]] == b"I-1")
+        check("PyTables: where() query", len(node.read_where("kind == 4")) == 1)
+        for name in ("evidence", "rules", "targets", "classes", "parties", "waivers", "records", "problems", "inputs", "summary", "commit",
+                     "commit_blocks"):
             check(f"PyTables: {name} is a Table", isinstance(t.get_node(f"/runs/{run_id}/{name}"), tables.Table))
         zone_table = t.get_node(f"/zones/{zone_set}/zones")
         check("PyTables: zones table under a UTF-8 group name", isinstance(zone_table, tables.Table))
         check("PyTables: chain is a Table", isinstance(t.get_node("/audit/chain"), tables.Table))
-        heap = t.get_node(f"/runs/{run_id}/explanations")
-        check("PyTables: explanations heap is an array of uint8",
+        heap = t.get_node(f"/runs/{run_id}/dictionary_text")
+        check("PyTables: dictionary_text heap is an array of uint8",
               isinstance(heap, tables.Array) and heap.atom.dtype == np.uint8)
         check("PyTables: heap bytes read", bytes(heap[0:2]) == b"2 ")
         regime = t.get_node(f"/runs/{run_id}/regime_text")
@@ -104,8 +109,9 @@ def main():
     # --- pandas ---------------------------------------------------------------------------
     with h5py.File(path, "r") as f:
         df = pd.DataFrame.from_records(f[f"runs/{run_id}/findings"][...])
-        check("pandas: from_records shape", df.shape == (n_findings, 22))
-        check("pandas: string column decodes", df["id"].str.decode("utf-8").tolist()[0] == "f-0001-a3c9")
+        check("pandas: from_records shape", df.shape == (n_findings, 18))
+        rules = pd.DataFrame.from_records(f[f"runs/{run_id}/rules"][...])
+        check("pandas: string column decodes", rules["id"].str.decode("utf-8").tolist()[0] == "I-1")
         check("pandas: float column", abs(df["lon"][0] - 127.0123456789) < 1e-12)
         problems = pd.DataFrame.from_records(f[f"runs/{run_id}/problems"][...])
         check("pandas: problems table", len(problems) == 3 and problems["line"].tolist()[:2] == [7, 9])

@@ -116,7 +116,7 @@ storage::RunHeader sample_run_header(const std::string& run_id) {
 
 std::vector<Finding> sample_findings() {
     Finding tank;
-    tank.id = "f-0001-a3c9";
+    tank.id = "00000000000000010000000000000a3c"; // a content id: 32 hex digits (schema 4 stores 128 bits)
     tank.kind = FindingKind::violation;
     tank.certainty = Certainty::certain;
     tank.rule_id = "I-1";
@@ -135,7 +135,7 @@ std::vector<Finding> sample_findings() {
     tank.explanation = "2 battle_tank of KP observed inside DMZ-N (비무장지대 북측) on 2027-03-01; Art. I(6) prohibits them.";
 
     Finding gap;
-    gap.id = "f-0002-77e0";
+    gap.id = "000000000000000200000000000077e0";
     gap.kind = FindingKind::coverage_gap;
     gap.certainty = Certainty::not_applicable;
     gap.rule_id = "cov-1";
@@ -149,7 +149,7 @@ std::vector<Finding> sample_findings() {
     gap.explanation = "";
 
     Finding waived;
-    waived.id = "f-0003-0b1d";
+    waived.id = "00000000000000030000000000000b1d";
     waived.kind = FindingKind::exempted;
     waived.certainty = Certainty::possible;
     waived.rule_id = "I-2";
@@ -169,6 +169,8 @@ std::vector<Finding> sample_findings() {
                        {"declaration", "decl-3", "obs/declarations.json", "feature 3"},
                        {"image", "img-9", "", ""}};
     waived.explanation = "Artillery 1.9999999999999998 km from the MDL (limit 2 km), exempted by waiver W-2027-01.\nSecond line.";
+    // Literal templates (no fields): they render to the sentence itself.
+    for (Finding* f : {&tank, &gap, &waived}) f->explanation_template = f->explanation;
     return {tank, gap, waived};
 }
 

@@ -151,7 +151,7 @@ TEST_CASE("images, flights and coverage round-trip and are verified", "[store][i
     write_imagery_run(path, "run-imagery", in);
 
     StoreReader store(path);
-    CHECK(store.schema_version() == 3);
+    CHECK(store.schema_version() == 4);
     CHECK(store.read_imagery("run-plain").images.empty()); // a run without imagery has none of the members
     const RunImagery out = store.read_imagery("run-imagery");
     REQUIRE(out.images.size() == 2);
@@ -221,14 +221,14 @@ TEST_CASE("verify finds a changed byte in the coverage table", "[store][imagery]
     CHECK(report.table == "coverage");
 }
 
-TEST_CASE("a run with imagery added to the schema-1 store: old runs still verify, the file becomes schema 3", "[store][imagery][v1]") {
+TEST_CASE("a run with imagery added to the schema-1 store: old runs still verify, the file becomes schema 4", "[store][imagery][v1]") {
     test::TempDir tmp;
     const std::string path = (tmp.path() / "v1.h5").string();
     std::filesystem::copy_file(test::source_path("tests/data/store-v1.h5"), path);
     REQUIRE(StoreReader(path).schema_version() == 1);
     write_imagery_run(path, "run-imagery", sample_imagery());
     StoreReader store(path);
-    CHECK(store.schema_version() == 3);
+    CHECK(store.schema_version() == 4);
     auto report = store.verify();
     INFO(report.message);
     CHECK(report.ok);

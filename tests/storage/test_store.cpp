@@ -48,7 +48,7 @@ TEST_CASE("a zone set round-trips exactly: geometry with holes, lines, sources, 
         tx.commit();
     }
     StoreReader store(path);
-    CHECK(store.schema_version() == 3);
+    CHECK(store.schema_version() == 4);
     auto infos = store.zone_sets();
     REQUIRE(infos.size() == 1);
     CHECK(infos[0].name == "비무장지대");

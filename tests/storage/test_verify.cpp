@@ -99,7 +99,7 @@ std::string two_run_store(const test::TempDir& tmp) {
 TEST_CASE("verify names the run, table and rows of a byte changed inside a findings row", "[store][verify]") {
     test::TempDir tmp;
     std::string path = two_run_store(tmp);
-    RawFile(path).flip_byte("/runs/run-b/findings", 1, 300); // inside finding 1's fixed columns
+    RawFile(path).flip_byte("/runs/run-b/findings", 1, 50); // inside finding 1's lon (schema 4: bytes 46-53 of 94)
 
     StoreReader store(path);
     CHECK(store.read_findings("run-b").size() == 3); // still readable: only the digests tell
@@ -184,11 +184,11 @@ TEST_CASE("verify catches changed attributes, heap bytes, zone sets and chain ro
         CHECK(report.table == "attributes");
         CHECK(report.location == "value");
     }
-    SECTION("an explanation byte") {
-        RawFile(path).flip_byte("/runs/run-a/explanations", 5, 0);
+    SECTION("an explanation template byte") {
+        RawFile(path).flip_byte("/runs/run-a/dictionary_text", 5, 0);
         auto report = StoreReader(path).verify();
         CHECK(report.run_id == "run-a");
-        CHECK(report.table == "explanations");
+        CHECK(report.table == "dictionary_text");
         CHECK(report.location == "bytes 0-207");
     }
     SECTION("a zone geometry byte") {
@@ -291,12 +291,12 @@ TEST_CASE("a store with a newer schema_version is refused with the supported ver
     test::TempDir tmp;
     std::string path = (tmp.path() / "s.h5").string();
     test::write_sample_store(path, "run-1");
-    RawFile(path).set_schema_version(4);
+    RawFile(path).set_schema_version(5);
     CHECK_THROWS_AS(StoreReader(path), InputError);
-    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 4; this build of avf supports "
-                                                         "schema versions 1 to 3"));
+    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 5; this build of avf supports "
+                                                         "schema versions 1 to 4"));
     CHECK_THROWS_AS(StoreTransaction(path), InputError); // and never written into
-    RawFile(path).set_schema_version(3);
+    RawFile(path).set_schema_version(4);
     CHECK(StoreReader(path).verify().ok);
 }
 

@@ -1,0 +1,299 @@
+#include "storage/finding_codec.hpp"
+
+#include "core/error.hpp"
+#include "core/explanation.hpp"
+#include "storage/codec.hpp"
+#include "storage/table.hpp"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
+
+namespace avf::storage {
+namespace {
+
+[[noreturn]] void damaged(const std::string& what, const std::string& path) {
+    throw IoError(what, Context{}.file(path));
+}
+
+std::string slice(const std::string& heap, HeapRef ref, std::string_view heap_name, const std::string& path) {
+    return heap_slice(heap, ref.offset, ref.length, std::string(heap_name), path);
+}
+
+template <typename T> const T& entry(const std::vector<T>& dictionary, std::uint64_t code, std::string_view table, const std::string& path) {
+    if (code >= dictionary.size()) damaged(fmt::format("finding code {} is outside the {} rows of {}", code, dictionary.size(), table), path);
+    return dictionary[code];
+}
+
+std::uint8_t record_kind_code(std::string_view kind) {
+    for (std::size_t i = 0; i < record_kind_names.size(); ++i) {
+        if (record_kind_names[i] == kind) return static_cast<std::uint8_t>(i);
+    }
+    throw InternalError(fmt::format("evidence record kind '{}' has no code in schema 4", kind));
+}
+
+} // namespace
+
+std::pair<std::uint64_t, std::uint64_t> finding_id_bits(std::string_view id) {
+    auto half = [&](std::string_view hex) {
+        std::uint64_t v = 0;
+        for (char c : hex) {
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) throw InternalError(fmt::format("finding id '{}' is not 32 hex digits", id));
+        }
+        std::from_chars(hex.data(), hex.data() + hex.size(), v, 16);
+        return v;
+    };
+    if (id.size() != 32) throw InternalError(fmt::format("finding id '{}' is not 32 hex digits", id));
+    return {half(id.substr(0, 16)), half(id.substr(16))};
+}
+
+std::string finding_id_text(std::uint64_t hi, std::uint64_t lo) {
+    return fmt::format("{:016x}{:016x}", hi, lo);
+}
+
+FindingDictionaries::FindingDictionaries(const std::vector<InputFile>& inputs) : m_inputs(&inputs) {
+    for (Interned* d : {&m_targets, &m_classes, &m_parties}) d->code("", 0, "");
+    m_waivers.push_back(WaiverEntry{});
+    m_waiver_codes.emplace("", 0);
+}
+
+std::uint32_t FindingDictionaries::Interned::code(const std::string& value, std::uint32_t max_code, std::string_view what) {
+    auto [it, added] = codes.try_emplace(value, static_cast<std::uint32_t>(values.size()));
+    if (added) {
+        if (values.size() > max_code && !values.empty()) {
+            codes.erase(it);
+            throw InputError(fmt::format("a run's findings name more than {} {}: schema 4 codes them in fewer bits", max_code, what));
+        }
+        try {
+            // Checked as its row will be written (width, UTF-8, NUL); the three dictionaries share one layout.
+            RowBuffer scratch(targets_table(), 1);
+            targets_columns.encode(DictionaryEntry{value}, scratch.row(0), value);
+        } catch (...) {
+            codes.erase(it);
+            throw;
+        }
+        values.push_back(value);
+    }
+    return it->second;
+}
+
+std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
+    std::string key = e.record_kind;
+    for (const std::string* part : {&e.record_id, &e.source_file, &e.source_position}) {
+        key += '\0';
+        key += *part;
+    }
+    auto it = m_record_codes.find(key);
+    if (it != m_record_codes.end()) return it->second;
+    if (m_records.size() >= std::numeric_limits<std::uint32_t>::max())
+        throw InputError("a run's findings rest on more than 2^32-1 records: schema 4 codes them in 32 bits");
+    if (e.record_id.size() > std::numeric_limits<std::uint16_t>::max() || e.source_position.size() > std::numeric_limits<std::uint16_t>::max())
+        throw InputError(fmt::format("evidence record '{}' has an id or position longer than 65535 bytes", e.record_id.substr(0, 64)));
+    RecordSlots r;
+    r.kind = record_kind_code(e.record_kind);
+    const std::int64_t input = input_index(*m_inputs, e.source_file, "evidence");
+    r.input = static_cast<std::int32_t>(input);
+    r.text_offset = m_record_text.size();
+    r.id_length = static_cast<std::uint16_t>(e.record_id.size());
+    r.position_length = static_cast<std::uint16_t>(e.source_position.size());
+    m_record_text += e.record_id;
+    m_record_text += e.source_position;
+    const auto code = static_cast<std::uint32_t>(m_records.size());
+    m_records.push_back(r);
+    m_record_codes.emplace(std::move(key), code);
+    return code;
+}
+
+void FindingDictionaries::encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row,
+                                 std::vector<EvidenceRowV4>& evidence, std::uint64_t evidence_base) {
+    FindingCodes c;
+    std::tie(c.id_hi, c.id_lo) = finding_id_bits(f.id);
+    // The span is rendered as ISO-8601 text, which the store keeps for the years 0000-9999 only.
+    if (!col::time_fits_text(f.span.from)) (void)time_text(f.span.from, "finding " + f.id + " span_from");
+    if (!col::time_fits_text(f.span.to)) (void)time_text(f.span.to, "finding " + f.id + " span_to");
+
+    RuleEntry rule{f.rule_id, f.rule_type, f.article, f.unit, std::string(text.explanation_template)};
+    std::string rule_key = rule.id + '\0' + rule.type + '\0' + rule.article + '\0' + rule.unit + '\0' + rule.explanation_template;
+    auto [rit, rule_added] = m_rule_codes.try_emplace(rule_key, static_cast<std::uint16_t>(m_rules.size()));
+    if (rule_added) {
+        if (auto error = template_error(text.explanation_template)) {
+            m_rule_codes.erase(rit);
+            throw InternalError(fmt::format("rule {}: explanation template: {}", f.rule_id, *error));
+        }
+        try {
+            RowBuffer scratch(rules_table(), 1);
+            rules_columns.encode(rule, RuleSlots{}, scratch.row(0), f.id);
+        } catch (...) {
+            m_rule_codes.erase(rit);
+            throw;
+        }
+        if (m_rules.size() > std::numeric_limits<std::uint16_t>::max()) {
+            m_rule_codes.erase(rit);
+            throw InputError("a run's findings come from more than 65536 rule sentence forms: schema 4 codes them in 16 bits");
+        }
+        m_rules.push_back(std::move(rule));
+    }
+    c.rule = rit->second;
+    c.target = m_targets.code(f.target_id, std::numeric_limits<std::uint32_t>::max(), "targets");
+    c.equipment_class = static_cast<std::uint16_t>(m_classes.code(f.equipment_class, std::numeric_limits<std::uint16_t>::max(), "classes"));
+    c.party = static_cast<std::uint16_t>(m_parties.code(f.party, std::numeric_limits<std::uint16_t>::max(), "parties"));
+    if (!f.waiver_id.empty()) {
+        // Waivers belong to rules: two rules may name different waivers alike.
+        auto [wit, waiver_added] =
+            m_waiver_codes.try_emplace(f.waiver_id + '\0' + std::string(text.waiver_basis), static_cast<std::uint16_t>(m_waivers.size()));
+        if (waiver_added) {
+            if (m_waivers.size() > std::numeric_limits<std::uint16_t>::max()) {
+                m_waiver_codes.erase(wit);
+                throw InputError("a run's findings name more than 65535 waivers: schema 4 codes them in 16 bits");
+            }
+            WaiverEntry waiver{f.waiver_id, std::string(text.waiver_basis)};
+            try {
+                RowBuffer scratch(waivers_table(), 1);
+                waivers_columns.encode(waiver, WaiverSlots{}, scratch.row(0), f.id);
+            } catch (...) {
+                m_waiver_codes.erase(wit);
+                throw;
+            }
+            m_waivers.push_back(std::move(waiver));
+        }
+        c.waiver = wit->second;
+    }
+    if (f.evidence.size() > std::numeric_limits<std::uint32_t>::max()) throw InputError("a finding rests on more than 2^32-1 records");
+    c.evidence_count = static_cast<std::uint32_t>(f.evidence.size());
+    if (f.evidence.size() == 1) {
+        c.evidence = record_code(f.evidence.front());
+    } else {
+        const std::uint64_t first = evidence_base + evidence.size();
+        if (first + f.evidence.size() > std::numeric_limits<std::uint32_t>::max()) throw InputError("a run has more than 2^32-1 evidence rows");
+        c.evidence = static_cast<std::uint32_t>(first);
+        for (const Evidence& e : f.evidence) evidence.push_back(EvidenceRowV4{finding_row, record_code(e)});
+    }
+    findings_v4_columns.encode(f, c, row, f.id);
+}
+
+RowBuffer encode_rules(const std::vector<RuleEntry>& rules, std::string& text) {
+    RowBuffer rows(rules_table(), rules.size());
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        const RuleEntry& r = rules[i];
+        rules_columns.encode(r, RuleSlots{HeapRef{text.size(), r.explanation_template.size()}}, rows.row(i), r.id);
+        text += r.explanation_template;
+    }
+    return rows;
+}
+
+RowBuffer encode_waivers(const std::vector<WaiverEntry>& waivers, std::string& text) {
+    RowBuffer rows(waivers_table(), waivers.size());
+    for (std::size_t i = 0; i < waivers.size(); ++i) {
+        const WaiverEntry& w = waivers[i];
+        waivers_columns.encode(w, WaiverSlots{HeapRef{text.size(), w.basis.size()}}, rows.row(i), w.id);
+        text += w.basis;
+    }
+    return rows;
+}
+
+RowBuffer encode_dictionary(const TableSchema& schema, const std::vector<std::string>& values) {
+    RowBuffer rows(schema, values.size());
+    // The three dictionaries share one layout (dictionary_columns); the widths are equal.
+    for (std::size_t i = 0; i < values.size(); ++i) targets_columns.encode(DictionaryEntry{values[i]}, rows.row(i), values[i]);
+    return rows;
+}
+
+RowBuffer encode_records(const std::vector<RecordSlots>& records) {
+    RowBuffer rows(records_table(), records.size());
+    for (std::size_t i = 0; i < records.size(); ++i) records_columns.encode(records[i], rows.row(i), "record " + std::to_string(i));
+    return rows;
+}
+
+RowBuffer encode_evidence_v4(const std::vector<EvidenceRowV4>& evidence) {
+    RowBuffer rows(evidence_v4_table(), evidence.size());
+    for (std::size_t i = 0; i < evidence.size(); ++i) evidence_v4_columns.encode(evidence[i], rows.row(i), "evidence");
+    return rows;
+}
+
+std::vector<RuleEntry> decode_rules(const std::vector<std::uint8_t>& rows, const std::string& text, const std::string& path) {
+    std::vector<RuleEntry> out;
+    for (const std::uint8_t* row : RowSpan(rows, rules_table())) {
+        RuleEntry r;
+        RuleSlots s;
+        rules_columns.decode(row, r, s, path);
+        r.explanation_template = slice(text, s.explanation_template, layout::dictionary_text, path);
+        if (auto error = template_error(r.explanation_template))
+            damaged(fmt::format("rule {}: explanation template cannot be rendered: {}", r.id, *error), path);
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::vector<WaiverEntry> decode_waivers(const std::vector<std::uint8_t>& rows, const std::string& text, const std::string& path) {
+    std::vector<WaiverEntry> out;
+    for (const std::uint8_t* row : RowSpan(rows, waivers_table())) {
+        WaiverEntry w;
+        WaiverSlots s;
+        waivers_columns.decode(row, w, s, path);
+        w.basis = slice(text, s.basis, layout::dictionary_text, path);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+std::vector<std::string> decode_dictionary(const TableSchema& schema, const std::vector<std::uint8_t>& rows, const std::string& path) {
+    std::vector<std::string> out;
+    for (const std::uint8_t* row : RowSpan(rows, schema)) out.push_back(targets_columns.decode(row, path).value);
+    return out;
+}
+
+std::vector<Evidence> decode_records(const std::vector<std::uint8_t>& rows, const std::string& record_text, const std::vector<InputFile>& inputs,
+                                     const std::string& path) {
+    std::vector<Evidence> out;
+    for (const std::uint8_t* row : RowSpan(rows, records_table())) {
+        RecordSlots r = records_columns.decode(row, path);
+        if (r.kind >= record_kind_names.size()) damaged(fmt::format("record kind code {} names no record kind", r.kind), path);
+        if (r.input < -1 || (r.input >= 0 && static_cast<std::size_t>(r.input) >= inputs.size()))
+            damaged(fmt::format("record input {} is outside the {} recorded inputs", r.input, inputs.size()), path);
+        Evidence e;
+        e.record_kind = std::string(record_kind_names[r.kind]);
+        e.record_id = slice(record_text, HeapRef{r.text_offset, r.id_length}, layout::record_text, path);
+        e.source_position = slice(record_text, HeapRef{r.text_offset + r.id_length, r.position_length}, layout::record_text, path);
+        if (r.input >= 0) e.source_file = inputs[static_cast<std::size_t>(r.input)].path;
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<EvidenceRowV4> decode_evidence_v4(const std::vector<std::uint8_t>& rows, const std::string& path) {
+    std::vector<EvidenceRowV4> out;
+    for (const std::uint8_t* row : RowSpan(rows, evidence_v4_table())) out.push_back(evidence_v4_columns.decode(row, path));
+    return out;
+}
+
+Finding decode_finding_v4(const std::uint8_t* row, const FindingDictionariesRead& d, const std::vector<EvidenceRowV4>& evidence,
+                          const std::string& path) {
+    Finding f;
+    FindingCodes c;
+    findings_v4_columns.decode(row, f, c, path);
+    f.id = finding_id_text(c.id_hi, c.id_lo);
+    const RuleEntry& rule = entry(d.rules, c.rule, layout::rules, path);
+    f.rule_id = rule.id;
+    f.rule_type = rule.type;
+    f.article = rule.article;
+    f.unit = rule.unit;
+    f.target_id = entry(d.targets, c.target, layout::targets, path);
+    f.equipment_class = entry(d.classes, c.equipment_class, layout::classes, path);
+    f.party = entry(d.parties, c.party, layout::parties, path);
+    const WaiverEntry& waiver = entry(d.waivers, c.waiver, layout::waivers, path);
+    f.waiver_id = waiver.id;
+    if (c.evidence_count == 1) {
+        f.evidence.push_back(entry(d.records, c.evidence, layout::records, path));
+    } else {
+        const std::uint64_t end = std::uint64_t{c.evidence} + c.evidence_count;
+        if (end > evidence.size())
+            damaged(fmt::format("finding {} has evidence rows [{}, {}) outside the {} rows of evidence", f.id, c.evidence, end, evidence.size()),
+                    path);
+        for (std::uint64_t i = c.evidence; i < end; ++i) f.evidence.push_back(entry(d.records, evidence[i].record, layout::records, path));
+    }
+    f.explanation = render_explanation(rule.explanation_template, f, waiver.basis);
+    return f;
+}
+
+} // namespace avf::storage

@@ -1,0 +1,111 @@
+// Internal to storage/: a run's findings in the compact rows of schema 4 (issue 18 decision 1) —
+// numbers only, with codes into per-run dictionaries (rules and their sentence forms, targets,
+// classes, parties, waivers, records) and the explanation rendered from the rule's template when
+// read (core/explanation.hpp), never stored per finding.
+//
+//   FindingDictionaries dict(inputs);                       // writer side, one per run
+//   dict.encode(f, {template, waiver_basis}, row_index, row, evidence_rows);
+//   ... then write dict's tables: encode_rules(dict, rows, text), dict.targets() ...
+//   FindingDictionariesRead d = ...;                        // reader side: the decoded dictionaries
+//   Finding g = decode_finding_v4(row, d, evidence_rows, path);   // codes resolved, explanation rendered
+//
+// Codes are dictionary rows in order of first use, so the same findings give the same bytes. Code 0
+// of targets, classes, parties and waivers is the empty value (no waiver, unknown party, …).
+#pragma once
+
+#include "core/records.hpp"
+#include "storage/schema.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace avf::storage {
+
+/// What a finding's row does not hold but its dictionaries do: the template of its sentence form
+/// and the basis of its waiver.
+struct FindingText {
+    std::string_view explanation_template;
+    std::string_view waiver_basis;
+};
+
+/// "0123456789abcdef…" (32 lowercase hex digits) as two numbers, and back. InternalError for an id
+/// of another form (finding ids are content ids, fusion/finding_builder.hpp).
+std::pair<std::uint64_t, std::uint64_t> finding_id_bits(std::string_view id);
+std::string finding_id_text(std::uint64_t hi, std::uint64_t lo);
+
+/// The dictionaries of one run being written.
+class FindingDictionaries {
+public:
+    explicit FindingDictionaries(const std::vector<InputFile>& inputs);
+
+    /// Encodes `f` into `row` (findings_v4_table()), interning its texts. A finding resting on
+    /// several records (or none) appends its evidence rows to `evidence`, as finding row `finding_row`;
+    /// `evidence_base` is the row of the run's evidence table where `evidence` will begin (the rows
+    /// of earlier batches). InputError when a dictionary would outgrow its code, a new dictionary
+    /// value does not fit its column (too long, not UTF-8, a NUL byte), or a span end lies outside
+    /// the years 0000-9999; the dictionaries keep the values interned before the error.
+    void encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row, std::vector<EvidenceRowV4>& evidence,
+                std::uint64_t evidence_base = 0);
+
+    const std::vector<RuleEntry>& rules() const { return m_rules; }
+    const std::vector<std::string>& targets() const { return m_targets.values; }
+    const std::vector<std::string>& classes() const { return m_classes.values; }
+    const std::vector<std::string>& parties() const { return m_parties.values; }
+    const std::vector<WaiverEntry>& waivers() const { return m_waivers; }
+    const std::vector<RecordSlots>& records() const { return m_records; }
+    /// The ids and positions the records address.
+    const std::string& record_text() const { return m_record_text; }
+
+private:
+    struct Interned {
+        std::vector<std::string> values;
+        std::unordered_map<std::string, std::uint32_t> codes;
+        std::uint32_t code(const std::string& value, std::uint32_t max_code, std::string_view what);
+    };
+    std::uint32_t record_code(const Evidence& e);
+
+    const std::vector<InputFile>* m_inputs;
+    std::vector<RuleEntry> m_rules;
+    std::unordered_map<std::string, std::uint16_t> m_rule_codes;
+    Interned m_targets, m_classes, m_parties;
+    std::vector<WaiverEntry> m_waivers;
+    std::unordered_map<std::string, std::uint16_t> m_waiver_codes;
+    std::vector<RecordSlots> m_records;
+    std::unordered_map<std::string, std::uint32_t> m_record_codes;
+    std::string m_record_text;
+};
+
+/// The rows of the dictionary tables; templates and waiver bases go to `text` (dictionary_text).
+RowBuffer encode_rules(const std::vector<RuleEntry>& rules, std::string& text);
+RowBuffer encode_waivers(const std::vector<WaiverEntry>& waivers, std::string& text);
+/// targets, classes, parties (the table's schema says which).
+RowBuffer encode_dictionary(const TableSchema& schema, const std::vector<std::string>& values);
+RowBuffer encode_records(const std::vector<RecordSlots>& records);
+RowBuffer encode_evidence_v4(const std::vector<EvidenceRowV4>& evidence);
+
+/// The dictionaries of a run read back.
+struct FindingDictionariesRead {
+    std::vector<RuleEntry> rules;
+    std::vector<std::string> targets, classes, parties;
+    std::vector<WaiverEntry> waivers;
+    std::vector<Evidence> records;
+};
+
+/// Reads the dictionaries from their tables' bytes; IoError (corrupt store) for a template that
+/// cannot be rendered, a text outside dictionary_text or record_text, an unknown record kind.
+std::vector<RuleEntry> decode_rules(const std::vector<std::uint8_t>& rows, const std::string& text, const std::string& path);
+std::vector<WaiverEntry> decode_waivers(const std::vector<std::uint8_t>& rows, const std::string& text, const std::string& path);
+std::vector<std::string> decode_dictionary(const TableSchema& schema, const std::vector<std::uint8_t>& rows, const std::string& path);
+std::vector<Evidence> decode_records(const std::vector<std::uint8_t>& rows, const std::string& record_text, const std::vector<InputFile>& inputs,
+                                     const std::string& path);
+std::vector<EvidenceRowV4> decode_evidence_v4(const std::vector<std::uint8_t>& rows, const std::string& path);
+
+/// The finding of a row, codes resolved, evidence attached, explanation rendered; IoError for a
+/// code outside its dictionary or evidence outside its table.
+Finding decode_finding_v4(const std::uint8_t* row, const FindingDictionariesRead& d, const std::vector<EvidenceRowV4>& evidence,
+                          const std::string& path);
+
+} // namespace avf::storage
