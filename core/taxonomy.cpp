@@ -50,12 +50,12 @@ const ClassRange* Taxonomy::range(std::string_view name) const {
 }
 
 Meters ClassRange::smallest() const {
-    if (declared && assessed_min) return std::min(*declared, *assessed_min);
+    if (declared && assessed_min) return Meters{std::min(declared->value, assessed_min->value)};
     return declared ? *declared : assessed_min.value_or(Meters{0.0});
 }
 
 Meters ClassRange::largest() const {
-    if (declared && assessed_max) return std::max(*declared, *assessed_max);
+    if (declared && assessed_max) return Meters{std::max(declared->value, assessed_max->value)};
     return declared ? *declared : assessed_max.value_or(Meters{0.0});
 }
 

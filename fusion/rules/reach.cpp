@@ -19,8 +19,9 @@ std::string range_text(const ClassRange& r) {
     if (r.declared) s = "declared " + format_distance(r.declared->value);
     if (r.assessed_min) {
         s += s.empty() ? "assessed " : ", assessed ";
-        s += *r.assessed_min == *r.assessed_max ? format_distance(r.assessed_min->value)
-                                                : format_distance(r.assessed_min->value) + " to " + format_distance(r.assessed_max->value);
+        s += r.assessed_min->value == r.assessed_max->value
+                 ? format_distance(r.assessed_min->value)
+                 : format_distance(r.assessed_min->value) + " to " + format_distance(r.assessed_max->value);
     }
     return s + " (" + r.source + ")";
 }
@@ -73,7 +74,8 @@ ReachRule::ReachRule(TomlReader& r, const RuleContext& context) {
             const bool assessed_some = range->assessed_min && (!m_band_max || range->assessed_min->value <= *m_band_max) &&
                                        (!m_band_min || range->assessed_max->value >= *m_band_min);
             if (!declared_in && !assessed_some) {
-                if (named) r.fail("classes", "the range of class '" + cls + "' (" + range_text(*range) + ") lies outside the band " + band_text);
+                if (named)
+                    r.fail("classes", fmt::format("the range of class '{}' ({}) lies outside the band {}", cls, range_text(*range), band_text));
                 continue;
             }
             const bool certain = (!range->declared || declared_in) && (!range->assessed_min || assessed_all);
@@ -132,11 +134,11 @@ void ReachRule::evaluate_reach(const Detection& d, const InScope& c, const std::
 
         const bool declared_reaches = range.declared && dist - r <= range.declared->value;
         const bool assessed_reaches = range.assessed_max && dist - r <= range.assessed_max->value;
-        std::string basis =
-            under(range, declared_reaches ? "the declared range" : "",
-                  !assessed_reaches                                                                 ? ""
-                  : dist <= range.assessed_min->value || *range.assessed_min == *range.assessed_max ? "the assessed range"
-                                                                                                    : "the upper part of the assessed range");
+        std::string basis = under(range, declared_reaches ? "the declared range" : "",
+                                  !assessed_reaches ? ""
+                                  : dist <= range.assessed_min->value || range.assessed_min->value == range.assessed_max->value
+                                      ? "the assessed range"
+                                      : "the upper part of the assessed range");
         if (!whole_disk && dist <= smallest) basis += " with part of its uncertainty disk";
         std::string verdict = apply_waiver(f, waiver_for(d, zone.id.str()), "within reach of " + zone.id.str() + " under " + basis);
         std::string uncertainty = r > 0 ? fmt::format(" (±{})", format_distance(r)) : "";
