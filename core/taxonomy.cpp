@@ -21,6 +21,7 @@ bool Taxonomy::add_class(const std::string& name, const std::vector<std::string>
         if (it != m_lookup.end() && it->second != index) return false;
     }
     m_classes.push_back(name);
+    m_ranges.emplace_back();
     for (auto& k : keys) m_lookup.emplace(std::move(k), index);
     return true;
 }
@@ -32,6 +33,30 @@ const std::string* Taxonomy::resolve(std::string_view name_or_alias) const {
 
 bool Taxonomy::has_class(std::string_view name) const {
     return std::find(m_classes.begin(), m_classes.end(), name) != m_classes.end();
+}
+
+bool Taxonomy::set_range(std::string_view name, ClassRange range) {
+    auto it = std::find(m_classes.begin(), m_classes.end(), name);
+    if (it == m_classes.end()) return false;
+    m_ranges[static_cast<std::size_t>(it - m_classes.begin())] = std::move(range);
+    return true;
+}
+
+const ClassRange* Taxonomy::range(std::string_view name) const {
+    auto it = std::find(m_classes.begin(), m_classes.end(), name);
+    if (it == m_classes.end()) return nullptr;
+    const auto& r = m_ranges[static_cast<std::size_t>(it - m_classes.begin())];
+    return r ? &*r : nullptr;
+}
+
+Meters ClassRange::smallest() const {
+    if (declared && assessed_min) return Meters{std::min(declared->value, assessed_min->value)};
+    return declared ? *declared : assessed_min.value_or(Meters{0.0});
+}
+
+Meters ClassRange::largest() const {
+    if (declared && assessed_max) return Meters{std::max(declared->value, assessed_max->value)};
+    return declared ? *declared : assessed_max.value_or(Meters{0.0});
 }
 
 } // namespace avf

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -20,6 +21,25 @@ WaiverBases waiver_bases(const Regime& regime) {
         for (const Waiver& w : rule->waivers()) out.emplace(std::make_pair(rule->id(), w.id), w.basis);
     return out;
 }
+
+namespace {
+
+// `range_km = { declared = 480, assessed = [500, 5500], source = "…" }`: at least one figure, and a source.
+ClassRange read_class_range(TomlReader& r) {
+    ClassRange range;
+    if (auto d = r.optional_km("declared")) range.declared = Meters{*d};
+    if (auto a = r.optional_km_interval("assessed")) {
+        range.assessed_min = Meters{a->first};
+        range.assessed_max = Meters{a->second};
+    }
+    if (!range.declared && !range.assessed_min)
+        r.fail("", "a range needs a declared and/or an assessed figure", "range_km = { declared = 480, assessed = [500, 5500], source = \"…\" }");
+    range.source = r.required_string("source");
+    r.finish();
+    return range;
+}
+
+} // namespace
 
 Regime load_regime(const std::string& path) {
     return parse_regime(read_file(path), path); // IoError on any read error, never a truncated regime
@@ -54,11 +74,25 @@ Regime parse_regime(const std::string& text, const std::string& path) {
     TomlReader c(*classes, path, "classes");
     for (const auto& [name, value] : *classes) {
         std::string cls(name.str());
-        std::vector<std::string> aliases = c.string_list(cls);
+        // `class = ["alias", …]`, or `class = { aliases = […], range_km = { … } }` for a class with a range.
+        std::vector<std::string> aliases;
+        std::optional<ClassRange> range;
+        if (value.is_table()) {
+            TomlReader t(*c.optional_table(cls), path, "classes." + cls);
+            aliases = t.string_list("aliases");
+            if (const toml::table* rt = t.optional_table("range_km")) {
+                TomlReader rr(*rt, path, "classes." + cls + ".range_km");
+                range = read_class_range(rr);
+            }
+            t.finish();
+        } else {
+            aliases = c.string_list(cls);
+        }
         c.check_text(cls, cls);
         if (cls.size() > store_limits::equipment_class)
             c.fail(cls, "class name is too long", "at most " + std::to_string(store_limits::equipment_class) + " bytes");
         if (!regime.taxonomy.add_class(cls, aliases)) c.fail(cls, "class '" + cls + "' or one of its aliases is already used by another class");
+        if (range) regime.taxonomy.set_range(cls, std::move(*range));
     }
     c.finish();
 

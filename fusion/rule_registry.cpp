@@ -6,6 +6,7 @@
 #include "fusion/rules/declaration_match.hpp"
 #include "fusion/rules/notification.hpp"
 #include "fusion/rules/prohibited.hpp"
+#include "fusion/rules/reach.hpp"
 #include "fusion/rules/route.hpp"
 #include "fusion/rules/sensor_limit.hpp"
 #include "fusion/rules/standoff.hpp"
@@ -26,6 +27,7 @@ const std::map<std::string, Factory>& registry() {
         {"ceiling", [](TomlReader& r, const RuleContext& c) { return std::make_unique<CeilingRule>(r, c); }},
         {"standoff", [](TomlReader& r, const RuleContext& c) { return std::make_unique<StandoffRule>(r, c); }},
         {"band", [](TomlReader& r, const RuleContext& c) { return std::make_unique<BandRule>(r, c); }},
+        {"reach", [](TomlReader& r, const RuleContext& c) { return std::make_unique<ReachRule>(r, c); }},
         // the imagery side (evaluate_imagery)
         {"sensor_limit", [](TomlReader& r, const RuleContext& c) { return std::make_unique<SensorLimitRule>(r, c); }},
         {"route", [](TomlReader& r, const RuleContext& c) { return std::make_unique<RouteRule>(r, c); }},

@@ -164,14 +164,40 @@ std::optional<Duration> TomlReader::optional_duration(const std::string& key, bo
     return d;
 }
 
+double TomlReader::checked_km(const std::string& key, double km, bool allow_zero) const {
+    if (km < 0 || (!allow_zero && km == 0))
+        fail(key, allow_zero ? "must not be negative" : "must be positive", allow_zero ? "a distance in km ≥ 0" : "a distance in km > 0");
+    if (km * 1000.0 > max_distance_m)
+        fail(key, "a distance on the Earth is at most half its circumference", "a distance in km ≤ 20004 (the longest geodesic on WGS84)");
+    return km * 1000.0;
+}
+
 std::optional<double> TomlReader::optional_km(const std::string& key, bool allow_zero) {
     auto v = optional_number(key);
     if (!v) return std::nullopt;
-    if (*v < 0 || (!allow_zero && *v == 0))
-        fail(key, allow_zero ? "must not be negative" : "must be positive", allow_zero ? "a distance in km ≥ 0" : "a distance in km > 0");
-    if (*v * 1000.0 > max_distance_m)
-        fail(key, "a distance on the Earth is at most half its circumference", "a distance in km ≤ 20004 (the longest geodesic on WGS84)");
-    return *v * 1000.0;
+    return checked_km(key, *v, allow_zero);
+}
+
+std::optional<std::pair<double, double>> TomlReader::optional_km_interval(const std::string& key) {
+    if (!has(key)) return std::nullopt;
+    const toml::array* a = m_table.get(key)->as_array();
+    if (!a) {
+        double d = *optional_km(key);
+        return std::pair{d, d};
+    }
+    m_used.insert(key);
+    const std::string expected = "a distance in km or an interval [min, max] of them, e.g. [500, 5500]";
+    if (a->size() != 2) fail(key, "an interval has exactly two ends", expected);
+    double ends[2];
+    for (std::size_t i = 0; i < 2; ++i) {
+        const toml::node& n = *a->get(i);
+        if (!n.is_integer() && !n.is_floating_point()) fail(key, "wrong type", expected);
+        double v = *n.value<double>();
+        if (!std::isfinite(v)) fail(key, "must be finite numbers", expected);
+        ends[i] = checked_km(key, v, false);
+    }
+    if (ends[0] > ends[1]) fail(key, "the interval's minimum is above its maximum", "[min, max] with min ≤ max");
+    return std::pair{ends[0], ends[1]};
 }
 
 std::optional<double> TomlReader::optional_meters(const std::string& key) {

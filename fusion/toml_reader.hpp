@@ -16,6 +16,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace avf::fusion {
@@ -48,6 +49,9 @@ public:
     /// A distance in kilometres (`*_km`) as metres: finite, ≥ 0 (> 0 unless `allow_zero`) and at
     /// most max_distance_m.
     std::optional<double> optional_km(const std::string& key, bool allow_zero = false);
+    /// A distance in km, or an interval [min, max] of them (`assessed = [500, 5500]`), as metres:
+    /// each end as optional_km (> 0), min ≤ max; a single distance is the interval [d, d].
+    std::optional<std::pair<double, double>> optional_km_interval(const std::string& key);
     /// A distance in metres (`*_m` tolerances): finite, ≥ 0 and at most max_distance_m.
     std::optional<double> optional_meters(const std::string& key);
     const toml::table* optional_table(const std::string& key);
@@ -69,6 +73,7 @@ public:
 
 private:
     const toml::node* get(const std::string& key);
+    double checked_km(const std::string& key, double km, bool allow_zero) const; // metres
     const toml::table& m_table;
     std::string m_file;
     std::string m_path;

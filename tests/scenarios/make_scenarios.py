@@ -47,7 +47,7 @@ def feature(props, geometry):
     return {"type": "Feature", "properties": props, "geometry": geometry}
 
 
-def write(name, description, zones, regime_rules, detections, expected, problems=None, options=None, files=None, notes=None):
+def write(name, description, zones, regime_rules, detections, expected, problems=None, options=None, files=None, notes=None, head=REGIME_HEAD):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
     for fname, content in (files or {}).items():  # imagery, tracks, routes
@@ -57,7 +57,7 @@ def write(name, description, zones, regime_rules, detections, expected, problems
         json.dump({"type": "FeatureCollection", "features": zones}, f, indent=1)
         f.write("\n")
     with open(os.path.join(d, "regime.toml"), "w") as f:
-        f.write(REGIME_HEAD + regime_rules)
+        f.write(head + regime_rules)
     if detections is not None:  # None: a run without detections (imagery only, declarations only)
         with open(os.path.join(d, "detections.csv"), "w") as f:
             f.write(HEADER + "\n")
@@ -532,7 +532,141 @@ sources = ["imagery", "inspection"]
           zones, rules, d, e)
 
 
-ALL = [prohibited, standoff, ceiling, band, validity_and_waivers, bad_records, period, imagery, parties, regime_language]
+def distance_to_polygon(lon, lat, polygons):
+    """Geodesic distance (m) from a point outside to polygons with straight lon/lat edges: to every
+    vertex, then, on each edge that could be nearer, a golden-section search along the edge."""
+    import numpy as np
+    best = float("inf")
+    edges = []
+    for poly in polygons:
+        for ring in poly:
+            xs = np.array([p[0] for p in ring])
+            ys = np.array([p[1] for p in ring])
+            _, _, dv = G.inv(np.full(len(xs), lon), np.full(len(xs), lat), xs, ys)
+            best = min(best, float(dv.min()))
+            _, _, le = G.inv(xs[:-1], ys[:-1], xs[1:], ys[1:])
+            edges += [(xs[i], ys[i], xs[i + 1], ys[i + 1], min(dv[i], dv[i + 1]) - le[i]) for i in range(len(xs) - 1)]
+    at = lambda e, t: G.inv(lon, lat, e[0] + t * (e[2] - e[0]), e[1] + t * (e[3] - e[1]))[2]
+    for e in edges:
+        if e[4] > best:
+            continue
+        a, b = 0.0, 1.0
+        r = (5 ** 0.5 - 1) / 2
+        for _ in range(80):
+            c, d = b - r * (b - a), a + r * (b - a)
+            if at(e, c) < at(e, d):
+                b = d
+            else:
+                a = c
+        best = min(best, at(e, (a + b) / 2))
+    return best
+
+
+def reach():
+    """Launchers in Kaliningrad and western Russia against the real borders of POL, LTU, LVA, EST
+    (datasets/baltic/territories.geojson, Natural Earth)."""
+    with open(os.path.join(HERE, "..", "..", "datasets", "baltic", "territories.geojson")) as f:
+        territories = {t["properties"]["id"]: t for t in json.load(f)["features"]}
+    polys = lambda g: g["coordinates"] if g["type"] == "MultiPolygon" else [g["coordinates"]]
+    protected = ["POL", "LTU", "LVA", "EST"]
+    zones = [territories[z] for z in protected]
+    # Kaliningrad: the part of the (clipped) Russian territory west of 23°E.
+    kgd = [p for p in polys(territories["RUS"]["geometry"]) if max(x for x, _ in p[0]) < 23.0]
+    assert len(kgd) == 1
+    zones.append(feature({"id": "KGD", "name": "Kaliningrad oblast (Natural Earth)", "kind": "area", "parties": "RUS", "parent": "",
+                          "valid_from": "", "valid_to": ""}, {"type": "Polygon", "coordinates": kgd[0]}))
+    dist = lambda p, z: distance_to_polygon(p[0], p[1], polys(territories[z]["geometry"]))
+
+    def at_distance(start, azimuth, target, zone):
+        """The point along a geodesic from `start` whose distance to `zone` is `target` metres."""
+        lo, hi = 0.0, 4.0e6
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if dist(fwd(start[0], start[1], azimuth, mid), zone) < target:
+                lo = mid
+            else:
+                hi = mid
+        return fwd(start[0], start[1], azimuth, (lo + hi) / 2)
+
+    # A launcher near Smolensk: its nearest protected territory sets the probes' ranges, one metre
+    # beyond it (reached) and one metre short (not reached).
+    smolensk = (32.05, 54.78)
+    near = {z: dist(smolensk, z) for z in protected}
+    nearest = min(near, key=near.get)
+    probe_m = near[nearest]
+    head = """[regime]
+id = "scenario-reach"
+name = "Reach scenario (INF ranges, 2021 draft treaty)"
+parties = ["RUS", "POL", "LTU", "LVA", "EST"]
+in_force_from = "2020-01-01"
+
+[classes]
+battle_tank = ["T-72B3"]
+ssc8 = { aliases = ["9M729", "SSC-8"], range_km = { declared = 480, assessed = [500, 5500], source = "declared by Russia (Jan 2019); assessed by the US (State Dept. compliance report 2019)" } }
+iskander_m = { aliases = ["9M723"], range_km = { declared = 500, source = "illustrative declared figure" } }
+probe_reached = { range_km = { declared = %.6f, source = "scenario: one metre beyond the distance to %s" } }
+probe_short = { range_km = { declared = %.6f, source = "scenario: one metre short of the distance to %s" } }
+""" % ((probe_m + 1.0) / 1000.0, nearest, (probe_m - 1.0) / 1000.0, nearest)
+    rules = """
+# The 2021 draft: no intermediate- or shorter-range missiles where they can hit the other party.
+[[rules]]
+id = "no-reach"
+type = "reach"
+article = "draft treaty (Dec 2021) art. 4, illustrative"
+parties = ["RUS"]
+zones = ["POL", "LTU", "LVA", "EST"]
+
+# INF ranges: no class with a range in [500, 5500] km deployed in Kaliningrad.
+[[rules]]
+id = "inf-band-kgd"
+type = "reach"
+check = "deployed"
+article = "INF (1987) art. II, illustrative"
+zones = ["KGD"]
+range_km_min = 500
+range_km_max = 5500
+"""
+    ranges = {"ssc8": (480e3, 500e3, 5500e3), "iskander_m": (500e3, None, None), "probe_reached": (probe_m + 1.0, None, None),
+              "probe_short": (probe_m - 1.0, None, None)}
+    aliases = {"9M729": "ssc8", "SSC-8": "ssc8", "9M723": "iskander_m"}
+    # Points at exact distances from Latvia, east of it (Latvia is the nearest territory there).
+    east_of_lva = (28.3, 56.6)
+    dets = [
+        ("kgd-ssc8", (20.51, 54.71), "9M729", 0),           # Kaliningrad: POL, LTU, LVA (and EST?) within 480 km
+        ("kgd-iskander", (21.50, 54.90), "9M723", 2000),
+        ("kgd-tank", (20.60, 54.75), "T-72B3", 0),           # no range: no reach rule applies
+        ("probe-reached", smolensk, "probe_reached", 0),
+        ("probe-short", smolensk, "probe_short", 0),
+        ("ssc8-490", at_distance(east_of_lva, 90.0, 490e3, "LVA"), "ssc8", 0),       # under the assessed range only
+        ("isk-whole", at_distance(east_of_lva, 90.0, 498.5e3, "LVA"), "iskander_m", 1000),   # whole disk reached
+        ("isk-straddle", at_distance(east_of_lva, 90.0, 499.5e3, "LVA"), "iskander_m", 1000),  # disk straddles the reach
+        ("isk-out", at_distance(east_of_lva, 90.0, 501.5e3, "LVA"), "iskander_m", 1000),
+        ("ssc8-novosibirsk", (82.93, 55.03), "SSC-8", 0),    # ~3,000 km: the upper part of the assessed range
+        ("ssc8-vladivostok", (131.9, 43.1), "ssc8", 0),      # beyond 5,500 km
+    ]
+    expected = []
+    for id, p, cls, unc in dets:
+        cls = aliases.get(cls, cls)
+        if cls not in ranges:
+            continue
+        declared, amin, amax = ranges[cls]
+        figures = [x for x in (declared, amin, amax) if x is not None]
+        for z in protected:
+            d = dist(p, z)
+            if d - unc > max(figures):
+                continue
+            certain = d + unc <= min(figures)
+            expected.append(("no-reach", z, "violation", "certain" if certain else "possible", id, "%.3f" % (d / 1000.0)))
+    # Deployed in KGD with a range in the band: the SSC-8 only under its assessment (possible), the
+    # Iskander-M (500 km, the band is inclusive) certainly, its 2 km disk well inside.
+    expected.append(("inf-band-kgd", "KGD", "violation", "possible", "kgd-ssc8", ""))
+    expected.append(("inf-band-kgd", "KGD", "violation", "certain", "kgd-iskander", ""))
+    d = [det(id, p, cls, unc=unc, party="RUS") for id, p, cls, unc in dets]
+    write("reach", "reach: launchers vs real Baltic/Polish borders; a range one metre beyond / short of the border; declared 480 vs assessed 500-5,500 km; disks straddling the reach; INF band deployed in Kaliningrad",
+          zones, rules, d, expected, head=head)
+
+
+ALL = [prohibited, standoff, ceiling, band, validity_and_waivers, bad_records, period, imagery, parties, regime_language, reach]
 
 if __name__ == "__main__":
     import sys
