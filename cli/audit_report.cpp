@@ -23,29 +23,13 @@
 namespace avf::cli {
 namespace {
 
-std::string html(std::string_view text) {
-    std::string out;
-    out.reserve(text.size() + text.size() / 8);
-    for (char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
-
 std::string html_table(const Table& t, const std::string& css_class = "") {
     std::string out = css_class.empty() ? "<table>\n<tr>" : "<table class=\"" + css_class + "\">\n<tr>";
-    for (const auto& c : t.columns) out += "<th>" + html(c) + "</th>";
+    for (const auto& c : t.columns) out += "<th>" + html_text(c) + "</th>";
     out += "</tr>\n";
     for (const auto& row : t.rows) {
         out += "<tr>";
-        for (const auto& cell : row) out += "<td>" + html(cell_text(cell)) + "</td>";
+        for (const auto& cell : row) out += "<td>" + html_text(cell_text(cell)) + "</td>";
         out += "</tr>\n";
     }
     if (t.rows.empty()) out += "<tr><td colspan=\"" + std::to_string(t.columns.size()) + "\">(none)</td></tr>\n";
@@ -54,7 +38,7 @@ std::string html_table(const Table& t, const std::string& css_class = "") {
 
 std::string definition_list(const std::vector<std::pair<std::string, std::string>>& items) {
     std::string out = "<dl>\n";
-    for (const auto& [k, v] : items) out += "<dt>" + html(k) + "</dt><dd>" + html(v) + "</dd>\n";
+    for (const auto& [k, v] : items) out += "<dt>" + html_text(k) + "</dt><dd>" + html_text(v) + "</dd>\n";
     return out + "</dl>\n";
 }
 
@@ -95,12 +79,12 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     const storage::RunHeader& h = info.header;
 
     std::ostringstream o;
-    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>avf audit report: run " << html(run_id)
+    o << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>avf audit report: run " << html_text(run_id)
       << "</title>\n<style>\n"
       << report_css << "\n</style>\n</head>\n<body>\n";
-    o << "<h1>Audit report: run <span class=\"mono\">" << html(run_id) << "</span></h1>\n";
-    o << "<p>Regime <b>" << html(h.regime_id) << "</b>, zone set <b>" << html(h.zone_set) << "</b>, store <span class=\"mono\">" << html(opt.store)
-      << "</span>. Written by " << html(std::string(tool_name) + " " + tool_version + " (git " + git_commit + ")")
+    o << "<h1>Audit report: run <span class=\"mono\">" << html_text(run_id) << "</span></h1>\n";
+    o << "<p>Regime <b>" << html_text(h.regime_id) << "</b>, zone set <b>" << html_text(h.zone_set) << "</b>, store <span class=\"mono\">"
+      << html_text(opt.store) << "</span>. Written by " << html_text(std::string(tool_name) + " " + tool_version + " (git " + git_commit + ")")
       << " from the store alone; every value below is read from the HDF5 file and can be checked there with h5py or h5dump "
          "(docs/store-format.md).</p>\n";
 
@@ -108,7 +92,7 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     o << "<h2>Verification</h2>\n<p class=\"ok\">Verified: the run's " << check.rows_checked << " table rows and " << check.bytes_checked
       << " bytes of text match their commit record, the audit chain's rows 1 to " << check.chain_rows
       << " link correctly, and the zone set is the one the run used.</p>\n";
-    o << "<p class=\"note\">Only this run and the chain up to it were checked for this report; <code>avf audit verify " << html(opt.store)
+    o << "<p class=\"note\">Only this run and the chain up to it were checked for this report; <code>avf audit verify " << html_text(opt.store)
       << "</code> checks every run and zone set.</p>\n";
 
     // --- summary
@@ -162,8 +146,8 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     o << html_table(inputs, "mono");
     o << "<h3>Options</h3>\n<pre>";
     nlohmann::json options = nlohmann::json::parse(h.options_json, nullptr, /*allow_exceptions=*/false);
-    o << html(options.is_discarded() ? h.options_json : options.dump(2)) << "</pre>\n";
-    o << "<h3>Regime text (verbatim, " << h.regime_text.size() << " bytes)</h3>\n<pre>" << html(h.regime_text) << "</pre>\n";
+    o << html_text(options.is_discarded() ? h.options_json : options.dump(2)) << "</pre>\n";
+    o << "<h3>Regime text (verbatim, " << h.regime_text.size() << " bytes)</h3>\n<pre>" << html_text(h.regime_text) << "</pre>\n";
 
     // --- findings by rule, in stored order of first appearance
     o << "<h2>Findings by rule</h2>\n";
@@ -181,8 +165,8 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
         for (const Finding* f : list) ++kinds_of_rule[std::string(to_string(f->kind)) + " " + std::string(to_string(f->certainty))];
         std::string counts;
         for (const auto& [k, n] : kinds_of_rule) counts += (counts.empty() ? "" : ", ") + std::to_string(n) + " " + k;
-        o << "<h3 id=\"rule-" << html(rule) << "\">Rule " << html(rule) << " (" << html(first.rule_type) << ")</h3>\n";
-        o << "<p>" << html(first.article) << " &mdash; " << list.size() << " findings: " << html(counts) << "</p>\n";
+        o << "<h3 id=\"rule-" << html_text(rule) << "\">Rule " << html_text(rule) << " (" << html_text(first.rule_type) << ")</h3>\n";
+        o << "<p>" << html_text(first.article) << " &mdash; " << list.size() << " findings: " << html_text(counts) << "</p>\n";
         o << "<table>\n<tr><th>finding id</th><th>kind</th><th>certainty</th><th>target</th><th>party</th><th>class</th><th>time (UTC)</th>"
              "<th>lon, lat</th><th>measured</th><th>limit</th><th>confidence</th><th>waiver</th><th>evidence</th></tr>\n";
         std::size_t shown = 0;
@@ -192,18 +176,19 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
             std::string evidence;
             for (const auto& e : f->evidence) evidence += (evidence.empty() ? "" : ", ") + e.record_id;
             std::string kind(to_string(f->kind));
-            o << "<tr><td class=\"mono\">" << html(f->id) << "</td><td class=\"kind-" << html(kind) << "\">" << html(kind) << "</td><td>"
-              << html(to_string(f->certainty)) << "</td><td>" << html(f->target_id) << "</td><td>" << html(f->party) << "</td><td>"
-              << html(f->equipment_class) << "</td><td>" << html(time_text(f->span)) << "</td><td>"
-              << html(fmt::format("{:.6f}, {:.6f}", f->location.x(), f->location.y())) << "</td><td>" << html(number(f->measured) + " " + f->unit)
-              << "</td><td>" << html(number(f->limit) + " " + f->unit) << "</td><td>" << html(number(f->confidence)) << "</td><td>"
-              << html(f->waiver_id) << "</td><td>" << html(std::to_string(f->evidence.size()) + ": " + evidence) << "</td></tr>\n";
-            o << R"(<tr><td class="expl" colspan="13">)" << html(f->explanation) << "</td></tr>\n";
+            o << "<tr><td class=\"mono\">" << html_text(f->id) << "</td><td class=\"kind-" << html_text(kind) << "\">" << html_text(kind)
+              << "</td><td>" << html_text(to_string(f->certainty)) << "</td><td>" << html_text(f->target_id) << "</td><td>" << html_text(f->party)
+              << "</td><td>" << html_text(f->equipment_class) << "</td><td>" << html_text(time_text(f->span)) << "</td><td>"
+              << html_text(fmt::format("{:.6f}, {:.6f}", f->location.x(), f->location.y())) << "</td><td>"
+              << html_text(number(f->measured) + " " + f->unit) << "</td><td>" << html_text(number(f->limit) + " " + f->unit) << "</td><td>"
+              << html_text(number(f->confidence)) << "</td><td>" << html_text(f->waiver_id) << "</td><td>"
+              << html_text(std::to_string(f->evidence.size()) + ": " + evidence) << "</td></tr>\n";
+            o << R"(<tr><td class="expl" colspan="13">)" << html_text(f->explanation) << "</td></tr>\n";
         }
         o << "</table>\n";
         if (shown < list.size())
             o << "<p class=\"note\">" << list.size() - shown << " more findings of this rule are not shown; <code>avf findings list --store "
-              << html(opt.store) << " --run " << html(run_id) << " --rule " << html(rule) << "</code> lists them all.</p>\n";
+              << html_text(opt.store) << " --run " << html_text(run_id) << " --rule " << html_text(rule) << "</code> lists them all.</p>\n";
     }
 
     // --- problems
@@ -213,12 +198,12 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
 
     // --- how to check
     o << "<h2>How to check this report</h2>\n<pre>"
-      << html("avf audit verify " + opt.store + "\navf findings list --store " + opt.store + " --run " + run_id +
-              "\navf findings show <finding id> --store " + opt.store + " --run " + run_id +
-              "\nsha256sum <each input file>          # compare with the Inputs table above\n"
-              "h5dump -H " +
-              opt.store)
-      << "</pre>\n<p class=\"note\">The commit record (<span class=\"mono\">/runs/" << html(run_id)
+      << html_text("avf audit verify " + opt.store + "\navf findings list --store " + opt.store + " --run " + run_id +
+                   "\navf findings show <finding id> --store " + opt.store + " --run " + run_id +
+                   "\nsha256sum <each input file>          # compare with the Inputs table above\n"
+                   "h5dump -H " +
+                   opt.store)
+      << "</pre>\n<p class=\"note\">The commit record (<span class=\"mono\">/runs/" << html_text(run_id)
       << "/commit</span>) lists the SHA-256 of every table of the run; docs/store-format.md §8 shows how to recompute them in Python without "
          "avf.</p>\n";
     o << "</body>\n</html>\n";

@@ -1,5 +1,6 @@
 #include "cli/map_page.hpp"
 
+#include "cli/output.hpp"
 #include "cli/web_assets.hpp"
 #include "core/time.hpp"
 
@@ -213,20 +214,6 @@ std::string in_json_script(std::string_view json_text) {
         case '<': out += "\\u003c"; break;
         case '>': out += "\\u003e"; break;
         case '&': out += "\\u0026"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
-
-std::string html_text(std::string_view text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
         default: out += c;
         }
     }

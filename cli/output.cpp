@@ -313,4 +313,20 @@ void add_overwrite_flag(CLI::App& cmd, bool& overwrite) {
     cmd.add_flag("--overwrite", overwrite, "Replace the output file when it exists (default: refuse; never the store or an input)");
 }
 
+std::string html_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size() + text.size() / 8);
+    for (char c : text) {
+        switch (c) {
+        case '&': out += "&amp;"; break;
+        case '<': out += "&lt;"; break;
+        case '>': out += "&gt;"; break;
+        case '"': out += "&quot;"; break;
+        case '\'': out += "&#39;"; break;
+        default: out += c;
+        }
+    }
+    return out;
+}
+
 } // namespace avf::cli

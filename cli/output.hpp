@@ -18,6 +18,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace CLI {
@@ -48,6 +49,9 @@ Table problems_table(const std::vector<Problem>& problems);
 
 /// A cell as text: strings verbatim, numbers in their shortest round-trip form, null as "".
 std::string cell_text(const nlohmann::json& cell);
+
+/// `text` escaped for HTML text and attribute values (& < > " ').
+std::string html_text(std::string_view text);
 
 /// A file a command writes (-o/--output), published whole or not at all.
 ///
