@@ -34,15 +34,34 @@ struct FieldSpec {
 };
 
 constexpr FieldSpec fields[] = {
-    {"rule", Arg::none},           {"type", Arg::none},         {"article", Arg::none},
-    {"target", Arg::none},         {"class", Arg::none},        {"party", Arg::none},
-    {"unit", Arg::none},           {"kind", Arg::none},         {"certainty", Arg::none},
-    {"waiver", Arg::none},         {"waiver_basis", Arg::none}, {"rule_ref", Arg::none},
-    {"party_of", Arg::none},       {"from", Arg::none},         {"to", Arg::none},
-    {"date", Arg::none},           {"position", Arg::none},     {"measured_distance", Arg::none},
-    {"limit_distance", Arg::none}, {"lon", Arg::digits},        {"lat", Arg::digits},
-    {"measured", Arg::digits},     {"limit", Arg::digits},      {"confidence", Arg::digits},
-    {"verdict", Arg::phrase},      {"record", Arg::none},       {"records", Arg::none},
+    {"rule", Arg::none},
+    {"type", Arg::none},
+    {"article", Arg::none},
+    {"target", Arg::none},
+    {"class", Arg::none},
+    {"party", Arg::none},
+    {"unit", Arg::none},
+    {"kind", Arg::none},
+    {"certainty", Arg::none},
+    {"waiver", Arg::none},
+    {"waiver_basis", Arg::none},
+    {"rule_ref", Arg::none},
+    {"party_of", Arg::none},
+    {"from", Arg::none},
+    {"to", Arg::none},
+    {"last", Arg::none},
+    {"date", Arg::none},
+    {"position", Arg::none},
+    {"measured_distance", Arg::none},
+    {"limit_distance", Arg::none},
+    {"lon", Arg::digits},
+    {"lat", Arg::digits},
+    {"measured", Arg::digits},
+    {"limit", Arg::digits},
+    {"confidence", Arg::digits},
+    {"verdict", Arg::phrase},
+    {"record", Arg::none},
+    {"records", Arg::none},
 };
 
 const FieldSpec* find_field(std::string_view name) {
@@ -136,6 +155,8 @@ void append_field(std::string& out, const Piece& p, const Finding& f, std::strin
         out += format_utc(f.span.from);
     else if (n == "to")
         out += format_utc(f.span.to);
+    else if (n == "last") // the last instant of a span of records, which ends one millisecond after it
+        out += format_utc(f.span.to.is_max() || f.span.to.is_min() ? f.span.to : UtcTime{f.span.to.ms - 1});
     else if (n == "date")
         out += format_date(f.span.from);
     else if (n == "position")

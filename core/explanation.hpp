@@ -15,6 +15,7 @@
 //   rule_ref            "(rule R)" or "(rule R, ARTICLE)" when the rule has an article
 //   party_of            "of P", or "of unknown party" when the party is empty
 //   from, to            the span's ends as ISO-8601 UTC ("-inf"/"+inf" when unbounded); date: from's day
+//   last                the span's last instant, to − 1 ms (a span of records ends 1 ms after the last one)
 //   position            "38.3100N 127.0200E" (lat then lon, 4 decimals, hemisphere letters)
 //   measured_distance, limit_distance   the value (in km) as a distance: "850 m" below 1 km, else "1.4 km"
 //   lon|N, lat|N, measured|N, limit|N, confidence|N   the number with N (0–9) decimals, fixed notation

@@ -53,6 +53,11 @@ def format_utc(ms):
     return s + (f".{frac:03d}Z" if frac else "Z")
 
 
+def _last(to_ms):
+    """The last instant of a span ending at to_ms (exclusive): to − 1 ms; unbounded ends stay."""
+    return to_ms if to_ms in (INT64_MIN, INT64_MAX) else to_ms - 1
+
+
 def format_position(lon, lat):
     return f"{abs(lat):.4f}{'S' if lat < 0 else 'N'} {abs(lon):.4f}{'W' if lon < 0 else 'E'}"
 
@@ -90,6 +95,8 @@ def render(template, f):
                 return f"of {f['party']}" if f["party"] else "of unknown party"
             if name in ("from", "to"):
                 return f["span_" + name]
+            if name == "last":
+                return f["span_last"]
             if name == "date":
                 s = f["span_from"]
                 return s[:10] if s not in ("-inf", "+inf") else s
@@ -163,7 +170,8 @@ def _schema4(g):
              "certainty": CERTAINTIES[int(r["certainty"])], "rule_id": rule["id"], "rule_type": rule["type"],
              "article": rule["article"], "target_id": targets[int(r["target"])], "party": parties[int(r["party"])],
              "equipment_class": classes[int(r["equipment_class"])], "span_from": format_utc(int(r["span_from"])),
-             "span_to": format_utc(int(r["span_to"])), "lon": float(r["lon"]), "lat": float(r["lat"]),
+             "span_to": format_utc(int(r["span_to"])),
+             "span_last": format_utc(_last(int(r["span_to"]))), "lon": float(r["lon"]), "lat": float(r["lat"]),
              "measured": float(r["measured"]), "limit": float(r["limit"]), "unit": rule["unit"],
              "confidence": float(r["confidence"]), "waiver_id": waiver_id, "evidence_count": count,
              "waiver_basis": basis, "records": records}

@@ -42,10 +42,10 @@ std::map<std::string, std::int64_t> read_thresholds(TomlReader& r, const std::st
 
 // The under-declared sentence forms: the threshold reached is that of observation or of notification.
 constexpr const char* under_declared_observation =
-    "under-declared: {party_of} observed {measured|0} {class} from {from} to {to}, at or above the observation threshold of {limit|0} "
+    "under-declared: {party_of} observed {measured|0} {class} from {from} to {last}, at or above the observation threshold of {limit|0} "
     "(observers must be invited) that its notifications do not reach {rule_ref}: discrepancy; confidence {confidence|2}";
 constexpr const char* under_declared_notification =
-    "under-declared: {party_of} observed {measured|0} {class} from {from} to {to}, at or above the notification threshold of {limit|0} "
+    "under-declared: {party_of} observed {measured|0} {class} from {from} to {last}, at or above the notification threshold of {limit|0} "
     "(prior notification required) that its notifications do not reach {rule_ref}: discrepancy; confidence {confidence|2}";
 
 // The items of one class observed in one window (or the whole activity), and when they were seen.
@@ -230,7 +230,7 @@ void NotificationRule::finalize(RuleState* state, std::vector<Finding>& out) con
             Finding f = make("not_notified", FindingKind::violation, *crossing);
             f.measured = peak[*crossing].items.as_double();
             f.limit = static_cast<double>(m_notify.at(*crossing));
-            f.explanation_template = "not notified: {measured|0} {class} {party_of} from {from} to {to} reached the notification threshold of "
+            f.explanation_template = "not notified: {measured|0} {class} {party_of} from {from} to {last} reached the notification threshold of "
                                      "{limit|0} and no notification was declared for it {rule_ref}: violation; certain; confidence {confidence|2}";
             out.push_back(std::move(f));
             continue;

@@ -112,8 +112,9 @@ void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) 
                         f.location = pts[far].position;
                         f.measured = d[far] / 1000.0;
                         f.limit = *m_corridor_m / 1000.0;
-                        f.explanation_template = "flight {target} left its {limit_distance} corridor from {from} to {to}, up to {measured_distance} "
-                                                 "from the planned route at {position} {rule_ref}: violation; certain";
+                        f.explanation_template =
+                            "flight {target} left its {limit_distance} corridor from {from} to {last}, up to {measured_distance} "
+                            "from the planned route at {position} {rule_ref}: violation; certain";
                         out.findings.push_back(std::move(f));
                     });
             }
@@ -127,8 +128,8 @@ void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) 
                 Finding f = base(t, first_counted, last_counted, t.flight_id, "length");
                 f.measured = length / 1000.0;
                 f.limit = *m_max_length_m / 1000.0;
-                f.explanation_template =
-                    "flight {target} flew {measured|1} km from {from} to {to}, more than the maximum of {limit|1} km {rule_ref}: violation; certain";
+                f.explanation_template = "flight {target} flew {measured|1} km from {from} to {last}, more than the maximum of {limit|1} km "
+                                         "{rule_ref}: violation; certain";
                 out.findings.push_back(std::move(f));
             }
         }
@@ -153,7 +154,7 @@ void RouteRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs& out) 
                     f.measured = d[near] / 1000.0;
                     f.limit = m_min_border_m / 1000.0;
                     f.explanation_template = "flight {record} came within {measured_distance} of {target} (at least {limit_distance} required) at "
-                                             "{position} between {from} and {to} {rule_ref}: violation; certain";
+                                             "{position} between {from} and {last} {rule_ref}: violation; certain";
                     out.findings.push_back(std::move(f));
                 });
         }

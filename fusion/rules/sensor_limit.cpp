@@ -119,7 +119,7 @@ void SensorLimitRule::evaluate_imagery(const ImageryRecords& in, ImageryOutputs&
             f.unit = "m";
             f.evidence.push_back(evidence_of(track, i, j));
             f.id = content_id({m_id, track.flight_id, "track-height", format_utc(pts[i].time), track.origin.file});
-            f.explanation_template = "flight {target} operated a sensor below the minimum height of {limit|0} m from {from} to {to} (lowest "
+            f.explanation_template = "flight {target} operated a sensor below the minimum height of {limit|0} m from {from} to {last} (lowest "
                                      "{measured|0} m at {position}) {rule_ref}: violation; certain";
             out.findings.push_back(std::move(f));
             i = j + 1;

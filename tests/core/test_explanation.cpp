@@ -67,6 +67,7 @@ TEST_CASE("Every template field renders its value", "[explanation]") {
     CHECK(r("{class}|{party}|{unit}|{kind}|{certainty}") == "battle_tank|PRK|km|exempted|certain");
     CHECK(r("{waiver}|{waiver_basis}") == "W-3|basis B");
     CHECK(r("{from}|{to}|{date}") == "2027-03-04T10:15:00Z|2027-03-04T10:15:00.001Z|2027-03-04");
+    CHECK(r("{last}") == "2027-03-04T10:15:00Z"); // a span of records ends 1 ms after its last one
     CHECK(r("{lon|2} {lat|0} {measured|3} {limit|1} {confidence|2}") == "127.02 38 1.432 0.0 0.88");
     CHECK(r("{record} of {records}") == "D-17 of 1");
     f.measured = -0.85;
@@ -75,7 +76,7 @@ TEST_CASE("Every template field renders its value", "[explanation]") {
     f.location = GeoPoint(-3.5, -12.25);
     CHECK(r("{position}") == "12.2500S 3.5000W");
     f.span = Interval{};
-    CHECK(r("{from} {to}") == "-inf +inf");
+    CHECK(r("{from} {to} {last}") == "-inf +inf +inf");
     f.evidence.clear();
     CHECK(r("[{record}] {records}") == "[] 0");
 }
