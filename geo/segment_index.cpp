@@ -52,6 +52,25 @@ Box expand_by(const Box& box, Meters radius) {
     return Box{GeoPoint{box.min_corner().x() - dlon, lat_lo}, GeoPoint{box.max_corner().x() + dlon, lat_hi}};
 }
 
+BoxParts wrap_parts(const Box& box) {
+    const double x0 = box.min_corner().x(), x1 = box.max_corner().x(), y0 = box.min_corner().y(), y1 = box.max_corner().y();
+    BoxParts parts;
+    if (x1 - x0 >= 360.0 || (x0 < -180.0 && x1 > 180.0)) {
+        parts.part[0] = Box{GeoPoint{-180.0, y0}, GeoPoint{180.0, y1}};
+    } else if (x0 < -180.0) {
+        parts.part[0] = Box{GeoPoint{-180.0, y0}, GeoPoint{x1, y1}};
+        parts.part[1] = Box{GeoPoint{x0 + 360.0, y0}, GeoPoint{180.0, y1}};
+        parts.count = 2;
+    } else if (x1 > 180.0) {
+        parts.part[0] = Box{GeoPoint{x0, y0}, GeoPoint{180.0, y1}};
+        parts.part[1] = Box{GeoPoint{-180.0, y0}, GeoPoint{x1 - 360.0, y1}};
+        parts.count = 2;
+    } else {
+        parts.part[0] = box;
+    }
+    return parts;
+}
+
 namespace {
 
 double dot(const SegmentIndex::Unit& u, const SegmentIndex::Unit& v) {
@@ -314,12 +333,12 @@ Meters SegmentIndex::lower_bound(const GeoPoint& p, Meters cap, Meters give) con
     // under the best segment bound ends the search, and one within `give` of it is taken as it is.
     thread_local std::vector<std::pair<double, std::uint32_t>> runs;
     runs.clear();
-    m_tree.query(bgi::intersects(search), boost::make_function_output_iterator([&](const Entry& e) {
-                     const Run& r = m_runs[e.second];
-                     const double a = r.radius < 1.0 ? unit_angle(up, r.center) - r.radius : 0.0;
-                     const double lb = lower_bound(p, a, r.stray, r.lon_lo, r.lon_hi, b);
-                     if (lb < best) runs.emplace_back(lb, static_cast<std::uint32_t>(e.second));
-                 }));
+    for_each_meeting(m_tree, search, [&](const Entry& e) {
+        const Run& r = m_runs[e.second];
+        const double a = r.radius < 1.0 ? unit_angle(up, r.center) - r.radius : 0.0;
+        const double lb = lower_bound(p, a, r.stray, r.lon_lo, r.lon_hi, b);
+        if (lb < best) runs.emplace_back(lb, static_cast<std::uint32_t>(e.second));
+    });
     std::sort(runs.begin(), runs.end());
     for (const auto& [run_bound, k] : runs) {
         if (run_bound >= best) break;
@@ -353,16 +372,16 @@ SegmentIndex::Nearest SegmentIndex::query_round(const GeoPoint& p, const Unit& u
     thread_local std::vector<Candidate> heap;
     heap.clear();
     const auto later = [](const Candidate& x, const Candidate& y) { return x > y; };
-    // Reference lines and zone edges that cross ±180° are rejected at import (geo/validate.hpp),
-    // so a query box clamped to [-180, 180] sees every candidate.
-    for (auto it = m_tree.qbegin(bgi::intersects(search)); it != m_tree.qend(); ++it) {
-        const Run& r = m_runs[it->second];
-        if (!filter.accepts(r)) continue;
+    // Reference lines and zone edges never cross ±180° (import rejects them), but the search box of
+    // a point near the antimeridian does: its wrapped part is searched too.
+    for_each_meeting(m_tree, search, [&](const Entry& e) {
+        const Run& r = m_runs[e.second];
+        if (!filter.accepts(r)) return;
         // Past a quarter circle a cap is not convex: such a run is always opened.
         const double a = r.radius < 1.0 ? unit_angle(up, r.center) - r.radius : 0.0;
         const double lb = lower_bound(p, a, r.stray, r.lon_lo, r.lon_hi, b);
-        if (lb < limit.value) heap.push_back(Candidate{std::max(0.0, lb), static_cast<std::uint32_t>(it->second), true});
-    }
+        if (lb < limit.value) heap.push_back(Candidate{std::max(0.0, lb), static_cast<std::uint32_t>(e.second), true});
+    });
     std::make_heap(heap.begin(), heap.end(), later);
     // Neighbouring segments share ends: each end's geodesic to p is solved once per query. Most
     // queries solve a few ends and look them up by a scan; past `scan_most` (boundaries cut into

@@ -35,6 +35,7 @@
 
 #include <boost/geometry/index/rtree.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -185,5 +186,26 @@ Box expand_by(const GeoPoint& p, Meters radius);
 /// Its longitudes are not clamped: a box reaching past ±180° says the neighbourhood wraps; one
 /// reaching ±90° (or whose longitudes span 360°) that it takes in a pole.
 Box expand_by(const Box& box, Meters radius);
+
+/// The parts of a lon/lat box within longitudes [-180, 180]: the box itself, or, when it reaches
+/// past ±180° (as expand_by's boxes do near the antimeridian), the part on this side and the part
+/// that wraps round to the other. Zones and lines never cross ±180° (import rejects them), but a
+/// point's neighbourhood may: a query must look on both sides.
+struct BoxParts {
+    std::array<Box, 2> part;
+    std::size_t count = 1;
+    const Box* begin() const { return part.data(); }
+    const Box* end() const { return part.data() + count; }
+};
+BoxParts wrap_parts(const Box& box);
+
+/// Calls f(entry) once for each entry of an R-tree of (Box, id) pairs whose box meets `box` or,
+/// where `box` reaches past ±180°, its wrapped part (an entry meeting both parts only once).
+template <typename Tree, typename F> void for_each_meeting(const Tree& tree, const Box& box, F&& f) {
+    const BoxParts parts = wrap_parts(box);
+    for (std::size_t k = 0; k < parts.count; ++k)
+        for (auto it = tree.qbegin(boost::geometry::index::intersects(parts.part[k])); it != tree.qend(); ++it)
+            if (k == 0 || !boost::geometry::intersects(it->first, parts.part[0])) f(*it);
+}
 
 } // namespace avf::geo

@@ -77,6 +77,8 @@ public:
 
 private:
     const SegmentIndex& boundary(std::size_t zone) const; // built on first use
+    // The zone grid's cover of a box that may reach past ±180° (wrap_parts).
+    ZoneGrid::Cover cover(std::size_t zone, const Box& box) const;
 
     std::span<const Zone> m_zones;
     std::vector<ZoneGrid> m_grids;                                   // per zone

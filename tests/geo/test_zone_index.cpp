@@ -125,3 +125,38 @@ TEST_CASE("distance_to_boundary with a cap: exact below it, the cap beyond, as w
     CHECK(sq.distance_to_boundary(0, at, Meters{d}).value == d);
     CHECK(sq.distance_to_boundary(0, at, Meters{std::nextafter(d, 0.0)}).value == std::nextafter(d, 0.0));
 }
+
+TEST_CASE("a disk near the antimeridian finds the zone on the other side of ±180°", "[zone_index][limit]") {
+    // Zones never cross ±180° (import asks for them split there); a point's neighbourhood does.
+    std::vector<Zone> zones{zone("E", "POLYGON((-180 60,-179 60,-179 61,-180 61,-180 60))"),
+                            zone("W", "POLYGON((179 62,180 62,180 63,179 63,179 62))")};
+    geo::ZoneIndex index(zones);
+    std::vector<geo::ZoneHit> hits;
+    // 1 km west of E's edge on the meridian ±180°: at longitude 179.98…, outside both zones.
+    const GeoPoint west_of_e = geo::destination({-180.0, 60.5}, 270.0, Meters{1000});
+    REQUIRE(west_of_e.x() > 179.9);
+    index.locate(west_of_e, Meters{900}, hits);
+    CHECK(hits.empty());
+    index.locate(west_of_e, Meters{1100}, hits);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].zone == 0);
+    CHECK(hits[0].centre == Location::outside);
+    CHECK(hits[0].disk == geo::DiskRelation::partial);
+    CHECK(hits[0].boundary_distance.value == Approx(1000.0).margin(0.05));
+    CHECK(index.distance_to_boundary(0, west_of_e, Meters{10'000}).value == Approx(1000.0).margin(0.05));
+
+    // And the other way: 2 km east of W's edge, at longitude −179.96…
+    const GeoPoint east_of_w = geo::destination({180.0, 62.5}, 90.0, Meters{2000});
+    REQUIRE(east_of_w.x() < -179.9);
+    index.locate(east_of_w, Meters{2500}, hits);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].zone == 1);
+    CHECK(hits[0].boundary_distance.value == Approx(2000.0).margin(0.05));
+    CHECK(index.distance_to_boundary(1, east_of_w, Meters{10'000}).value == Approx(2000.0).margin(0.05));
+    // A disk inside E that reaches over ±180° is partial: its wrapped part is outside.
+    const GeoPoint in_e = geo::destination({-180.0, 60.5}, 90.0, Meters{1000});
+    index.locate(in_e, Meters{1500}, hits);
+    REQUIRE(hits.size() == 1);
+    CHECK(hits[0].centre == Location::inside);
+    CHECK(hits[0].disk == geo::DiskRelation::partial);
+}
