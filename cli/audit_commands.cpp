@@ -7,6 +7,8 @@
 //   avf audit verify demo.h5 --expect-head 3f…       # and descends from a head kept outside (exit 1 if not)
 //   avf audit sign --store demo.h5 --key key.pem     # sign the chain head (Ed25519), print a receipt
 #include "cli/app.hpp"
+#include "cli/options.hpp"
+#include "cli/progress.hpp"
 #include "cli/receipt.hpp"
 #include "core/error.hpp"
 #include "storage/store.hpp"
@@ -68,14 +70,15 @@ bool is_digest(const std::string& s) {
 void register_verify(CLI::App& audit) {
     auto store = std::make_shared<std::string>();
     auto run = std::make_shared<std::string>();
-    auto json = std::make_shared<bool>(false);
+    auto out = std::make_shared<OutputOptions>();
+    auto progress = std::make_shared<ProgressOptions>();
     auto trusted_key = std::make_shared<std::string>();
     auto expected = std::make_shared<std::vector<std::string>>();
     auto* verify =
         audit.add_subcommand("verify", "Recompute every table digest and the audit chain and read every object; print ok and the counts, or "
                                        "the first mismatch (run, table, rows) and exit 4. With --trusted-key or --expect-head, exit 1 when "
                                        "the store is consistent but its history is not anchored by them");
-    verify->add_option("store", *store, "HDF5 store")->required();
+    add_store_option(*verify, *store);
     auto* run_option = verify->add_option("--run", *run, "Verify only this run (and the chain rows up to it)");
     auto* key_option = verify->add_option("--trusted-key", *trusted_key,
                                           "Ed25519 public key (PEM) whose signature must cover a row of the chain; rows after its latest signature "
@@ -85,8 +88,10 @@ void register_verify(CLI::App& audit) {
                                            "(repeatable)");
     key_option->excludes(run_option);
     head_option->excludes(run_option);
-    verify->add_flag("--json", *json, "Print the result as JSON");
-    verify->callback([store, run, json, trusted_key, expected] {
+    add_format_option(*verify, *out, {Format::table, Format::json});
+    add_progress_options(*verify, *progress);
+    verify->callback([store, run, out, progress, trusted_key, expected] {
+        const bool json = out->resolve() == Format::json;
         for (const auto& e : *expected)
             if (!is_digest(e)) throw UsageError("--expect-head '" + e + "' is not a chain digest", Context{}.expected("64 lowercase hex characters"));
         std::optional<storage::PublicKey> key;
@@ -94,11 +99,19 @@ void register_verify(CLI::App& audit) {
         storage::VerifyOptions options;
         options.trusted_key = key ? &*key : nullptr;
         options.expected_heads = *expected;
+        ProgressPrinter bar(progress->wanted(), progress->force);
+        options.progress = [&bar](const std::string& name, std::size_t done, std::size_t total) {
+            bar.show(done < total ? fmt::format("verifying chain row {} of {} ({})", done + 1, total, name)
+                                  : fmt::format("verified {} chain rows; reading every object", total));
+        };
         storage::StoreReader reader(*store);
         storage::VerifyReport report = run->empty() ? reader.verify(options) : reader.verify_run(*run);
+        bar.done(report.ok ? fmt::format("verified: {} runs, {} zone sets, {} chain rows, ok", report.runs_checked, report.zone_sets_checked,
+                                         report.chain_rows)
+                           : "verification failed: " + report.message);
         std::vector<std::string> leftovers = storage::leftover_temporary_files(*store);
         const bool trust_asked = key || !expected->empty();
-        if (*json) {
+        if (json) {
             std::cout << to_json(report, leftovers, options).dump(2) << "\n";
         } else {
             if (report.ok) {
@@ -149,7 +162,7 @@ void register_sign(CLI::App& audit) {
     auto* cmd =
         audit.add_subcommand("sign", "Sign the audit chain's head with an Ed25519 key and store the signature; print (or write) a receipt. "
                                      "Make a key: openssl genpkey -algorithm ed25519 -out key.pem && openssl pkey -in key.pem -pubout -out pub.pem");
-    cmd->add_option("--store", *store, "HDF5 store")->required();
+    add_store_option(*cmd, *store);
     cmd->add_option("--key", options->sign_key, "Ed25519 private key (PEM)")->required();
     cmd->add_option("--receipt", options->receipt_path, "Write the receipt (JSON) to this new file instead of printing it on stderr");
     cmd->callback([store, options] {

@@ -5,7 +5,9 @@
 //   avf audit report --store demo.h5 --output r.html [--run R] [--max-per-rule N] [--overwrite]
 #include "cli/app.hpp"
 #include "cli/map_page.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "cli/resolve_run.hpp"
 #include "core/error.hpp"
 #include "core/version.hpp"
@@ -215,17 +217,23 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
 void register_audit_report(CLI::App& audit) {
     auto opt = std::make_shared<ReportOptions>();
     auto* cmd = audit.add_subcommand("report", "Write a self-contained HTML report of a run (summary, provenance, findings by rule, problems)");
-    cmd->add_option("--store", opt->store, "HDF5 store")->required();
+    auto progress = std::make_shared<ProgressOptions>();
+    add_store_option(*cmd, opt->store);
     cmd->add_option("--run", opt->run, "Run id (default: the latest committed run)");
     cmd->add_option("-o,--output", opt->output, "HTML file to write (whole or not at all; never the store)")->required();
     add_overwrite_flag(*cmd, opt->overwrite);
+    add_progress_options(*cmd, *progress);
     cmd->add_option("--max-per-rule", opt->per_rule, "Findings shown per rule (0 = all)")->capture_default_str();
-    cmd->callback([opt] {
+    cmd->callback([opt, progress] {
         OutputFile out(opt->output, opt->overwrite, {opt->store});
+        ProgressPrinter bar(progress->wanted(), progress->force);
         storage::StoreReader reader(opt->store);
         std::string run_id = resolve_run(reader, opt->run, opt->store);
-        out.stream() << build_report(reader, run_id, *opt);
+        bar.show("building the report of run " + run_id);
+        const std::string page = build_report(reader, run_id, *opt);
+        out.stream() << page;
         out.commit();
+        bar.done(fmt::format("wrote the report of run {} ({:.1f} MB)", run_id, static_cast<double>(page.size()) / 1e6));
         std::cerr << "Wrote the report of run " << run_id << " to " << opt->output << "\n";
     });
 }

@@ -4,6 +4,7 @@
 //
 //   avf coverage --store avf.h5 [--run R] [--rule R] [--zone Z] [--gaps] [-f table|csv|json]
 #include "cli/app.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/resolve_run.hpp"
 #include "storage/store.hpp"
@@ -19,8 +20,9 @@ namespace avf::cli {
 namespace {
 
 struct CoverageFlags {
-    std::string store, run, rule, zone, format = "table";
+    std::string store, run, rule, zone;
     bool gaps = false;
+    OutputOptions out;
 };
 
 nlohmann::json number_or_null(double v, int decimals) {
@@ -34,14 +36,14 @@ nlohmann::json number_or_null(double v, int decimals) {
 void register_coverage_command(CLI::App& app) {
     auto f = std::make_shared<CoverageFlags>();
     auto* cmd = app.add_subcommand("coverage", "Per zone and period: fraction observed, best GSD, last observed (coverage rules of a run)");
-    cmd->add_option("--store", f->store, "HDF5 store")->required();
+    add_store_option(*cmd, f->store, false);
     cmd->add_option("--run", f->run, "Run id (default: the latest committed run)");
     cmd->add_option("--rule", f->rule, "Only this coverage rule");
     cmd->add_option("--zone", f->zone, "Only this zone");
     cmd->add_flag("--gaps", f->gaps, "Only zones and periods below the required fraction");
-    cmd->add_option("-f,--format", f->format, "table | csv | json")->capture_default_str();
+    add_format_option(*cmd, f->out, {Format::table, Format::csv, Format::json});
     cmd->callback([f] {
-        Format format = parse_format(f->format, {Format::table, Format::csv, Format::json});
+        f->out.resolve();
         storage::StoreReader reader(f->store);
         std::string run = resolve_run(reader, f->run, f->store);
         storage::RunImagery imagery = reader.read_imagery(run);
@@ -62,7 +64,8 @@ void register_coverage_command(CLI::App& app) {
                    number_or_null(c.best_gsd_m, 3), c.last_observed.is_min() ? std::string() : format_utc(c.last_observed), c.images,
                    number_or_null(c.zone_area_m2 / 1e6, 3), number_or_null((c.zone_area_m2 - c.covered_area_m2) / 1e6, 3)});
         }
-        print(t, format, std::cout);
+        t.brief = {"rule", "zone", "from", "to", "fraction", "required", "status", "best_gsd_m"};
+        f->out.print(t, std::cout);
     });
 }
 

@@ -6,7 +6,9 @@
 //   avf findings show 3f2a --store demo.h5          # one finding, its evidence and explanation
 //   avf findings export --store demo.h5 -f gpkg -o findings.gpkg
 #include "cli/app.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "cli/resolve_run.hpp"
 #include "core/error.hpp"
 #include "ingest/vector_writer.hpp"
@@ -27,12 +29,13 @@ struct Filter {
 
     void add_to(CLI::App* cmd) {
         cmd->add_option("--run", run, "Run id (default: the latest committed run)");
-        cmd->add_option("--kind", kind, "violation | discrepancy | coverage_gap | unverifiable | exempted");
+        cmd->add_option("--kind", kind, "violation | discrepancy | coverage_gap | unverifiable | exempted")
+            ->transform(one_of(finding_kind_names(), "finding kind"));
         cmd->add_option("--rule", rule, "Rule id");
         cmd->add_option("--zone", zone, "Zone or line id the finding refers to");
         cmd->add_option("--class", cls, "Equipment class");
         cmd->add_option("--party", party, "Party");
-        cmd->add_option("--certainty", certainty, "certain | possible");
+        cmd->add_option("--certainty", certainty, "certain | possible")->transform(one_of(certainty_names(), "certainty"));
         cmd->add_option("--from", from, "Findings whose time span ends after this (ISO-8601)");
         cmd->add_option("--to", to, "Findings whose time span starts before this (ISO-8601)");
         cmd->add_option("--limit", limit, "Show at most this many (0 = all)");
@@ -74,6 +77,7 @@ std::vector<Finding> select(const std::vector<Finding>& all, const Filter& f) {
 Table findings_table(const std::vector<Finding>& findings, bool wide) {
     Table t{{"id", "kind", "certainty", "rule", "target", "party", "class", "time", "lon", "lat", "measured", "limit", "unit", "confidence",
              "evidence", "explanation"}};
+    t.brief = {"id", "kind", "certainty", "rule", "target", "time", "explanation"};
     for (const auto& f : findings) {
         std::string time = f.span.to.ms - f.span.from.ms <= 1 ? format_utc(f.span.from) : format_interval(f.span);
         t.add({wide ? f.id : f.id.substr(0, 12), std::string(to_string(f.kind)), std::string(to_string(f.certainty)), f.rule_id, f.target_id, f.party,
@@ -149,28 +153,31 @@ void write_gpkg(const std::vector<Finding>& findings, const std::string& path, c
 void register_list(CLI::App& findings) {
     auto store = std::make_shared<std::string>();
     auto filter = std::make_shared<Filter>();
-    auto format = std::make_shared<std::string>("table");
+    auto out = std::make_shared<OutputOptions>();
+    auto progress = std::make_shared<ProgressOptions>();
     auto problems = std::make_shared<bool>(false);
-    auto wide = std::make_shared<bool>(false);
     auto* cmd = findings.add_subcommand("list", "List a run's findings (or its input problems), filtered");
-    cmd->add_option("--store", *store, "HDF5 store")->required();
+    add_store_option(*cmd, *store);
     filter->add_to(cmd);
-    cmd->add_option("-f,--format", *format, "table, csv, json or geojson")->capture_default_str();
+    add_format_option(*cmd, *out, {Format::table, Format::csv, Format::json, Format::geojson});
+    add_progress_options(*cmd, *progress);
     cmd->add_flag("--problems", *problems, "List the run's rejected or corrected input records instead");
-    cmd->add_flag("--wide", *wide, "Full finding ids in the table");
-    cmd->callback([store, filter, format, problems, wide] {
-        Format f = parse_format(*format, {Format::table, Format::csv, Format::json, Format::geojson});
+    cmd->callback([store, filter, out, progress, problems] {
+        Format f = out->resolve();
+        ProgressPrinter bar(progress->wanted(), progress->force);
         storage::StoreReader reader(*store);
         std::string run = resolve_run(reader, filter->run, *store);
+        const std::size_t width = f == Format::table && !out->wide ? table_width : 0;
         if (*problems) {
-            print(problems_table(reader.read_problems(run)), f == Format::geojson ? Format::json : f, std::cout);
+            print(problems_table(reader.read_problems(run)), f == Format::geojson ? Format::json : f, std::cout, width);
             return;
         }
         auto selected = select(reader.read_findings(run), *filter);
+        bar.done(fmt::format("listed {} findings", selected.size()));
         if (f == Format::geojson)
             write_geojson(selected, std::cout);
         else
-            print(findings_table(selected, *wide || f != Format::table), f, std::cout);
+            print(findings_table(selected, out->wide || f != Format::table), f, std::cout, width);
     });
 }
 
@@ -178,14 +185,14 @@ void register_show(CLI::App& findings) {
     auto store = std::make_shared<std::string>();
     auto run = std::make_shared<std::string>();
     auto id = std::make_shared<std::string>();
-    auto format = std::make_shared<std::string>("table");
+    auto out = std::make_shared<OutputOptions>();
     auto* cmd = findings.add_subcommand("show", "Show one finding with its evidence and explanation (an id prefix is enough)");
     cmd->add_option("id", *id, "Finding id or a unique prefix")->required();
-    cmd->add_option("--store", *store, "HDF5 store")->required();
+    add_store_option(*cmd, *store, false);
     cmd->add_option("--run", *run, "Run id (default: the latest committed run)");
-    cmd->add_option("-f,--format", *format, "table or json")->capture_default_str();
-    cmd->callback([store, run, id, format] {
-        Format f = parse_format(*format, {Format::table, Format::json});
+    add_format_option(*cmd, *out, {Format::table, Format::json});
+    cmd->callback([store, run, id, out] {
+        Format f = out->resolve();
         storage::StoreReader reader(*store);
         std::string run_id = resolve_run(reader, *run, *store);
         std::vector<Finding> hits;
@@ -219,7 +226,7 @@ void register_show(CLI::App& findings) {
         std::cout << "\nEvidence (" << x.evidence.size() << "):\n";
         Table t{{"kind", "record", "file", "position"}};
         for (const auto& e : x.evidence) t.add({e.record_kind, e.record_id, e.source_file, e.source_position});
-        print(t, Format::table, std::cout);
+        print(t, Format::table, std::cout, out->wide ? 0 : table_width);
     });
 }
 
@@ -229,14 +236,17 @@ void register_export(CLI::App& findings) {
     auto format = std::make_shared<std::string>();
     auto output = std::make_shared<std::string>();
     auto overwrite = std::make_shared<bool>(false);
+    auto progress = std::make_shared<ProgressOptions>();
     auto* cmd = findings.add_subcommand("export", "Write a run's findings to a file: csv, json, geojson, or gpkg (opens in QGIS)");
-    cmd->add_option("--store", *store, "HDF5 store")->required();
+    add_store_option(*cmd, *store);
     filter->add_to(cmd);
-    cmd->add_option("-f,--format", *format, "csv, json, geojson or gpkg")->required();
+    cmd->add_option("-f,--format", *format, "CSV, JSON, GeoJSON or GPKG (default: from the output's extension)");
     cmd->add_option("-o,--output", *output, "Output file (written whole or not at all; never the store)")->required();
     add_overwrite_flag(*cmd, *overwrite);
-    cmd->callback([store, filter, format, output, overwrite] {
-        Format f = parse_format(*format, {Format::csv, Format::json, Format::geojson, Format::gpkg});
+    add_progress_options(*cmd, *progress);
+    cmd->callback([store, filter, format, output, overwrite, progress] {
+        Format f = export_format(*format, *output, {Format::csv, Format::json, Format::geojson, Format::gpkg});
+        ProgressPrinter bar(progress->wanted(), progress->force);
         OutputFile out(*output, *overwrite, {*store});
         storage::StoreReader reader(*store);
         std::string run = resolve_run(reader, filter->run, *store);
@@ -246,8 +256,9 @@ void register_export(CLI::App& findings) {
         else if (f == Format::geojson)
             write_geojson(selected, out.stream());
         else
-            print(findings_table(selected, true), f, out.stream());
+            print(findings_table(selected, true), f, out.stream(), 0);
         out.commit();
+        bar.done(fmt::format("exported {} findings", selected.size()));
         std::cerr << "Wrote " << selected.size() << " findings of run " << run << " to " << *output << "\n";
     });
 }

@@ -3,7 +3,9 @@
 //
 //   avf findings diff RUN_A RUN_B --store demo.h5 [-f table|csv|json] [--fail-on-change]
 #include "cli/app.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
+#include "cli/progress.hpp"
 #include "core/time.hpp"
 #include "storage/store.hpp"
 
@@ -109,16 +111,19 @@ void register_findings_diff(CLI::App& findings) {
     auto store = std::make_shared<std::string>();
     auto run_a = std::make_shared<std::string>();
     auto run_b = std::make_shared<std::string>();
-    auto format = std::make_shared<std::string>("table");
+    auto out = std::make_shared<OutputOptions>();
+    auto progress = std::make_shared<ProgressOptions>();
     auto fail = std::make_shared<bool>(false);
     auto* cmd = findings.add_subcommand("diff", "Compare the findings of two runs (matched by their content-derived ids): added, removed, changed");
     cmd->add_option("run_a", *run_a, "The earlier run (the baseline)")->required();
     cmd->add_option("run_b", *run_b, "The later run")->required();
-    cmd->add_option("--store", *store, "HDF5 store holding both runs")->required();
-    cmd->add_option("-f,--format", *format, "table, csv or json")->capture_default_str();
+    add_store_option(*cmd, *store, false);
+    add_format_option(*cmd, *out, {Format::table, Format::csv, Format::json});
+    add_progress_options(*cmd, *progress);
     cmd->add_flag("--fail-on-change", *fail, "Exit 1 when any finding was added, removed or changed");
-    cmd->callback([store, run_a, run_b, format, fail] {
-        Format f = parse_format(*format, {Format::table, Format::csv, Format::json});
+    cmd->callback([store, run_a, run_b, out, progress, fail] {
+        Format f = out->resolve();
+        ProgressPrinter bar(progress->wanted(), progress->force);
         storage::StoreReader reader(*store);
         std::vector<Finding> a = reader.read_findings(*run_a);
         std::vector<Finding> b = reader.read_findings(*run_b);
@@ -171,8 +176,12 @@ void register_findings_diff(CLI::App& findings) {
             add("changed", b[i], changes, true, true);
             ++changed;
         }
-        print(t, f, std::cout);
-        std::cerr << fmt::format("{} -> {}: {} added, {} removed, {} changed, {} unchanged\n", *run_a, *run_b, added, removed, changed, unchanged);
+        t.brief = {"change", "id", "rule", "target", "kind", "fields", "before", "after"};
+        const std::string summary =
+            fmt::format("{} -> {}: {} added, {} removed, {} changed, {} unchanged", *run_a, *run_b, added, removed, changed, unchanged);
+        bar.done("compared " + std::to_string(a.size()) + " with " + std::to_string(b.size()) + " findings");
+        out->print(t, std::cout);
+        std::cerr << summary << "\n";
         if (*fail && added + removed + changed > 0) set_exit_status(1);
     });
 }

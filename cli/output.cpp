@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -32,8 +33,10 @@ std::string to_string(Format f) {
 
 Format parse_format(const std::string& text, const std::vector<Format>& accepted) {
     std::string list;
+    std::string folded = text;
+    std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     for (Format f : accepted) {
-        if (to_string(f) == text) return f;
+        if (to_string(f) == folded) return f;
         list += (list.empty() ? "" : ", ") + to_string(f);
     }
     throw UsageError("unknown --format '" + text + "'", Context{}.expected("one of: " + list));
@@ -49,6 +52,7 @@ std::string cell_text(const nlohmann::json& cell) {
 
 Table problems_table(const std::vector<Problem>& problems) {
     Table t{{"severity", "code", "where", "field", "value", "reason"}};
+    t.whole = true;
     for (const auto& p : problems)
         t.add({std::string(to_string(p.severity)), std::string(to_string(p.code)), p.where.location(), p.where.field(), p.where.value(), p.message});
     return t;
@@ -69,9 +73,41 @@ std::string csv_escape(const std::string& s) {
 std::size_t width(const std::string& s) {
     return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
+
+// `s` cut to `w` characters, the last one "…" when anything was cut.
+std::string cut(const std::string& s, std::size_t w) {
+    if (width(s) <= w) return s;
+    std::string out;
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const bool starts_char = (static_cast<unsigned char>(s[i]) & 0xC0) != 0x80;
+        if (starts_char && ++chars > w - 1) break;
+        out += s[i];
+    }
+    return out + "…";
+}
+
+// The table narrowed to its brief columns (when it has them).
+Table brief_of(const Table& table) {
+    if (table.brief.empty()) return table;
+    std::vector<std::size_t> keep;
+    for (std::size_t i = 0; i < table.columns.size(); ++i)
+        if (std::find(table.brief.begin(), table.brief.end(), table.columns[i]) != table.brief.end()) keep.push_back(i);
+    Table out;
+    for (std::size_t i : keep) out.columns.push_back(table.columns[i]);
+    for (const auto& row : table.rows) {
+        std::vector<nlohmann::json> r;
+        for (std::size_t i : keep) r.push_back(i < row.size() ? row[i] : nlohmann::json());
+        out.rows.push_back(std::move(r));
+    }
+    return out;
+}
 } // namespace
 
-void print(const Table& table, Format format, std::ostream& out) {
+void print(const Table& full, Format format, std::ostream& out, std::size_t max_width) {
+    if (full.whole) max_width = 0;
+    const Table narrowed = max_width > 0 && format == Format::table ? brief_of(full) : Table();
+    const Table& table = max_width > 0 && format == Format::table ? narrowed : full;
     switch (format) {
     case Format::json: {
         nlohmann::json arr = nlohmann::json::array();
@@ -103,6 +139,22 @@ void print(const Table& table, Format format, std::ostream& out) {
                 w[i] = std::max(w[i], width(r.back()));
             }
             text.push_back(std::move(r));
+        }
+        if (max_width > 0) {
+            // Shrink the widest column, one character at a time, down to its header (at least 6).
+            auto total = [&] {
+                std::size_t n = 0;
+                for (std::size_t x : w) n += x + 2;
+                return n > 2 ? n - 2 : n;
+            };
+            while (total() > max_width) {
+                auto widest = std::max_element(w.begin(), w.end());
+                const std::size_t i = static_cast<std::size_t>(widest - w.begin());
+                if (*widest <= std::max<std::size_t>(6, width(table.columns[i]))) break;
+                --*widest;
+            }
+            for (auto& r : text)
+                for (std::size_t i = 0; i < r.size(); ++i) r[i] = cut(r[i], w[i]);
         }
         auto line = [&](const std::vector<std::string>& cells) {
             std::string s;

@@ -4,10 +4,10 @@
 //
 //   avf::cli::Table t{{"id", "kind", "zones"}};
 //   t.add({"DMZ-S", "dmz", 3});
-//   avf::cli::print(t, avf::cli::Format::table, std::cout);
+//   avf::cli::print(t, avf::cli::Format::table, std::cout, avf::cli::table_width); // 0: every column in full
 //
 //   avf::cli::OutputFile out(output, overwrite, {store});   // refusals first, before any work
-//   avf::cli::print(t, avf::cli::Format::csv, out.stream()); // or GDAL writing out.temp_path()
+//   avf::cli::print(t, avf::cli::Format::csv, out.stream(), 0); // or GDAL writing out.temp_path()
 //   out.commit();                                            // whole file in place, or nothing
 #pragma once
 
@@ -29,7 +29,8 @@ namespace avf::cli {
 
 enum class Format { table, csv, json, geojson, gpkg };
 
-/// Parses a --format value; throws UsageError listing the accepted ones.
+/// Parses a --format value, case-insensitively (GDAL's driver names GPKG, GeoJSON, CSV as
+/// written); throws UsageError listing the accepted ones.
 Format parse_format(const std::string& text, const std::vector<Format>& accepted);
 std::string to_string(Format f);
 
@@ -38,11 +39,21 @@ struct Table {
     explicit Table(std::vector<std::string> cols) : columns(std::move(cols)) {}
     std::vector<std::string> columns;
     std::vector<std::vector<nlohmann::json>> rows;
+    /// The columns a table fitted to a width keeps (empty: all of them); csv and json keep all.
+    std::vector<std::string> brief;
+    /// Never cut to a width: tables whose every character is what the reader acts on (problems:
+    /// where and why; input files: their paths).
+    bool whole = false;
     void add(std::vector<nlohmann::json> row) { rows.push_back(std::move(row)); }
 };
 
 /// table: aligned columns with a header rule; csv: RFC 4180; json: an array of objects.
-void print(const Table& table, Format format, std::ostream& out);
+/// A table with `max_width` > 0 keeps only its `brief` columns and cuts the widest cells (with
+/// "…") until each line fits `max_width` characters.
+void print(const Table& table, Format format, std::ostream& out, std::size_t max_width);
+
+/// The width tables are fitted to unless a command's --wide asks for every column in full.
+inline constexpr std::size_t table_width = 100;
 
 /// Problems as a table: severity, code, where (file, layer, feature/line, id), field, value, reason.
 Table problems_table(const std::vector<Problem>& problems);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -9,9 +10,47 @@
 
 namespace avf::cli {
 
-ProgressPrinter::ProgressPrinter(bool wanted) {
+namespace {
+double now_seconds() {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+} // namespace
+
+ProgressPrinter::ProgressPrinter(bool wanted, bool force) {
     const char* term = std::getenv("TERM");
-    m_enabled = wanted && isatty(STDERR_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
+    const bool terminal = isatty(STDERR_FILENO) && !(term && std::strcmp(term, "dumb") == 0);
+    m_enabled = force || (wanted && terminal);
+    m_lines = m_enabled && !terminal;
+    m_started = now_seconds();
+}
+
+void ProgressPrinter::draw(std::string text) {
+    if (m_lines) {
+        std::fprintf(stderr, "%s\n", text.c_str());
+    } else {
+        const std::size_t width = text.size();
+        if (width < m_width) text.append(m_width - width, ' ');
+        m_width = width;
+        std::fprintf(stderr, "\r%s", text.c_str());
+        m_drawn = true;
+    }
+    std::fflush(stderr);
+}
+
+void ProgressPrinter::show(const std::string& text) {
+    if (!m_enabled) return;
+    const double seconds = now_seconds() - m_started;
+    if (m_last >= 0 && seconds - m_last < 0.25) return;
+    m_last = seconds;
+    draw(text);
+}
+
+void ProgressPrinter::done(const std::string& text) {
+    if (!m_enabled) return;
+    // On a terminal, a command that was quick and drew nothing yet says nothing more.
+    if (!m_lines && !m_drawn && now_seconds() - m_started < 1.0) return;
+    draw(text);
+    finish();
 }
 
 std::string ProgressPrinter::line(std::uint64_t records, std::uint64_t bytes_read, std::uint64_t bytes_total, double seconds, std::string_view phase,
@@ -36,13 +75,7 @@ void ProgressPrinter::update(std::uint64_t records, std::uint64_t bytes_read, st
     if (!new_phase && seconds - m_last < 0.25) return;
     m_last = seconds;
     m_phase = std::string(phase);
-    std::string text = line(records, bytes_read, bytes_total, seconds, phase, findings_written);
-    const std::size_t width = text.size();
-    if (width < m_width) text.append(m_width - width, ' ');
-    m_width = width;
-    std::fprintf(stderr, "\r%s", text.c_str());
-    std::fflush(stderr);
-    m_drawn = true;
+    draw(line(records, bytes_read, bytes_total, seconds, phase, findings_written));
 }
 
 void ProgressPrinter::finish() {

@@ -41,7 +41,7 @@ void register_regime_commands(CLI::App& app) {
                   << regime.rules.size() << " rules — ok" << (bound_to.empty() ? "" : "; " + bound_to) << "\n\n";
         Table t{{"rule", "type", "article", "valid"}};
         for (const auto& r : regime.rules) t.add({r->id(), r->type(), r->article(), format_interval(r->valid())});
-        print(t, Format::table, std::cout);
+        print(t, Format::table, std::cout, table_width);
     });
 }
 

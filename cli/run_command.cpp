@@ -1,5 +1,6 @@
 // avf run — the compliance run.
 #include "cli/app.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
 #include "cli/receipt.hpp"
@@ -18,8 +19,8 @@ namespace {
 struct RunFlags {
     pipeline::RunOptions options;
     std::string from, to;
-    bool json = false;
-    bool quiet = false;
+    OutputOptions out;
+    ProgressOptions progress;
     int top = 10;
     std::string fail_on;
     ReceiptOptions receipt;
@@ -66,17 +67,18 @@ nlohmann::json to_json(const pipeline::RunResult& r) {
             {"coverage_rows", r.coverage.size()}};
 }
 
-void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
+void print_summary(const pipeline::RunResult& r, int top, std::ostream& out, std::size_t width) {
     out << "Run " << (r.run_id.empty() ? std::string("(dry run, not stored)") : r.run_id) << ": regime " << r.regime_id << ", "
         << (r.zone_set.empty() ? std::string("no zone set (the regime refers to no zone or line)") : "zone set " + r.zone_set) << "\n\n";
     Table inputs{{"input", "read", "rejected", "outside period", "evaluated", "sha256"}};
+    inputs.whole = true;
     for (const auto& in : r.inputs) inputs.add({in.path, in.read, in.rejected, in.outside_period, in.evaluated, in.sha256.substr(0, 16)});
     for (const auto& in : r.declaration_inputs) inputs.add({in.path, in.read, in.rejected, std::string("-"), in.evaluated, in.sha256.substr(0, 16)});
-    print(inputs, Format::table, out);
+    print(inputs, Format::table, out, width);
     out << "\nFindings by rule:\n";
     Table rules{{"rule", "kind", "certainty", "findings"}};
     for (const auto& s : r.summary) rules.add({s.rule_id, s.kind, s.certainty, s.findings});
-    print(rules, Format::table, out);
+    print(rules, Format::table, out, width);
     if (!r.imagery_rules_skipped.empty()) {
         std::string ids;
         for (const auto& id : r.imagery_rules_skipped) ids += (ids.empty() ? "" : ", ") + id;
@@ -112,7 +114,7 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out) {
         out << "\nProblems (first 10; `avf findings list --problems` shows all):\n";
         std::vector<Problem> first(r.problems.begin(),
                                    r.problems.begin() + static_cast<std::ptrdiff_t>(std::min<std::size_t>(10, r.problems.size())));
-        print(problems_table(first), Format::table, out);
+        print(problems_table(first), Format::table, out, width);
     }
 }
 
@@ -141,21 +143,21 @@ void register_run_command(CLI::App& app) {
     cmd->add_option("--temp-dir", f->options.temp_dir, "Directory for spill files (default: $TMPDIR, else /tmp)");
     cmd->add_flag("--strict", f->options.strict, "Stop at the first rejected record (exit 3)");
     cmd->add_flag("--dry-run", f->options.dry_run, "Evaluate and report; write nothing");
-    cmd->add_flag("--json", f->json, "Print the run summary as JSON");
-    cmd->add_flag("-q,--quiet", f->quiet, "No progress on stderr");
+    add_format_option(*cmd, f->out, {Format::table, Format::json});
+    add_progress_options(*cmd, f->progress);
     cmd->add_option("--top", f->top, "How many findings to show in the summary")->capture_default_str();
-    cmd->add_option("--fail-on", f->fail_on, "Exit 1 when the run has: violation | finding | problem");
+    cmd->add_option("--fail-on", f->fail_on, "Exit 1 when the run has: violation | finding | problem")
+        ->transform(one_of({"violation", "finding", "problem"}, "--fail-on condition"));
     cmd->add_option("--sign-key", f->receipt.sign_key,
                     "Sign the run's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
     cmd->add_option("--receipt", f->receipt.receipt_path, "Write the run's receipt (JSON) to this new file instead of printing it on stderr");
     cmd->callback([f] {
-        if (!f->fail_on.empty() && f->fail_on != "violation" && f->fail_on != "finding" && f->fail_on != "problem")
-            throw UsageError("--fail-on '" + f->fail_on + "'", Context{}.expected("violation, finding or problem"));
+        const bool json = f->out.resolve() == Format::json;
         f->options.from = time_option(f->from, "--from");
         f->options.to = time_option(f->to, "--to");
         if (!f->options.dry_run) f->receipt.prepare(f->options.store_path);
         if (f->receipt.key) f->options.sign_key = &*f->receipt.key;
-        ProgressPrinter progress(!f->quiet);
+        ProgressPrinter progress(f->progress.wanted(), f->progress.force);
         if (progress.enabled())
             f->options.progress = [&progress](const pipeline::Progress& p) {
                 progress.update(p.records, p.bytes_read, p.bytes_total, p.seconds, p.phase, p.findings_written);
@@ -164,11 +166,13 @@ void register_run_command(CLI::App& app) {
         pipeline::ComplianceRun run(f->options);
         auto r = run.run();
         progress.finish();
+        progress.done(fmt::format("{}: {} findings, {} problems{}", r.run_id.empty() ? std::string("dry run") : "run " + r.run_id, r.finding_count,
+                                  r.problem_count, r.run_id.empty() ? "; nothing written" : ", committed"));
         if (!r.run_id.empty()) issue_receipt(f->options.store_path, storage::ChainKind::run, r.run_id, f->receipt);
-        if (f->json)
+        if (json)
             std::cout << to_json(r).dump(2) << "\n";
         else
-            print_summary(r, f->top, std::cout);
+            print_summary(r, f->top, std::cout, f->out.wide ? 0 : table_width);
         bool fail = (f->fail_on == "finding" && r.finding_count > 0) || (f->fail_on == "problem" && r.problem_count > 0) ||
                     (f->fail_on == "violation" &&
                      std::any_of(r.summary.begin(), r.summary.end(), [](const storage::SummaryRow& x) { return x.kind == "violation"; }));

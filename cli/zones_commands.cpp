@@ -1,5 +1,6 @@
 // avf zones import | validate | list | show
 #include "cli/app.hpp"
+#include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/receipt.hpp"
 #include "core/error.hpp"
@@ -55,8 +56,9 @@ std::string validity(const Interval& i) {
     return (i.from.is_min() ? std::string("…") : format_date(i.from)) + " – " + (i.to.is_max() ? std::string("…") : format_date(i.to));
 }
 
-void print_report(const pipeline::ZoneImportResult& r, std::ostream& out) {
+void print_report(const pipeline::ZoneImportResult& r, std::ostream& out, std::size_t width) {
     Table files{{"source", "driver", "layers", "crs", "features", "zones", "lines", "rejected", "corrected", "sha256"}};
+    files.whole = true;
     for (std::size_t i = 0; i < r.collection.files.size(); ++i) {
         const auto& f = r.collection.files[i];
         std::string layers;
@@ -64,13 +66,13 @@ void print_report(const pipeline::ZoneImportResult& r, std::ostream& out) {
         files.add({f.path, f.driver, layers, f.crs.empty() ? "none" : f.crs, f.features_read, f.zones, f.lines, f.rejected, f.corrected,
                    i < r.inputs.size() ? r.inputs[i].sha256.substr(0, 16) : ""});
     }
-    print(files, Format::table, out);
+    print(files, Format::table, out, width);
     out << "\n"
         << r.collection.zones.size() << " zones, " << r.collection.lines.size() << " lines; " << r.problems.count(Severity::rejected)
         << " features rejected, " << r.problems.count(Severity::corrected) << " corrected, " << r.problems.count(Severity::note) << " notes\n";
     if (r.problems.size() > 0) {
         out << "\nProblems:\n";
-        print(problems_table(r.problems.problems()), Format::table, out);
+        print(problems_table(r.problems.problems()), Format::table, out, width);
     }
 }
 
@@ -88,18 +90,19 @@ Table zones_table(const std::vector<Zone>& zones, const std::vector<ReferenceLin
 void register_import(CLI::App& zones) {
     auto opt = std::make_shared<pipeline::ZoneImportOptions>();
     auto flags = std::make_shared<ReaderFlags>();
-    auto json = std::make_shared<bool>(false);
+    auto out = std::make_shared<OutputOptions>();
     auto receipt = std::make_shared<ReceiptOptions>();
     auto* cmd = zones.add_subcommand("import", "Import zones (polygons) and reference lines (lines) from GDAL vector sources into a new zone set");
     cmd->add_option("sources", opt->sources, "Vector files: GeoPackage, Shapefile, GeoJSON, KML, FlatGeobuf, CSV with WKT…")->required();
-    cmd->add_option("--store", opt->store_path, "HDF5 store to write (created when missing)")->required();
+    add_store_option(*cmd, opt->store_path, false)->description("HDF5 store to write (created when missing)");
     cmd->add_option("--set", opt->set_name, "Name of the new zone set (sets are immutable; import a new version under a new name)")->required();
     add_reader_options(cmd, *flags);
-    cmd->add_flag("--json", *json, "Print the import report as JSON");
+    add_format_option(*cmd, *out, {Format::table, Format::json});
     cmd->add_option("--sign-key", receipt->sign_key,
                     "Sign the import's audit-chain row with this Ed25519 private key (PEM), in the transaction that commits it");
     cmd->add_option("--receipt", receipt->receipt_path, "Write the import's receipt (JSON) to this new file instead of printing it on stderr");
-    cmd->callback([opt, flags, json, receipt] {
+    cmd->callback([opt, flags, out, receipt] {
+        const bool json = out->resolve() == Format::json;
         opt->reader = flags->reader;
         opt->strict = flags->strict;
         receipt->prepare(opt->store_path);
@@ -110,11 +113,11 @@ void register_import(CLI::App& zones) {
             r = job.run();
         } catch (const pipeline::NothingToImport& e) {
             std::cerr << "Problems:\n"; // the ones the error refers to, on stderr above it
-            print(problems_table(e.problems()), Format::table, std::cerr);
+            print(problems_table(e.problems()), Format::table, std::cerr, out->wide ? 0 : table_width);
             throw;
         }
         if (r.written) issue_receipt(opt->store_path, storage::ChainKind::zone_set, opt->set_name, *receipt);
-        if (*json) {
+        if (json) {
             nlohmann::json j = {{"set", opt->set_name},
                                 {"store", opt->store_path},
                                 {"zones", r.collection.zones.size()},
@@ -125,32 +128,32 @@ void register_import(CLI::App& zones) {
             return;
         }
         std::cout << "Imported zone set '" << opt->set_name << "' into " << opt->store_path << "\n\n";
-        print_report(r, std::cout);
+        print_report(r, std::cout, out->wide ? 0 : table_width);
         std::cout << "\n";
-        print(zones_table(r.collection.zones, r.collection.lines), Format::table, std::cout);
+        out->print(zones_table(r.collection.zones, r.collection.lines), std::cout);
     });
 }
 
 void register_validate(CLI::App& zones) {
     auto opt = std::make_shared<pipeline::ZoneImportOptions>();
     auto flags = std::make_shared<ReaderFlags>();
-    auto format = std::make_shared<std::string>("table");
+    auto out = std::make_shared<OutputOptions>();
     auto* cmd = zones.add_subcommand("validate", "Read and validate zone sources and report every problem; writes nothing. "
                                                  "Exit 1 when a feature is rejected.");
     cmd->add_option("sources", opt->sources, "Vector files to check")->required();
     add_reader_options(cmd, *flags);
-    cmd->add_option("-f,--format", *format, "table, csv or json (the problems list)")->capture_default_str();
-    cmd->callback([opt, flags, format] {
-        Format f = parse_format(*format, {Format::table, Format::csv, Format::json});
+    add_format_option(*cmd, *out, {Format::table, Format::csv, Format::json});
+    cmd->callback([opt, flags, out] {
+        Format f = out->resolve();
         opt->reader = flags->reader;
         opt->strict = flags->strict;
         opt->validate_only = true;
         pipeline::ZoneImportJob job(*opt);
         auto r = job.run();
         if (f == Format::table)
-            print_report(r, std::cout);
+            print_report(r, std::cout, out->wide ? 0 : table_width);
         else
-            print(problems_table(r.problems.problems()), f, std::cout);
+            out->print(problems_table(r.problems.problems()), std::cout);
         if (r.problems.count(Severity::rejected) > 0) set_exit_status(1);
     });
 }
@@ -158,13 +161,13 @@ void register_validate(CLI::App& zones) {
 void register_list(CLI::App& zones) {
     auto store = std::make_shared<std::string>();
     auto set = std::make_shared<std::string>();
-    auto format = std::make_shared<std::string>("table");
+    auto out = std::make_shared<OutputOptions>();
     auto* cmd = zones.add_subcommand("list", "List the zone sets of a store, or the zones and lines of one set");
-    cmd->add_option("--store", *store, "HDF5 store")->required();
+    add_store_option(*cmd, *store);
     cmd->add_option("--set", *set, "Zone set to list (default: list the sets)");
-    cmd->add_option("-f,--format", *format, "table, csv or json")->capture_default_str();
-    cmd->callback([store, set, format] {
-        Format f = parse_format(*format, {Format::table, Format::csv, Format::json});
+    add_format_option(*cmd, *out, {Format::table, Format::csv, Format::json});
+    cmd->callback([store, set, out] {
+        out->resolve();
         storage::StoreReader reader(*store);
         if (set->empty()) {
             Table t{{"set", "imported", "zones", "lines", "problems", "sources"}};
@@ -173,11 +176,11 @@ void register_list(CLI::App& zones) {
                 for (const auto& in : s.sources) sources += (sources.empty() ? "" : " ") + in.path;
                 t.add({s.name, s.imported_utc, s.zones, s.lines, s.problems, sources});
             }
-            print(t, f, std::cout);
+            out->print(t, std::cout);
             return;
         }
         auto zs = reader.read_zone_set(*set);
-        print(zones_table(zs.zones, zs.lines), f, std::cout);
+        out->print(zones_table(zs.zones, zs.lines), std::cout);
     });
 }
 
@@ -185,16 +188,16 @@ void register_show(CLI::App& zones) {
     auto id = std::make_shared<std::string>();
     auto store = std::make_shared<std::string>();
     auto set = std::make_shared<std::string>();
-    auto format = std::make_shared<std::string>("table");
+    auto out = std::make_shared<OutputOptions>();
     auto wkt = std::make_shared<bool>(false);
     auto* cmd = zones.add_subcommand("show", "Show one zone or line: attributes, provenance, geometry summary and its import problems");
     cmd->add_option("id", *id, "Zone or line id")->required();
-    cmd->add_option("--store", *store, "HDF5 store")->required();
+    add_store_option(*cmd, *store, false);
     cmd->add_option("--set", *set, "Zone set (default: the newest set holding the id)");
-    cmd->add_option("-f,--format", *format, "table or json")->capture_default_str();
+    add_format_option(*cmd, *out, {Format::table, Format::json});
     cmd->add_flag("--wkt", *wkt, "Also print the geometry as WKT (lon lat)");
-    cmd->callback([id, store, set, format, wkt] {
-        Format f = parse_format(*format, {Format::table, Format::json});
+    cmd->callback([id, store, set, out, wkt] {
+        Format f = out->resolve();
         storage::StoreReader reader(*store);
         auto sets = reader.zone_sets();
         std::reverse(sets.begin(), sets.end()); // the newest set first
@@ -265,7 +268,7 @@ void register_show(CLI::App& zones) {
             for (auto& [k, v] : j.items()) std::cout << fmt::format("{:<16}{}\n", k, cell_text(v));
             if (!mine.empty()) {
                 std::cout << "\nImport problems:\n";
-                print(problems_table(mine), Format::table, std::cout);
+                out->print(problems_table(mine), std::cout);
             }
             if (*wkt) std::cout << "\n" << geometry_wkt << "\n";
             return;

@@ -34,6 +34,7 @@
 #include "core/records.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -190,6 +191,9 @@ struct VerifyOptions {
     const PublicKey* trusted_key = nullptr;
     /// Chain heads an auditor kept (receipts): each must be the digest of a row of the chain.
     std::vector<std::string> expected_heads;
+    /// Called before each row of the chain is checked (its name, rows done, rows in all), and
+    /// once more with done == total before the last step (reading every object); may be empty.
+    std::function<void(const std::string& name, std::size_t done, std::size_t total)> progress;
 };
 
 /// What StoreReader::verify() found: ok, or the first mismatch (runs in chain order first, then

@@ -1017,6 +1017,7 @@ VerifyReport StoreReader::verify(const VerifyOptions& options) const {
         // 1. The chain's links, then every zone set and run of the chain in order.
         if (!m_impl->verify_chain(chain, chain.size(), report)) return report;
         for (const ChainRow& c : chain) {
+            if (options.progress) options.progress(c.name, static_cast<std::size_t>(&c - chain.data()), chain.size());
             bool ok = c.kind == "run" ? m_impl->verify_run(c, report, fully_read) : m_impl->verify_zone_set(c.name, &c, report, fully_read);
             if (!ok) return report;
         }
@@ -1045,6 +1046,7 @@ VerifyReport StoreReader::verify(const VerifyOptions& options) const {
     }
     // 5. Everything else h5dump would read: every object's header and attributes, every dataset
     // not already read in full above (the chain, incomplete runs, ...).
+    if (options.progress) options.progress("every object", chain.size(), chain.size());
     h5::ReadAllResult all = h5::read_every_object(m_impl->root(), fully_read);
     report.objects_read = all.objects;
     if (!all.object.empty()) {
