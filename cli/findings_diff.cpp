@@ -2,6 +2,9 @@
 // added, removed, and changed with the fields that differ (doubles compared bit for bit).
 //
 //   avf findings diff RUN_A RUN_B --store demo.h5 [-f table|csv|json] [--fail-on-change]
+//
+// Both runs are read as a merge of their stored order (a batch of each at a time), so memory holds
+// what differs, not the runs; see merge_diff.
 #include "cli/app.hpp"
 #include "cli/output.hpp"
 #include "core/time.hpp"
@@ -107,7 +110,7 @@ nlohmann::json as_object(const std::vector<FieldChange>& changes, bool after) {
     return o;
 }
 
-/// One row of the diff table.
+/// The rows of the diff table by change, and the count of unchanged pairs.
 struct DiffRows {
     Format format;
     std::vector<std::vector<nlohmann::json>> added, removed;
