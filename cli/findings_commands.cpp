@@ -17,6 +17,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -63,91 +64,149 @@ struct Filter {
     }
 };
 
-std::vector<Finding> select(const std::vector<Finding>& all, const Filter& f) {
-    Interval period = f.period();
-    std::vector<Finding> out;
-    for (const auto& x : all) {
-        if (!f.matches(x, period)) continue;
-        out.push_back(x);
-        if (f.limit && out.size() >= f.limit) break;
-    }
-    return out;
+/// The run's findings that pass the filter, in stored order, at most filter.limit (0: all), each
+/// handed to `sink` as it is read: the store is read a batch at a time and no further than the
+/// limit needs (the filter drops a finding before its evidence and explanation are read).
+/// Returns how many were handed over.
+std::size_t for_each_selected(const storage::StoreReader& reader, const std::string& run, const Filter& filter,
+                              const std::function<void(const Finding&)>& sink) {
+    Interval period;
+    storage::FindingCursor cursor = reader.findings(run, {.keep = [&](const Finding& x) { return filter.matches(x, period); }});
+    period = filter.period();
+    std::size_t n = 0;
+    for (Finding x; (!filter.limit || n < filter.limit) && cursor.next(x); ++n) sink(x);
+    return n;
 }
 
-Table findings_table(const std::vector<Finding>& findings, bool wide) {
-    Table t{{"id", "kind", "certainty", "rule", "target", "party", "class", "time", "lon", "lat", "measured", "limit", "unit", "confidence",
-             "evidence", "explanation"}};
-    t.brief = {"id", "kind", "certainty", "rule", "target", "time", "explanation"};
-    for (const auto& f : findings) {
-        std::string time = f.span.to.ms - f.span.from.ms <= 1 ? format_utc(f.span.from) : format_interval(f.span);
-        t.add({wide ? f.id : f.id.substr(0, 12), std::string(to_string(f.kind)), std::string(to_string(f.certainty)), f.rule_id, f.target_id, f.party,
-               f.equipment_class, time, std::round(f.location.x() * 1e6) / 1e6, std::round(f.location.y() * 1e6) / 1e6,
-               std::round(f.measured * 1000) / 1000, f.limit, f.unit, f.confidence, f.evidence.size(), f.explanation});
-    }
-    return t;
+const std::vector<std::string> finding_columns = {"id",  "kind", "certainty", "rule",  "target", "party",      "class",    "time",
+                                                  "lon", "lat",  "measured",  "limit", "unit",   "confidence", "evidence", "explanation"};
+
+std::vector<nlohmann::json> finding_row(const Finding& f, bool wide) {
+    std::string time = f.span.to.ms - f.span.from.ms <= 1 ? format_utc(f.span.from) : format_interval(f.span);
+    return {wide ? f.id : f.id.substr(0, 12),
+            std::string(to_string(f.kind)),
+            std::string(to_string(f.certainty)),
+            f.rule_id,
+            f.target_id,
+            f.party,
+            f.equipment_class,
+            time,
+            std::round(f.location.x() * 1e6) / 1e6,
+            std::round(f.location.y() * 1e6) / 1e6,
+            std::round(f.measured * 1000) / 1000,
+            f.limit,
+            f.unit,
+            f.confidence,
+            f.evidence.size(),
+            f.explanation};
 }
 
-void write_geojson(const std::vector<Finding>& findings, std::ostream& out) {
-    nlohmann::json fc = {{"type", "FeatureCollection"}, {"features", nlohmann::json::array()}};
-    for (const auto& f : findings) {
-        nlohmann::json ev = nlohmann::json::array();
-        for (const auto& e : f.evidence)
-            ev.push_back({{"kind", e.record_kind}, {"id", e.record_id}, {"file", e.source_file}, {"position", e.source_position}});
-        fc["features"].push_back({{"type", "Feature"},
-                                  {"id", f.id},
-                                  {"geometry", {{"type", "Point"}, {"coordinates", {f.location.x(), f.location.y()}}}},
-                                  {"properties",
-                                   {{"kind", to_string(f.kind)},
-                                    {"certainty", to_string(f.certainty)},
-                                    {"rule", f.rule_id},
-                                    {"rule_type", f.rule_type},
-                                    {"article", f.article},
-                                    {"target", f.target_id},
-                                    {"party", f.party},
-                                    {"class", f.equipment_class},
-                                    {"from", format_utc(f.span.from)},
-                                    {"to", format_utc(f.span.to)},
-                                    {"measured", f.measured},
-                                    {"limit", f.limit},
-                                    {"unit", f.unit},
-                                    {"confidence", f.confidence},
-                                    {"waiver", f.waiver_id},
-                                    {"evidence", ev},
-                                    {"explanation", f.explanation}}}});
-    }
-    out << fc.dump(1) << "\n";
+nlohmann::json feature_json(const Finding& f) {
+    nlohmann::json ev = nlohmann::json::array();
+    for (const auto& e : f.evidence)
+        ev.push_back({{"kind", e.record_kind}, {"id", e.record_id}, {"file", e.source_file}, {"position", e.source_position}});
+    return {{"type", "Feature"},
+            {"id", f.id},
+            {"geometry", {{"type", "Point"}, {"coordinates", {f.location.x(), f.location.y()}}}},
+            {"properties",
+             {{"kind", to_string(f.kind)},
+              {"certainty", to_string(f.certainty)},
+              {"rule", f.rule_id},
+              {"rule_type", f.rule_type},
+              {"article", f.article},
+              {"target", f.target_id},
+              {"party", f.party},
+              {"class", f.equipment_class},
+              {"from", format_utc(f.span.from)},
+              {"to", format_utc(f.span.to)},
+              {"measured", f.measured},
+              {"limit", f.limit},
+              {"unit", f.unit},
+              {"confidence", f.confidence},
+              {"waiver", f.waiver_id},
+              {"evidence", ev},
+              {"explanation", f.explanation}}}};
 }
 
-void write_gpkg(const std::vector<Finding>& findings, const std::string& path, const std::string& run_id) {
-    using ingest::FieldType;
-    ingest::PointLayerWriter w(path, "GPKG", "findings",
-                               {{"finding_id", FieldType::text},
-                                {"run_id", FieldType::text},
-                                {"kind", FieldType::text},
-                                {"certainty", FieldType::text},
-                                {"rule", FieldType::text},
-                                {"rule_type", FieldType::text},
-                                {"article", FieldType::text},
-                                {"target", FieldType::text},
-                                {"party", FieldType::text},
-                                {"class", FieldType::text},
-                                {"time_from", FieldType::text},
-                                {"time_to", FieldType::text},
-                                {"measured", FieldType::real},
-                                {"limit_value", FieldType::real},
-                                {"unit", FieldType::text},
-                                {"confidence", FieldType::real},
-                                {"waiver", FieldType::text},
-                                {"evidence", FieldType::text},
-                                {"explanation", FieldType::text}});
-    for (const auto& f : findings) {
+/// A GeoJSON FeatureCollection written a feature at a time: the bytes of nlohmann's dump(1) of
+/// the whole collection ({"features": [...], "type": "FeatureCollection"}, keys in order).
+class GeoJsonWriter {
+public:
+    explicit GeoJsonWriter(std::ostream& out) : m_out(&out) { out << "{\n \"features\": ["; }
+    void add(const Finding& f) { *m_out << (m_features++ == 0 ? "\n" : ",\n") << nested_dump(feature_json(f), 1, 2); }
+    void finish() { *m_out << (m_features == 0 ? "]" : "\n ]") << ",\n \"type\": \"FeatureCollection\"\n}\n"; }
+
+private:
+    std::ostream* m_out;
+    std::size_t m_features = 0;
+};
+
+/// The findings layer of a GeoPackage, a finding at a time (GDAL writes them as they come).
+class GpkgWriter {
+public:
+    GpkgWriter(const std::string& path, std::string run_id)
+        : m_run_id(std::move(run_id)), m_writer(path, "GPKG", "findings",
+                                                {{"finding_id", ingest::FieldType::text},
+                                                 {"run_id", ingest::FieldType::text},
+                                                 {"kind", ingest::FieldType::text},
+                                                 {"certainty", ingest::FieldType::text},
+                                                 {"rule", ingest::FieldType::text},
+                                                 {"rule_type", ingest::FieldType::text},
+                                                 {"article", ingest::FieldType::text},
+                                                 {"target", ingest::FieldType::text},
+                                                 {"party", ingest::FieldType::text},
+                                                 {"class", ingest::FieldType::text},
+                                                 {"time_from", ingest::FieldType::text},
+                                                 {"time_to", ingest::FieldType::text},
+                                                 {"measured", ingest::FieldType::real},
+                                                 {"limit_value", ingest::FieldType::real},
+                                                 {"unit", ingest::FieldType::text},
+                                                 {"confidence", ingest::FieldType::real},
+                                                 {"waiver", ingest::FieldType::text},
+                                                 {"evidence", ingest::FieldType::text},
+                                                 {"explanation", ingest::FieldType::text}}) {}
+    void add(const Finding& f) {
         std::string ev;
         for (const auto& e : f.evidence) ev += (ev.empty() ? "" : ";") + e.record_id;
-        w.add(f.location, {f.id, run_id, std::string(to_string(f.kind)), std::string(to_string(f.certainty)), f.rule_id, f.rule_type, f.article,
-                           f.target_id, f.party, f.equipment_class, format_utc(f.span.from), format_utc(f.span.to), f.measured, f.limit, f.unit,
-                           f.confidence, f.waiver_id, ev, f.explanation});
+        m_writer.add(f.location, {f.id, m_run_id, std::string(to_string(f.kind)), std::string(to_string(f.certainty)), f.rule_id, f.rule_type,
+                                  f.article, f.target_id, f.party, f.equipment_class, format_utc(f.span.from), format_utc(f.span.to), f.measured,
+                                  f.limit, f.unit, f.confidence, f.waiver_id, ev, f.explanation});
     }
-    w.close();
+    void close() { m_writer.close(); }
+
+private:
+    std::string m_run_id;
+    ingest::PointLayerWriter m_writer;
+};
+
+/// Streams the selected findings to `out` in format `f` (csv, json or geojson); the aligned table
+/// is built whole (its column widths need every row). Returns how many were written.
+std::size_t write_selected(const storage::StoreReader& reader, const std::string& run, const Filter& filter, Format f, bool wide, std::ostream& out,
+                           std::size_t width, ProgressPrinter& bar) {
+    std::size_t done = 0;
+    auto counted = [&](auto&& sink) {
+        return [&, sink](const Finding& x) {
+            sink(x);
+            if (++done % 4096 == 0) bar.show(fmt::format("{} findings read", done));
+        };
+    };
+    if (f == Format::geojson) {
+        GeoJsonWriter w(out);
+        std::size_t n = for_each_selected(reader, run, filter, counted([&](const Finding& x) { w.add(x); }));
+        w.finish();
+        return n;
+    }
+    if (f == Format::table) {
+        Table t{finding_columns};
+        t.brief = {"id", "kind", "certainty", "rule", "target", "time", "explanation"};
+        std::size_t n = for_each_selected(reader, run, filter, counted([&](const Finding& x) { t.add(finding_row(x, wide)); }));
+        print(t, f, out, width);
+        return n;
+    }
+    RowPrinter p(finding_columns, f, out);
+    std::size_t n = for_each_selected(reader, run, filter, counted([&](const Finding& x) { p.add(finding_row(x, wide)); }));
+    p.finish();
+    return n;
 }
 
 void register_list(CLI::App& findings) {
@@ -172,12 +231,8 @@ void register_list(CLI::App& findings) {
             print(problems_table(reader.read_problems(run)), f == Format::geojson ? Format::json : f, std::cout, width);
             return;
         }
-        auto selected = select(reader.read_findings(run), *filter);
-        bar.done(fmt::format("listed {} findings", selected.size()));
-        if (f == Format::geojson)
-            write_geojson(selected, std::cout);
-        else
-            print(findings_table(selected, out->wide || f != Format::table), f, std::cout, width);
+        const std::size_t n = write_selected(reader, run, *filter, f, out->wide || f != Format::table, std::cout, width, bar);
+        bar.done(fmt::format("listed {} findings", n));
     });
 }
 
@@ -196,15 +251,15 @@ void register_show(CLI::App& findings) {
         storage::StoreReader reader(*store);
         std::string run_id = resolve_run(reader, *run, *store);
         std::vector<Finding> hits;
-        for (auto& x : reader.read_findings(run_id))
-            if (x.id.rfind(*id, 0) == 0) hits.push_back(std::move(x));
+        // Only the findings the prefix names are completed (evidence, explanation).
+        auto cursor = reader.findings(run_id, {.keep = [&](const Finding& x) { return x.id.rfind(*id, 0) == 0; }});
+        for (Finding x; cursor.next(x);) hits.push_back(std::move(x));
         if (hits.empty()) throw InputError("no finding with id '" + *id + "' in run " + run_id, Context{}.file(*store));
         if (hits.size() > 1) throw UsageError(fmt::format("id prefix '{}' matches {} findings; give more of the id", *id, hits.size()));
         const Finding& x = hits.front();
         if (f == Format::json) {
-            std::ostringstream os;
-            write_geojson(hits, os);
-            auto j = nlohmann::json::parse(os.str())["features"][0];
+            // Through text, as before: the numbers print as a parsed document prints them.
+            auto j = nlohmann::json::parse(nlohmann::json(feature_json(x)).dump(1));
             j["run_id"] = run_id;
             std::cout << j.dump(2) << "\n";
             return;
@@ -250,16 +305,20 @@ void register_export(CLI::App& findings) {
         OutputFile out(*output, *overwrite, {*store});
         storage::StoreReader reader(*store);
         std::string run = resolve_run(reader, filter->run, *store);
-        auto selected = select(reader.read_findings(run), *filter);
-        if (f == Format::gpkg)
-            write_gpkg(selected, out.temp_path(), run);
-        else if (f == Format::geojson)
-            write_geojson(selected, out.stream());
-        else
-            print(findings_table(selected, true), f, out.stream(), 0);
+        std::size_t written = 0;
+        if (f == Format::gpkg) {
+            GpkgWriter w(out.temp_path(), run);
+            written = for_each_selected(reader, run, *filter, [&](const Finding& x) {
+                w.add(x);
+                if (++written % 4096 == 0) bar.show(fmt::format("{} findings exported", written));
+            });
+            w.close();
+        } else {
+            written = write_selected(reader, run, *filter, f, true, out.stream(), 0, bar);
+        }
         out.commit();
-        bar.done(fmt::format("exported {} findings", selected.size()));
-        std::cerr << "Wrote " << selected.size() << " findings of run " << run << " to " << *output << "\n";
+        bar.done(fmt::format("exported {} findings", written));
+        std::cerr << "Wrote " << written << " findings of run " << run << " to " << *output << "\n";
     });
 }
 

@@ -104,28 +104,56 @@ Table brief_of(const Table& table) {
 }
 } // namespace
 
+std::string nested_dump(const nlohmann::json& value, int indent, int depth, bool indent_first) {
+    const std::string pad(static_cast<std::size_t>(indent * depth), ' ');
+    const std::string text = value.dump(indent);
+    std::string out = indent_first ? pad : std::string();
+    out.reserve(text.size() + pad.size() * 8);
+    for (char c : text) {
+        out += c;
+        if (c == '\n') out += pad;
+    }
+    return out;
+}
+
+RowPrinter::RowPrinter(std::vector<std::string> columns, Format format, std::ostream& out)
+    : m_columns(std::move(columns)), m_format(format), m_out(&out) {
+    if (format != Format::csv && format != Format::json) throw InternalError("RowPrinter prints csv or json only");
+    if (format == Format::csv) {
+        for (std::size_t i = 0; i < m_columns.size(); ++i) out << (i ? "," : "") << csv_escape(m_columns[i]);
+        out << "\n";
+    }
+}
+
+void RowPrinter::add(const std::vector<nlohmann::json>& row) {
+    std::ostream& out = *m_out;
+    if (m_format == Format::csv) {
+        for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_escape(cell_text(row[i]));
+        out << "\n";
+    } else {
+        // As nlohmann's dump(2) of the whole array: "[\n", elements indented one level and
+        // separated by ",\n", then "\n]".
+        nlohmann::json obj = nlohmann::json::object();
+        for (std::size_t i = 0; i < m_columns.size() && i < row.size(); ++i) obj[m_columns[i]] = row[i];
+        out << (m_rows == 0 ? "[\n" : ",\n") << nested_dump(obj, 2, 1);
+    }
+    ++m_rows;
+}
+
+void RowPrinter::finish() {
+    if (m_format == Format::json) *m_out << (m_rows == 0 ? "[]" : "\n]") << "\n";
+}
+
 void print(const Table& full, Format format, std::ostream& out, std::size_t max_width) {
     if (full.whole) max_width = 0;
     const Table narrowed = max_width > 0 && format == Format::table ? brief_of(full) : Table();
     const Table& table = max_width > 0 && format == Format::table ? narrowed : full;
     switch (format) {
-    case Format::json: {
-        nlohmann::json arr = nlohmann::json::array();
-        for (const auto& row : table.rows) {
-            nlohmann::json obj = nlohmann::json::object();
-            for (std::size_t i = 0; i < table.columns.size() && i < row.size(); ++i) obj[table.columns[i]] = row[i];
-            arr.push_back(std::move(obj));
-        }
-        out << arr.dump(2) << "\n";
-        return;
-    }
+    case Format::json:
     case Format::csv: {
-        for (std::size_t i = 0; i < table.columns.size(); ++i) out << (i ? "," : "") << csv_escape(table.columns[i]);
-        out << "\n";
-        for (const auto& row : table.rows) {
-            for (std::size_t i = 0; i < row.size(); ++i) out << (i ? "," : "") << csv_escape(cell_text(row[i]));
-            out << "\n";
-        }
+        RowPrinter p(table.columns, format, out);
+        for (const auto& row : table.rows) p.add(row);
+        p.finish();
         return;
     }
     default: {

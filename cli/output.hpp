@@ -55,6 +55,32 @@ void print(const Table& table, Format format, std::ostream& out, std::size_t max
 /// The width tables are fitted to unless a command's --wide asks for every column in full.
 inline constexpr std::size_t table_width = 100;
 
+/// print() of csv or json a row at a time, for output too large to hold: the same bytes as
+/// print() of the whole table, with one row in memory. The csv header is written at once.
+///
+///   RowPrinter p({"id", "kind"}, Format::csv, out);
+///   for (...) p.add({id, kind});
+///   p.finish();                                   // json: closes the array
+class RowPrinter {
+public:
+    /// InternalError for a format other than csv or json (aligned tables need every row first).
+    RowPrinter(std::vector<std::string> columns, Format format, std::ostream& out);
+    void add(const std::vector<nlohmann::json>& row);
+    void finish();
+    std::size_t rows() const { return m_rows; }
+
+private:
+    std::vector<std::string> m_columns;
+    Format m_format;
+    std::ostream* m_out;
+    std::size_t m_rows = 0;
+};
+
+/// `value.dump(indent)` as it appears nested `depth` levels deep in a larger dump with the same
+/// indent: every line after the first indented by depth × indent more spaces (a dump's strings
+/// hold no raw line breaks). The first line is indented too when `indent_first`.
+std::string nested_dump(const nlohmann::json& value, int indent, int depth, bool indent_first = true);
+
 /// Problems as a table: severity, code, where (file, layer, feature/line, id), field, value, reason.
 Table problems_table(const std::vector<Problem>& problems);
 

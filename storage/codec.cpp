@@ -202,6 +202,12 @@ Finding decode_finding(const std::uint8_t* row, const std::string& explanations,
     return f;
 }
 
+Finding decode_finding(const std::uint8_t* row, FindingSlots& slots, const std::string& path) {
+    Finding f;
+    findings_columns.decode(row, f, slots, path);
+    return f;
+}
+
 void encode_evidence(const Finding& f, std::uint64_t finding_row, const Evidence& e, std::int64_t input, std::uint8_t* row) {
     evidence_columns.encode(e, EvidenceSlots{finding_row, f.id, input}, row, f.id);
 }

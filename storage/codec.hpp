@@ -52,6 +52,8 @@ void encode_finding(const Finding& f, std::uint64_t evidence_first, std::uint8_t
 /// The finding without its evidence; `evidence_first`/`evidence_count` say where it is.
 Finding decode_finding(const std::uint8_t* row, const std::string& explanations, std::uint64_t& evidence_first, std::uint64_t& evidence_count,
                        const std::string& path);
+/// The finding without its evidence and explanation; `slots` says where they are.
+Finding decode_finding(const std::uint8_t* row, FindingSlots& slots, const std::string& path);
 void encode_evidence(const Finding& f, std::uint64_t finding_row, const Evidence& e, std::int64_t input, std::uint8_t* row);
 Evidence decode_evidence(const std::uint8_t* row, const std::vector<InputFile>& inputs, const std::string& path);
 

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -245,20 +246,44 @@ std::vector<std::string> decode_dictionary(const TableSchema& schema, const std:
 
 std::vector<Evidence> decode_records(const std::vector<std::uint8_t>& rows, const std::string& record_text, const std::vector<InputFile>& inputs,
                                      const std::string& path) {
+    std::vector<RecordSlots> slots;
+    for (const std::uint8_t* row : RowSpan(rows, records_table())) slots.push_back(records_columns.decode(row, path));
+    return decode_records(slots, HeapView::whole(record_text), inputs, path);
+}
+
+std::vector<Evidence> decode_records(const std::vector<RecordSlots>& rows, const HeapView& record_text, const std::vector<InputFile>& inputs,
+                                     const std::string& path) {
     std::vector<Evidence> out;
-    for (const std::uint8_t* row : RowSpan(rows, records_table())) {
-        RecordSlots r = records_columns.decode(row, path);
+    out.reserve(rows.size());
+    for (const RecordSlots& r : rows) {
         if (r.kind >= record_kind_names.size()) damaged(fmt::format("record kind code {} names no record kind", r.kind), path);
         if (r.input < -1 || (r.input >= 0 && static_cast<std::size_t>(r.input) >= inputs.size()))
             damaged(fmt::format("record input {} is outside the {} recorded inputs", r.input, inputs.size()), path);
         Evidence e;
         e.record_kind = std::string(record_kind_names[r.kind]);
-        e.record_id = slice(record_text, HeapRef{r.text_offset, r.id_length}, layout::record_text, path);
-        e.source_position = slice(record_text, HeapRef{r.text_offset + r.id_length, r.position_length}, layout::record_text, path);
+        e.record_id = record_text.slice(r.text_offset, r.id_length, layout::record_text, path);
+        e.source_position = record_text.slice(r.text_offset + r.id_length, r.position_length, layout::record_text, path);
         if (r.input >= 0) e.source_file = inputs[static_cast<std::size_t>(r.input)].path;
         out.push_back(std::move(e));
     }
     return out;
+}
+
+void RecordLookup::add_range(std::uint64_t first, std::vector<Evidence> values) {
+    if (!m_firsts.empty() && first < m_firsts.back() + m_ranges.back().size()) throw InternalError("record ranges added out of order");
+    m_firsts.push_back(first);
+    m_ranges.push_back(std::move(values));
+}
+
+const Evidence& RecordLookup::at(std::uint64_t code, const std::string& path) const {
+    if (code >= m_table_rows) damaged(fmt::format("finding code {} is outside the {} rows of {}", code, m_table_rows, layout::records), path);
+    if (m_all) return (*m_all)[code];
+    auto it = std::upper_bound(m_firsts.begin(), m_firsts.end(), code);
+    if (it != m_firsts.begin()) {
+        const auto k = static_cast<std::size_t>(it - m_firsts.begin()) - 1;
+        if (code - m_firsts[k] < m_ranges[k].size()) return m_ranges[k][code - m_firsts[k]];
+    }
+    throw InternalError(fmt::format("record {} was not read with its batch of findings", code));
 }
 
 std::vector<EvidenceRowV4> decode_evidence_v4(const std::vector<std::uint8_t>& rows, const std::string& path) {
@@ -267,10 +292,9 @@ std::vector<EvidenceRowV4> decode_evidence_v4(const std::vector<std::uint8_t>& r
     return out;
 }
 
-Finding decode_finding_v4(const std::uint8_t* row, const FindingDictionariesRead& d, const std::vector<EvidenceRowV4>& evidence,
-                          const std::string& path) {
+Finding decode_finding_v4_fields(const std::uint8_t* row, const FindingDictionariesRead& d, FindingCodes& c, const std::string& path) {
     Finding f;
-    FindingCodes c;
+    c = FindingCodes{};
     findings_v4_columns.decode(row, f, c, path);
     f.id = finding_id_text(c.id_hi, c.id_lo);
     const RuleEntry& rule = entry(d.rules, c.rule, layout::rules, path);
@@ -281,18 +305,40 @@ Finding decode_finding_v4(const std::uint8_t* row, const FindingDictionariesRead
     f.target_id = entry(d.targets, c.target, layout::targets, path);
     f.equipment_class = entry(d.classes, c.equipment_class, layout::classes, path);
     f.party = entry(d.parties, c.party, layout::parties, path);
-    const WaiverEntry& waiver = entry(d.waivers, c.waiver, layout::waivers, path);
-    f.waiver_id = waiver.id;
+    f.waiver_id = entry(d.waivers, c.waiver, layout::waivers, path).id;
+    return f;
+}
+
+void complete_finding_v4(Finding& f, const FindingCodes& c, const FindingDictionariesRead& d, const EvidenceWindowV4& evidence,
+                         const RecordLookup& records, const std::string& path) {
     if (c.evidence_count == 1) {
-        f.evidence.push_back(entry(d.records, c.evidence, layout::records, path));
+        f.evidence.push_back(records.at(c.evidence, path));
     } else {
         const std::uint64_t end = std::uint64_t{c.evidence} + c.evidence_count;
-        if (end > evidence.size())
-            damaged(fmt::format("finding {} has evidence rows [{}, {}) outside the {} rows of evidence", f.id, c.evidence, end, evidence.size()),
+        if (end > evidence.total)
+            damaged(fmt::format("finding {} has evidence rows [{}, {}) outside the {} rows of evidence", f.id, c.evidence, end, evidence.total),
                     path);
-        for (std::uint64_t i = c.evidence; i < end; ++i) f.evidence.push_back(entry(d.records, evidence[i].record, layout::records, path));
+        if (c.evidence_count > 0 && (c.evidence < evidence.first || end - evidence.first > evidence.rows.size()))
+            throw InternalError(fmt::format("evidence rows [{}, {}) were not read with their batch of findings", c.evidence, end));
+        for (std::uint64_t i = c.evidence; i < end; ++i) f.evidence.push_back(records.at(evidence.rows[i - evidence.first].record, path));
     }
-    f.explanation = render_explanation(rule.explanation_template, f, waiver.basis);
+    // The codes were checked by decode_finding_v4_fields.
+    f.explanation = render_explanation(d.rules[c.rule].explanation_template, f, d.waivers[c.waiver].basis);
+}
+
+Finding decode_finding_v4(const std::uint8_t* row, const FindingDictionariesRead& d, const std::vector<EvidenceRowV4>& evidence,
+                          const std::string& path) {
+    FindingCodes c;
+    Finding f = decode_finding_v4_fields(row, d, c, path);
+    EvidenceWindowV4 window{0, evidence.size(), {}};
+    if (c.evidence_count != 1) {
+        const std::uint64_t end = std::min<std::uint64_t>(std::uint64_t{c.evidence} + c.evidence_count, evidence.size());
+        if (c.evidence < end) {
+            window.first = c.evidence;
+            window.rows.assign(evidence.begin() + static_cast<std::ptrdiff_t>(c.evidence), evidence.begin() + static_cast<std::ptrdiff_t>(end));
+        }
+    }
+    complete_finding_v4(f, c, d, window, RecordLookup(d.records), path);
     return f;
 }
 

@@ -8,6 +8,7 @@
 //   ... then write dict's tables: encode_rules(dict, rows, text), dict.targets() ...
 //   FindingDictionariesRead d = ...;                        // reader side: the decoded dictionaries
 //   Finding g = decode_finding_v4(row, d, evidence_rows, path);   // codes resolved, explanation rendered
+//   // a batch at a time (FindingCursor): decode_finding_v4_fields, then complete_finding_v4
 //
 // Codes are dictionary rows in order of first use, so the same findings give the same bytes. Code 0
 // of targets, classes, parties and waivers is the empty value (no waiver, unknown party, …).
@@ -15,6 +16,7 @@
 
 #include "core/records.hpp"
 #include "storage/schema.hpp"
+#include "storage/table.hpp"
 
 #include <cstdint>
 #include <string>
@@ -86,12 +88,40 @@ RowBuffer encode_dictionary(const TableSchema& schema, const std::vector<std::st
 RowBuffer encode_records(const std::vector<RecordSlots>& records);
 RowBuffer encode_evidence_v4(const std::vector<EvidenceRowV4>& evidence);
 
-/// The dictionaries of a run read back.
+/// The dictionaries of a run read back. `records` is the whole records table, for
+/// decode_finding_v4(); a FindingCursor leaves it empty and reads the records a batch rests on.
 struct FindingDictionariesRead {
     std::vector<RuleEntry> rules;
     std::vector<std::string> targets, classes, parties;
     std::vector<WaiverEntry> waivers;
     std::vector<Evidence> records;
+};
+
+/// Rows [first, first + rows.size()) of a run's evidence table (schema 4), which has `total` rows.
+struct EvidenceWindowV4 {
+    std::uint64_t first = 0;
+    std::uint64_t total = 0;
+    std::vector<EvidenceRowV4> rows;
+};
+
+/// Records by code: the ranges of a run's records table (of `table_rows` rows) that a batch of
+/// findings rests on.
+class RecordLookup {
+public:
+    explicit RecordLookup(std::uint64_t table_rows = 0) : m_table_rows(table_rows) {}
+    /// The whole records table, held by the caller (who keeps it alive).
+    explicit RecordLookup(const std::vector<Evidence>& all) : m_table_rows(all.size()), m_all(&all) {}
+    /// Records [first, first + values.size()); ranges are added in increasing order, disjoint.
+    void add_range(std::uint64_t first, std::vector<Evidence> values);
+    /// IoError (corrupt store) for a code outside the table; InternalError for one not read.
+    const Evidence& at(std::uint64_t code, const std::string& path) const;
+    std::uint64_t table_rows() const { return m_table_rows; }
+
+private:
+    std::uint64_t m_table_rows;
+    const std::vector<Evidence>* m_all = nullptr;
+    std::vector<std::uint64_t> m_firsts;
+    std::vector<std::vector<Evidence>> m_ranges;
 };
 
 /// Reads the dictionaries from their tables' bytes; IoError (corrupt store) for a template that
@@ -101,11 +131,24 @@ std::vector<WaiverEntry> decode_waivers(const std::vector<std::uint8_t>& rows, c
 std::vector<std::string> decode_dictionary(const TableSchema& schema, const std::vector<std::uint8_t>& rows, const std::string& path);
 std::vector<Evidence> decode_records(const std::vector<std::uint8_t>& rows, const std::string& record_text, const std::vector<InputFile>& inputs,
                                      const std::string& path);
+/// decode_records() of the rows of `records` read (slots already decoded: records_columns), their
+/// texts in `record_text`, which may be the part of record_text they address.
+std::vector<Evidence> decode_records(const std::vector<RecordSlots>& rows, const HeapView& record_text, const std::vector<InputFile>& inputs,
+                                     const std::string& path);
 std::vector<EvidenceRowV4> decode_evidence_v4(const std::vector<std::uint8_t>& rows, const std::string& path);
 
 /// The finding of a row, codes resolved, evidence attached, explanation rendered; IoError for a
 /// code outside its dictionary or evidence outside its table.
 Finding decode_finding_v4(const std::uint8_t* row, const FindingDictionariesRead& d, const std::vector<EvidenceRowV4>& evidence,
                           const std::string& path);
+
+/// decode_finding_v4() in two steps, for reading a batch of rows: first the row's fields with its
+/// codes resolved against the run's small dictionaries (rules, targets, classes, parties, waivers;
+/// no evidence, no explanation) and its codes in `codes`; then, once the evidence rows and records
+/// the batch rests on are read, its evidence attached and its explanation rendered. IoError as
+/// decode_finding_v4.
+Finding decode_finding_v4_fields(const std::uint8_t* row, const FindingDictionariesRead& d, FindingCodes& codes, const std::string& path);
+void complete_finding_v4(Finding& f, const FindingCodes& codes, const FindingDictionariesRead& d, const EvidenceWindowV4& evidence,
+                         const RecordLookup& records, const std::string& path);
 
 } // namespace avf::storage

@@ -16,6 +16,7 @@
 //
 //   avf::storage::StoreReader store("demo.h5");
 //   for (auto& s : store.zone_sets()) ...; store.read_findings(*store.latest_run());
+//   auto cursor = store.findings(run_id);  for (Finding f; cursor.next(f);) ...   // bounded memory
 //   if (auto report = store.verify(); !report.ok) std::cerr << report.message << "\n";
 //
 // Threading: a StoreTransaction, its RunWriter and a StoreReader are used from one thread at a
@@ -333,6 +334,49 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
+/// How a FindingCursor reads.
+struct FindingCursorOptions {
+    /// Rows of the findings table read at once (one hyperslab); the evidence, records and texts
+    /// those rows refer to are read with them. Default 4096 (a digest block).
+    std::size_t batch_rows = 4096;
+    /// When set, a finding is kept only if `keep` returns true. It sees the finding's fields
+    /// (id, rule, target, kind, certainty, class, party, span, location, numbers, waiver) before
+    /// its evidence and explanation are read (they are empty then), so a filter costs no
+    /// evidence read and no sentence rendered for what it drops.
+    std::function<bool(const Finding&)> keep;
+};
+
+/// A committed run's findings in stored order, read a batch at a time (StoreReader::findings):
+/// memory holds one batch, whatever the run's size. Every layout the reader supports is read
+/// (schema 1-3 rows with stored explanations, schema-4 compact rows whose explanations are
+/// rendered). The cursor holds the file open; it may outlive its StoreReader. One thread at a time.
+///
+///   auto cursor = store.findings(run_id);
+///   for (Finding f; cursor.next(f);) ...                     // one at a time
+///   std::vector<Finding> batch; while (cursor.next_batch(batch)) ...   // or a batch at a time
+class FindingCursor {
+public:
+    FindingCursor(FindingCursor&&) noexcept;
+    FindingCursor& operator=(FindingCursor&&) noexcept;
+    ~FindingCursor();
+
+    /// The kept findings of the next batch_rows rows, in stored order, replacing `out`'s content;
+    /// false (and `out` empty) at the end. With FindingCursorOptions::keep a batch may be empty
+    /// before the end. IoError for a damaged row (as read_findings).
+    bool next_batch(std::vector<Finding>& out);
+    /// The next kept finding; false at the end. Do not mix with next_batch().
+    bool next(Finding& out);
+    /// Rows of the run's findings table, and rows read so far.
+    std::uint64_t rows() const;
+    std::uint64_t rows_read() const;
+
+private:
+    friend class StoreReader;
+    struct Impl;
+    explicit FindingCursor(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
 /// Read-only access to a published store. Throws IoError when the file is missing or not an avf
 /// store, InputError when its schema_version is newer than this build understands.
 class StoreReader {
@@ -358,6 +402,8 @@ public:
     /// Findings in stored order, each with its evidence (in order) and explanation. InputError
     /// when the run has no commit record (an incomplete run is never a result).
     std::vector<Finding> read_findings(const std::string& run_id) const;
+    /// The same findings through a cursor, a batch at a time. InputError as read_findings.
+    FindingCursor findings(const std::string& run_id, FindingCursorOptions options = {}) const;
     /// InputError when the run has no commit record, as read_findings.
     std::vector<Problem> read_problems(const std::string& run_id) const;
     /// The run rows of the audit chain, in commit order (zone-set rows: chain()).

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -619,49 +620,217 @@ std::optional<std::string> StoreReader::latest_run() const {
     return std::nullopt;
 }
 
-std::vector<Finding> StoreReader::read_findings(const std::string& run_id) const {
+// ---------------------------------------------------------------------------------------------
+// FindingCursor: a run's findings a batch at a time. Each batch is one hyperslab of the findings
+// table; the evidence rows, records and texts its rows refer to are read as the windows of their
+// datasets those rows address (written in the same order, so a batch's windows are short), and
+// the datasets stay open so HDF5's chunk cache serves the chunks two batches share.
+
+struct FindingCursor::Impl {
+    std::string path;
+    RunLayout layout = RunLayout::v3;
+    std::vector<InputFile> inputs;
+    FindingCursorOptions options;
+    std::uint64_t total = 0, position = 0;
+    h5::Dataset findings, evidence, text, records; // text: explanations (v3) or record_text (v4)
+    std::uint64_t evidence_rows = 0, text_bytes = 0, record_rows = 0;
+    FindingDictionariesRead dictionaries; // v4: every dictionary but records
+    std::vector<Finding> pending;         // next(): the current batch
+    std::size_t pending_next = 0;
+
+    [[nodiscard]] bool keep(const Finding& f) const { return !options.keep || options.keep(f); }
+
+    void read_v3(std::uint64_t first, std::uint64_t count, std::vector<Finding>& out) {
+        auto rows = read_rows(findings.get(), findings_table(), first, count, path);
+        struct Row {
+            Finding f;
+            FindingSlots s;
+        };
+        std::vector<Row> kept;
+        for (const std::uint8_t* row : RowSpan(rows, findings_table())) {
+            Row r;
+            r.f = decode_finding(row, r.s, path);
+            if (keep(r.f)) kept.push_back(std::move(r));
+        }
+        // The windows of the explanations heap and the evidence table these rows refer to (a
+        // reference outside the dataset is reported when the row is completed).
+        std::uint64_t text_lo = text_bytes, text_hi = 0, ev_lo = evidence_rows, ev_hi = 0;
+        for (const Row& r : kept) {
+            const HeapRef& e = r.s.explanation;
+            if (e.length > 0 && e.offset <= text_bytes && e.length <= text_bytes - e.offset) {
+                text_lo = std::min(text_lo, e.offset);
+                text_hi = std::max(text_hi, e.offset + e.length);
+            }
+            if (r.s.evidence_count > 0 && r.s.evidence_first <= evidence_rows && r.s.evidence_count <= evidence_rows - r.s.evidence_first) {
+                ev_lo = std::min(ev_lo, r.s.evidence_first);
+                ev_hi = std::max(ev_hi, r.s.evidence_first + r.s.evidence_count);
+            }
+        }
+        const std::string text_window = text_lo < text_hi ? read_heap_window(text.get(), text_lo, text_hi, text_bytes, path) : std::string();
+        const HeapView explanations{text_window, text_lo < text_hi ? text_lo : 0, text_bytes};
+        const std::vector<std::uint8_t> ev_bytes =
+            ev_lo < ev_hi ? read_rows(evidence.get(), evidence_table(), ev_lo, ev_hi - ev_lo, path) : std::vector<std::uint8_t>();
+        const RowSpan ev(ev_bytes, evidence_table());
+        for (Row& r : kept) {
+            r.f.explanation = explanations.slice(r.s.explanation.offset, r.s.explanation.length, layout::explanations, path);
+            const std::uint64_t first_row = r.s.evidence_first, n = r.s.evidence_count;
+            if (first_row > evidence_rows || n > evidence_rows - first_row) {
+                throw IoError("finding " + r.f.id + " refers to evidence rows outside the evidence table", Context{}.file(path));
+            }
+            for (std::uint64_t k = first_row; k < first_row + n; ++k) r.f.evidence.push_back(decode_evidence(ev[k - ev_lo], inputs, path));
+            out.push_back(std::move(r.f));
+        }
+    }
+
+    /// The records `codes` (sorted, unique, inside the table) name, read in ranges: codes closer
+    /// than `gap` rows share one read.
+    RecordLookup read_records(const std::vector<std::uint64_t>& codes) {
+        constexpr std::uint64_t gap = 64;
+        RecordLookup lookup(record_rows);
+        for (std::size_t i = 0; i < codes.size();) {
+            std::size_t j = i;
+            while (j + 1 < codes.size() && codes[j + 1] - codes[j] <= gap) ++j;
+            const std::uint64_t first = codes[i], count = codes[j] - codes[i] + 1;
+            auto bytes = read_rows(records.get(), records_table(), first, count, path);
+            std::vector<RecordSlots> slots;
+            slots.reserve(count);
+            std::uint64_t lo = text_bytes, hi = 0;
+            for (const std::uint8_t* row : RowSpan(bytes, records_table())) {
+                const RecordSlots& r = slots.emplace_back(records_columns.decode(row, path));
+                const std::uint64_t length = std::uint64_t{r.id_length} + r.position_length;
+                if (length > 0 && r.text_offset <= text_bytes && length <= text_bytes - r.text_offset) {
+                    lo = std::min(lo, r.text_offset);
+                    hi = std::max(hi, r.text_offset + length);
+                }
+            }
+            const std::string window = lo < hi ? read_heap_window(text.get(), lo, hi, text_bytes, path) : std::string();
+            lookup.add_range(first, decode_records(slots, HeapView{window, lo < hi ? lo : 0, text_bytes}, inputs, path));
+            i = j + 1;
+        }
+        return lookup;
+    }
+
+    void read_v4(std::uint64_t first, std::uint64_t count, std::vector<Finding>& out) {
+        auto rows = read_rows(findings.get(), findings_v4_table(), first, count, path);
+        struct Row {
+            Finding f;
+            FindingCodes c;
+        };
+        std::vector<Row> kept;
+        for (const std::uint8_t* row : RowSpan(rows, findings_v4_table())) {
+            Row r;
+            r.f = decode_finding_v4_fields(row, dictionaries, r.c, path);
+            if (keep(r.f)) kept.push_back(std::move(r));
+        }
+        // The evidence rows of the findings resting on several records, then every record named.
+        std::uint64_t ev_lo = evidence_rows, ev_hi = 0;
+        for (const Row& r : kept) {
+            if (r.c.evidence_count == 1 || r.c.evidence_count == 0) continue;
+            const std::uint64_t end = std::min<std::uint64_t>(std::uint64_t{r.c.evidence} + r.c.evidence_count, evidence_rows);
+            if (r.c.evidence < end) {
+                ev_lo = std::min<std::uint64_t>(ev_lo, r.c.evidence);
+                ev_hi = std::max(ev_hi, end);
+            }
+        }
+        EvidenceWindowV4 window{ev_lo < ev_hi ? ev_lo : 0, evidence_rows, {}};
+        if (ev_lo < ev_hi) window.rows = decode_evidence_v4(read_rows(evidence.get(), evidence_v4_table(), ev_lo, ev_hi - ev_lo, path), path);
+        std::vector<std::uint64_t> codes;
+        for (const Row& r : kept) {
+            if (r.c.evidence_count == 1) {
+                codes.push_back(r.c.evidence);
+                continue;
+            }
+            const std::uint64_t end = std::min<std::uint64_t>(std::uint64_t{r.c.evidence} + r.c.evidence_count, evidence_rows);
+            for (std::uint64_t k = r.c.evidence; k < end; ++k) codes.push_back(window.rows[k - window.first].record);
+        }
+        std::sort(codes.begin(), codes.end());
+        codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+        codes.erase(std::lower_bound(codes.begin(), codes.end(), record_rows), codes.end()); // reported when the finding is completed
+        const RecordLookup lookup = read_records(codes);
+        for (Row& r : kept) {
+            complete_finding_v4(r.f, r.c, dictionaries, window, lookup, path);
+            out.push_back(std::move(r.f));
+        }
+    }
+};
+
+FindingCursor::FindingCursor(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+FindingCursor::FindingCursor(FindingCursor&&) noexcept = default;
+FindingCursor& FindingCursor::operator=(FindingCursor&&) noexcept = default;
+FindingCursor::~FindingCursor() = default;
+
+bool FindingCursor::next_batch(std::vector<Finding>& out) {
+    h5::init_thread();
+    out.clear();
+    Impl& m = *m_impl;
+    if (m.position >= m.total) return false;
+    const std::uint64_t count = std::min<std::uint64_t>(std::max<std::size_t>(m.options.batch_rows, 1), m.total - m.position);
+    if (m.layout == RunLayout::v4)
+        m.read_v4(m.position, count, out);
+    else
+        m.read_v3(m.position, count, out);
+    m.position += count;
+    return true;
+}
+
+bool FindingCursor::next(Finding& out) {
+    Impl& m = *m_impl;
+    while (m.pending_next >= m.pending.size()) {
+        m.pending_next = 0;
+        if (!next_batch(m.pending)) return false;
+    }
+    out = std::move(m.pending[m.pending_next++]);
+    return true;
+}
+
+std::uint64_t FindingCursor::rows() const {
+    return m_impl->total;
+}
+std::uint64_t FindingCursor::rows_read() const {
+    return m_impl->position;
+}
+
+FindingCursor StoreReader::findings(const std::string& run_id, FindingCursorOptions options) const {
     h5::init_thread();
     const std::string& path = m_impl->path;
     m_impl->require_committed(run_id);
     h5::Group run = m_impl->run_group(run_id);
-    std::vector<InputFile> inputs = read_files(run.get(), inputs_table(), path);
-    if (run_layout_of(run.get(), path) == RunLayout::v4) {
-        // Schema 4: the dictionaries once, then each row with its codes resolved and its sentence rendered.
-        FindingDictionariesRead d;
+    auto c = std::make_unique<FindingCursor::Impl>();
+    c->path = path;
+    c->options = std::move(options);
+    c->inputs = read_files(run.get(), inputs_table(), path);
+    c->layout = run_layout_of(run.get(), path);
+    if (c->layout == RunLayout::v4) {
+        // The small dictionaries once; records (one per detection a finding rests on) per batch.
+        FindingDictionariesRead& d = c->dictionaries;
         const std::string dictionary_text = read_heap(run.get(), layout::dictionary_text, path);
         d.rules = decode_rules(read_table(run.get(), rules_table(), path), dictionary_text, path);
         d.waivers = decode_waivers(read_table(run.get(), waivers_table(), path), dictionary_text, path);
         d.targets = decode_dictionary(targets_table(), read_table(run.get(), targets_table(), path), path);
         d.classes = decode_dictionary(classes_table(), read_table(run.get(), classes_table(), path), path);
         d.parties = decode_dictionary(parties_table(), read_table(run.get(), parties_table(), path), path);
-        d.records = decode_records(read_table(run.get(), records_table(), path), read_heap(run.get(), layout::record_text, path), inputs, path);
-        const std::vector<EvidenceRowV4> evidence = decode_evidence_v4(read_table(run.get(), evidence_v4_table(), path), path);
-        auto rows = read_table(run.get(), findings_v4_table(), path);
-        const RowSpan findings(rows, findings_v4_table());
-        std::vector<Finding> out;
-        out.reserve(findings.size());
-        for (const std::uint8_t* row : findings) out.push_back(decode_finding_v4(row, d, evidence, path));
-        return out;
+        c->findings = open_table(run.get(), findings_v4_table(), path);
+        c->evidence = open_table(run.get(), evidence_v4_table(), path);
+        c->records = open_table(run.get(), records_table(), path);
+        c->record_rows = h5::extent(c->records.get(), path);
+        c->text = open_heap(run.get(), layout::record_text, path);
+    } else {
+        c->findings = open_table(run.get(), findings_table(), path);
+        c->evidence = open_table(run.get(), evidence_table(), path);
+        c->text = open_heap(run.get(), layout::explanations, path);
     }
-    auto f_rows = read_table(run.get(), findings_table(), path);
-    auto e_rows = read_table(run.get(), evidence_table(), path);
-    std::string explanations = read_heap(run.get(), layout::explanations, path);
-    const RowSpan findings(f_rows, findings_table());
-    const RowSpan evidence(e_rows, evidence_table());
+    c->total = h5::extent(c->findings.get(), path);
+    c->evidence_rows = h5::extent(c->evidence.get(), path);
+    c->text_bytes = h5::extent(c->text.get(), path);
+    return FindingCursor(std::move(c));
+}
 
+std::vector<Finding> StoreReader::read_findings(const std::string& run_id) const {
+    FindingCursor cursor = findings(run_id);
     std::vector<Finding> out;
-    out.reserve(findings.size());
-    for (const std::uint8_t* row : findings) {
-        std::uint64_t first = 0, count = 0;
-        Finding f = decode_finding(row, explanations, first, count, path);
-        if (first > evidence.size() || count > evidence.size() - first) {
-            throw IoError("finding " + f.id + " refers to evidence rows outside the evidence table", Context{}.file(path));
-        }
-        for (std::uint64_t k = first; k < first + count; ++k) {
-            f.evidence.push_back(decode_evidence(evidence[k], inputs, path));
-        }
-        out.push_back(std::move(f));
-    }
+    out.reserve(cursor.rows());
+    std::vector<Finding> batch;
+    while (cursor.next_batch(batch)) std::move(batch.begin(), batch.end(), std::back_inserter(out));
     return out;
 }
 

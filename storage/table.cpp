@@ -446,4 +446,24 @@ std::string heap_slice(const std::string& heap, std::uint64_t offset, std::uint6
     return heap.substr(offset, length);
 }
 
+std::string HeapView::slice(std::uint64_t offset, std::uint64_t length, const std::string& heap_name, const std::string& path) const {
+    if (offset > total || length > total - offset) {
+        throw IoError("reference [" + std::to_string(offset) + ", +" + std::to_string(length) + ") lies outside " + heap_name + " (" +
+                          std::to_string(total) + " bytes)",
+                      Context{}.file(path));
+    }
+    if (length == 0) return {};
+    if (offset < first || offset - first > bytes.size() || length > bytes.size() - (offset - first)) {
+        throw InternalError("reference [" + std::to_string(offset) + ", +" + std::to_string(length) + ") of " + heap_name +
+                            " lies outside the part read (" + std::to_string(first) + ", +" + std::to_string(bytes.size()) + ")");
+    }
+    return std::string(bytes.substr(offset - first, length));
+}
+
+std::string read_heap_window(hid_t dataset, std::uint64_t first, std::uint64_t end, std::uint64_t total, const std::string& path) {
+    end = std::min(end, total);
+    if (first >= end) return {};
+    return read_heap_bytes(dataset, first, end - first, path);
+}
+
 } // namespace avf::storage

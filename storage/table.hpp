@@ -126,4 +126,19 @@ std::string read_heap(hid_t parent, const std::string& name, const std::string& 
 /// The value at [offset, offset + length) of a heap; IoError when the reference is out of range.
 std::string heap_slice(const std::string& heap, std::uint64_t offset, std::uint64_t length, const std::string& heap_name, const std::string& path);
 
+/// Part of a byte heap of `total` bytes: bytes [first, first + bytes.size()), what a batch of rows
+/// refers to (storage::FindingCursor reads a run's heaps a window at a time).
+struct HeapView {
+    std::string_view bytes;
+    std::uint64_t first = 0;
+    std::uint64_t total = 0;
+    /// A whole heap held in memory.
+    static HeapView whole(const std::string& heap) { return HeapView{heap, 0, heap.size()}; }
+    /// heap_slice() of the whole heap: IoError (as heap_slice words it) when the reference lies
+    /// outside the heap, InternalError when it lies in the heap but outside this view.
+    std::string slice(std::uint64_t offset, std::uint64_t length, const std::string& heap_name, const std::string& path) const;
+};
+/// The bytes of open heap `dataset` (`total` bytes) covering [first, end), clamped to the heap.
+std::string read_heap_window(hid_t dataset, std::uint64_t first, std::uint64_t end, std::uint64_t total, const std::string& path);
+
 } // namespace avf::storage
