@@ -40,7 +40,8 @@ void register_coverage_command(CLI::App& app) {
     cmd->add_option("--zone", f->zone, "Only this zone");
     cmd->add_flag("--gaps", f->gaps, "Only zones and periods below the required fraction");
     cmd->add_option("-f,--format", f->format, "table | csv | json")->capture_default_str();
-    cmd->callback([f] {
+    cmd->callback([f, cmd] {
+        if (!cmd->get_subcommands().empty()) return; // `avf coverage export` did the work (cli/export_commands.cpp)
         Format format = parse_format(f->format, {Format::table, Format::csv, Format::json});
         storage::StoreReader reader(f->store);
         std::string run = resolve_run(reader, f->run, f->store);
