@@ -2,20 +2,25 @@
 // binary: every export in every format (GPKG, GeoJSON, CSV with WKT) is read back with OGR and
 // holds the store's features — the same count, geometry and attributes; the format comes from the
 // extension or -f (GDAL driver names, any case); a bad format name is a usage error; the store
-// itself is refused as the output; a full disk leaves no file behind.
+// itself is refused as the output; a full disk leaves no file behind. And what the map reads back
+// from a run's input files (uncertainty radii, declarations): only files whose SHA-256 is the
+// recorded one, found at the recorded path or under --inputs-dir; otherwise the map says why.
 #include "storage/store.hpp"
 #include "tests/reliability/workload.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <catch2/catch.hpp>
 #include <gdal.h>
+#include <nlohmann/json.hpp>
 #include <ogr_api.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <sstream>
 
 using namespace avf;
 using avf::reliability::file_sha256;
@@ -392,4 +397,73 @@ TEST_CASE("a full disk during an export leaves no file, and an existing one unto
     std::string line;
     std::getline(in, line);
     CHECK(line == "precious");
+}
+
+namespace {
+/// The data `avf map` wrote into its page (the JSON of <script id="avf-map-data">).
+nlohmann::json map_data(const fs::path& html) {
+    std::ifstream in(html);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    const std::string page = ss.str(), open = "<script type=\"application/json\" id=\"avf-map-data\">";
+    const auto from = page.find(open);
+    REQUIRE(from != std::string::npos);
+    const auto begin = from + open.size();
+    return nlohmann::json::parse(page.substr(begin, page.find("</script>", begin) - begin));
+}
+std::size_t disks(const nlohmann::json& data) {
+    const auto& fields = data["findings"]["fields"];
+    const auto column = static_cast<std::size_t>(std::find(fields.begin(), fields.end(), "uncertainty_m") - fields.begin());
+    REQUIRE(column < fields.size());
+    std::size_t n = 0;
+    for (const auto& row : data["findings"]["rows"]) n += row[column].is_number() && row[column].get<double>() > 0 ? 1 : 0;
+    return n;
+}
+std::string notes(const nlohmann::json& data) {
+    std::string out;
+    for (const auto& m : data["missing"]) out += m.get<std::string>() + "\n";
+    return out;
+}
+} // namespace
+
+TEST_CASE("the map draws uncertainty disks and declared places from the run's input files only when their SHA-256 is the recorded one",
+          "[cli][map]") {
+    test::TempDir tmp;
+    const std::string store = store_with_mission_run(tmp); // inputs recorded as datasets/demo/… (relative to the source tree)
+    const std::string avf = q(test::avf_binary());
+    std::string out;
+    // At the recorded paths (from the source tree): both layers, no note.
+    REQUIRE(run_avf("map --store " + q(store) + " -o " + q((tmp.path() / "here.html").string()), out) == 0);
+    nlohmann::json here = map_data(tmp.path() / "here.html");
+    INFO(notes(here));
+    CHECK(disks(here) > 0);
+    CHECK(here["declared"].size() == 33); // datasets/demo/declarations.csv
+    CHECK(notes(here).find("Uncertainty disks") == std::string::npos);
+    CHECK(notes(here).find("Declared places") == std::string::npos);
+
+    // Elsewhere, without --inputs-dir: not found, said on the map.
+    REQUIRE(test::run_command("cd " + q(tmp.path().string()) + " && " + avf + " map --store s.h5 -o away.html", out) == 0);
+    nlohmann::json away = map_data(tmp.path() / "away.html");
+    CHECK(disks(away) == 0);
+    CHECK(away["declared"].empty());
+    CHECK_THAT(notes(away), Catch::Contains("Uncertainty disks: not drawn") && Catch::Contains("Declared places: not drawn") &&
+                                Catch::Contains("datasets/demo/declarations.csv: not found"));
+
+    // --inputs-dir with the detections as they were and the declarations changed by one line.
+    const fs::path moved = tmp.path() / "moved" / "datasets" / "demo";
+    fs::create_directories(moved);
+    for (const char* name : {"detections.csv", "exercise_detections.csv", "declarations.csv"})
+        fs::copy_file(fs::path(AVF_SOURCE_DIR) / "datasets" / "demo" / name, moved / name);
+    {
+        std::ofstream more(moved / "declarations.csv", std::ios::app);
+        more << "LVA-X-1,LVA,x,battle_tank,1,24.1,56.9,1000,,,2027-03-01,2027-04-01,deployment,x,\n";
+    }
+    REQUIRE(test::run_command("cd " + q(tmp.path().string()) + " && " + avf + " map --store s.h5 -o moved.html --inputs-dir moved", out) == 0);
+    nlohmann::json found = map_data(tmp.path() / "moved.html");
+    INFO(notes(found));
+    CHECK(disks(found) == disks(here));
+    CHECK(found["findings"]["rows"] == here["findings"]["rows"]);
+    CHECK(found["declared"].empty());
+    CHECK_THAT(notes(found), Catch::Contains("declarations.csv is not the file the run read (its SHA-256 differs from the recorded one)"));
+    CHECK(notes(found).find("Uncertainty disks") == std::string::npos);
 }
