@@ -24,6 +24,8 @@ void register_coverage_command(CLI::App& app);  ///< avf coverage (cli/coverage_
 void register_audit_commands(CLI::App& app);    ///< avf audit verify | sign, + report (cli/audit_commands.cpp)
 void register_map_command(CLI::App& app);       ///< avf map (cli/map_command.cpp)
 void register_runs_commands(CLI::App& app);     ///< avf runs list (cli/runs_commands.cpp)
+/// avf zones export, avf coverage export, avf images export (cli/export_commands.cpp); after zones and coverage.
+void register_export_commands(CLI::App& app);
 /// Subcommands in files of their own, added by their family's function above.
 void register_findings_diff(CLI::App& findings); ///< avf findings diff (cli/findings_diff.cpp)
 void register_audit_report(CLI::App& audit);     ///< avf audit report (cli/audit_report.cpp)

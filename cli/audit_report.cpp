@@ -65,6 +65,7 @@ code,.mono{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}.not
 
 struct ReportOptions {
     std::string store, run, output;
+    std::string inputs_dir; ///< where the run's inputs are now, for the map ("" = as recorded)
     std::size_t per_rule = 1000;
     bool overwrite = false;
 };
@@ -118,6 +119,7 @@ std::string build_report(const storage::StoreReader& reader, const std::string& 
     // --- the map (cli/map_page.hpp)
     MapOptions map_options;
     map_options.store = opt.store;
+    map_options.inputs_dir = opt.inputs_dir;
     o << "<h2>Map</h2>\n" << map_section(reader, run_id, map_options);
 
     // --- provenance
@@ -224,6 +226,8 @@ void register_audit_report(CLI::App& audit) {
     add_overwrite_flag(*cmd, opt->overwrite);
     add_progress_options(*cmd, *progress);
     cmd->add_option("--max-per-rule", opt->per_rule, "Findings shown per rule (0 = all)")->capture_default_str();
+    cmd->add_option("--inputs-dir", opt->inputs_dir,
+                    "Where the run's input files are now, for the map's uncertainty disks and declared places (as avf map)");
     cmd->callback([opt, progress] {
         OutputFile out(opt->output, opt->overwrite, {opt->store});
         ProgressPrinter bar(progress->wanted(), progress->force);

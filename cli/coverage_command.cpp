@@ -42,7 +42,8 @@ void register_coverage_command(CLI::App& app) {
     cmd->add_option("--zone", f->zone, "Only this zone");
     cmd->add_flag("--gaps", f->gaps, "Only zones and periods below the required fraction");
     add_format_option(*cmd, f->out, {Format::table, Format::csv, Format::json});
-    cmd->callback([f] {
+    cmd->callback([f, cmd] {
+        if (!cmd->get_subcommands().empty()) return; // `avf coverage export` did the work (cli/export_commands.cpp)
         f->out.resolve();
         storage::StoreReader reader(f->store);
         std::string run = resolve_run(reader, f->run, f->store);

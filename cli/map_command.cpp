@@ -1,9 +1,10 @@
 // avf map — one self-contained HTML file (offline: no tile server, no network) with the map of a
 // run: zones and reference lines, findings by kind and certainty with a popup each, image
-// footprints, flight tracks, planned routes and coverage gaps (cli/map_page.hpp). Written with
+// footprints, flight tracks, planned routes and coverage gaps, uncertainty disks and declared
+// places read back from the run's input files (cli/map_page.hpp). Written with
 // cli::OutputFile: whole or not at all, never over the store.
 //
-//   avf map --store demo.h5 [--run R] -o map.html [--overwrite] [--max-findings N]
+//   avf map --store demo.h5 [--run R] -o map.html [--overwrite] [--max-findings N] [--inputs-dir DIR]
 #include "cli/app.hpp"
 #include "cli/map_page.hpp"
 #include "cli/options.hpp"
@@ -41,6 +42,9 @@ void register_map_command(CLI::App& app) {
     cmd->add_option("--max-findings", f->map.max_findings, "Findings drawn one by one; past this, per grid cell and per zone")
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
+    cmd->add_option("--inputs-dir", f->map.inputs_dir,
+                    "Where the run's input files are now, when not at the paths it recorded (relative ones from here): the uncertainty "
+                    "disks and declared places are read from them, if their SHA-256 is still the recorded one");
     cmd->callback([f] {
         OutputFile out(f->output, f->overwrite, {f->store});
         ProgressPrinter bar(f->progress.wanted(), f->progress.force);

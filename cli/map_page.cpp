@@ -1,6 +1,7 @@
 #include "cli/map_page.hpp"
 
 #include "cli/output.hpp"
+#include "cli/recorded_inputs.hpp"
 #include "cli/web_assets.hpp"
 #include "core/time.hpp"
 
@@ -79,9 +80,10 @@ json zone_layers(const storage::StoreReader& reader, const std::string& set_name
     return {{"zones", zones}, {"lines", reference_lines}};
 }
 
-json finding_rows(const std::vector<Finding>& findings, std::size_t max_evidence_ids) {
+json finding_rows(const std::vector<Finding>& findings, const std::vector<double>& radius_m, std::size_t max_evidence_ids) {
     json rows = json::array();
-    for (const Finding& f : findings) {
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        const Finding& f = findings[i];
         json evidence = json::array();
         for (const Evidence& e : f.evidence) {
             if (evidence.size() == max_evidence_ids) break;
@@ -106,7 +108,8 @@ json finding_rows(const std::vector<Finding>& findings, std::size_t max_evidence
                         f.waiver_id,
                         std::move(evidence),
                         f.evidence.size(),
-                        f.explanation});
+                        f.explanation,
+                        number(radius_m[i])});
     }
     return rows;
 }
@@ -192,6 +195,32 @@ json imagery_layers(const storage::RunImagery& imagery, json& missing) {
     return {{"images", images}, {"flights", flights}, {"gaps", gaps}};
 }
 
+/// The declared places: a point with its radius, an area, or a zone of the zone set (site).
+json declared_layer(const DeclaredPlaces& places) {
+    json out = json::array();
+    for (const Declaration& d : places.declarations) {
+        json row = {{"id", d.id.str()},
+                    {"party", d.party},
+                    {"unit", d.unit},
+                    {"class", d.equipment_class},
+                    {"quantity", d.quantity},
+                    {"kind", d.kind},
+                    {"valid", format_interval(d.valid)},
+                    {"reference", d.reference},
+                    {"notified", d.notified.is_min() ? std::string() : format_utc(d.notified)}};
+        if (d.has_area())
+            row["g"] = polygons(d.area);
+        else if (d.point_given) {
+            row["lon"] = degrees(d.location.x());
+            row["lat"] = degrees(d.location.y());
+            row["r"] = number(d.radius.value);
+        } else
+            row["site"] = d.site_id;
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
 /// JavaScript inside <script>: "</" would end the element early ("<\/" means the same in the
 /// strings and regular expressions where the libraries have it).
 std::string in_script(std::string_view text) {
@@ -241,11 +270,15 @@ std::string map_section(const storage::StoreReader& reader, const std::string& r
             placed.push_back(std::move(f));
     }
     json shown = {{"total", findings.size()}, {"unplaced", std::move(unplaced)}};
-    json rows = placed.size() <= options.max_findings ? finding_rows(placed, options.max_evidence_ids) : json::array();
+    // The uncertainty radii only for findings drawn one by one: reading the detections files is the cost.
+    UncertaintyDisks disks;
+    if (placed.size() <= options.max_findings) disks = uncertainty_disks(info, placed, options.inputs_dir);
+    json rows = placed.size() <= options.max_findings ? finding_rows(placed, disks.radius_m, options.max_evidence_ids) : json::array();
     const std::size_t row_bytes = rows.empty() ? 0 : rows.dump().size();
     if (placed.size() <= options.max_findings && row_bytes <= options.max_finding_bytes) {
-        shown["fields"] = {"id",  "kind", "certainty", "rule",  "rule_type", "article",    "target", "party",    "class",      "time",
-                           "lon", "lat",  "measured",  "limit", "unit",      "confidence", "waiver", "evidence", "evidence_n", "explanation"};
+        shown["fields"] = {"id",    "kind",       "certainty", "rule",     "rule_type",  "article",     "target",
+                           "party", "class",      "time",      "lon",      "lat",        "measured",    "limit",
+                           "unit",  "confidence", "waiver",    "evidence", "evidence_n", "explanation", "uncertainty_m"};
         shown["rows"] = std::move(rows);
     } else {
         shown.update(aggregated_findings(placed, options.max_findings));
@@ -254,10 +287,18 @@ std::string map_section(const storage::StoreReader& reader, const std::string& r
                                     placed.size(), options.max_findings, static_cast<double>(options.max_finding_bytes) / 1e6,
                                     shown["cell_deg"].get<double>(), options.store, run_id);
     }
+    const bool one_by_one = shown.contains("rows");
     data["findings"] = std::move(shown);
-    missing.push_back(
-        "Declared places: not drawn; the store keeps the findings about declarations (at the declared location), not the declarations.");
-    missing.push_back("Uncertainty disks: not drawn; the store keeps no location uncertainty radius per finding (the explanation states it).");
+    if (!one_by_one)
+        missing.push_back("Uncertainty disks: not drawn while findings are aggregated.");
+    else if (!disks.note.empty())
+        missing.push_back(disks.note);
+    DeclaredPlaces places = declared_places(info, options.inputs_dir);
+    data["declared"] = declared_layer(places);
+    if (!places.given)
+        missing.push_back("Declared places: the run was given no declarations.");
+    else if (!places.note.empty())
+        missing.push_back(places.note);
     data["missing"] = std::move(missing);
 
     std::ostringstream o;

@@ -8,7 +8,9 @@
 // run's findings), data-findings-unplaced (run-wide findings without a place, listed in the
 // legend) and data-aggregated ("1" when findings are drawn per grid cell and per zone); each
 // drawn finding is an SVG path of class avf-finding (data-renderer="svg"), or, past 3000, drawn
-// on one canvas (data-renderer="canvas"; window.avfMaps[i].findings holds the markers).
+// on one canvas (data-renderer="canvas"; window.avfMaps[i].findings holds the markers);
+// data-disks (uncertainty disks, paths of class avf-disk, drawn at zoom DISK_ZOOM and closer:
+// data-disks-shown "1") and data-declared (declared places drawn, paths of class avf-declared).
 (function () {
   'use strict';
 
@@ -25,6 +27,8 @@
     'n/a': { fillOpacity: 0.5, dashArray: '1 3', weight: 2 }
   };
   var SVG_LIMIT = 3000; // past this many findings, one canvas draws them (SVG slows down)
+  var DISK_ZOOM = 12; // uncertainty disks (tens to hundreds of metres) are shown from this zoom in
+  var DECLARED_STYLE = { color: '#1e8449', weight: 1.5, fillColor: '#1e8449', fillOpacity: 0.12, dashArray: '5 3', className: 'avf-declared' };
 
   function colour(kind) {
     return KIND_COLOURS[kind] || '#34495e';
@@ -147,6 +151,9 @@
         box.appendChild(row);
       });
       box.appendChild(element('div', 'avf-legend-row', 'filled: certain · hollow, dashed: possible · dotted: n/a'));
+      box.appendChild(
+        element('div', 'avf-legend-row', 'rings around findings: location uncertainty (zoom ' + DISK_ZOOM + '+) · green, dashed: declared places')
+      );
       var unplaced = data.findings.unplaced;
       if (unplaced.length) {
         var details = element('details', 'avf-unplaced');
@@ -229,6 +236,39 @@
       overlays['Flight tracks (' + tracks.getLayers().length + ')'] = tracks.addTo(map);
       overlays['Planned routes (' + routes.getLayers().length + ')'] = routes.addTo(map);
     }
+    var declaredDrawn = 0;
+    if (data.declared && data.declared.length) {
+      var zonesById = {};
+      data.zones.forEach(function (z) {
+        zonesById[z.id] = z;
+      });
+      var declared = L.featureGroup();
+      data.declared.forEach(function (d) {
+        var rows = [
+          ['party', d.party],
+          ['unit', d.unit],
+          ['class', d.class],
+          ['quantity', d.quantity],
+          ['kind', d.kind],
+          ['valid', d.valid],
+          ['reference', d.reference],
+          ['notified', d.notified]
+        ];
+        var layer = null;
+        if (d.g) layer = L.polygon(polygons(d.g), DECLARED_STYLE);
+        else if (d.lon !== undefined) {
+          rows.push(['radius (m)', d.r]);
+          layer = d.r > 0 ? L.circle([d.lat, d.lon], L.extend({ radius: d.r }, DECLARED_STYLE)) : L.circleMarker([d.lat, d.lon], L.extend({ radius: 5 }, DECLARED_STYLE));
+        } else if (zonesById[d.site]) {
+          rows.unshift(['site (zone)', d.site]);
+          layer = L.polygon(polygons(zonesById[d.site].g), DECLARED_STYLE);
+        }
+        if (!layer) return; // a site that is not a zone of this zone set
+        layer.bindPopup(popup('declared ' + d.kind + ' ' + d.id, rows)).addTo(declared);
+        ++declaredDrawn;
+      });
+      overlays['Declared places (' + declaredDrawn + ')'] = declared.addTo(map);
+    }
     if (data.gaps.length) {
       var gaps = L.featureGroup();
       data.gaps.forEach(function (g) {
@@ -247,6 +287,7 @@
     }
 
     var findings = L.featureGroup();
+    var disks = L.featureGroup();
     var drawn = 0;
     var aggregated = !!data.findings.cells;
     if (!aggregated) {
@@ -254,11 +295,22 @@
       map.createPane('avf-findings').style.zIndex = 450;
       var renderer = data.findings.rows.length > SVG_LIMIT ? L.canvas({ pane: 'avf-findings' }) : L.svg({ pane: 'avf-findings' });
       var fields = data.findings.fields;
+      disks.addTo(map); // before the markers: they stay on top
       data.findings.rows.forEach(function (row) {
         var f = {};
         fields.forEach(function (name, i) {
           f[name] = row[i];
         });
+        if (f.uncertainty_m > 0)
+          L.circle([f.lat, f.lon], {
+            renderer: renderer,
+            radius: f.uncertainty_m,
+            color: colour(f.kind),
+            weight: 1,
+            fillOpacity: 0.08,
+            interactive: false,
+            className: 'avf-disk'
+          }).addTo(disks);
         var style = CERTAINTY_STYLES[f.certainty] || CERTAINTY_STYLES.certain;
         L.circleMarker([f.lat, f.lon], {
           renderer: renderer,
@@ -302,21 +354,32 @@
     }
     overlays[(aggregated ? 'Findings per grid cell (' : 'Findings (') + data.findings.total + ')'] = findings.addTo(map);
     extend(findings);
+    if (disks.getLayers().length) overlays['Uncertainty disks (' + disks.getLayers().length + ', zoom ' + DISK_ZOOM + '+)'] = disks;
+    // The disks are metres across: invisible, and in the way, until the map is zoomed in.
+    function showDisks() {
+      var near = map.getZoom() >= DISK_ZOOM;
+      disks.setStyle(near ? { opacity: 1, fillOpacity: 0.08 } : { opacity: 0, fillOpacity: 0 });
+      el.setAttribute('data-disks-shown', near ? '1' : '0');
+    }
+    map.on('zoomend', showDisks);
 
     L.control.layers(null, overlays, { collapsed: false }).addTo(map);
     legend(data, aggregated).addTo(map);
     L.control.scale().addTo(map);
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
     else map.setView([30, 20], 2);
+    showDisks();
 
     el.setAttribute('data-findings-total', String(data.findings.total));
     el.setAttribute('data-findings-drawn', String(drawn));
     el.setAttribute('data-findings-unplaced', String(data.findings.unplaced.length));
     el.setAttribute('data-renderer', !aggregated && data.findings.rows.length > SVG_LIMIT ? 'canvas' : 'svg');
     el.setAttribute('data-aggregated', aggregated ? '1' : '0');
+    el.setAttribute('data-disks', String(disks.getLayers().length));
+    el.setAttribute('data-declared', String(declaredDrawn));
     el.setAttribute('data-ready', '1');
     window.avfMaps = window.avfMaps || [];
-    window.avfMaps.push({ map: map, findings: findings });
+    window.avfMaps.push({ map: map, findings: findings, disks: disks });
   }
 
   function drawAll() {

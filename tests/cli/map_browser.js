@@ -2,16 +2,21 @@
 // protocol on a pipe (--remote-debugging-pipe: no port, no WebSocket, no npm package) and
 // asserts on what the page shows. Run by tests/cli/map_browser.sh.
 //
-//   node map_browser.js --chromium /usr/bin/chromium --findings findings.json --shots DIR \
-//        map=map.html report=report.html aggregated:map-aggregated.html
+//   node map_browser.js --chromium /usr/bin/chromium --findings findings.json --shots DIR [--declared] \
+//        map=map.html report=report.html aggregated:map-aggregated.html moved~map-moved.html
 //
-// For each page NAME=FILE (findings drawn one by one) or NAME:FILE (aggregated): the map is drawn
+// For each page NAME=FILE (findings drawn one by one), NAME:FILE (aggregated) or NAME~FILE (one
+// by one, made where the run's input files cannot be found): the map is drawn
 // (data-ready), it drew every finding of the run that has a place (data-findings-drawn and, one
 // by one, the SVG paths of class avf-finding equal the count in --findings; the others are listed
 // beside the map), the zones, reference lines and
 // country outlines are on it, a real mouse click on a finding opens its popup and the popup shows
 // that finding's explanation, rule, article and evidence ids; aggregated: the grid cells hold
-// every finding and the banner says so. On every page: no console error, no uncaught exception,
+// every finding and the banner says so. The layers read back from the run's input files: one by
+// one, the uncertainty disks (one per finding whose detection has a radius) are hidden until the
+// map is zoomed to 12 or closer, then drawn (a screenshot NAME-zoomed.png); the declared places
+// are all drawn, and with --declared there are some (the demo's); NAME~FILE: neither is drawn and
+// the legend says why. On every page: no console error, no uncaught exception,
 // no request that leaves the file. A screenshot of each goes to --shots/NAME.png.
 'use strict';
 
@@ -27,10 +32,11 @@ function parseArgs(argv) {
     if (a === '--chromium') args.chromium = argv[++i];
     else if (a === '--findings') args.findings = argv[++i];
     else if (a === '--shots') args.shots = argv[++i];
+    else if (a === '--declared') args.declared = true;
     else {
-      const m = /^([A-Za-z0-9_-]+)([=:])(.+)$/.exec(a);
+      const m = /^([A-Za-z0-9_-]+)([=:~])(.+)$/.exec(a);
       if (!m) throw new Error('map_browser.js: cannot read argument ' + a);
-      args.pages.push({ name: m[1], aggregated: m[2] === ':', file: path.resolve(m[3]) });
+      args.pages.push({ name: m[1], aggregated: m[2] === ':', moved: m[2] === '~', file: path.resolve(m[3]) });
     }
   }
   if (!args.chromium || !args.findings || !args.shots || !args.pages.length)
@@ -191,6 +197,15 @@ const STATE = `(() => {
     tracks: el.querySelectorAll('path.avf-track').length,
     routes: el.querySelectorAll('path.avf-route').length,
     gaps: el.querySelectorAll('path.avf-gap').length,
+    disks: Number(el.dataset.disks),
+    disksShown: el.dataset.disksShown === '1',
+    diskPaths: el.querySelectorAll('path.avf-disk').length,
+    diskPathsVisible: [...el.querySelectorAll('path.avf-disk')].filter((p) => p.getAttribute('stroke-opacity') !== '0' && (p.getAttribute('d') || '').length > 4).length,
+    dataDisks: data.findings.rows ? data.findings.rows.filter((r) => r[data.findings.fields.indexOf('uncertainty_m')] > 0).length : 0,
+    declared: Number(el.dataset.declared),
+    declaredPaths: el.querySelectorAll('path.avf-declared').length,
+    dataDeclared: (data.declared || []).length,
+    legend: (el.querySelector('.avf-legend') || {}).textContent || '',
     dataZones: data.zones.length, dataLines: data.lines.length, dataImages: data.images.length,
     dataFlights: data.flights.length, dataGaps: data.gaps.length,
     countries: nonEmpty('.leaflet-overlay-pane path:not([class*="avf-"])'),
@@ -227,7 +242,15 @@ const CLICKABLE = `(() => {
 
 const POPUP = `(() => { const c = document.querySelector('.avf-map .leaflet-popup-content'); return c ? c.textContent : null; })()`;
 
-async function checkPage(browser, spec, findings, shots, fail) {
+// Zooms the map to 13 at a finding that has an uncertainty disk.
+const ZOOM_TO_DISK = `(() => {
+  const m = window.avfMaps[0];
+  const disk = m.disks.getLayers()[0];
+  m.map.setView(disk.getLatLng(), 13, { animate: false });
+  return m.map.getZoom();
+})()`;
+
+async function checkPage(browser, spec, findings, shots, fail, declaredExpected) {
   const page = await openPage(browser, spec.file);
   const where = spec.name + ' (' + spec.file + ')';
   const expect = (ok, what) => {
@@ -248,6 +271,23 @@ async function checkPage(browser, spec, findings, shots, fail) {
          `imagery layers: ${s.images}/${s.dataImages} footprints, ${s.tracks} tracks and ${s.routes} routes for ${s.dataFlights} flights, ${s.gaps}/${s.dataGaps} gaps`);
   expect(s.countries > 100, `only ${s.countries} country outlines drawn (the base layer)`);
   expect(/Zones/.test(s.layersControl) && /Findings/.test(s.layersControl), 'the layer control lists no zones or findings: ' + s.layersControl);
+
+  // The layers read back from the run's input files (cli/recorded_inputs.cpp).
+  expect(s.declared === s.dataDeclared && s.declaredPaths === s.declared, `${s.declared} declared places drawn (${s.declaredPaths} paths) of ${s.dataDeclared}`);
+  if (spec.moved) {
+    expect(s.disks === 0 && s.declared === 0, `inputs not found, yet ${s.disks} disks and ${s.declared} declared places`);
+    expect(/Uncertainty disks: not drawn/.test(s.legend) && /Declared places: not drawn/.test(s.legend) && /not found/.test(s.legend),
+           'the legend does not say why the disks and declared places are missing: ' + s.legend);
+  } else {
+    if (declaredExpected) expect(s.declared > 0, 'no declared place on the map: ' + s.legend);
+    else expect(/Declared places: the run was given no declarations/.test(s.legend), 'the legend does not say the run had no declarations: ' + s.legend);
+    expect(!/not drawn for the findings|Declared places: not drawn/.test(s.legend), 'the legend says a layer is missing: ' + s.legend);
+  }
+  if (spec.aggregated) expect(s.disks === 0 && /not drawn while findings are aggregated/.test(s.legend), 'aggregated, yet disks: ' + s.disks);
+  else if (!spec.moved) {
+    expect(s.disks > 0 && s.disks === s.dataDisks && s.diskPaths === s.disks, `${s.disks} uncertainty disks (${s.diskPaths} paths) for ${s.dataDisks} findings with a radius`);
+    expect(!s.disksShown && s.diskPathsVisible === 0, `at the first view (zoom < 12) ${s.diskPathsVisible} disks are visible`);
+  }
 
   if (!spec.aggregated) {
     expect(!s.aggregated, 'findings were aggregated');
@@ -279,6 +319,15 @@ async function checkPage(browser, spec, findings, shots, fail) {
   }
   await sleep(600); // the popup's fade-in and the map's pan to show it, then late console messages
   await page.screenshot(path.join(shots, spec.name + '.png'));
+  if (!spec.aggregated && !spec.moved && s.disks > 0) {
+    const zoom = await page.evaluate(ZOOM_TO_DISK);
+    await page.waitFor(`document.querySelector('.avf-map').dataset.disksShown === '1'`, where + ' disks shown at zoom ' + zoom);
+    const z = await page.evaluate(STATE);
+    console.log(where + `: at zoom ${zoom}, ${z.diskPathsVisible} uncertainty disks visible`);
+    expect(z.diskPathsVisible > 0, `zoomed in to ${zoom}, no uncertainty disk is visible`);
+    await sleep(300);
+    await page.screenshot(path.join(shots, spec.name + '-zoomed.png'));
+  }
   for (const e of page.errors) fail(where + ': ' + e);
   await page.close();
 }
@@ -298,7 +347,7 @@ async function main() {
   try {
     for (const spec of args.pages) {
       const before = failures.length;
-      await checkPage(browser, spec, findings, args.shots, fail);
+      await checkPage(browser, spec, findings, args.shots, fail, !!args.declared);
       if (failures.length === before) ++passed;
     }
   } finally {
