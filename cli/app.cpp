@@ -32,6 +32,7 @@ int run(int argc, char** argv) {
     register_findings_commands(app);
     register_coverage_command(app);
     register_audit_commands(app);
+    register_store_commands(app);
     register_map_command(app);
     register_completion_command(app);
 

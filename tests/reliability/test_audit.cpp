@@ -78,8 +78,8 @@ TEST_CASE("audit verify: ok on a fresh demo store, and names run, table and rows
     test::TempDir tmp;
     std::string pristine = (tmp.path() / "pristine.h5").string();
     auto [run_a, run_b] = demo_with_two_runs(pristine);
-    std::string store = (tmp.path() / "store.h5").string();
-    fs::copy_file(pristine, store);
+    // A copy with its member files (tampering it must leave the pristine store's alone).
+    std::string store = test::copy_store(pristine, tmp.path() / "work" / "pristine.h5");
     std::string out;
 
     REQUIRE(run_avf("audit verify " + q(store), out) == 0);
@@ -398,10 +398,10 @@ nlohmann::json printed_receipt(const std::string& out) {
     return nlohmann::json::parse(out.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9));
 }
 
+/// A copy of `store` with its member files, in the folder tmp/`name` (same file name: the store
+/// file's links name its member folder).
 std::string copy_of(const test::TempDir& tmp, const std::string& store, const std::string& name) {
-    std::string path = (tmp.path() / name).string();
-    fs::copy_file(store, path);
-    return path;
+    return test::copy_store(store, tmp.path() / name / fs::path(store).filename());
 }
 
 } // namespace
