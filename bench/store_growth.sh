@@ -90,7 +90,7 @@ adds "schema 5, ${STORE_GB} GB of runs" "$AVF" "$DIR/big.h5"
 if [ -n "$OLD_AVF" ]; then
   rm -rf "$DIR/old-empty.h5" "$DIR/old-big.h5"
   "$OLD_AVF" zones import $ZONES --store "$DIR/old-empty.h5" --set demo >/dev/null
-  adds "schema 4 ($(basename "$(dirname "$(dirname "$(dirname "$OLD_AVF")")")")), zones only" "$OLD_AVF" "$DIR/old-empty.h5"
+  adds "schema 4 ($("$OLD_AVF" --version)), zones only" "$OLD_AVF" "$DIR/old-empty.h5"
   "$AVF" store pack "$DIR/big.h5" -o "$DIR/old-big.h5" >/dev/null
   /usr/bin/python3 -c 'import h5py, numpy, sys; f = h5py.File(sys.argv[1], "r+"); f.attrs["schema_version"] = numpy.int32(4)' "$DIR/old-big.h5"
   sync

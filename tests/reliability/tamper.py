@@ -242,18 +242,20 @@ def rechain(f, changed):
 def forge_consistent(path, group_path, no_chain=False, keep_signatures=False):
     with h5py.File(path, "r+") as f:
         group = f[group_path]
+        # The name from the path: a member file's group (schema 5) is its file's root, named "/".
+        group_name = group_path.rstrip("/").rsplit("/", 1)[-1]
         changed = {}
         if group_path.startswith("/runs/"):
             findings = group["findings"][...]
             findings[0]["measured"] = findings[0]["measured"] + 1.0
             group["findings"][0] = findings[0]
-            changed[("run", group.name.rsplit("/", 1)[-1])] = recommit(group, RUN_ATTRIBUTES)
+            changed[("run", group_name)] = recommit(group, RUN_ATTRIBUTES)
             what = f"the first finding's measured value (+1) of {group_path}"
         else:
             zones = group["zones"][...]
             zones[0]["name"] = b"FORGED " + zones[0]["name"][:100]
             group["zones"][0] = zones[0]
-            set_name = group.name.rsplit("/", 1)[-1]
+            set_name = group_name
             digest = recommit(group, ZONE_SET_ATTRIBUTES)
             changed[("zone_set", set_name)] = digest
             for run_id in f["runs"]:
