@@ -3,11 +3,13 @@
 //
 //   avf store pack demo.h5 -o demo-packed.h5      # then: avf audit verify demo-packed.h5
 #include "cli/app.hpp"
+#include "core/error.hpp"
 #include "storage/store.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -24,6 +26,11 @@ void register_store_commands(CLI::App& app) {
     pack->add_option("store", *store, "HDF5 store")->required();
     pack->add_option("-o,--output", *out, "The packed file to write (must not exist)")->required();
     pack->callback([store, out] {
+        // As every --output of avf: an existing file is never replaced (a usage error, exit 2).
+        std::error_code ec;
+        if (std::filesystem::exists(std::filesystem::symlink_status(*out, ec))) {
+            throw UsageError("the output " + *out + " exists; avf store pack never overwrites a file (choose a new name)");
+        }
         storage::PackReport r = storage::pack_store(*store, *out);
         std::cout << fmt::format("packed {} into {}: {} runs and {} zone sets copied from member files, {} already inline; {} bytes\n", *store, *out,
                                  r.runs, r.zone_sets, r.inline_groups, r.bytes);

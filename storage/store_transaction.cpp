@@ -231,8 +231,9 @@ MemberFile create_member(FileState& state, const char* kind, const std::string& 
     h5::PropList fapl = h5::store_file_access(m.temp);
     h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), m.temp, "create file properties"));
     h5::check(H5Pset_obj_track_times(fcpl.get(), false), m.temp, "disable time tracking");
-    m.file = h5::File(h5::check_id(H5Fcreate(m.temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), m.temp, "create member file"));
+    // Listed before it exists: an H5Fcreate that fails part-way (a full disk) leaves the file.
     state.created.push_back(m.temp);
+    m.file = h5::File(h5::check_id(H5Fcreate(m.temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), m.temp, "create member file"));
     return m;
 }
 
@@ -774,8 +775,8 @@ struct StoreTransaction::Impl {
             // The root group, like every object, without modification times: same content, same bytes.
             h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), temp, "create file properties"));
             h5::check(H5Pset_obj_track_times(fcpl.get(), false), temp, "disable time tracking");
+            temp_created = true; // before: an H5Fcreate that fails part-way leaves the file
             state->file = h5::File(h5::check_id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), temp, "create store"));
-            temp_created = true;
             write_store_root(state->root(), temp);
             h5::create_group(state->root(), layout::zones, true, temp);
             h5::create_group(state->root(), layout::runs, true, temp);
@@ -1072,8 +1073,8 @@ PackReport pack_store(const std::string& store, const std::string& out) {
         h5::PropList fapl = h5::store_file_access(temp);
         h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), temp, "create file properties"));
         h5::check(H5Pset_obj_track_times(fcpl.get(), false), temp, "disable time tracking");
+        created = true; // before: an H5Fcreate that fails part-way leaves the file
         h5::File packed(h5::check_id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), temp, "create packed store"));
-        created = true;
         h5::write_int_attribute(packed.get(), "schema_version", version, temp);
         h5::write_string_attribute(packed.get(), "format", h5::read_string_attribute(source.get(), "format", store), temp);
         h5::write_string_attribute(packed.get(), "created_by", h5::read_string_attribute(source.get(), "created_by", store), temp);
