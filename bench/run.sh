@@ -81,7 +81,7 @@ MLRS="mlrs,BM-30,BM-21,K239,KN-09"
 # The zones store every avf run starts from (a copy per run: runs add findings to the store).
 import_store() { # STORE SET ZONES... -- LINES...
   local store=$1 set=$2; shift 2
-  rm -f "$store"
+  rm -rf "$store" "$store.d" # the store file and its member files (schema 5: <store>.d/)
   local files=()
   for a in "$@"; do [ "$a" = "--" ] || files+=("$a"); done
   "$AVF" zones import "${files[@]}" --store "$store" --set "$set" >/dev/null
@@ -145,6 +145,9 @@ PY
 run_avf() { # SIZE THREADS [STORE] [LABEL] [AVF RUN ARGS...]   (AVF_REGIME: another regime file)
   local size=$1 threads=$2 store=${3:-$BENCH_DIR/zones.h5} label=${4:-avf}
   shift $(($# < 4 ? $# : 4))
+  # The store file only: its links name the zone set's member file beside it (zones.h5.d/), and
+  # the run's own member file goes to run.h5.d/.
+  rm -rf "$BENCH_DIR/run.h5" "$BENCH_DIR/run.h5.d"
   cp "$store" "$BENCH_DIR/run.h5"
   measure "$label" "$size" "$threads" "$AVF" run --regime "${AVF_REGIME:-$REGIME}" --store "$BENCH_DIR/run.h5" --detections "$(csv_for "$size")" \
     --threads "$threads" --temp-dir "$BENCH_DIR/tmp" --quiet --json --top 0 "$@"
@@ -153,7 +156,7 @@ run_avf() { # SIZE THREADS [STORE] [LABEL] [AVF RUN ARGS...]   (AVF_REGIME: anot
   if [ "$label" = avf ] && ! grep -q "^$(num "$size")	store-floor	" "$RESULTS"; then
     measure store-floor "$size" 1 /usr/bin/python3 bench/store_floor.py "$BENCH_DIR/run.h5" # Debian's, with python3-h5py
   fi
-  rm -f "$BENCH_DIR/run.h5"
+  rm -rf "$BENCH_DIR/run.h5" "$BENCH_DIR/run.h5.d"
 }
 run_geos() { # SIZE THREADS [ZONES...]
   local size=$1 threads=$2; shift 2

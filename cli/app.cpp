@@ -59,6 +59,7 @@ int run(int argc, char** argv) {
     register_findings_commands(app);
     register_coverage_command(app);
     register_audit_commands(app);
+    register_store_commands(app);
     register_map_command(app);
     register_export_commands(app); // after zones and coverage: it adds their `export`
     register_completion_command(app);

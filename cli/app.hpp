@@ -22,6 +22,7 @@ void register_run_command(CLI::App& app);       ///< avf run (cli/run_command.cp
 void register_findings_commands(CLI::App& app); ///< avf findings list | show | export, + diff (cli/findings_commands.cpp)
 void register_coverage_command(CLI::App& app);  ///< avf coverage (cli/coverage_command.cpp)
 void register_audit_commands(CLI::App& app);    ///< avf audit verify | sign, + report (cli/audit_commands.cpp)
+void register_store_commands(CLI::App& app);    ///< avf store pack (cli/store_commands.cpp)
 void register_map_command(CLI::App& app);       ///< avf map (cli/map_command.cpp)
 void register_runs_commands(CLI::App& app);     ///< avf runs list (cli/runs_commands.cpp)
 /// avf zones export, avf coverage export, avf images export (cli/export_commands.cpp); after zones and coverage.

@@ -140,8 +140,13 @@ void register_verify(CLI::App& audit) {
                 std::cout << fmt::format("verified before it: {} runs, {} chain rows\n", report.runs_checked, report.chain_rows);
             }
             for (const auto& r : report.uncommitted_runs) std::cout << "incomplete run (no commit record; never listed as a result): " << r << "\n";
-            for (const auto& t : leftovers)
-                std::cout << "note: " << t << " is the temporary file of an interrupted write, not part of the store (the next write removes it)\n";
+            for (const auto& t : leftovers) {
+                const bool orphan = t.size() > 3 && t.compare(t.size() - 3, 3, ".h5") == 0;
+                std::cout << "note: " << t
+                          << (orphan ? " is the member file of an interrupted write, which no store file links (an orphan)"
+                                     : " is the temporary file of an interrupted write")
+                          << ", not part of the store (the next write removes it)\n";
+            }
         }
         if (!report.ok) {
             std::cerr << "avf: error: " << *store << ": the store fails verification: " << report.message << "\n";

@@ -188,6 +188,6 @@ def findings(path, run=None):
         g = h5["runs"][run]
         # A schema-4 store may hold runs written before it was raised: the run's members say which.
         rows = _schema4(g) if "rules" in g else _schema3(g)
-        if version > 4:
+        if version > 5:
             raise ValueError(f"schema_version {version} is newer than this reader")
     return pd.DataFrame(rows, columns=COLUMNS)

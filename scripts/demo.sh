@@ -20,7 +20,7 @@ else
 fi
 mkdir -p "$OUT"
 STORE="$OUT/demo.h5"
-rm -f "$STORE"
+rm -rf "$STORE" "$STORE.d" # the store file and its member files (docs/store-format.md §7a)
 
 echo "== avf zones import (Korean DMZ and Baltic borders, Natural Earth; mission observation areas) =="
 "$AVF" zones import datasets/korea/zones.geojson datasets/korea/lines.geojson \

@@ -23,22 +23,26 @@ void crash_point(std::string_view point);
 
 /// Every point a transaction can pass, in order (for the harness and the docs).
 inline constexpr std::string_view crash_points[] = {
-    "lock",            // the store's lock is held, nothing written yet
-    "copy",            // the published store was copied to the temporary file
-    "open",            // the temporary file is open (or created) as an HDF5 file
-    "zone-set-tables", // a zone set's tables are written, its commit record is not
-    "zone-set-commit", // a zone set's commit record is written
-    "run-begin",       // a run's group, attributes and regime text are written
-    "findings-batch",  // a batch of findings was appended (once per batch)
-    "chunk-write",     // a chunk of a table or heap was handed to HDF5 (once per chunk)
-    "problems",        // the run's problems were appended
-    "run-tables",      // the run's inputs and summary are written, its commit record is not
-    "run-commit",      // the run's commit record is written, the chain row is not
-    "chain",           // the run's audit-chain row is written
-    "close",           // the temporary file is closed (HDF5 flushed everything)
-    "fsync",           // the temporary file is fsynced
-    "rename",          // the temporary file was renamed over the store; the directory not fsynced
-    "dir-fsync",       // the directory is fsynced; the lock is still held
+    "lock",             // the store's lock is held, nothing written yet
+    "copy",             // the published store was copied to the temporary file
+    "open",             // the temporary file is open (or created) as an HDF5 file
+    "zone-set-tables",  // a zone set's tables are written, its commit record is not
+    "zone-set-commit",  // a zone set's commit record is written (in its member file)
+    "member-close",     // a zone set's or run's member file is closed (complete), under its temporary name
+    "member-fsync",     // the member file is fsynced
+    "member-rename",    // the member file is renamed into place; its folder not fsynced, the store file not linking it yet
+    "member-dir-fsync", // the member folder is fsynced; the link and chain row are not written
+    "run-begin",        // a run's group, attributes and regime text are written
+    "findings-batch",   // a batch of findings was appended (once per batch)
+    "chunk-write",      // a chunk of a table or heap was handed to HDF5 (once per chunk)
+    "problems",         // the run's problems were appended
+    "run-tables",       // the run's inputs and summary are written, its commit record is not
+    "run-commit",       // the run's commit record is written, the chain row is not (then the member-* points)
+    "chain",            // the run is linked and its audit-chain row is written
+    "close",            // the temporary file is closed (HDF5 flushed everything)
+    "fsync",            // the temporary file is fsynced
+    "rename",           // the temporary file was renamed over the store; the directory not fsynced
+    "dir-fsync",        // the directory is fsynced; the lock is still held
 };
 
 } // namespace avf::storage

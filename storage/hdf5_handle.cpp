@@ -363,6 +363,24 @@ bool is_group_link(hid_t group, const std::string& name, const std::string& path
     return is_hard_link_to(group, name, H5O_TYPE_GROUP, path);
 }
 
+std::optional<ExternalTarget> external_link(hid_t group, const std::string& name, const std::string& path) {
+    H5L_info_t link{};
+    check(H5Lget_info(group, name.c_str(), &link, H5P_DEFAULT), path, "read link " + name);
+    if (link.type != H5L_TYPE_EXTERNAL) return std::nullopt;
+    std::vector<char> value(link.u.val_size + 1, '\0');
+    check(H5Lget_val(group, name.c_str(), value.data(), value.size(), H5P_DEFAULT), path, "read external link " + name);
+    unsigned flags = 0;
+    const char* file = nullptr;
+    const char* object = nullptr;
+    check(H5Lunpack_elink_val(value.data(), link.u.val_size, &flags, &file, &object), path, "read external link " + name);
+    return ExternalTarget{file ? file : "", object ? object : ""};
+}
+
+void create_external_link(hid_t group, const std::string& name, const std::string& file, const std::string& object, const std::string& path) {
+    PropList lcpl = utf8_link_creation(path);
+    check(H5Lcreate_external(file.c_str(), object.c_str(), group, name.c_str(), lcpl.get(), H5P_DEFAULT), path, "link " + name + " to " + file);
+}
+
 ReadAllResult read_every_object(hid_t file, const std::vector<haddr_t>& already_read) {
     ReadAllResult result;
     ObjectReader reader(already_read);

@@ -13,6 +13,7 @@
 #include <hdf5.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -133,6 +134,17 @@ haddr_t object_address(hid_t object, const std::string& path);
 bool is_dataset_link(hid_t group, const std::string& name, const std::string& path);
 /// Whether link `name` of `group` is a hard link to a group.
 bool is_group_link(hid_t group, const std::string& name, const std::string& path);
+
+/// The target of an external link: a file name (as stored: relative to the linking file's
+/// directory when it is not absolute) and an object path in that file.
+struct ExternalTarget {
+    std::string file;
+    std::string object;
+};
+/// The target when link `name` of `group` is an external link; nullopt for any other link.
+std::optional<ExternalTarget> external_link(hid_t group, const std::string& name, const std::string& path);
+/// Creates the external link `name` (UTF-8 name) in `group` to `object` of `file`.
+void create_external_link(hid_t group, const std::string& name, const std::string& file, const std::string& object, const std::string& path);
 
 /// What read_every_object() found.
 struct ReadAllResult {

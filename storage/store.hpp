@@ -53,7 +53,11 @@ namespace avf::storage {
 /// explanation templates, targets, classes, parties, waivers, records); explanations are rendered
 /// when read, not stored. The first write into a store of schema 3 raises the attribute only: its
 /// runs keep their schema-3 layout (a run with a `rules` table is a schema-4 run).
-inline constexpr int schema_version = 4;
+/// 5 = each zone set and run written is a member file of its own, `<store>.d/zones/<name>.h5` or
+/// `<store>.d/runs/<id>.h5`, linked from the store file by an external link: adding a run no
+/// longer copies the runs before it. Groups written before stay inline; the first write into a
+/// store of schema 3 or 4 raises the attribute only. pack_store() writes one self-contained file.
+inline constexpr int schema_version = 5;
 
 /// An input file as recorded for provenance.
 struct InputFile {
@@ -230,10 +234,27 @@ struct VerifyReport {
     std::vector<ChainEntry> unsigned_rows; ///< with a trusted key: the rows after signed_sequence
 };
 
-/// Temporary files `<store>.tmp-<pid>` left beside the store by writers that were killed before
-/// publishing (full paths, sorted). They are never the store and never read; the next writing
-/// command removes them under the store's lock.
+/// Files left by writers that were killed before publishing (full paths, sorted): temporary files
+/// `<store>.tmp-<pid>` beside the store and `<store>.d/{zones,runs}/*.tmp-<pid>`, and member files
+/// renamed into `<store>.d/` whose store file was never published, so that nothing links them
+/// (orphans). They are never part of the store and never read; the next writing command removes
+/// them under the store's lock.
 std::vector<std::string> leftover_temporary_files(const std::string& store_path);
+
+/// What pack_store() wrote.
+struct PackReport {
+    std::uint64_t zone_sets = 0, runs = 0; ///< copied from member files into the packed file
+    std::uint64_t inline_groups = 0;       ///< zone sets and runs already inside the store file
+    std::uint64_t bytes = 0;               ///< size of the packed file
+};
+
+/// Writes the store as one self-contained file `out` (schema 5 allows a run or zone set to be an
+/// inline group or a member file; a packed file has only inline groups): the store file's groups
+/// copied with every member file's objects in place of its link (HDF5 H5Ocopy, chunks copied as
+/// stored), so its digests, chain and signatures are the store's and `avf audit verify` checks it
+/// alone. Written to `out.tmp-<pid>`, fsynced and renamed; `out` must not exist (InputError). The
+/// store is only read (no lock: member files never change and the store file is opened once).
+PackReport pack_store(const std::string& store, const std::string& out);
 
 class StoreTransaction;
 

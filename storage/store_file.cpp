@@ -7,6 +7,8 @@
 #include "storage/store.hpp"
 #include "storage/table.hpp"
 
+#include <filesystem>
+
 namespace avf::storage {
 
 std::string created_by() {
@@ -83,6 +85,26 @@ std::string write_commit_record(hid_t group, const std::vector<std::pair<std::st
     h5::Dataset ds = h5::open_dataset(group, layout::commit, path);
     h5::write_string_attribute(ds.get(), layout::digest_attribute, digest, path);
     return digest;
+}
+
+std::string member_folder(const std::string& store_target) {
+    return store_target + ".d";
+}
+
+std::string member_link_name(const std::string& store_target, const char* kind, const std::string& name) {
+    return std::filesystem::path(store_target).filename().string() + ".d/" + kind + "/" + name + ".h5";
+}
+
+std::string member_path(const std::string& store_target, const std::string& link_file) {
+    return (std::filesystem::path(store_target).parent_path() / link_file).string();
+}
+
+bool is_member_link_name(const std::string& link_file, const char* kind, const std::string& name) {
+    const auto slash = link_file.find('/');
+    if (slash == std::string::npos || slash < 3) return false;
+    const std::string folder = link_file.substr(0, slash);
+    if (folder.compare(folder.size() - 2, 2, ".d") != 0 || folder == "..d" || folder.front() == '/') return false;
+    return link_file.substr(slash) == "/" + std::string(kind) + "/" + name + ".h5";
 }
 
 std::vector<std::pair<std::string, std::string>> read_attributes(hid_t object, const std::vector<std::string>& names, const std::string& path) {

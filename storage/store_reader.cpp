@@ -365,17 +365,31 @@ private:
 
 struct StoreReader::Impl {
     std::string path;
+    std::string target; ///< the store file, symbolic links resolved: member files are beside it
     h5::File file;
     int version = 0;
 
     [[nodiscard]] hid_t root() const { return file.get(); }
+
+    /// /runs/<name> or /zones/<name>: an inline group, or (schema 5) the root group of a member
+    /// file reached through its external link. IoError naming the file when the member is missing.
+    [[nodiscard]] h5::Group member_group(hid_t parent, const char* kind, const std::string& name) const {
+        if (auto link = h5::external_link(parent, name, path)) {
+            const std::string file = member_path(target, link->file);
+            if (!std::filesystem::exists(file)) {
+                throw IoError(std::string(kind == layout::runs ? "run " : "zone set ") + name + ": its member file " + file + " is missing",
+                              Context{}.file(path));
+            }
+        }
+        return h5::open_group(parent, name, path);
+    }
 
     [[nodiscard]] h5::Group run_group(const std::string& run_id) const {
         h5::Group runs = h5::open_group(root(), layout::runs, path);
         if (!is_valid_group_name(run_id) || !h5::link_exists(runs.get(), run_id, path)) {
             throw InputError("no run " + run_id + " in the store", Context{}.file(path));
         }
-        return h5::open_group(runs.get(), run_id, path);
+        return member_group(runs.get(), layout::runs, run_id);
     }
 
     [[nodiscard]] h5::Group zone_set_group(const std::string& name) const {
@@ -383,8 +397,31 @@ struct StoreReader::Impl {
         if (!is_valid_group_name(name) || !h5::link_exists(zones.get(), name, path)) {
             throw InputError("no zone set " + name + " in the store", Context{}.file(path));
         }
-        return h5::open_group(zones.get(), name, path);
+        return member_group(zones.get(), layout::zones, name);
     }
+
+    /// A group to verify: inline in the store file, or the root of a member file opened on its own
+    /// (not through the link), whose objects verify() then reads in full separately (object
+    /// addresses are per file).
+    struct Verified {
+        std::string file; ///< the member file; "" for an inline group
+        h5::File member;
+        h5::Group group;
+        std::vector<haddr_t> read; ///< datasets of the member file read in full
+    };
+    [[nodiscard]] Verified open_verified(hid_t parent, const std::string& name) const {
+        Verified v;
+        if (auto link = h5::external_link(parent, name, path)) {
+            v.file = member_path(target, link->file);
+            v.member = h5::File(h5::check_id(H5Fopen(v.file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), v.file, "open member file"));
+            v.group = h5::open_group(v.member.get(), "/", v.file);
+        } else {
+            v.group = h5::open_group(parent, name, path);
+        }
+        return v;
+    }
+    /// Reads every object of a verified member file in full; false after recording a mismatch.
+    bool read_member(Verified& v, const std::string& run, const std::string& set, VerifyReport& report) const;
 
     [[nodiscard]] const TableSchema& chain_schema() const { return version >= 3 ? chain_table() : chain_table_v1(); }
 
@@ -452,7 +489,7 @@ struct StoreReader::Impl {
         if (!is_valid_group_name(run_id) || !h5::link_exists(runs.get(), run_id, path)) {
             return false;
         }
-        h5::Group run = h5::open_group(runs.get(), run_id, path);
+        h5::Group run = member_group(runs.get(), layout::runs, run_id);
         return h5::link_exists(run.get(), layout::commit, path);
     }
 };
@@ -467,7 +504,12 @@ StoreReader::StoreReader(std::string path) : m_impl(std::make_unique<Impl>()) {
     if (!h5::check_tri(H5Fis_hdf5(p.c_str()), p, "open store")) {
         throw IoError("not an HDF5 file", Context{}.file(p));
     }
-    m_impl->file = h5::File(h5::check_id(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), p, "open store"));
+    // Through symbolic links to the file itself: HDF5 resolves an external link's relative file name
+    // against the directory of the file as opened, and member files sit beside the real file.
+    std::error_code ec;
+    m_impl->target = std::filesystem::canonical(p, ec).string();
+    if (ec) m_impl->target = p;
+    m_impl->file = h5::File(h5::check_id(H5Fopen(m_impl->target.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), p, "open store"));
     m_impl->version = check_store_root(m_impl->root(), p);
     for (const char* group : {layout::zones, layout::runs, layout::audit}) {
         if (!h5::link_exists(m_impl->root(), group, p)) {
@@ -493,7 +535,7 @@ std::vector<ZoneSetInfo> StoreReader::zone_sets() const {
     h5::Group zones = h5::open_group(m_impl->root(), layout::zones, path);
     std::vector<ZoneSetInfo> out;
     for (const std::string& name : h5::list_links(zones.get(), path)) {
-        h5::Group set = h5::open_group(zones.get(), name, path);
+        h5::Group set = m_impl->member_group(zones.get(), layout::zones, name);
         ZoneSetInfo info;
         info.name = name;
         info.imported_utc = h5::read_string_attribute(set.get(), "imported_utc", path);
@@ -931,18 +973,37 @@ bool StoreReader::Impl::verify_chain(const std::vector<ChainRow>& chain, std::si
     return true;
 }
 
+bool StoreReader::Impl::read_member(Verified& v, const std::string& run, const std::string& set, VerifyReport& report) const {
+    if (v.file.empty()) return true;
+    v.group.reset();
+    h5::ReadAllResult all = h5::read_every_object(v.member.get(), v.read);
+    report.objects_read += all.objects;
+    if (!all.object.empty()) {
+        return mismatch(report, run, set, all.object, "unreadable", "member file " + v.file + ": cannot be read in full: " + all.error);
+    }
+    return true;
+}
+
 bool StoreReader::Impl::verify_run(const ChainRow& c, VerifyReport& report, std::vector<haddr_t>& fully_read) const {
     h5::Group runs = h5::open_group(root(), layout::runs, path);
     if (!is_valid_group_name(c.name) || !h5::link_exists(runs.get(), c.name, path)) {
         return mismatch(report, c.name, "", "run", "missing", "the audit chain names a run that is not in the store");
     }
-    if (!h5::is_group_link(runs.get(), c.name, path)) {
+    const bool member = h5::external_link(runs.get(), c.name, path).has_value();
+    if (!member && !h5::is_group_link(runs.get(), c.name, path)) {
         return mismatch(report, c.name, "", "run", "layout", "/runs/" + c.name + " is not a group");
     }
-    h5::Group run = h5::open_group(runs.get(), c.name, path);
+    Verified v;
+    try {
+        v = open_verified(runs.get(), c.name);
+    } catch (const IoError& e) {
+        return mismatch(report, c.name, "", "member", "unreadable", e.what());
+    }
+    const h5::Group& run = v.group;
+    const std::string& file = member ? v.file : path;
     std::string digest;
-    const RunLayout run_layout = run_layout_of(run.get(), path);
-    GroupVerifier verifier(run.get(), run_commit_entries(run_layout, false), run_attribute_names(), path, fully_read,
+    const RunLayout run_layout = run_layout_of(run.get(), file);
+    GroupVerifier verifier(run.get(), run_commit_entries(run_layout, false), run_attribute_names(), file, member ? v.read : fully_read,
                            &run_commit_entries(run_layout, true), run_layout);
     if (auto m = verifier.run(digest)) {
         std::string detail = m->message;
@@ -955,20 +1016,22 @@ bool StoreReader::Impl::verify_run(const ChainRow& c, VerifyReport& report, std:
         return mismatch(report, c.name, "", layout::chain, "digest", "the run's commit digest differs from the content_digest recorded in the chain");
     }
     // The zone set the run used must still be the one it used.
-    std::string set_name = h5::read_string_attribute(run.get(), "zone_set", path);
-    std::string set_digest = h5::read_string_attribute(run.get(), "zone_set_digest", path);
+    std::string set_name = h5::read_string_attribute(run.get(), "zone_set", file);
+    std::string set_digest = h5::read_string_attribute(run.get(), "zone_set_digest", file);
     if (!set_digest.empty()) {
         h5::Group zones = h5::open_group(root(), layout::zones, path);
         std::string current;
-        if (is_valid_group_name(set_name) && h5::link_exists(zones.get(), set_name, path) && h5::is_group_link(zones.get(), set_name, path)) {
-            h5::Group set = h5::open_group(zones.get(), set_name, path);
-            current = commit_digest_of(set.get(), path);
+        if (is_valid_group_name(set_name) && h5::link_exists(zones.get(), set_name, path) &&
+            (h5::is_group_link(zones.get(), set_name, path) || h5::external_link(zones.get(), set_name, path))) {
+            Verified set = open_verified(zones.get(), set_name);
+            current = commit_digest_of(set.group.get(), set.file.empty() ? path : set.file);
         }
         if (current != set_digest) {
             return mismatch(report, c.name, set_name, layout::attributes, "value",
                             "zone set " + set_name + " is missing or differs from the one the run used (digest " + set_digest + ")");
         }
     }
+    if (!read_member(v, c.name, "", report)) return false;
     report.rows_checked += verifier.rows_checked();
     report.bytes_checked += verifier.bytes_checked();
     ++report.runs_checked;
@@ -980,12 +1043,19 @@ bool StoreReader::Impl::verify_zone_set(const std::string& name, const ChainRow*
     if (!is_valid_group_name(name) || !h5::link_exists(zones.get(), name, path)) {
         return mismatch(report, "", name, "zone set", "missing", "the audit chain names a zone set that is not in the store");
     }
-    if (!h5::is_group_link(zones.get(), name, path)) {
+    const bool member = h5::external_link(zones.get(), name, path).has_value();
+    if (!member && !h5::is_group_link(zones.get(), name, path)) {
         return mismatch(report, "", name, "zone set", "layout", "/zones/" + name + " is not a group");
     }
-    h5::Group set = h5::open_group(zones.get(), name, path);
+    Verified v;
+    try {
+        v = open_verified(zones.get(), name);
+    } catch (const IoError& e) {
+        return mismatch(report, "", name, "member", "unreadable", e.what());
+    }
+    const std::string& file = member ? v.file : path;
     std::string digest;
-    GroupVerifier verifier(set.get(), zone_set_commit_entries(), zone_set_attribute_names(), path, fully_read);
+    GroupVerifier verifier(v.group.get(), zone_set_commit_entries(), zone_set_attribute_names(), file, member ? v.read : fully_read);
     if (auto m = verifier.run(digest)) {
         return mismatch(report, "", name, m->table, m->location, m->message);
     }
@@ -993,6 +1063,7 @@ bool StoreReader::Impl::verify_zone_set(const std::string& name, const ChainRow*
         return mismatch(report, "", name, layout::chain, "digest",
                         "the zone set's commit digest differs from the content_digest recorded in the chain");
     }
+    if (!read_member(v, "", name, report)) return false;
     report.rows_checked += verifier.rows_checked();
     report.bytes_checked += verifier.bytes_checked();
     ++report.zone_sets_checked;
@@ -1030,6 +1101,21 @@ bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
         }
         if (std::string(name) == layout::audit) continue;
         for (const std::string& child : h5::list_links(group.get(), path)) {
+            const bool is_run = std::string(name) == layout::runs;
+            if (auto link = h5::external_link(group.get(), child, path)) {
+                // Schema 5: a member file beside the store, in the one form avf writes; never a link
+                // to anywhere else (no digest would tell what such a file is).
+                if (version < 5 || !is_member_link_name(link->file, name, child) || link->object != "/") {
+                    return mismatch(report, is_run ? child : "", is_run ? "" : child, std::string("/") + name, "layout",
+                                    std::string("/") + name + "/" + child + " is an external link to " + link->file + ":" + link->object +
+                                        ", not a member file of the store");
+                }
+                const std::string file = member_path(target, link->file);
+                if (!std::filesystem::exists(file)) {
+                    return mismatch(report, is_run ? child : "", is_run ? "" : child, "member", "missing", "the member file " + file + " is missing");
+                }
+                continue;
+            }
             if (!h5::is_group_link(group.get(), child, path)) {
                 return mismatch(report, "", "", std::string("/") + name, "layout", std::string("/") + name + "/" + child + " is not a group");
             }
@@ -1064,7 +1150,7 @@ bool StoreReader::Impl::verify_structure(VerifyReport& report) const {
     for (const std::string& m : run_commit_entries(RunLayout::v4, true)) members.push_back(m);
     members.emplace_back(layout::commit);
     for (const std::string& name : h5::list_links(runs.get(), path)) {
-        h5::Group run = h5::open_group(runs.get(), name, path);
+        h5::Group run = member_group(runs.get(), layout::runs, name);
         if (h5::link_exists(run.get(), layout::commit, path)) continue; // checked exactly against its commit record
         if (auto extra = unexpected(h5::list_links(run.get(), path), members)) {
             return mismatch(report, name, "", *extra, "extra", "the incomplete run holds '" + *extra + "', which no run holds");

@@ -168,7 +168,10 @@ struct FileState {
     std::atomic<bool> failed = false;    ///< a write failed after it began: the file must never be published
     std::string run_in_progress;         ///< run id begun and not finished, "" when none
     std::vector<ChainEntry> chain_added; ///< chain rows this transaction appended
-    bool ended = false;                  ///< committed or abandoned: the file is closed
+    /// Member files this transaction created (temporary or renamed into place): removed when it
+    /// is abandoned, since no published store links them.
+    std::vector<std::string> created;
+    bool ended = false; ///< committed or abandoned: the file is closed
 
     void require_open(std::string_view operation) const {
         if (ended || !file) {
@@ -190,6 +193,110 @@ template <typename Write> auto guarded(FileState& state, Write&& write) {
         state.failed = true;
         throw;
     }
+}
+
+/// Creates the folder `dir` when it is missing and fsyncs its parent, so that the new entry
+/// survives a power loss before any file in it is relied on.
+void ensure_directory(const std::string& dir) {
+    if (::mkdir(dir.c_str(), 0777) == 0) {
+        fsync_path(directory_of(dir), O_RDONLY | O_DIRECTORY, "fsync the folder holding " + dir);
+        return;
+    }
+    if (errno != EEXIST) posix_fail(dir, "cannot create the store's member folder", errno);
+    struct stat st {};
+    if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
+        throw IoError("the store's member folder is not a folder", Context{}.file(dir));
+    }
+}
+
+/// A member file being written (schema 5, docs/store-format.md §7a): a zone set or a run in a file
+/// of its own, written at `temp`, renamed to `final` when complete, linked from the store file.
+struct MemberFile {
+    std::string link_file; ///< the external link's file name, relative to the store's directory
+    std::string final;     ///< where it is published: <store>.d/<kind>/<name>.h5
+    std::string temp;      ///< where it is written: final + ".tmp-<pid>"
+    h5::File file;
+};
+
+MemberFile create_member(FileState& state, const char* kind, const std::string& name) {
+    MemberFile m;
+    ensure_directory(member_folder(state.target));
+    ensure_directory(member_folder(state.target) + "/" + kind);
+    m.link_file = member_link_name(state.target, kind, name);
+    m.final = member_path(state.target, m.link_file);
+    m.temp = m.final + ".tmp-" + std::to_string(::getpid());
+    if (::unlink(m.temp.c_str()) != 0 && errno != ENOENT) {
+        posix_fail(m.temp, "cannot remove a stale temporary member file", errno);
+    }
+    h5::PropList fapl = h5::store_file_access(m.temp);
+    h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), m.temp, "create file properties"));
+    h5::check(H5Pset_obj_track_times(fcpl.get(), false), m.temp, "disable time tracking");
+    // Listed before it exists: an H5Fcreate that fails part-way (a full disk) leaves the file.
+    state.created.push_back(m.temp);
+    m.file = h5::File(h5::check_id(H5Fcreate(m.temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), m.temp, "create member file"));
+    return m;
+}
+
+/// Closes the member file, fsyncs it, renames it into place and fsyncs its folder. It is not part
+/// of the store until the store file that links it is published (StoreTransaction::commit).
+void publish_member(FileState& state, MemberFile& m) {
+    herr_t rc = m.file.close();
+    h5::check(rc, m.temp, "close member file");
+    crash_point("member-close");
+    fsync_path(m.temp, O_RDONLY, "fsync member file");
+    crash_point("member-fsync");
+    if (::rename(m.temp.c_str(), m.final.c_str()) != 0) {
+        posix_fail(m.final, "cannot rename " + m.temp + " into place", errno);
+    }
+    state.created.push_back(m.final);
+    crash_point("member-rename");
+    fsync_path(directory_of(m.final), O_RDONLY | O_DIRECTORY, "fsync the member folder");
+    crash_point("member-dir-fsync");
+}
+
+/// Member files in `<store>.d/zones` and `<store>.d/runs` (full paths).
+std::vector<std::string> member_files_on_disk(const std::string& store_target) {
+    namespace fs = std::filesystem;
+    std::vector<std::string> out;
+    for (const char* kind : {layout::zones, layout::runs}) {
+        std::error_code ec;
+        for (fs::directory_iterator it(member_folder(store_target) + "/" + kind, ec), end; !ec && it != end; it.increment(ec)) {
+            out.push_back(it->path().string());
+        }
+    }
+    return out;
+}
+
+/// Whether `name` ends in ".tmp-<digits>".
+bool is_temporary_name(const std::string& name) {
+    const auto at = name.rfind(".tmp-");
+    return at != std::string::npos && at + 5 < name.size() &&
+           std::all_of(name.begin() + static_cast<std::ptrdiff_t>(at + 5), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+/// The member files that the store file `index` (open) links, resolved against `store_target`.
+std::vector<std::string> linked_members(hid_t index, const std::string& store_target, const std::string& path) {
+    std::vector<std::string> out;
+    for (const char* kind : {layout::zones, layout::runs}) {
+        if (!h5::link_exists(index, kind, path)) continue;
+        h5::Group group = h5::open_group(index, kind, path);
+        for (const std::string& name : h5::list_links(group.get(), path)) {
+            if (auto target = h5::external_link(group.get(), name, path)) {
+                out.push_back(std::filesystem::path(member_path(store_target, target->file)).lexically_normal().string());
+            }
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// The commit digest of the member file at `file` ("" when it has no commit record).
+std::string member_commit_digest(const std::string& file) {
+    h5::PropList fapl = h5::store_file_access(file);
+    h5::File member(h5::check_id(H5Fopen(file.c_str(), H5F_ACC_RDONLY, fapl.get()), file, "open member file"));
+    if (!h5::link_exists(member.get(), layout::commit, file)) return {};
+    h5::Dataset commit = h5::open_dataset(member.get(), layout::commit, file);
+    return h5::read_string_attribute(commit.get(), layout::digest_attribute, file);
 }
 
 /// Encodes `files` into rows of `schema`, validating every value.
@@ -311,6 +418,25 @@ std::vector<std::string> leftover_temporary_files(const std::string& given_path)
             out.push_back((fs::path(directory_of(store_path)) / name).string());
         }
     }
+    // Member files: temporaries of interrupted writes, and files renamed into place by a writer
+    // that died before publishing the store file that would have linked them (orphans).
+    std::vector<std::string> members = member_files_on_disk(store_path);
+    if (!members.empty()) {
+        std::optional<std::vector<std::string>> linked;
+        try {
+            h5::init_thread();
+            h5::File index(h5::check_id(H5Fopen(store_path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), store_path, "open store"));
+            linked = linked_members(index.get(), store_path, store_path);
+        } catch (const IoError&) {
+            // No readable store file: only temporaries can be told apart.
+        }
+        for (const std::string& m : members) {
+            const std::string name = fs::path(m).filename().string();
+            const bool orphan = linked && name.size() > 3 && name.compare(name.size() - 3, 3, ".h5") == 0 &&
+                                !std::binary_search(linked->begin(), linked->end(), fs::path(m).lexically_normal().string());
+            if (is_temporary_name(name) || orphan) out.push_back(m);
+        }
+    }
     std::sort(out.begin(), out.end());
     return out;
 }
@@ -322,6 +448,7 @@ struct RunWriter::Impl {
     std::shared_ptr<FileState> state;
     RunHeader header;
     std::string zone_set_digest;
+    MemberFile member; ///< the run's own file (schema 5); its root group is the run's group
     h5::Group group;
     std::optional<Appender> findings, evidence, problems, problem_text;
     /// The run's dictionaries (schema 4): codes of the findings' texts, written by finish().
@@ -332,14 +459,15 @@ struct RunWriter::Impl {
     bool has_imagery = false;
 
     ~Impl() {
-        if (state->ended) {
-            // The file was closed with H5F_CLOSE_STRONG, which closed these identifiers too.
+        if (member.file) {
+            // An unfinished run: closing its file (H5F_CLOSE_STRONG) closes these identifiers too.
             group.release();
             for (auto* a : {&findings, &evidence, &problems, &problem_text}) {
                 if (*a) {
                     (*a)->release();
                 }
             }
+            member.file.reset();
         }
     }
 
@@ -448,12 +576,13 @@ void RunWriter::write_imagery(const RunImagery& imagery) {
         coverage_wkb += wkb;
     }
 
-    const std::string& path = run.state->temp_path;
+    const std::string& path = run.member.temp;
     guarded(*run.state, [&] {
         // A store holding a run with imagery is schema 2: older builds must refuse it, not
         // misreport the run's longer commit record as damage.
-        if (h5::read_int_attribute(run.state->root(), "schema_version", path) < schema_version) {
-            h5::write_int_attribute(run.state->root(), "schema_version", schema_version, path);
+        const std::string& index = run.state->temp_path;
+        if (h5::read_int_attribute(run.state->root(), "schema_version", index) < schema_version) {
+            h5::write_int_attribute(run.state->root(), "schema_version", schema_version, index);
         }
         hid_t group = run.group.get();
         append_table(group, images_table(), image_rows, run.imagery, path);
@@ -470,7 +599,7 @@ void RunWriter::finish(const RunSummary& summary) {
     h5::init_thread();
     Impl& run = *m_impl;
     run.require_writable("finish");
-    const std::string& path = run.state->temp_path;
+    const std::string& path = run.member.temp;
 
     // Complete the inputs known at the start with what the run counted.
     std::vector<InputFile> inputs = run.header.inputs;
@@ -539,8 +668,14 @@ void RunWriter::finish(const RunSummary& summary) {
         h5::check(run.group.close(), path, "close run " + run.header.run_id);
         crash_point("run-commit");
 
+        // The run's file is complete: into place, linked from the store file as /runs/<id>.
+        publish_member(*run.state, run.member);
+        const std::string& index = run.state->temp_path;
+        h5::Group runs = h5::open_group(run.state->root(), layout::runs, index);
+        h5::create_external_link(runs.get(), run.header.run_id, run.member.link_file, "/", index);
+
         // Then the run joins the audit chain.
-        run.state->chain_added.push_back(append_chain_row(run.state->root(), ChainKind::run, run.header.run_id, content_digest, path));
+        run.state->chain_added.push_back(append_chain_row(run.state->root(), ChainKind::run, run.header.run_id, content_digest, index));
         crash_point("chain");
     });
     run.finished = true;
@@ -562,6 +697,9 @@ struct StoreTransaction::Impl {
         }
         if (temp_created) {
             ::unlink(state->temp_path.c_str()); // abandoned: the published store is untouched
+        }
+        for (const std::string& member : state->created) {
+            ::unlink(member.c_str()); // no published store file links it
         }
         // The lock is released when the descriptor closes (last member destroyed).
     }
@@ -627,17 +765,18 @@ struct StoreTransaction::Impl {
             if (version < 3) {
                 upgrade_chain(state->root(), temp); // raises schema_version too
             } else if (version < schema_version) {
-                // 3 -> 4: nothing to rewrite. A schema-3 run keeps its layout (readers tell the two
-                // apart by the run's `rules` table); the version rises so that older builds refuse
-                // the store rather than misread the compact runs this build writes into it.
+                // 3 or 4 -> 5: nothing to rewrite. A schema-3 run keeps its layout (readers tell the
+                // two apart by the run's `rules` table), runs and zone sets written before stay in
+                // the store file (readers tell them from member files by the link); the version rises
+                // so that older builds refuse the store rather than misread what this build writes.
                 h5::write_int_attribute(state->root(), "schema_version", schema_version, temp);
             }
         } else {
             // The root group, like every object, without modification times: same content, same bytes.
             h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), temp, "create file properties"));
             h5::check(H5Pset_obj_track_times(fcpl.get(), false), temp, "disable time tracking");
+            temp_created = true; // before: an H5Fcreate that fails part-way leaves the file
             state->file = h5::File(h5::check_id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), temp, "create store"));
-            temp_created = true;
             write_store_root(state->root(), temp);
             h5::create_group(state->root(), layout::zones, true, temp);
             h5::create_group(state->root(), layout::runs, true, temp);
@@ -696,7 +835,6 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
     if (has_zone_set(set.name)) {
         throw InputError("zone set " + set.name + " already exists in " + state.path + "; import under a new name");
     }
-    const std::string& path = state.temp_path;
 
     // Encode and check everything before the first write.
     RowBuffer source_rows = encode_files(sources_table(), set.sources);
@@ -721,8 +859,10 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
         {"name", set.name}, {"imported_utc", set.imported_utc}, {"options_json", set.options_json}};
 
     guarded(state, [&] {
-        h5::Group zones = h5::open_group(state.root(), layout::zones, path);
-        h5::Group group = h5::create_group(zones.get(), set.name, false, path);
+        // The set in a file of its own (schema 5), whose root group is the set's group.
+        MemberFile member = create_member(state, layout::zones, set.name);
+        const std::string& path = member.temp;
+        h5::Group group = h5::open_group(member.file.get(), "/", path);
         for (const auto& [name, value] : attributes) {
             h5::write_string_attribute(group.get(), name, value, path);
         }
@@ -739,9 +879,14 @@ void StoreTransaction::write_zone_set(const ZoneSet& set) {
         crash_point("zone-set-tables");
         std::string content_digest = write_commit_record(group.get(), digests, zone_set_commit_entries(), path);
         crash_point("zone-set-commit");
+        h5::check(group.close(), path, "close zone set " + set.name);
+        publish_member(state, member);
+        const std::string& index = state.temp_path;
+        h5::Group zones = h5::open_group(state.root(), layout::zones, index);
+        h5::create_external_link(zones.get(), set.name, member.link_file, "/", index);
         // Then the import joins the audit chain, as a run does: a zone set that no run uses yet
         // is pinned by the chain head all the same.
-        state.chain_added.push_back(append_chain_row(state.root(), ChainKind::zone_set, set.name, content_digest, path));
+        state.chain_added.push_back(append_chain_row(state.root(), ChainKind::zone_set, set.name, content_digest, index));
     });
 }
 
@@ -771,16 +916,25 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
     impl->dictionaries.emplace(impl->header.inputs);
     if (has_zone_set(header.zone_set)) {
         h5::Group zones = h5::open_group(state.root(), layout::zones, path);
-        h5::Group set = h5::open_group(zones.get(), header.zone_set, path);
-        if (h5::link_exists(set.get(), layout::commit, path)) {
-            h5::Dataset commit = h5::open_dataset(set.get(), layout::commit, path);
-            impl->zone_set_digest = h5::read_string_attribute(commit.get(), layout::digest_attribute, path);
+        if (auto target = h5::external_link(zones.get(), header.zone_set, path)) {
+            // A member file (schema 5): read it directly, never through the link, which would
+            // open it for writing along with the store's copy.
+            impl->zone_set_digest = member_commit_digest(member_path(state.target, target->file));
+        } else {
+            h5::Group set = h5::open_group(zones.get(), header.zone_set, path);
+            if (h5::link_exists(set.get(), layout::commit, path)) {
+                h5::Dataset commit = h5::open_dataset(set.get(), layout::commit, path);
+                impl->zone_set_digest = h5::read_string_attribute(commit.get(), layout::digest_attribute, path);
+            }
         }
     }
 
     guarded(state, [&] {
-        h5::Group runs = h5::open_group(state.root(), layout::runs, path);
-        impl->group = h5::create_group(runs.get(), header.run_id, false, path);
+        // The run in a file of its own (schema 5), whose root group is the run's group; the store
+        // file links it when the run is finished.
+        impl->member = create_member(state, layout::runs, header.run_id);
+        const std::string& path = impl->member.temp;
+        impl->group = h5::open_group(impl->member.file.get(), "/", path);
         hid_t group = impl->group.get();
         const std::pair<const char*, std::string> attributes[] = {{"run_id", header.run_id},
                                                                   {"zone_set", header.zone_set},
@@ -885,6 +1039,7 @@ void StoreTransaction::commit() {
             posix_fail(state.path, "cannot rename " + temp + " over the store", errno);
         }
         m_impl->temp_created = false;
+        state.created.clear(); // the published store links them now
         crash_point("rename");
         std::string dir = directory_of(state.target);
         // The new store is already in place (complete and verifiable); only its durability across
@@ -894,6 +1049,76 @@ void StoreTransaction::commit() {
         crash_point("dir-fsync");
     });
     m_impl->lock.reset();
+}
+
+// =============================================================================================
+// pack_store
+
+PackReport pack_store(const std::string& store, const std::string& out) {
+    namespace fs = std::filesystem;
+    h5::init_thread();
+    std::error_code ec;
+    if (fs::exists(fs::symlink_status(out, ec))) {
+        throw InputError("the output " + out + " exists; avf store pack never overwrites a file", Context{}.file(store));
+    }
+    const std::string target = fs::canonical(store, ec).string();
+    if (ec) posix_fail(store, "cannot open the store", ec.value());
+    h5::File source(h5::check_id(H5Fopen(target.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), store, "open store"));
+    const int version = check_store_root(source.get(), store);
+
+    const std::string temp = out + ".tmp-" + std::to_string(::getpid());
+    PackReport report;
+    bool created = false;
+    try {
+        h5::PropList fapl = h5::store_file_access(temp);
+        h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), temp, "create file properties"));
+        h5::check(H5Pset_obj_track_times(fcpl.get(), false), temp, "disable time tracking");
+        created = true; // before: an H5Fcreate that fails part-way leaves the file
+        h5::File packed(h5::check_id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), temp, "create packed store"));
+        h5::write_int_attribute(packed.get(), "schema_version", version, temp);
+        h5::write_string_attribute(packed.get(), "format", h5::read_string_attribute(source.get(), "format", store), temp);
+        h5::write_string_attribute(packed.get(), "created_by", h5::read_string_attribute(source.get(), "created_by", store), temp);
+
+        // Member files are copied in place of their links (H5O_COPY_EXPAND_EXT_LINK_FLAG); chunks
+        // are copied as stored, so every digest stays what the commit records say.
+        h5::PropList copy(h5::check_id(H5Pcreate(H5P_OBJECT_COPY), temp, "create copy properties"));
+        h5::check(H5Pset_copy_object(copy.get(), H5O_COPY_EXPAND_EXT_LINK_FLAG), temp, "set copy properties");
+        h5::PropList lcpl = h5::utf8_link_creation(temp);
+        for (const char* name : {layout::zones, layout::runs, layout::audit}) {
+            h5::Group from = h5::open_group(source.get(), name, store);
+            // Children one by one, in the store's (creation) order: listings keep import order.
+            h5::Group to = h5::create_group(packed.get(), name, std::string(name) != layout::audit, temp);
+            for (const std::string& child : h5::list_links(from.get(), store)) {
+                const bool member = h5::external_link(from.get(), child, store).has_value();
+                if (member) {
+                    const std::string file = member_path(target, h5::external_link(from.get(), child, store)->file);
+                    if (!fs::exists(file))
+                        throw IoError("the member file " + file + " of /" + std::string(name) + "/" + child + " is missing", Context{}.file(store));
+                }
+                h5::check(H5Ocopy(from.get(), child.c_str(), to.get(), child.c_str(), copy.get(), lcpl.get()), temp,
+                          "copy /" + std::string(name) + "/" + child);
+                if (std::string(name) == layout::audit) continue;
+                if (!member) {
+                    ++report.inline_groups;
+                } else if (std::string(name) == layout::runs) {
+                    ++report.runs;
+                } else {
+                    ++report.zone_sets;
+                }
+            }
+        }
+        herr_t rc = packed.close();
+        h5::check(rc, temp, "close packed store");
+        fsync_path(temp, O_RDONLY, "fsync packed store");
+        if (::rename(temp.c_str(), out.c_str()) != 0) posix_fail(out, "cannot rename " + temp + " into place", errno);
+        created = false;
+        fsync_path(directory_of(out), O_RDONLY | O_DIRECTORY, "fsync the folder of " + out);
+    } catch (...) {
+        if (created) ::unlink(temp.c_str());
+        throw;
+    }
+    report.bytes = fs::file_size(out);
+    return report;
 }
 
 } // namespace avf::storage

@@ -183,6 +183,31 @@ TEST_CASE("a store written by a run opens with h5dump and shows the zone table",
     CHECK(out.find("'DMZ-N'") != std::string::npos);
 }
 
+TEST_CASE("store pack: one file that audit verify accepts alone and that lists the same findings", "[cli][store][pack]") {
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    std::string out;
+    REQUIRE(avf_run("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out) ==
+            0);
+    // Schema 5: the run and the zone set are member files beside the store file.
+    CHECK(std::filesystem::is_directory(store + ".d/runs"));
+    std::string listed;
+    REQUIRE(avf_run("findings list --store " + q(store), listed) == 0);
+    std::filesystem::create_directories(tmp.path() / "handover");
+    const std::string packed = (tmp.path() / "handover" / "one.h5").string();
+    REQUIRE(avf_run("store pack " + q(store) + " -o " + q(packed), out) == 0);
+    CHECK_THAT(out, Catch::Contains("1 runs and 1 zone sets copied from member files"));
+    CHECK_FALSE(std::filesystem::exists(packed + ".d"));
+    std::filesystem::remove_all(store + ".d"); // the packed file needs nothing else
+    CHECK(avf_run("audit verify " + q(packed), out) == 0);
+    CHECK_THAT(out, Catch::StartsWith("ok: 1 runs, 1 zone sets, 2 chain rows;"));
+    std::string listed_packed;
+    REQUIRE(avf_run("findings list --store " + q(packed), listed_packed) == 0);
+    CHECK(listed_packed == listed);
+    CHECK(avf_run("store pack " + q(packed) + " -o " + q(packed), out) == 2); // never over a file
+    CHECK(avf_run("store pack " + q(packed), out) == 2);                      // -o is required
+}
+
 TEST_CASE("bad input: problems are stored and counted, --strict stops, --fail-on", "[cli][run]") {
     avf::test::TempDir tmp;
     std::string store = import_demo(tmp);

@@ -83,7 +83,7 @@ TEST_CASE("an output that is the store is refused in every format, with or witho
     std::string out;
     CHECK(run_avf("audit verify " + q(store), out) == 0);
     CHECK_THAT(out, Catch::StartsWith("ok: 1 runs"));
-    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.lock", "link.h5", "hard.h5", "sub"});
+    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.d", "s.h5.lock", "link.h5", "hard.h5", "sub"});
     CHECK(names_in(tmp.path() / "sub") == std::set<std::string>{"relative.h5"});
 }
 
@@ -118,7 +118,7 @@ TEST_CASE("an existing output file is replaced only with --overwrite, a director
     fs::create_directory(tmp.path() / "dir.csv");
     CHECK(run_avf("findings export --store " + q(store) + " --format csv --overwrite --output " + q((tmp.path() / "dir.csv").string()), out) == 2);
     CHECK_THAT(out, Catch::Contains("not a regular file"));
-    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.lock", "out.file", "out.link", "dir.csv"});
+    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.d", "s.h5.lock", "out.file", "out.link", "dir.csv"});
 }
 
 TEST_CASE("a failed export or report leaves no file and an existing one untouched", "[cli][output]") {

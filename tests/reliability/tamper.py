@@ -27,7 +27,8 @@
   tamper.py add-dataset  STORE GROUP NAME           add a small dataset to a group
   tamper.py add-attribute STORE OBJECT NAME VALUE   add a string attribute to a group or dataset
   tamper.py flip-sweep   STORE AVF TRIALS SEED      flip one byte at TRIALS seeded positions among the
-                                                    bytes of copies of STORE that hold no chunk of
+                                                    bytes of copies of STORE (and its member files,
+                                                    copied with it) that hold no chunk of
                                                     data (HDF5 metadata: superblock, object headers,
                                                     B-trees, heaps); for each copy `AVF audit verify` runs,
                                                     and every copy it calls ok is read in full with
@@ -87,17 +88,19 @@ def unshuffle(data: bytes, size: int) -> bytes:
 
 
 def chunk_of(path, name, row):
-    """(file offset, stored size, first row, rows per chunk, element size) of the chunk holding row."""
+    """(file, file offset, stored size, first row, rows per chunk, element size) of the chunk holding
+    row. The file is the one holding the dataset: the store file, or (schema 5) the member file its
+    external link leads to."""
     with h5py.File(path, "r") as f:
         ds = f[name]
         rows = ds.chunks[0]
         first = (row // rows) * rows
         info = ds.id.get_chunk_info_by_coord((first,))
-        return info.byte_offset, info.size, first, rows, ds.dtype.itemsize
+        return ds.file.filename, info.byte_offset, info.size, first, rows, ds.dtype.itemsize
 
 
 def flip_raw(path, name, row):
-    offset, size, _, _, _ = chunk_of(path, name, row)
+    path, offset, size, _, _, _ = chunk_of(path, name, row)
     where = offset + size // 2
     with open(path, "r+b") as raw:
         raw.seek(where)
@@ -108,7 +111,7 @@ def flip_raw(path, name, row):
 
 
 def forge_raw(path, name, row, wanted=None):
-    offset, size, first, rows, itemsize = chunk_of(path, name, row)
+    path, offset, size, first, rows, itemsize = chunk_of(path, name, row)
     with open(path, "rb") as raw:
         raw.seek(offset)
         stored = raw.read(size)
@@ -239,18 +242,20 @@ def rechain(f, changed):
 def forge_consistent(path, group_path, no_chain=False, keep_signatures=False):
     with h5py.File(path, "r+") as f:
         group = f[group_path]
+        # The name from the path: a member file's group (schema 5) is its file's root, named "/".
+        group_name = group_path.rstrip("/").rsplit("/", 1)[-1]
         changed = {}
         if group_path.startswith("/runs/"):
             findings = group["findings"][...]
             findings[0]["measured"] = findings[0]["measured"] + 1.0
             group["findings"][0] = findings[0]
-            changed[("run", group.name.rsplit("/", 1)[-1])] = recommit(group, RUN_ATTRIBUTES)
+            changed[("run", group_name)] = recommit(group, RUN_ATTRIBUTES)
             what = f"the first finding's measured value (+1) of {group_path}"
         else:
             zones = group["zones"][...]
             zones[0]["name"] = b"FORGED " + zones[0]["name"][:100]
             group["zones"][0] = zones[0]
-            set_name = group.name.rsplit("/", 1)[-1]
+            set_name = group_name
             digest = recommit(group, ZONE_SET_ATTRIBUTES)
             changed[("zone_set", set_name)] = digest
             for run_id in f["runs"]:
@@ -280,17 +285,29 @@ def add_attribute(path, obj, name, value):
     print(f"added attribute {name} to {obj}")
 
 
+def store_files(path):
+    """The store file and (schema 5) its member files, `<store>.d/{zones,runs}/*.h5`."""
+    files = [path]
+    for kind in ("zones", "runs"):
+        folder = os.path.join(path + ".d", kind)
+        if os.path.isdir(folder):
+            files += sorted(os.path.join(folder, n) for n in os.listdir(folder) if n.endswith(".h5"))
+    return files
+
+
 def read_everything(path):
-    """Reads every object, attribute and dataset in full, as h5dump would (raises on damage)."""
-    with h5py.File(path, "r") as f:
-        def visit(name, obj):
-            for key in obj.attrs:
-                obj.attrs[key]
-            if isinstance(obj, h5py.Dataset):
-                obj[()] if obj.shape == () else obj[...]
-        for key in f.attrs:
-            f.attrs[key]
-        f.visititems(visit)
+    """Reads every object, attribute and dataset in full, as h5dump would (raises on damage), in the
+    store file and in each member file (visititems does not follow external links)."""
+    for name in store_files(path):
+        with h5py.File(name, "r") as f:
+            def visit(name, obj):
+                for key in obj.attrs:
+                    obj.attrs[key]
+                if isinstance(obj, h5py.Dataset):
+                    obj[()] if obj.shape == () else obj[...]
+            for key in f.attrs:
+                f.attrs[key]
+            f.visititems(visit)
 
 
 def metadata_ranges(path):
@@ -317,25 +334,32 @@ def metadata_ranges(path):
 
 def flip_sweep(path, avf, trials, seed):
     rng = random.Random(seed)
-    size = os.path.getsize(path)
-    ranges = metadata_ranges(path)
-    total = sum(end - start for start, end in ranges)
+    files = store_files(path)
+    size = sum(os.path.getsize(f) for f in files)
+    ranges = [(f, start, end) for f in files for start, end in metadata_ranges(f)]
+    total = sum(end - start for _, start, end in ranges)
 
     def position():
         k = rng.randrange(total)
-        for start, end in ranges:
+        for f, start, end in ranges:
             if k < end - start:
-                return start + k
+                return f, start + k
             k -= end - start
     positions = [position() for _ in range(trials)]
-    out = {"trials": trials, "seed": seed, "size": size, "metadata_bytes": total, "verify_ok": 0, "verify_mismatch": 0, "verify_other": {},
-           "ok_and_readable": 0, "ok_but_unreadable": []}
+    out = {"trials": trials, "seed": seed, "size": size, "files": len(files), "metadata_bytes": total, "verify_ok": 0, "verify_mismatch": 0,
+           "verify_other": {}, "ok_and_readable": 0, "ok_but_unreadable": []}
     work = tempfile.mkdtemp(prefix="avf-flip-")
     try:
-        for n, where in enumerate(positions):
-            copy = os.path.join(work, f"flip-{n}.h5")
+        for n, (target, where) in enumerate(positions):
+            # A copy of the whole store (same file name: the links name its member folder).
+            folder = os.path.join(work, f"flip-{n}")
+            os.makedirs(folder)
+            copy = os.path.join(folder, os.path.basename(path))
             shutil.copyfile(path, copy)
-            with open(copy, "r+b") as raw:
+            if os.path.isdir(path + ".d"):
+                shutil.copytree(path + ".d", copy + ".d")
+            flipped = copy + target[len(path):]
+            with open(flipped, "r+b") as raw:
                 raw.seek(where)
                 old = raw.read(1)[0]
                 new = old ^ rng.randrange(1, 256)
@@ -345,7 +369,7 @@ def flip_sweep(path, avf, trials, seed):
             if code != 0:  # rejected: nothing to prove about it (and half the sweep's time saved)
                 out["verify_mismatch" if code == 4 else "verify_other"] = (
                     out["verify_mismatch"] + 1 if code == 4 else {**out["verify_other"], str(code): out["verify_other"].get(str(code), 0) + 1})
-                os.remove(copy)
+                shutil.rmtree(folder, ignore_errors=True)
                 continue
             pid = os.fork()
             if pid == 0:  # h5py in a child: damaged metadata can crash the HDF5 library
@@ -360,8 +384,8 @@ def flip_sweep(path, avf, trials, seed):
             if readable:
                 out["ok_and_readable"] += 1
             else:
-                out["ok_but_unreadable"].append({"offset": where, "from": old, "to": new})
-            os.remove(copy)
+                out["ok_but_unreadable"].append({"file": target[len(path):] or "store", "offset": where, "from": old, "to": new})
+            shutil.rmtree(folder, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(out))

@@ -78,8 +78,8 @@ TEST_CASE("audit verify: ok on a fresh demo store, and names run, table and rows
     test::TempDir tmp;
     std::string pristine = (tmp.path() / "pristine.h5").string();
     auto [run_a, run_b] = demo_with_two_runs(pristine);
-    std::string store = (tmp.path() / "store.h5").string();
-    fs::copy_file(pristine, store);
+    // A copy with its member files (tampering it must leave the pristine store's alone).
+    std::string store = test::copy_store(pristine, tmp.path() / "work" / "pristine.h5");
     std::string out;
 
     REQUIRE(run_avf("audit verify " + q(store), out) == 0);
@@ -364,10 +364,13 @@ TEST_CASE("a full disk during avf run is fatal: exit 4, the path named, nothing 
                           out);
     INFO(out);
     CHECK(code == 4);
-    CHECK_THAT(out, Catch::Contains(store + ".tmp-"));
+    // Schema 5: the run is written into its member file (<store>.d/runs/<id>.h5.tmp-<pid>), which
+    // is what outgrows the limit; the store file's copy is small.
+    CHECK_THAT(out, Catch::Contains(store + ".d/runs/run-") && Catch::Contains(".h5.tmp-"));
     CHECK_THAT(out, Catch::Contains("File too large"));
     CHECK(file_sha256(store) == before);
-    CHECK(storage::leftover_temporary_files(store).empty()); // the abandoned copy was removed
+    CHECK(storage::leftover_temporary_files(store).empty()); // the abandoned copy and member file were removed
+    CHECK(fs::is_empty(store + ".d/runs"));
     CHECK(storage::StoreReader(store).verify().ok);
 }
 
@@ -398,10 +401,10 @@ nlohmann::json printed_receipt(const std::string& out) {
     return nlohmann::json::parse(out.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9));
 }
 
+/// A copy of `store` with its member files, in the folder tmp/`name` (same file name: the store
+/// file's links name its member folder).
 std::string copy_of(const test::TempDir& tmp, const std::string& store, const std::string& name) {
-    std::string path = (tmp.path() / name).string();
-    fs::copy_file(store, path);
-    return path;
+    return test::copy_store(store, tmp.path() / name / fs::path(store).filename());
 }
 
 } // namespace

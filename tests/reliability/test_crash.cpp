@@ -260,9 +260,7 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
     auto fresh_copy = [&](const std::string& kind) {
         fs::path dir = tmp.path() / fmt::format("{}-{:03}", kind, ++trial_no);
         fs::create_directories(dir);
-        fs::path store = dir / "store.h5";
-        fs::copy_file(ref.base, store);
-        return store.string();
+        return test::copy_store(ref.base, dir / "store.h5");
     };
 
     // ---- 1. kill -9 avf run at seeded random moments: uniform over the whole run, then inside the write window
@@ -356,8 +354,7 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
         bool after_rename = point == "rename" || point == "dir-fsync";
         fs::path dir = tmp.path() / fmt::format("point-{:03}", ++trial_no);
         fs::create_directories(dir);
-        std::string store = (dir / "store.h5").string();
-        fs::copy_file(small.base, store);
+        std::string store = test::copy_store(small.base, dir / "store.h5");
         std::string set = "extra";
         auto args = command == "run"
                         ? std::vector<std::string>{avf_bin,          "run",     "--regime", small.regime, "--store", store, "--detections",
@@ -385,9 +382,14 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
         if (stores_for_python.size() < python_stores + 6 && after_rename) stores_for_python.push_back(store);
         return true;
     };
-    std::set<std::string> run_points = {"lock",       "copy",  "open",  "run-begin", "findings-batch", "problems", "run-tables",
-                                        "run-commit", "chain", "close", "fsync",     "rename",         "dir-fsync"};
-    std::set<std::string> import_points = {"lock", "copy", "open", "zone-set-tables", "zone-set-commit", "close", "fsync", "rename", "dir-fsync"};
+    // The member-* points (schema 5: the run's or zone set's own file closed, fsynced, renamed into
+    // <store>.d/, its folder fsynced) come before the store file that links it is published.
+    std::set<std::string> run_points = {"lock",       "copy",       "open",         "run-begin",    "findings-batch", "problems",
+                                        "run-tables", "run-commit", "member-close", "member-fsync", "member-rename",  "member-dir-fsync",
+                                        "chain",      "close",      "fsync",        "rename",       "dir-fsync"};
+    std::set<std::string> import_points = {"lock",         "copy",         "open",          "zone-set-tables",  "zone-set-commit",
+                                           "member-close", "member-fsync", "member-rename", "member-dir-fsync", "close",
+                                           "fsync",        "rename",       "dir-fsync"};
     for (std::string_view point : storage::crash_points) {
         std::string p(point);
         if (run_points.count(p)) at_point("run", p);

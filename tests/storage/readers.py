@@ -36,7 +36,7 @@ def main():
 
     # --- h5py -----------------------------------------------------------------------------
     with h5py.File(path, "r") as f:
-        check("h5py: schema_version == 4", int(f.attrs["schema_version"]) == 4)
+        check("h5py: schema_version == 5", int(f.attrs["schema_version"]) == 5)
         check("h5py: format == avf-store", text(f.attrs["format"]) == "avf-store")
         run = f[f"runs/{run_id}"]
         findings = run["findings"][...]

@@ -151,7 +151,7 @@ TEST_CASE("images, flights and coverage round-trip and are verified", "[store][i
     write_imagery_run(path, "run-imagery", in);
 
     StoreReader store(path);
-    CHECK(store.schema_version() == 4);
+    CHECK(store.schema_version() == 5);
     CHECK(store.read_imagery("run-plain").images.empty()); // a run without imagery has none of the members
     const RunImagery out = store.read_imagery("run-imagery");
     REQUIRE(out.images.size() == 2);
@@ -228,7 +228,7 @@ TEST_CASE("a run with imagery added to the schema-1 store: old runs still verify
     REQUIRE(StoreReader(path).schema_version() == 1);
     write_imagery_run(path, "run-imagery", sample_imagery());
     StoreReader store(path);
-    CHECK(store.schema_version() == 4);
+    CHECK(store.schema_version() == 5);
     auto report = store.verify();
     INFO(report.message);
     CHECK(report.ok);

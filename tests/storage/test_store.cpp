@@ -48,7 +48,7 @@ TEST_CASE("a zone set round-trips exactly: geometry with holes, lines, sources, 
         tx.commit();
     }
     StoreReader store(path);
-    CHECK(store.schema_version() == 4);
+    CHECK(store.schema_version() == 5);
     auto infos = store.zone_sets();
     REQUIRE(infos.size() == 1);
     CHECK(infos[0].name == "비무장지대");
@@ -249,7 +249,7 @@ TEST_CASE("an abandoned transaction leaves the published store byte-identical an
     test::write_sample_store(path, "run-1");
     std::string before = test::file_bytes(path);
     auto listing = entries(tmp.path());
-    CHECK(listing == std::vector<std::string>{"s.h5", "s.h5.lock"});
+    CHECK(listing == std::vector<std::string>{"s.h5", "s.h5.d", "s.h5.lock"});
     {
         StoreTransaction tx(path);
         tx.write_zone_set(test::sample_zone_set("other"));
@@ -260,6 +260,8 @@ TEST_CASE("an abandoned transaction leaves the published store byte-identical an
     }
     CHECK(test::file_bytes(path) == before);
     CHECK(entries(tmp.path()) == listing);
+    CHECK(entries(tmp.path() / "s.h5.d" / "runs") == std::vector<std::string>{"run-1.h5"}); // the abandoned run's file is gone
+    CHECK(entries(tmp.path() / "s.h5.d" / "zones") == std::vector<std::string>{"dmz-2027.h5"});
     StoreReader store(path);
     CHECK(store.runs().size() == 1);
     CHECK(store.zone_sets().size() == 1);
@@ -339,8 +341,11 @@ TEST_CASE("a zone set and two committed runs form an audit chain of three", "[st
 
 TEST_CASE("the same inputs give the same digests in different stores", "[store]") {
     test::TempDir tmp;
-    std::string a = (tmp.path() / "a.h5").string();
-    std::string b = (tmp.path() / "b.h5").string();
+    // Same file name in two folders: the store file's links name its member folder (<name>.d).
+    fs::create_directories(tmp.path() / "a");
+    fs::create_directories(tmp.path() / "b");
+    std::string a = (tmp.path() / "a" / "s.h5").string();
+    std::string b = (tmp.path() / "b" / "s.h5").string();
     test::write_sample_store(a, "run-1");
     test::write_sample_store(b, "run-1");
     StoreReader sa(a), sb(b);
@@ -349,6 +354,8 @@ TEST_CASE("the same inputs give the same digests in different stores", "[store]"
     CHECK(sa.audit_chain()[0].digest == sb.audit_chain()[0].digest);
     // No timestamps anywhere in the file: the whole file is reproducible, not only its tables.
     CHECK(test::file_bytes(a) == test::file_bytes(b));
+    CHECK(test::file_bytes(a + ".d/runs/run-1.h5") == test::file_bytes(b + ".d/runs/run-1.h5"));
+    CHECK(test::file_bytes(a + ".d/zones/dmz-2027.h5") == test::file_bytes(b + ".d/zones/dmz-2027.h5"));
 }
 
 TEST_CASE("an empty store has no runs and verifies", "[store]") {
@@ -519,7 +526,7 @@ TEST_CASE("a failed write surfaces as an I/O error and publishes nothing", "[sto
     CHECK(outcome == io_error_then_refused);
     CHECK_THAT(message, Catch::Contains("s.h5") && Catch::Contains("File too large"));
     CHECK(test::file_bytes(path) == before);
-    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock"});
+    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.d", "s.h5.lock"});
     CHECK(StoreReader(path).verify().ok);
 }
 
@@ -535,7 +542,7 @@ TEST_CASE("a writer removes the temporary files of writers killed before publish
 
     test::write_sample_store(path, "run-2", /*with_zone_set=*/false);
     CHECK(leftover_temporary_files(path).empty());
-    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock", "s.h5.tmp-notes", "t.h5.tmp-42"});
+    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.d", "s.h5.lock", "s.h5.tmp-notes", "t.h5.tmp-42"});
     CHECK(StoreReader(path).verify().runs_checked == 2);
 }
 
@@ -568,7 +575,7 @@ TEST_CASE("a store copy that does not fit says why (errno), names the paths and 
     CHECK_THAT(message, Catch::Contains("cannot copy the store") && Catch::Contains("s.h5.tmp-") && Catch::Contains("File too large"));
     CHECK_THAT(message, !Catch::Contains("Input/output error"));
     CHECK(test::file_bytes(path) == before);
-    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.lock"});
+    CHECK(entries(tmp.path()) == std::vector<std::string>{"s.h5", "s.h5.d", "s.h5.lock"});
 }
 
 // Issue 16, item 6: a store named through a symbolic link is written through to its target.
@@ -589,8 +596,8 @@ TEST_CASE("a store given as a symbolic link is written through: the link stays, 
         CHECK(through_target.runs().size() == 2);
         CHECK(through_target.verify().ok);
         CHECK(StoreReader(link).runs().size() == 2);
-        // The lock and the temporary file live beside the target; nothing new beside the link.
-        CHECK(entries(tmp.path() / "archive") == std::vector<std::string>{"real.h5", "real.h5.lock"});
+        // The lock, the temporary file and the member files live beside the target; nothing new beside the link.
+        CHECK(entries(tmp.path() / "archive") == std::vector<std::string>{"real.h5", "real.h5.d", "real.h5.lock"});
         CHECK(entries(tmp.path()) == std::vector<std::string>{"archive", "current.h5"});
     }
     SECTION("writers through the two paths exclude each other") {

@@ -267,9 +267,11 @@ TEST_CASE("verify reports a chain truncated under a committed run", "[store][ver
 TEST_CASE("verify reports raw damage under a chunk as unreadable rows (fletcher32)", "[store][verify]") {
     test::TempDir tmp;
     std::string path = two_run_store(tmp);
-    haddr_t address = RawFile(path).first_chunk_address("/runs/run-a/evidence");
+    // Schema 5: the run's rows are in its member file.
+    const std::string member = path + ".d/runs/run-a.h5";
+    haddr_t address = RawFile(member).first_chunk_address("/evidence");
     {
-        int fd = ::open(path.c_str(), O_RDWR);
+        int fd = ::open(member.c_str(), O_RDWR);
         REQUIRE(fd >= 0);
         unsigned char byte = 0;
         REQUIRE(::pread(fd, &byte, 1, static_cast<off_t>(address) + 10) == 1);
@@ -291,12 +293,12 @@ TEST_CASE("a store with a newer schema_version is refused with the supported ver
     test::TempDir tmp;
     std::string path = (tmp.path() / "s.h5").string();
     test::write_sample_store(path, "run-1");
-    RawFile(path).set_schema_version(5);
+    RawFile(path).set_schema_version(6);
     CHECK_THROWS_AS(StoreReader(path), InputError);
-    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 5; this build of avf supports "
-                                                         "schema versions 1 to 4"));
+    CHECK_THROWS_WITH(StoreReader(path), Catch::Contains("the store has schema_version 6; this build of avf supports "
+                                                         "schema versions 1 to 5"));
     CHECK_THROWS_AS(StoreTransaction(path), InputError); // and never written into
-    RawFile(path).set_schema_version(4);
+    RawFile(path).set_schema_version(5);
     CHECK(StoreReader(path).verify().ok);
 }
 

@@ -49,4 +49,17 @@ std::string avf_binary() {
     return std::string(AVF_BINARY_DIR) + "/cli/avf";
 }
 
+std::string copy_store(const std::filesystem::path& from, const std::filesystem::path& to) {
+    namespace fs = std::filesystem;
+    if (from.filename() != to.filename()) {
+        throw std::invalid_argument("copy_store: " + to.string() + " must have the file name of " + from.string());
+    }
+    fs::create_directories(to.parent_path());
+    fs::copy_file(from, to, fs::copy_options::overwrite_existing);
+    const fs::path members = from.string() + ".d", copy = to.string() + ".d";
+    fs::remove_all(copy);
+    if (fs::exists(members)) fs::copy(members, copy, fs::copy_options::recursive);
+    return to.string();
+}
+
 } // namespace avf::test

@@ -30,6 +30,11 @@ std::string source_path(const std::string& relative);
 /// Runs a shell command; returns its exit status and fills `output` with stdout+stderr.
 int run_command(const std::string& command, std::string& output);
 
+/// Copies a store: its file and (schema 5) its member folder `<store>.d`, to `to`, which must
+/// have the same file name (the store file's links name `<file name>.d/...`; a copy under another
+/// name would read the original's member files). Overwrites; returns `to` as a string.
+std::string copy_store(const std::filesystem::path& from, const std::filesystem::path& to);
+
 /// Path of the built avf binary (from the AVF_BIN environment set by CTest, else the build tree).
 std::string avf_binary();
 
