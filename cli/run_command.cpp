@@ -35,13 +35,23 @@ std::optional<UtcTime> time_option(const std::string& text, const std::string& n
 
 nlohmann::json to_json(const pipeline::RunResult& r) {
     nlohmann::json inputs = nlohmann::json::array();
-    for (const auto& in : r.inputs)
+    for (const auto& in : r.inputs) {
         inputs.push_back({{"path", in.path},
                           {"sha256", in.sha256},
                           {"bytes", in.size},
                           {"read", in.read},
                           {"rejected", in.rejected},
                           {"outside_period", in.outside_period},
+                          {"evaluated", in.evaluated}});
+        if (in.role != "detections") inputs.back()["role"] = in.role; // reports: read = sightings, evaluated = detections
+    }
+    for (const auto& in : r.gazetteer_inputs)
+        inputs.push_back({{"path", in.path},
+                          {"role", "gazetteer"},
+                          {"sha256", in.sha256},
+                          {"bytes", in.size},
+                          {"read", in.read},
+                          {"rejected", in.rejected},
                           {"evaluated", in.evaluated}});
     for (const auto& in : r.declaration_inputs)
         inputs.push_back({{"path", in.path},
@@ -74,6 +84,7 @@ void print_summary(const pipeline::RunResult& r, int top, std::ostream& out, std
     inputs.whole = true;
     for (const auto& in : r.inputs) inputs.add({in.path, in.read, in.rejected, in.outside_period, in.evaluated, in.sha256.substr(0, 16)});
     for (const auto& in : r.declaration_inputs) inputs.add({in.path, in.read, in.rejected, std::string("-"), in.evaluated, in.sha256.substr(0, 16)});
+    for (const auto& in : r.gazetteer_inputs) inputs.add({in.path, in.read, in.rejected, std::string("-"), in.evaluated, in.sha256.substr(0, 16)});
     print(inputs, Format::table, out, width);
     out << "\nFindings by rule:\n";
     Table rules{{"rule", "kind", "certainty", "findings"}};
@@ -135,6 +146,10 @@ void register_run_command(CLI::App& app) {
     cmd->add_option("--tracks", f->options.tracks, "Flight tracks: CSV (flight_id,time,lon,lat,height_m,sensor_on), OGR points or legs");
     cmd->add_option("--routes", f->options.routes, "Planned routes of the flights: OGR lines with flight_id");
     cmd->add_option("--declarations", f->options.declarations, "Declarations of the parties: CSV, JSON or any OGR source (optional)");
+    cmd->add_option("--reports", f->options.reports,
+                    "Monitoring-mission sighting reports (\"4 tanks 2 km NE of <place>\"): CSV or JSON; evaluated as detections with source "
+                    "monitor_report (needs --gazetteer)");
+    cmd->add_option("--gazetteer", f->options.gazetteer, "The places the reports name: any OGR point layer or a CSV with id, name, lon, lat");
     cmd->add_option("--from", f->from, "Start of the period (ISO-8601, inclusive; default: unbounded)");
     cmd->add_option("--to", f->to, "End of the period (ISO-8601, exclusive; default: unbounded)");
     cmd->add_option("--threads", f->options.threads, "Worker threads (default 0: every core)")->capture_default_str();

@@ -6,7 +6,7 @@
 namespace avf {
 
 std::string_view to_string(ProblemCode c) {
-    static constexpr std::array<std::string_view, 25> names = {
+    static constexpr std::array<std::string_view, 27> names = {
         "missing_field",
         "bad_number",
         "bad_time",
@@ -32,6 +32,8 @@ std::string_view to_string(ProblemCode c) {
         "bad_encoding",
         "outside_period",
         "unknown_party",
+        "unknown_place",
+        "ambiguous_place",
     };
     auto i = static_cast<std::size_t>(c);
     return i < names.size() ? names[i] : "unknown";

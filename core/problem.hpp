@@ -50,7 +50,9 @@ enum class ProblemCode : std::uint8_t {
     unreadable,
     bad_encoding,
     outside_period,
-    unknown_party, ///< a record names a party the regime does not declare (a note: still in scope)
+    unknown_party,   ///< a record names a party the regime does not declare (a note: still in scope)
+    unknown_place,   ///< a sighting report names a place no gazetteer entry is named
+    ambiguous_place, ///< a sighting report names a place several gazetteer entries are named
 };
 
 std::string_view to_string(ProblemCode c);

@@ -64,8 +64,11 @@ ComplianceRun::ComplianceRun(RunOptions options) : m_options(std::move(options))
     if (m_options.regime_path.empty()) throw UsageError("--regime is required: the regime file (TOML) to check against");
     if (m_options.store_path.empty()) throw UsageError("--store is required: the HDF5 store holding the zone set (and receiving the run)");
     if (m_options.detections.empty() && m_options.imagery.empty() && m_options.tracks.empty() && m_options.routes.empty() &&
-        m_options.declarations.empty())
-        throw UsageError("nothing to evaluate: give --detections, --imagery, --tracks, --routes or --declarations (at least one input file)");
+        m_options.declarations.empty() && m_options.reports.empty())
+        throw UsageError("nothing to evaluate: give --detections, --imagery, --tracks, --routes or --declarations, or --reports with --gazetteer");
+    if (!m_options.reports.empty() && m_options.gazetteer.empty())
+        throw UsageError("--reports needs --gazetteer: the places the sighting reports name (an OGR point layer or a CSV with lon/lat)");
+    if (m_options.reports.empty() && !m_options.gazetteer.empty()) throw UsageError("--gazetteer is only used with --reports");
     if (m_options.threads < 0) throw UsageError("--threads must be 0 (every core) or positive");
     if (m_options.batch_size == 0) throw UsageError("--batch-size must be positive");
     if (m_options.block_bytes == 0) throw UsageError("--block-bytes must be positive");
@@ -82,16 +85,22 @@ RunResult ComplianceRun::run() {
     RunInputs inputs(o, temp_dir);
     inputs.describe(result);
     for (const auto& path : o.detections) result.inputs.push_back(input_file(path));
+    std::vector<std::string> streamed = o.detections; // the detection pass's files: detections, then reports
+    for (const auto& path : o.reports) {
+        result.inputs.push_back(input_file(path));
+        result.inputs.back().role = "reports";
+        streamed.push_back(path);
+    }
 
     const int threads = o.threads > 0 ? o.threads : tbb::info::default_concurrency();
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
-    auto hashes = hash_files(o.detections, threads > 1); // provenance, needed only at the end
+    auto hashes = hash_files(streamed, threads > 1); // provenance, needed only at the end
 
     // 2. The detections, streamed; then the findings no single detection gives.
     const RunProgress progress(o.progress, total_size(result.inputs));
     DetectionPass::Output pass = evaluate_detections(o, inputs, temp_dir, threads, progress, result.inputs);
     FindingSpool whole_run(temp_dir, o.spill_bytes);
-    std::vector<CoverageRecord> coverage = evaluate_whole_run(inputs, pass, !o.detections.empty(), whole_run, result);
+    std::vector<CoverageRecord> coverage = evaluate_whole_run(inputs, pass, !streamed.empty(), whole_run, result);
 
     // 3. Every finding in output order.
     std::vector<FindingSpool*> spools;

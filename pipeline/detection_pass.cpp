@@ -39,6 +39,7 @@ DetectionPass::DetectionPass(const RunOptions& options, const RunInputs& inputs,
     m_parse_options.taxonomy = &inputs.regime.taxonomy;
     m_parse_options.csv.block_bytes = options.block_bytes;
     for (const auto& p : inputs.declaration_problems) m_problems->add(p);
+    for (const auto& p : inputs.gazetteer_problems) m_problems->add(p);
     for (auto& in : m_counts) in.read = in.rejected = in.outside_period = in.evaluated = 0;
     for (const auto& path : options.detections) {
         Source in;
@@ -53,6 +54,16 @@ DetectionPass::DetectionPass(const RunOptions& options, const RunInputs& inputs,
         } else {
             in.source = ingest::open_detections(path, m_parse_options);
         }
+        m_sources.push_back(std::move(in));
+    }
+    // Sighting reports after the detections files: read whole, placed with the gazetteer, and
+    // handed out as detections (source monitor_report) like an OGR source's.
+    ingest::ReportReadOptions report_options;
+    report_options.taxonomy = &inputs.regime.taxonomy;
+    for (const auto& path : options.reports) {
+        Source in;
+        in.path = path;
+        in.source = ingest::open_reports(path, inputs.gazetteer, report_options);
         m_sources.push_back(std::move(in));
     }
 }

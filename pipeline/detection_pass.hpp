@@ -50,8 +50,9 @@ public:
         std::vector<IdDigest> repeated;         ///< a first pass without --strict: the ids seen more than once (sorted)
     };
 
-    /// Opens every detections file (IoError / InputError for one that cannot be read). `repeated`:
-    /// see DuplicateIdCheck. `counts` (one per detections file) are reset, then counted by the pass.
+    /// Opens every detections file, then every reports file (IoError / InputError for one that
+    /// cannot be read). `repeated`: see DuplicateIdCheck. `counts` (one per detections file, then
+    /// one per reports file) are reset, then counted by the pass.
     DetectionPass(const RunOptions& options, const RunInputs& inputs, const std::vector<IdDigest>* repeated, const std::string& temp_dir,
                   const RunProgress& progress, std::vector<InputCounts>& counts);
     ~DetectionPass();

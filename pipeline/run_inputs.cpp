@@ -61,6 +61,7 @@ RunInputs::RunInputs(const RunOptions& options, const std::string& temp_dir)
       period{options.from.value_or(UtcTime::min()), options.to.value_or(UtcTime::max())} {
     read_imagery(options);
     read_declarations(options);
+    read_gazetteer(options);
     attach();
 }
 
@@ -91,6 +92,7 @@ void RunInputs::read_declarations(const RunOptions& options) {
     declaration_problems = std::move(sink.problems());
     for (const auto& path : options.declarations) {
         InputCounts in = input_file(path);
+        in.role = "declarations";
         for (const auto& d : declarations)
             if (d.origin.file == path) ++in.evaluated;
         for (const auto& p : declaration_problems)
@@ -99,6 +101,23 @@ void RunInputs::read_declarations(const RunOptions& options) {
         in.sha256 = sha256_file(path);
         declaration_files.push_back(in);
     }
+}
+
+// The gazetteer the sighting reports are placed with: read whole, before the detection pass (which
+// reads the reports themselves, as detections). Its problems come after the declarations'.
+void RunInputs::read_gazetteer(const RunOptions& options) {
+    if (options.gazetteer.empty()) return;
+    CollectingProblemSink sink(options.strict);
+    gazetteer = ingest::read_gazetteer(options.gazetteer, ingest::GazetteerReadOptions{}, sink);
+    gazetteer_problems = std::move(sink.problems());
+    InputCounts in = input_file(options.gazetteer);
+    in.role = "gazetteer";
+    in.evaluated = gazetteer.entries().size();
+    for (const auto& p : gazetteer_problems)
+        if (p.severity == Severity::rejected) ++in.rejected;
+    in.read = in.evaluated + in.rejected;
+    in.sha256 = sha256_file(options.gazetteer);
+    gazetteer_files.push_back(in);
 }
 
 void RunInputs::attach() {
@@ -114,6 +133,7 @@ void RunInputs::describe(RunResult& result) const {
     result.regime_id = regime.meta.id;
     result.zone_set = zone_set;
     result.declaration_inputs = declaration_files;
+    result.gazetteer_inputs = gazetteer_files;
     for (const auto& f : imagery.files) result.imagery_inputs.push_back(storage::InputFile{f.role, f.path, f.sha256, f.size, f.read, f.rejected});
     result.images = imagery.images.size();
     std::set<std::string> flights;

@@ -18,6 +18,7 @@
 #include "fusion/image_coverage.hpp"
 #include "fusion/regime.hpp"
 #include "fusion/zone_set_view.hpp"
+#include "ingest/report_reader.hpp"
 #include "pipeline/imagery_inputs.hpp"
 #include "pipeline/run_options.hpp"
 #include "storage/store.hpp"
@@ -47,7 +48,7 @@ InputCounts input_file(const std::string& path);
 class RunInputs {
 public:
     /// Reads, in this order, the regime, the zone set (and binds the regime to it), the imagery,
-    /// tracks and routes, and the declarations; then hands the declarations, the image coverage and
+    /// tracks and routes, the declarations and the gazetteer; then hands the declarations, the image coverage and
     /// the period to the evaluator. `temp_dir` receives the evaluator's spill files.
     RunInputs(const RunOptions& options, const std::string& temp_dir);
     RunInputs(const RunInputs&) = delete;
@@ -67,11 +68,15 @@ public:
     std::vector<Declaration> declarations;
     std::vector<Problem> declaration_problems; ///< reading the declarations, in file order (the run's first problems)
     std::vector<InputCounts> declaration_files;
+    ingest::Gazetteer gazetteer;             ///< the places sighting reports name (empty without --gazetteer)
+    std::vector<Problem> gazetteer_problems; ///< reading the gazetteer, in file order (after the declarations')
+    std::vector<InputCounts> gazetteer_files;
 
 private:
     static fusion::ZoneSetView open_zone_set(const RunOptions& options, std::string& name);
     void read_imagery(const RunOptions& options);
     void read_declarations(const RunOptions& options);
+    void read_gazetteer(const RunOptions& options);
     void attach();
 
     bool m_declarations_given = false;

@@ -42,6 +42,8 @@ struct RunOptions {
     std::vector<std::string> tracks;       ///< flight tracks: CSV, OGR points or legs
     std::vector<std::string> routes;       ///< planned routes: OGR lines
     std::vector<std::string> declarations; ///< declarations files (CSV, JSON, any OGR); read whole before the detection pass
+    std::vector<std::string> reports;      ///< monitoring-mission sighting reports (CSV, JSON): detections with source monitor_report
+    std::string gazetteer;                 ///< the places the reports name (any OGR point layer, CSV with lon/lat); required with `reports`
     std::optional<UtcTime> from, to;       ///< period [from, to); detections outside are counted, not evaluated
     int threads = 0;                       ///< 0 = every core
     std::size_t batch_size = 16'384;       ///< detections per batch of an OGR source (any value gives the same findings)
@@ -65,6 +67,7 @@ struct InputCounts {
     std::string sha256;
     std::uint64_t size = 0;
     std::uint64_t read = 0, rejected = 0, outside_period = 0, evaluated = 0;
+    std::string role = "detections"; ///< detections | reports (read = sightings, evaluated = detections) | gazetteer | declarations
 };
 
 struct RunResult {
@@ -72,8 +75,9 @@ struct RunResult {
     std::string zone_set;
     std::string regime_id;
     UtcTime started, finished;
-    std::vector<InputCounts> inputs;             ///< detections files
+    std::vector<InputCounts> inputs;             ///< detections files, then reports files (role "reports")
     std::vector<InputCounts> declaration_inputs; ///< declarations files (evaluated = declarations kept)
+    std::vector<InputCounts> gazetteer_inputs;   ///< the --gazetteer file, when given (read = places, evaluated = places kept)
     std::uint64_t finding_count = 0;             ///< findings of the run (all stored)
     std::uint64_t problem_count = 0;             ///< problems of the run (all stored)
     /// The first RunOptions::keep_findings findings in output order (rule, target, time, id), plus

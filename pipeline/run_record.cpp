@@ -63,9 +63,14 @@ RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const R
     for (const auto& in : result.inputs) digest.field(in.sha256);
     for (const auto& f : result.imagery_inputs) digest.field(f.sha256);
     for (const auto& in : result.declaration_inputs) digest.field(in.sha256);
+    for (const auto& in : result.gazetteer_inputs) digest.field(in.sha256);
     m_content_digest = digest.hex();
 
     if (!options.declarations.empty()) opts["declarations"] = options.declarations; // absent otherwise: earlier runs' options text unchanged
+    if (!options.reports.empty()) {                                                 // likewise
+        opts["reports"] = options.reports;
+        opts["gazetteer"] = options.gazetteer;
+    }
     m_header.zone_set = result.zone_set;
     m_header.regime_id = regime.meta.id;
     m_header.regime_text = regime.text;
@@ -80,10 +85,12 @@ RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const R
     m_header.started = result.started;
     m_header.inputs.push_back(storage::InputFile{"regime", options.regime_path, sha256_hex(regime.text), regime.text.size(), regime.rules.size(), 0});
     for (const auto& in : result.inputs)
-        m_header.inputs.push_back(storage::InputFile{"detections", in.path, in.sha256, in.size, in.read, in.rejected});
+        m_header.inputs.push_back(storage::InputFile{in.role, in.path, in.sha256, in.size, in.read, in.rejected}); // detections | reports
     for (const auto& f : result.imagery_inputs) m_header.inputs.push_back(f);
     for (const auto& in : result.declaration_inputs)
         m_header.inputs.push_back(storage::InputFile{"declarations", in.path, in.sha256, in.size, in.read, in.rejected});
+    for (const auto& in : result.gazetteer_inputs)
+        m_header.inputs.push_back(storage::InputFile{"gazetteer", in.path, in.sha256, in.size, in.read, in.rejected});
 }
 
 RunRecord::~RunRecord() = default;

@@ -165,3 +165,48 @@ TEST_CASE("a coverage rule without min_fraction: avf coverage reports the fracti
     REQUIRE(run_avf_stdout("coverage --store " + q(store) + " --gaps -f csv", out) == 0);
     CHECK(out.find("oa-coverage") == std::string::npos);
 }
+
+TEST_CASE("avf run --reports --gazetteer: sightings evaluated as detections, both files recorded as inputs", "[cli][run][inputs][reports]") {
+    test::TempDir tmp;
+    const std::string store = (tmp.path() / "s.h5").string();
+    const std::string dir = "tests/scenarios/reports/";
+    std::string out;
+    REQUIRE(run_avf("zones import " + dir + "zones.geojson --store " + q(store) + " --set reports", out) == 0);
+    const std::string base = "run --regime " + dir + "regime.toml --store " + q(store);
+
+    // The scenario's reports: 9 sightings read, 3 rejected (ambiguous and unknown place, bad time),
+    // 6 detections; 5 findings of rule p (two certain, three possible), none of the imagery-only rule.
+    const auto run = run_json(base + " --reports " + dir + "reports.csv --gazetteer " + dir + "gazetteer.geojson");
+    REQUIRE(run["inputs"].size() == 2);
+    CHECK(run["inputs"][0]["role"] == "reports");
+    CHECK(run["inputs"][0]["read"] == 9);
+    CHECK(run["inputs"][0]["rejected"] == 3);
+    CHECK(run["inputs"][0]["evaluated"] == 6);
+    CHECK(run["inputs"][1]["role"] == "gazetteer");
+    CHECK(run["inputs"][1]["evaluated"] == 6);
+    CHECK(run["problems"] == 3);
+    CHECK(findings_of(run, "p") == 5);
+    CHECK(findings_of(run, "p-imagery") == 0);
+    {
+        storage::StoreReader reader(store);
+        const auto info = reader.run_info(run["run_id"].get<std::string>());
+        std::vector<std::string> roles;
+        for (const auto& in : info.header.inputs) roles.push_back(in.role);
+        CHECK(roles == std::vector<std::string>{"regime", "reports", "gazetteer"});
+        CHECK_THAT(info.header.options_json, Catch::Contains("\"gazetteer\":\"" + dir + "gazetteer.geojson\""));
+        const auto findings = reader.read_findings(run["run_id"].get<std::string>());
+        REQUIRE(!findings.empty());
+        CHECK(findings[0].evidence.at(0).source_file == dir + "reports.csv");
+        CHECK(reader.verify().ok);
+    }
+
+    // The ambiguous place is printed with its candidates.
+    REQUIRE(run_avf(base + " --quiet --dry-run --reports " + dir + "reports.csv --gazetteer " + dir + "gazetteer.geojson", out) == 0);
+    CHECK_THAT(out, Catch::Contains("ambiguous_place"));
+    CHECK_THAT(out, Catch::Contains("id G-D1"));
+
+    // --reports needs --gazetteer, and --gazetteer alone is no input.
+    CHECK(run_avf(base + " --quiet --reports " + dir + "reports.csv", out) == 2);
+    CHECK_THAT(out, Catch::Contains("--reports needs --gazetteer"));
+    CHECK(run_avf(base + " --quiet --gazetteer " + dir + "gazetteer.geojson", out) == 2);
+}

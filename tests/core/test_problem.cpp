@@ -28,4 +28,6 @@ TEST_CASE("problem codes have stable names", "[problem]") {
     CHECK(to_string(ProblemCode::self_intersection) == "self_intersection");
     CHECK(to_string(ProblemCode::outside_period) == "outside_period");
     CHECK(to_string(ProblemCode::unknown_party) == "unknown_party");
+    CHECK(to_string(ProblemCode::unknown_place) == "unknown_place");
+    CHECK(to_string(ProblemCode::ambiguous_place) == "ambiguous_place");
 }

@@ -666,7 +666,87 @@ range_km_max = 5500
           zones, rules, d, expected, head=head)
 
 
-ALL = [prohibited, standoff, ceiling, band, validity_and_waivers, bad_records, period, imagery, parties, regime_language, reach]
+def reports():
+    """Monitoring-mission sighting reports placed against a gazetteer: each sighting is a detection
+    (source monitor_report) at the geodesic destination point, with the disk that covers the
+    stated compass sector, the distance's rounding and the place's extent (ingest/report_reader.hpp).
+    The radius is recomputed here from the four corners of the sector-annulus with pyproj."""
+    zones = [feature({"id": "Z", "name": "zone", "kind": "dmz"}, {"type": "Polygon", "coordinates": SQUARE})]
+    head = REGIME_HEAD.replace('battle_tank = ["T-72B3", "K2"]', 'battle_tank = ["T-72B3", "K2", "tank"]')
+    rules = """
+[[rules]]
+id = "p"
+type = "prohibited"
+zones = ["Z"]
+
+[[rules]]
+id = "p-imagery"
+type = "prohibited"
+zones = ["Z"]
+sources = ["imagery"]
+"""
+    places = [  # id, name, alternate names, lon/lat, radius_m
+        ("G-ALPHA", "Alpha", "", (127.5, 38.5), None),                           # the zone's middle
+        ("G-BRAVO", "Bravo", "Bravo Station", fwd(127.0, 38.5, 270.0, 1500), None),  # 1.5 km west of the west edge
+        ("G-CHARLIE", "Charlie", "", (126.8, 38.5), None),                       # far west
+        ("G-D1", "Delta", "", (127.3, 38.3), None),                               # two places named Delta
+        ("G-D2", "Delta", "", (127.7, 38.8), None),
+        ("G-FOX", "Foxtrot", "", fwd(127.0, 38.6, 90.0, 2000), 3000),            # 2 km inside, 3 km across
+    ]
+    gazetteer = {"type": "FeatureCollection", "features": [
+        feature({"id": i, "name": n, "alt_names": a, **({"radius_m": r} if r else {})}, {"type": "Point", "coordinates": list(p)})
+        for i, n, a, p, r in places]}
+    at = {i: p for i, _, _, p, _ in places}
+    radius = {i: (r or 0) for i, _, _, p, r in places}
+
+    def placed(place, bearing, half_width, km, eps_km):
+        lon, lat = at[place]
+        d, eps = km * 1000.0, eps_km * 1000.0
+        x, y = fwd(lon, lat, bearing, d) if d > 0 else (lon, lat)
+        corners = [fwd(lon, lat, bearing + s * half_width, r) if r > 0 else (lon, lat) for s in (-1, 1) for r in (max(0.0, d - eps), d + eps)]
+        return (x, y), max(G.inv(x, y, c[0], c[1])[2] for c in corners) + radius[place]
+
+    def inside_by(p):  # signed distance to the zone's boundary, km: + inside
+        dist = distance_to_polygon(p[0], p[1], [SQUARE]) / 1000.0
+        return dist if 127.0 <= p[0] <= 128.0 and 38.0 <= p[1] <= 39.0 else -dist
+
+    t = "2027-03-04T08:00:00Z"
+    rows = [  # report_id, id, time, place, place_id, bearing, distance_km, counts, means
+        ("SMM-1", "", t, "Alpha", "", "NE", "2", "4 tanks", "patrol"),                 # line 2: well inside
+        ("SMM-1", "", t, "Bravo", "", "E", "2", "1 tank", "mini-UAV"),                 # line 3: ~0.5 km inside, disk ~1 km
+        ("SMM-1", "", t, "bravo station", "", "E", "1", "2 troops", "patrol"),        # line 4: ~0.5 km outside, disk ~0.69 km
+        ("SMM-1", "", t, "Charlie", "", "W", "3", "1 tank", "camera"),                 # line 5: far outside
+        ("SMM-2", "", t, "Delta", "", "N", "1", "1 tank", "patrol"),                   # line 6: two places named Delta
+        ("SMM-2", "", t, "Delta", "G-D2", "N", "1", "1 tank", "patrol"),               # line 7: place_id chooses
+        ("SMM-2", "", t, "Echo", "", "N", "1", "1 tank", "patrol"),                    # line 8: no such place
+        ("SMM-2", "F-1", t, "Foxtrot", "", "", "0", "3 troops", "long-range UAV"),     # line 9: at Foxtrot: its extent straddles
+        ("SMM-2", "", "4 March", "Alpha", "", "N", "1", "1 tank", "patrol"),           # line 10: bad time
+    ]
+    text = "report_id,id,time,place,place_id,bearing,distance_km,counts,means,heading,party,confidence\n"
+    text += "".join(",".join(r) + ",,PRK,\n" for r in rows)
+    sightings = [  # id, place, bearing, half-width, km, ± km
+        ("SMM-1-1", "G-ALPHA", 45.0, 22.5, 2, 0.5),
+        ("SMM-1-2", "G-BRAVO", 90.0, 22.5, 2, 0.5),
+        ("SMM-1-3", "G-BRAVO", 90.0, 22.5, 1, 0.5),
+        ("SMM-1-4", "G-CHARLIE", 270.0, 22.5, 3, 0.5),
+        ("SMM-2-2", "G-D2", 0.0, 22.5, 1, 0.5),
+        ("F-1", "G-FOX", 0.0, 180.0, 0, 0.5),
+    ]
+    expected = []
+    for id, place, bearing, hw, km, eps in sightings:
+        p, r = placed(place, bearing, hw, km, eps)
+        depth = inside_by(p)
+        if depth * 1000.0 + r < 0:
+            continue  # the whole disk outside
+        certain = depth * 1000.0 - r >= 0
+        expected.append(("p", "Z", "violation", "certain" if certain else "possible", id, "" if depth > 10 else "%.3f" % depth))
+    assert [e[3] for e in expected] == ["certain", "possible", "possible", "certain", "possible"], expected
+    write("reports", "monitoring-mission reports: '4 tanks 2 km NE of Alpha' placed geodesically; compass sector, rounding and the place's extent give disks straddling the zone edge (possible) or inside (certain); an ambiguous and an unknown place are problems; sources = imagery leaves reports out",
+          zones, rules, None, expected, problems=[(6, "ambiguous_place", "place"), (8, "unknown_place", "place"), (10, "bad_time", "time")],
+          files={"reports.csv": text, "gazetteer.geojson": gazetteer}, head=head)
+
+
+ALL = [prohibited, standoff, ceiling, band, validity_and_waivers, bad_records, period, imagery, parties, regime_language, reach, reports]
 
 if __name__ == "__main__":
     import sys

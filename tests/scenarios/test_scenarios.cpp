@@ -66,6 +66,10 @@ Outcome run_scenario(const fs::path& dir, const toml::table& options, int thread
     if (fs::exists(dir / "tracks.csv")) ro.tracks = {(dir / "tracks.csv").string()};
     if (fs::exists(dir / "route.geojson")) ro.routes = {(dir / "route.geojson").string()};
     if (fs::exists(dir / "declarations.csv")) ro.declarations = {(dir / "declarations.csv").string()};
+    if (fs::exists(dir / "reports.csv")) { // sighting reports and the places they name
+        ro.reports = {(dir / "reports.csv").string()};
+        ro.gazetteer = (dir / "gazetteer.geojson").string();
+    }
     ro.threads = threads;
     ro.batch_size = batch;
     ro.spill_bytes = spill_bytes;
