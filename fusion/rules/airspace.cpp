@@ -248,9 +248,11 @@ void AirspaceRule::bind(const ZoneSetView& zones) {
         } else if (p > near.part) {
             after.push_back(part);
         } else {
+            // (The foot is added where it is not a vertex already: no segment of no length.)
+            auto same = [](const GeoPoint& x, const GeoPoint& y) { return x.x() == y.x() && x.y() == y.y(); };
             LineString b(part.begin(), part.begin() + static_cast<std::ptrdiff_t>(near.segment) + 1), a;
-            b.push_back(near.foot);
-            a.push_back(near.foot);
+            if (!same(b.back(), near.foot)) b.push_back(near.foot);
+            if (!same(part[near.segment + 1], near.foot)) a.push_back(near.foot);
             a.insert(a.end(), part.begin() + static_cast<std::ptrdiff_t>(near.segment) + 1, part.end());
             before.push_back(std::move(b));
             after.push_back(std::move(a));
