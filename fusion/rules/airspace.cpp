@@ -18,7 +18,6 @@
 namespace avf::fusion {
 namespace {
 
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 // How far past the widest band (or from a zone) distances are measured exactly: beyond it the
 // capped value is still a lower bound, which is all the stepping needs.
 constexpr double distance_cap_m = 100'000.0;
@@ -76,7 +75,7 @@ std::vector<Stretch> stretches(const std::vector<Leg>& legs, const std::function
             if ((v2 >= 0) != inside) {
                 // Bisect to the millisecond (and the millimetre): lo keeps u's side, hi u2's.
                 double lo = u, hi = u2;
-                const double ms = static_cast<double>(leg.b->time.ms - leg.a->time.ms);
+                const auto ms = static_cast<double>(leg.b->time.ms - leg.a->time.ms);
                 for (int n = 0; n < 64 && ((hi - lo) * ms > 0.5 || (hi - lo) * leg.length > 1e-3); ++n) {
                     const double mid = 0.5 * (lo + hi);
                     if ((h(leg, mid) >= 0) == inside)
@@ -116,7 +115,8 @@ Peak peak(const std::vector<Leg>& legs, const Stretch& s, double from_ms, double
     Peak best;
     for (std::size_t i = s.first_leg; i <= s.last_leg; ++i) {
         const Leg& leg = legs[i];
-        const double t0 = static_cast<double>(leg.a->time.ms), t1 = static_cast<double>(leg.b->time.ms);
+        const auto t0 = static_cast<double>(leg.a->time.ms);
+        const auto t1 = static_cast<double>(leg.b->time.ms);
         double u0 = i == s.first_leg ? s.first_u : 0.0, u1 = i == s.last_leg ? s.last_u : 1.0;
         if (t1 > t0) { // (a single fix is a leg of no duration)
             u0 = std::max(u0, (from_ms - t0) / (t1 - t0));
