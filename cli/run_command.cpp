@@ -143,7 +143,9 @@ void register_run_command(CLI::App& app) {
                     "Detections: CSV, GeoJSON, GeoJSONSeq or any OGR point source (optional when --imagery, --tracks, --routes or --declarations "
                     "give something to evaluate)");
     cmd->add_option("--imagery", f->options.imagery, "Image metadata: STAC Items/ItemCollections/one Item per line, CSV with WKT, OGR polygons");
-    cmd->add_option("--tracks", f->options.tracks, "Flight tracks: CSV (flight_id,time,lon,lat,height_m,sensor_on), OGR points or legs");
+    cmd->add_option("--tracks", f->options.tracks,
+                    "Flight tracks: CSV (flight_id,time,lon,lat,height_m,sensor_on; aircraft: track_id,...,altitude_m,party,category), GPX, OGR "
+                    "points or lines (Z/M)");
     cmd->add_option("--routes", f->options.routes, "Planned routes of the flights: OGR lines with flight_id");
     cmd->add_option("--declarations", f->options.declarations, "Declarations of the parties: CSV, JSON or any OGR source (optional)");
     cmd->add_option("--reports", f->options.reports,

@@ -8,6 +8,7 @@
 #include "core/units.hpp"
 
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,10 +115,12 @@ struct ImageRecord {
 /// One fix of a flight track.
 struct TrackPoint {
     UtcTime time;
-    GeoPoint position;           ///< lon/lat
-    Meters height{0.0};          ///< above ground; NaN when unknown
-    bool sensor_on = false;      ///< a sensor was operating at this fix (observation period)
-    std::string source_position; ///< line number or feature id, for evidence
+    GeoPoint position;                                         ///< lon/lat
+    Meters height{0.0};                                        ///< above ground; NaN when unknown
+    bool sensor_on = false;                                    ///< a sensor was operating at this fix (observation period)
+    std::string source_position;                               ///< line number or feature id, for evidence
+    Meters altitude{std::numeric_limits<double>::quiet_NaN()}; ///< above mean sea level; NaN when unknown
+    Meters position_error{0.0};                                ///< radius of the fix's horizontal position error
 };
 
 /// A flown track: fixes ordered by time. Consecutive fixes with sensor_on form the sensor
@@ -125,7 +128,9 @@ struct TrackPoint {
 struct FlightTrack {
     std::string flight_id;
     std::vector<TrackPoint> points;
-    SourceRef origin; ///< the file (and layer) it came from
+    SourceRef origin;     ///< the file (and layer) it came from
+    std::string party;    ///< the aircraft's party, "" when not given
+    std::string category; ///< fixed_wing | rotary_wing | uav | balloon; "" for an observation flight's track
 };
 
 /// The planned route of a flight (the mission plan), a line in lon/lat.

@@ -1,5 +1,6 @@
 #include "fusion/rule_registry.hpp"
 
+#include "fusion/rules/airspace.hpp"
 #include "fusion/rules/band.hpp"
 #include "fusion/rules/ceiling.hpp"
 #include "fusion/rules/coverage.hpp"
@@ -31,6 +32,7 @@ const std::map<std::string, Factory>& registry() {
         // the imagery side (evaluate_imagery)
         {"sensor_limit", [](TomlReader& r, const RuleContext& c) { return std::make_unique<SensorLimitRule>(r, c); }},
         {"route", [](TomlReader& r, const RuleContext& c) { return std::make_unique<RouteRule>(r, c); }},
+        {"airspace", [](TomlReader& r, const RuleContext& c) { return std::make_unique<AirspaceRule>(r, c); }},
         {"coverage", [](TomlReader& r, const RuleContext& c) { return std::make_unique<CoverageRule>(r, c); }},
         // the declarations side (after the detection pass)
         {"declaration_match", [](TomlReader& r, const RuleContext& c) { return std::make_unique<DeclarationMatchRule>(r, c); }},

@@ -19,6 +19,8 @@
 #include <cstring>
 #include <dirent.h>
 #include <filesystem>
+#include <limits>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -437,6 +439,42 @@ std::optional<GeoPoint> Feature::point() const {
     const OGRPoint* p = g->toPoint();
     if (p->IsEmpty()) return std::nullopt;
     return to_point(*p);
+}
+
+std::vector<Feature::VertexZM> Feature::vertices_zm() const {
+    std::vector<VertexZM> out;
+    auto g = static_cast<OGRGeometry*>(m_geometry);
+    if (!g) return out;
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const bool has_z = g->Is3D(), has_m = g->IsMeasured();
+    auto curve = [&](const OGRSimpleCurve& c) {
+        for (int i = 0; i < c.getNumPoints(); ++i) {
+            OGRPoint p;
+            c.getPoint(i, &p);
+            out.push_back(VertexZM{to_point(p), has_z ? p.getZ() : nan, has_m ? p.getM() : nan});
+        }
+    };
+    switch (geometry_kind()) {
+    case GeometryKind::point: {
+        const OGRPoint* p = wkbFlatten(g->getGeometryType()) == wkbMultiPoint ? g->toMultiPoint()->getGeometryRef(0) : g->toPoint();
+        if (!p->IsEmpty()) out.push_back(VertexZM{to_point(*p), has_z ? p->getZ() : nan, has_m ? p->getM() : nan});
+        break;
+    }
+    case GeometryKind::line: {
+        std::unique_ptr<OGRGeometry> linear;
+        if (g->hasCurveGeometry()) {
+            linear.reset(g->getLinearGeometry());
+            g = linear.get();
+        }
+        if (wkbFlatten(g->getGeometryType()) == wkbLineString)
+            curve(*g->toLineString());
+        else if (wkbFlatten(g->getGeometryType()) == wkbMultiLineString)
+            for (const auto* part : *g->toMultiLineString()) curve(*part);
+        break;
+    }
+    default: break;
+    }
+    return out;
 }
 
 RecordPosition feature_position(std::string_view file, const Feature& f) {

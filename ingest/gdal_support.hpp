@@ -63,6 +63,15 @@ public:
     MultiPolygon polygons() const;
     MultiLineString lines() const;
     std::optional<GeoPoint> point() const;
+    /// A vertex of a point or line geometry with its Z and M (NaN when the geometry has none).
+    struct VertexZM {
+        GeoPoint position;
+        double z = 0.0;
+        double m = 0.0;
+    };
+    /// The vertices of a point or line geometry (every part of a multi-line, in order), in lon/lat
+    /// like point() and lines(); empty for other kinds. Curves are linearized.
+    std::vector<VertexZM> vertices_zm() const;
     /// The OGR geometry type name ("Polygon", "GeometryCollection"…), for messages.
     std::string geometry_type_name() const;
     /// True when reprojecting this feature's geometry failed (reason in reprojection_error()).

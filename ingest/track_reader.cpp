@@ -13,6 +13,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 namespace avf::ingest {
 namespace {
@@ -72,31 +73,133 @@ bool coordinate_value(const RecordCheck& check, const std::string& field, const 
     return true;
 }
 
+// Metres above mean sea level (any sign: the Dead Sea shore is at −430 m), NaN when absent.
+bool altitude_value(const RecordCheck& check, const std::string& v, double& out) {
+    out = nan;
+    if (v.empty()) return true;
+    double a = 0;
+    if (parse_number(v, a, PlusBeforeSign::ignored) != NumberText::ok)
+        return check.reject(ProblemCode::bad_number, "altitude_m", v, "not a number", "metres above mean sea level");
+    if (!std::isfinite(a)) return check.reject(ProblemCode::not_finite, "altitude_m", v, "not a finite number", "metres above mean sea level");
+    if (a < -12'000 || a > max_height_m)
+        return check.reject(ProblemCode::bad_value, "altitude_m", v, "not a physical altitude", fmt::format("metres, -12000 to {}", max_height_m));
+    out = a;
+    return true;
+}
+
+// Radius of the fix's position error in metres, 0 when absent.
+bool error_value(const RecordCheck& check, const std::string& v, double& out) {
+    out = 0.0;
+    if (v.empty()) return true;
+    if (parse_number(v, out, PlusBeforeSign::ignored) != NumberText::ok)
+        return check.reject(ProblemCode::bad_number, "position_error_m", v, "not a number", "metres");
+    if (!std::isfinite(out) || out < 0 || out > max_distance_m)
+        return check.reject(ProblemCode::bad_value, "position_error_m", v, "not a radius in metres", fmt::format("0 to {}", max_distance_m));
+    return true;
+}
+
+// A party code: as an id (valid UTF-8, at most max_id_length bytes); "" when absent.
+bool party_value(const RecordCheck& check, const std::string& v) {
+    if (v.empty()) return true;
+    if (auto defect = encoding_defect(v); !defect.empty())
+        return check.reject(ProblemCode::bad_encoding, "party", printable(v), "value " + std::string(defect));
+    if (v.size() > max_id_length) return check.reject(ProblemCode::bad_value, "party", printable(v.substr(0, 40)) + "…", "party code too long");
+    return true;
+}
+
+// The fields of one fix, whatever the format.
+struct FixFields {
+    std::string track, party, category;
+    TrackPoint point;
+};
+
+} // namespace
+
+std::optional<std::string> aircraft_category(std::string_view text) {
+    std::string c = ascii_lower(trim_space(text));
+    std::replace(c.begin(), c.end(), '-', '_');
+    std::replace(c.begin(), c.end(), ' ', '_');
+    if (c == "fixed_wing" || c == "airplane" || c == "aeroplane") return "fixed_wing";
+    if (c == "rotary_wing" || c == "helicopter") return "rotary_wing";
+    if (c == "uav" || c == "uas" || c == "drone") return "uav";
+    if (c == "balloon") return "balloon";
+    return std::nullopt;
+}
+
+Meters max_speed(std::string_view category) {
+    if (category == "fixed_wing") return Meters{1'200.0}; // Mach 3.5 at altitude: beyond any aircraft in service
+    if (category == "rotary_wing") return Meters{150.0};  // 540 km/h: beyond the helicopter speed record (X3, 472 km/h)
+    if (category == "uav") return Meters{1'200.0};        // jet-powered target drones and UCAVs fly as fast as fixed-wing aircraft
+    if (category == "balloon") return Meters{150.0};      // beyond the fastest jet-stream winds
+    return Meters{std::numeric_limits<double>::infinity()};
+}
+
+namespace {
+
 // Fixes gathered per flight; merged into the caller's tracks at the end.
 class TrackBuilder {
 public:
     TrackBuilder(std::vector<FlightTrack>& tracks, ProblemSink& sink, TrackFileReport& report) : m_tracks(tracks), m_sink(sink), m_report(report) {
         for (std::size_t i = 0; i < tracks.size(); ++i) m_index.emplace(tracks[i].flight_id, i);
     }
-    void add(const std::string& flight, TrackPoint p, const SourceRef& origin) {
-        auto [it, fresh] = m_index.emplace(flight, m_tracks.size());
-        if (fresh) m_tracks.push_back(FlightTrack{flight, {}, origin});
-        m_tracks[it->second].points.push_back(std::move(p));
+    // Adds a fix; false (its problem reported) when it contradicts its track: another party or
+    // category, an aircraft's fix without altitude, or an aircraft's time going backwards in this file.
+    bool add(FixFields& fix, const RecordCheck& check) {
+        if (!fix.category.empty() && std::isnan(fix.point.altitude.value))
+            return check.reject(ProblemCode::missing_field, "altitude_m", {}, "missing altitude: a " + fix.category + " fix needs one",
+                                "metres above mean sea level (altitude_m, or the geometry's Z)");
+        auto [it, fresh] = m_index.emplace(fix.track, m_tracks.size());
+        if (fresh) m_tracks.push_back(FlightTrack{fix.track, {}, check.where().origin(), fix.party, fix.category});
+        FlightTrack& t = m_tracks[it->second];
+        if (t.party != fix.party)
+            return check.reject(ProblemCode::bad_value, "party", fix.party,
+                                fmt::format("track {} is of party '{}' ({})", t.flight_id, t.party, first_of(t)), "one party per track");
+        if (t.category != fix.category)
+            return check.reject(ProblemCode::bad_value, "category", fix.category,
+                                fmt::format("track {} is of category '{}' ({})", t.flight_id, t.category, first_of(t)), "one category per track");
+        if (!t.category.empty()) {
+            auto [last, first_in_file] = m_last.emplace(fix.track, std::make_pair(fix.point.time, fix.point.source_position));
+            if (!first_in_file) {
+                if (fix.point.time < last->second.first)
+                    return check.reject(ProblemCode::bad_time, "time", format_utc(fix.point.time),
+                                        fmt::format("time goes backwards: the previous fix of track {} is at {} ({})", t.flight_id,
+                                                    format_utc(last->second.first), last->second.second),
+                                        "fixes of a track in time order");
+                last->second = {fix.point.time, fix.point.source_position};
+            }
+        }
+        t.points.push_back(std::move(fix.point));
         ++m_report.accepted;
+        return true;
     }
     void finish(const std::string& path) {
         for (auto& t : m_tracks) {
             std::stable_sort(t.points.begin(), t.points.end(), [](const TrackPoint& a, const TrackPoint& b) { return a.time < b.time; });
             std::vector<TrackPoint> kept;
+            const double limit = max_speed(t.category).value;
             for (auto& p : t.points) {
-                if (!kept.empty() && kept.back().time == p.time) {
-                    m_sink.report(Problem::rejected(
-                        ProblemCode::duplicate_id,
-                        fmt::format("flight {} already has a fix at {} ({})", t.flight_id, format_utc(p.time), kept.back().source_position),
-                        Context{}.file(path).feature(p.source_position).record(t.flight_id).field("time").value(format_utc(p.time))));
+                auto reject = [&](ProblemCode code, const std::string& field, const std::string& value, std::string message) {
+                    m_sink.report(Problem::rejected(code, std::move(message),
+                                                    Context{}.file(path).feature(p.source_position).record(t.flight_id).field(field).value(value)));
                     --m_report.accepted;
                     ++m_report.rejected;
+                };
+                if (!kept.empty() && kept.back().time == p.time) {
+                    reject(ProblemCode::duplicate_id, "time", format_utc(p.time),
+                           fmt::format("flight {} already has a fix at {} ({})", t.flight_id, format_utc(p.time), kept.back().source_position));
                     continue;
+                }
+                if (!kept.empty() && std::isfinite(limit)) {
+                    // The slowest speed the two fixes allow: their distance less both position errors.
+                    const TrackPoint& q = kept.back();
+                    const double d = geo::distance(q.position, p.position).value - q.position_error.value - p.position_error.value;
+                    const double seconds = static_cast<double>(p.time.ms - q.time.ms) / 1000.0;
+                    if (d > limit * seconds) {
+                        reject(ProblemCode::bad_value, "position", fmt::format("{:.7f} {:.7f}", p.position.x(), p.position.y()),
+                               fmt::format("impossible speed: at least {:.0f} m/s since the fix at {} ({}), a {} flies at most {:.0f} m/s",
+                                           d / seconds, format_utc(q.time), q.source_position, t.category, limit));
+                        continue;
+                    }
                 }
                 kept.push_back(std::move(p));
             }
@@ -106,32 +209,52 @@ public:
     }
 
 private:
+    static std::string first_of(const FlightTrack& t) {
+        return t.points.empty() ? t.origin.file : t.origin.file + ", " + t.points.front().source_position;
+    }
     std::vector<FlightTrack>& m_tracks;
     ProblemSink& m_sink;
     TrackFileReport& m_report;
     std::map<std::string, std::size_t> m_index;
+    std::map<std::string, std::pair<UtcTime, std::string>> m_last; ///< per aircraft track: the latest fix read from this file
 };
+
+// The track's party and category (the category canonical); false when the category is unknown.
+bool track_fields(const RecordCheck& check, const std::string& party, const std::string& category, FixFields& fix) {
+    if (!party_value(check, party)) return false;
+    fix.party = party;
+    if (!category.empty()) {
+        auto c = aircraft_category(category);
+        if (!c)
+            return check.reject(ProblemCode::bad_value, "category", category, "unknown aircraft category", "fixed_wing, rotary_wing, uav or balloon");
+        fix.category = *c;
+    }
+    return true;
+}
 
 void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileReport& report, ProblemSink& sink) {
     CsvBlockReader reader(path);
     report.format = "csv";
     std::map<std::string, std::size_t> column;
     for (std::size_t i = 0; i < reader.header().size(); ++i) column.emplace(ascii_lower(trim_space(reader.header()[i])), i);
-    for (const char* required : {"flight_id", "time", "lon", "lat"})
+    // The track id: flight_id (observation flights) or track_id (aircraft tracks).
+    const char* id_column = column.count("flight_id") || !column.count("track_id") ? "flight_id" : "track_id";
+    for (const char* required : {id_column, "time", "lon", "lat"})
         if (!column.count(required))
             throw InputError("the track file has no column '" + std::string(required) + "'",
                              Context{}
                                  .file(path)
                                  .line(static_cast<long>(reader.header_line()))
                                  .field(required)
-                                 .expected("flight_id,time,lon,lat[,height_m,sensor_on]"));
+                                 .expected("flight_id (or track_id),time,lon,lat[,height_m,sensor_on,altitude_m,party,category,position_error_m]"));
     constexpr auto absent = static_cast<std::size_t>(-1);
     auto col = [&](const char* name) {
         auto it = column.find(name);
         return it == column.end() ? absent : it->second;
     };
-    const std::size_t c_flight = col("flight_id"), c_time = col("time"), c_lon = col("lon"), c_lat = col("lat"), c_height = col("height_m"),
-                      c_on = col("sensor_on");
+    const std::size_t c_flight = col(id_column), c_time = col("time"), c_lon = col("lon"), c_lat = col("lat"), c_height = col("height_m"),
+                      c_on = col("sensor_on"), c_alt = col("altitude_m"), c_party = col("party"), c_category = col("category"),
+                      c_error = col("position_error_m");
 
     CsvBlock block;
     while (reader.next(block, sink)) {
@@ -153,53 +276,128 @@ void read_track_csv(const std::string& path, TrackBuilder& builder, TrackFileRep
                 continue;
             }
             auto value = [&](std::size_t c) { return c < rec.fields.size() ? std::string(trim_space(rec.fields[c])) : std::string(); };
-            const std::string flight = value(c_flight);
-            where.record = flight;
+            FixFields fix;
+            fix.track = value(c_flight);
+            where.record = fix.track;
             const RecordCheck check(sink, where);
-            TrackPoint p;
-            double lon = 0, lat = 0, height = nan;
-            if (!flight_field(check, flight) || !time_value(check, "time", value(c_time), p.time) ||
+            TrackPoint& p = fix.point;
+            double lon = 0, lat = 0, height = nan, altitude = nan, error = 0.0;
+            if (!flight_field(check, fix.track) || !time_value(check, "time", value(c_time), p.time) ||
                 !coordinate_value(check, "lon", value(c_lon), lon) || !coordinate_value(check, "lat", value(c_lat), lat) ||
                 (c_height != absent && !height_value(check, value(c_height), height)) ||
-                (c_on != absent && !sensor_value(check, value(c_on), p.sensor_on))) {
+                (c_on != absent && !sensor_value(check, value(c_on), p.sensor_on)) || !altitude_value(check, value(c_alt), altitude) ||
+                !error_value(check, value(c_error), error) || !track_fields(check, value(c_party), value(c_category), fix)) {
                 ++report.rejected;
                 continue;
             }
             p.position = GeoPoint{lon, lat};
             p.height = Meters{height};
+            p.altitude = Meters{altitude};
+            p.position_error = Meters{error};
             p.source_position = "line " + std::to_string(rec.line);
-            if (!geo::check_coordinate(lon, lat, sink, check.context())) {
+            if (!geo::check_coordinate(lon, lat, sink, check.context()) || !builder.add(fix, check)) {
                 ++report.rejected;
                 continue;
             }
-            builder.add(flight, std::move(p), where.origin());
         }
     }
 }
 
+// What a GPX file's `tracks` layer says of each track, by its feature id: the track id (<name>), its
+// category (<type>) and party (an <avf:party> extension).
+struct GpxTrack {
+    std::string id, party, category;
+};
+using GpxTracks = std::map<std::string, GpxTrack>;
+
+// The first of `names` the feature has a value for ("" when none).
+std::string first_field(const Feature& f, std::initializer_list<const char*> names) {
+    for (const char* n : names)
+        if (auto v = f.field(n); v && !trim_space(*v).empty()) return std::string(trim_space(*v));
+    return {};
+}
+
+// A time from a vertex's M: seconds since 1970-01-01T00:00:00Z.
+std::optional<UtcTime> time_from_m(double m) {
+    if (!std::isfinite(m) || std::abs(m) > 1e13) return std::nullopt;
+    return UtcTime{static_cast<std::int64_t>(std::llround(m * 1000.0))};
+}
+
 // One feature of a track layer: a fix (a point) or a leg (a line). False when it is rejected (its
-// problem reported).
-bool read_track_feature(const Feature& f, RecordPosition& where, TrackBuilder& builder, ProblemSink& sink) {
+// problem reported). A point's altitude is altitude_m (GPX: ele) or else its Z, its time `time`
+// or else its M; a line's vertices take their altitude from Z and their time from M when every
+// vertex has one, else from start_time/end_time spread in proportion to geodesic length.
+bool read_track_feature(const Feature& f, RecordPosition& where, TrackBuilder& builder, ProblemSink& sink, const GpxTracks* gpx) {
     const RecordCheck check(sink, where);
     auto text = [&](const char* name) { return std::string(trim_space(f.field(name).value_or(""))); };
-    const std::string flight = text("flight_id");
-    if (!flight_field(check, flight)) return false;
-    where.record = flight; // the problems that follow name the flight
+    FixFields fix;
+    std::string party, category;
+    if (gpx) {
+        auto it = gpx->find(text("track_fid"));
+        if (it == gpx->end())
+            return check.reject(ProblemCode::missing_field, "track_fid", text("track_fid"), "a track point of no track", "a point of a <trk>");
+        fix.track = it->second.id;
+        party = it->second.party;
+        category = it->second.category;
+    } else {
+        fix.track = text("flight_id").empty() ? text("track_id") : text("flight_id");
+        party = text("party");
+        category = text("category");
+    }
+    if (!flight_field(check, fix.track)) return false;
+    where.record = fix.track; // the problems that follow name the flight
     if (f.reprojection_failed()) return check.reject(ProblemCode::reprojection_failed, "geometry", {}, f.reprojection_error());
-    double height = nan;
+    double height = nan, altitude = nan, error = 0.0;
     bool on = false;
-    if (!height_value(check, text("height_m"), height) || !sensor_value(check, text("sensor_on"), on)) return false;
+    if (!height_value(check, text("height_m"), height) || !sensor_value(check, text("sensor_on"), on) ||
+        !altitude_value(check, first_field(f, {"altitude_m", "ele"}), altitude) ||
+        !error_value(check, first_field(f, {"position_error_m", "avf_position_error_m"}), error) || !track_fields(check, party, category, fix))
+        return false;
     const std::string position = "feature " + std::string(where.feature);
+    auto add = [&](UtcTime t, GeoPoint p, double alt, std::string pos) {
+        FixFields one = fix;
+        one.point = TrackPoint{t, p, Meters{height}, on, std::move(pos), Meters{alt}, Meters{error}};
+        return builder.add(one, check);
+    };
+    const auto vertices = f.vertices_zm();
     switch (f.geometry_kind()) {
     case GeometryKind::point: {
+        if (vertices.empty()) return check.reject(ProblemCode::empty_geometry, "geometry", {}, "no position", "a point (fix) or a line (leg)");
+        const auto& v = vertices.front();
         UtcTime time;
-        if (!time_value(check, "time", text("time"), time)) return false;
-        TrackPoint p{time, *f.point(), Meters{height}, on, position};
-        if (!geo::check_coordinate(p.position.x(), p.position.y(), sink, check.context())) return false;
-        builder.add(flight, std::move(p), where.origin());
-        return true;
+        if (auto m = time_from_m(v.m); m && text("time").empty())
+            time = *m;
+        else if (!time_value(check, "time", text("time"), time))
+            return false;
+        if (!geo::check_coordinate(v.position.x(), v.position.y(), sink, check.context())) return false;
+        return add(time, v.position, std::isnan(altitude) ? v.z : altitude, position);
     }
     case GeometryKind::line: {
+        const bool timed =
+            !vertices.empty() && std::all_of(vertices.begin(), vertices.end(), [](const auto& v) { return time_from_m(v.m).has_value(); });
+        const bool with_z = !vertices.empty() && std::isnan(altitude) &&
+                            std::any_of(vertices.begin(), vertices.end(), [](const auto& v) { return !std::isnan(v.z); });
+        if (timed || with_z) {
+            // Vertices with their own Z or M: each is a fix.
+            UtcTime start, end;
+            if (!timed && (!time_value(check, "start_time", text("start_time"), start) || !time_value(check, "end_time", text("end_time"), end)))
+                return false;
+            if (!timed && end < start)
+                return check.reject(ProblemCode::bad_value, "end_time", text("end_time"), "leg ends before it starts", "end_time >= start_time");
+            std::vector<double> at(vertices.size(), 0.0);
+            for (std::size_t i = 0; i < vertices.size(); ++i) {
+                if (!geo::check_coordinate(vertices[i].position.x(), vertices[i].position.y(), sink, check.context())) return false;
+                if (i > 0) at[i] = at[i - 1] + geo::distance(vertices[i - 1].position, vertices[i].position).value;
+            }
+            bool all = true;
+            for (std::size_t i = 0; i < vertices.size(); ++i) {
+                UtcTime t = timed ? *time_from_m(vertices[i].m)
+                                  : UtcTime{start.ms + static_cast<std::int64_t>(std::llround((at.back() > 0 ? at[i] / at.back() : 0.0) *
+                                                                                              static_cast<double>(end.ms - start.ms)))};
+                all &= add(t, vertices[i].position, with_z ? vertices[i].z : altitude, position + " vertex " + std::to_string(i));
+            }
+            return all;
+        }
         // A leg: times spread over the vertices in proportion to geodesic length.
         UtcTime start, end;
         if (!time_value(check, "start_time", text("start_time"), start) || !time_value(check, "end_time", text("end_time"), end)) return false;
@@ -214,12 +412,13 @@ bool read_track_feature(const Feature& f, RecordPosition& where, TrackBuilder& b
         std::vector<double> at(pts.size(), 0.0);
         for (std::size_t i = 1; i < pts.size(); ++i) at[i] = at[i - 1] + geo::distance(pts[i - 1], pts[i]).value;
         const double total = at.empty() ? 0.0 : at.back();
+        bool all = true;
         for (std::size_t i = 0; i < pts.size(); ++i) {
             const double k = total > 0 ? at[i] / total : 0.0;
             UtcTime t{start.ms + static_cast<std::int64_t>(std::llround(k * static_cast<double>(end.ms - start.ms)))};
-            builder.add(flight, TrackPoint{t, pts[i], Meters{height}, on, position + " vertex " + std::to_string(i)}, where.origin());
+            all &= add(t, pts[i], altitude, position + " vertex " + std::to_string(i));
         }
-        return true;
+        return all;
     }
     case GeometryKind::none: return check.reject(ProblemCode::empty_geometry, "geometry", {}, "no position", "a point (fix) or a line (leg)");
     default:
@@ -229,12 +428,23 @@ bool read_track_feature(const Feature& f, RecordPosition& where, TrackBuilder& b
 }
 
 void read_track_ogr(const std::string& path, const TrackReadOptions& options, TrackBuilder& builder, TrackFileReport& report, ProblemSink& sink) {
-    VectorSource source(path, options.vector);
+    // GPX: the tracks (<trk>: name, type, extensions) first, then their points.
+    const bool gpx = file_extension(path) == "gpx" && options.vector.layer.empty();
+    GpxTracks tracks;
+    VectorSourceOptions vo = options.vector;
+    if (gpx) {
+        vo.layer = "tracks";
+        VectorSource(path, vo).for_each_feature([&](const Feature& f) {
+            tracks[f.fid_text] = GpxTrack{first_field(f, {"name"}), first_field(f, {"avf_party", "party"}), first_field(f, {"avf_category", "type"})};
+        });
+        vo.layer = "track_points";
+    }
+    VectorSource source(path, vo);
     report.format = source.driver();
     source.for_each_feature([&](const Feature& f) {
         ++report.records;
         RecordPosition where = feature_position(path, f);
-        if (!read_track_feature(f, where, builder, sink)) ++report.rejected;
+        if (!read_track_feature(f, where, builder, sink, gpx ? &tracks : nullptr)) ++report.rejected;
     });
 }
 

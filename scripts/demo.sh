@@ -33,17 +33,21 @@ echo "== avf regime check =="
 "$AVF" regime check datasets/demo/regime.toml --store "$STORE"
 
 echo
-echo "== avf run (detections, and the Open Skies-style mission OS7012: imagery, track, route) =="
+echo "== avf run (detections, the Open Skies-style mission OS7012: imagery, track, route; aircraft near the MDL) =="
 "$AVF" run --regime datasets/demo/regime.toml --store "$STORE" \
     --detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv \
     --declarations datasets/demo/declarations.csv --from 2027-03-01 --to 2027-04-01 --quiet \
-    --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv --routes datasets/mission/route.geojson
+    --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv datasets/korea/aircraft_tracks.csv --routes datasets/mission/route.geojson
 
 echo
 echo "== avf findings list (the observation side: sensor, route and coverage rules) =="
 for rule in os-sensor-limits os-route oa-coverage; do
     "$AVF" findings list --store "$STORE" --rule "$rule"
 done
+
+echo
+echo "== avf findings list --rule cma-no-fly (CMA 2018 no-fly zones from the MDL) =="
+"$AVF" findings list --store "$STORE" --rule cma-no-fly
 
 echo
 echo "== avf coverage =="

@@ -48,7 +48,7 @@ TEST_CASE("regime errors name the file, line and key", "[regime]") {
     SECTION("unknown rule type lists the known ones") {
         auto e = error_of(regime_text("[[rules]]\nid = \"a\"\ntype = \"prohibitted\"\n"));
         CHECK(e.find("unknown rule type 'prohibitted'") != std::string::npos);
-        CHECK(e.find("band, ceiling, coverage, declaration_match, notification, prohibited, reach, route, sensor_limit, standoff") !=
+        CHECK(e.find("airspace, band, ceiling, coverage, declaration_match, notification, prohibited, reach, route, sensor_limit, standoff") !=
               std::string::npos);
     }
     SECTION("unknown class") {

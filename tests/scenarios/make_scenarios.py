@@ -746,7 +746,127 @@ sources = ["imagery"]
           files={"reports.csv": text, "gazetteer.geojson": gazetteer}, head=head)
 
 
-ALL = [prohibited, standoff, ceiling, band, validity_and_waivers, bad_records, period, imagery, parties, regime_language, reach, reports]
+def distance_to_geodesic_polyline(lon, lat, coords):
+    """Geodesic distance (m) from a point to a line whose segments are geodesics (as avf's
+    SegmentIndex takes them): to every vertex, then, on each segment that could be nearer, a
+    golden-section search along the segment's geodesic."""
+    best = min(G.inv(lon, lat, x, y)[2] for x, y in coords)
+    r = (5 ** 0.5 - 1) / 2
+    for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:]):
+        az, _, length = G.inv(x0, y0, x1, y1)
+        if min(G.inv(lon, lat, x0, y0)[2], G.inv(lon, lat, x1, y1)[2]) - length > best:
+            continue
+        at = lambda s: G.inv(lon, lat, *fwd(x0, y0, az, s))[2]
+        a, b = 0.0, length
+        for _ in range(80):
+            c, d = b - r * (b - a), a + r * (b - a)
+            if at(c) < at(d):
+                b = d
+            else:
+                a = c
+        best = min(best, at((a + b) / 2))
+    return best
+
+
+def airspace():
+    """CMA 2018 no-fly zones on the real MDL (datasets/korea/lines.geojson, Natural Earth), split at
+    half its length (marker 0646 of 1292, the markers being about evenly spaced; its surveyed
+    position is not in the reference): tracks grazing the band's edge by 10 m either way, a UAV
+    crossing the band between two fixes outside it, a balloon outside by less than its position
+    error, bad fixes."""
+    with open(os.path.join(HERE, "..", "..", "datasets", "korea", "lines.geojson")) as f:
+        mdl = json.load(f)["features"][0]
+    coords = mdl["geometry"]["coordinates"]
+    # The split: half the line's geodesic length along it.
+    lengths = [G.inv(x0, y0, x1, y1)[2] for (x0, y0), (x1, y1) in zip(coords[:-1], coords[1:])]
+    half = sum(lengths) / 2
+    i, walked = 0, 0.0
+    while walked + lengths[i] < half:
+        walked += lengths[i]
+        i += 1
+    az = G.inv(coords[i][0], coords[i][1], coords[i + 1][0], coords[i + 1][1])[0]
+    split = fwd(coords[i][0], coords[i][1], az, half - walked)
+    west, east = coords[: i + 1] + [list(split)], [list(split)] + coords[i + 1:]
+    d_west = lambda p: distance_to_geodesic_polyline(p[0], p[1], west)
+    d_east = lambda p: distance_to_geodesic_polyline(p[0], p[1], east)
+    widths = {"fixed_wing": (20e3, 40e3), "rotary_wing": (10e3, 10e3), "uav": (10e3, 15e3), "balloon": (25e3, 25e3)}
+    penetration = lambda p, cat: max(widths[cat][0] - d_west(p), widths[cat][1] - d_east(p))
+
+    def towards(start, azimuth, cat, target, reach=80e3):
+        """The point along a geodesic from `start` (outside, heading to the line, which it reaches
+        within `reach` metres) where the penetration for `cat` is `target` metres (negative: outside)."""
+        lo, hi = 0.0, reach
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            if penetration(fwd(start[0], start[1], azimuth, mid), cat) < target:
+                lo = mid
+            else:
+                hi = mid
+        p = fwd(start[0], start[1], azimuth, (lo + hi) / 2)
+        assert abs(penetration(p, cat) - target) < 1e-3, (start, azimuth, target)
+        return p
+
+    rows = []
+    expected = []
+
+    def fix(track, minutes, p, alt, party, cat, err=""):
+        t = "2027-03-04T%02d:%02d:%02dZ" % (10 + int(minutes) // 60, int(minutes) % 60, round((minutes % 1) * 60))
+        rows.append("%s,%s,%.9f,%.9f,%s,%s,%s,%s" % (track, t, p[0], p[1], alt, party, cat, err))
+
+    # Fixed-wing aircraft north of the eastern MDL heading south, turning back 10 m inside / outside
+    # the 40 km band (the deepest point is the turn).
+    north_east = (128.05, 38.95)
+    for track, target in (("kpa-fw-graze-in", 10.0), ("kpa-fw-graze-out", -10.0)):
+        turn = towards(north_east, 180.0, "fixed_wing", target)
+        fix(track, 0, north_east, 9000, "PRK", "fixed_wing")
+        fix(track, 2, turn, 9000, "PRK", "fixed_wing")
+        fix(track, 4, north_east, 9000, "PRK", "fixed_wing")
+        if target > 0:
+            expected.append(("cma-no-fly", "MDL", "violation", "certain", track, "%.4f" % (target / 1000)))
+    # A UAV over the western MDL: two fixes 30 km either side (outside its 10 km band); the leg
+    # crosses the line, 10 km deep there.
+    west_point = (126.75, 37.98)
+    north = fwd(west_point[0], west_point[1], 330.0, 30e3)
+    south = fwd(west_point[0], west_point[1], 150.0, 30e3)
+    assert penetration(north, "uav") < 0 and penetration(south, "uav") < 0
+    fix("rok-uav-cross", 60, south, 800, "KOR", "UAV")
+    fix("rok-uav-cross", 75, north, 800, "KOR", "UAV")
+    expected.append(("cma-no-fly", "MDL", "violation", "certain", "rok-uav-cross", "10.000"))
+    # A balloon 20 m outside the 25 km band, its fixes ±100 m: it may have entered.
+    start = (127.4, 38.65)
+    turn = towards(start, 200.0, "balloon", -20.0)
+    fix("kpa-balloon-near", 120, start, 4000, "PRK", "balloon", 100)
+    fix("kpa-balloon-near", 150, turn, 4000, "PRK", "balloon", 100)
+    fix("kpa-balloon-near", 180, start, 4000, "PRK", "balloon", 100)
+    expected.append(("cma-no-fly", "MDL", "violation", "possible", "kpa-balloon-near", "-0.0200"))
+    # A helicopter 9 km south of the western MDL (inside its 10 km band), with bad fixes: time going
+    # backwards (line 15) and a missing altitude (line 16).
+    heli = towards(fwd(west_point[0], west_point[1], 150.0, 30e3), 330.0, "rotary_wing", 1000.0, reach=25e3)
+    fix("rok-heli", 200, heli, 300, "KOR", "helicopter")
+    fix("rok-heli", 210, heli, 300, "KOR", "helicopter")
+    fix("rok-heli", 205, heli, 300, "KOR", "helicopter")
+    fix("rok-heli", 220, heli, "", "KOR", "helicopter")
+    expected.append(("cma-no-fly", "MDL", "violation", "certain", "rok-heli", "1.000"))
+    problems = [(15, "bad_time", "time"), (16, "missing_field", "altitude_m")]
+
+    zones = [mdl]
+    rules = """
+# CMA (19 Sep 2018) art. 1 para 3: no-fly zones from the MDL by aircraft category, east and west
+# of marker 0646 (taken at half the line's length).
+[[rules]]
+id = "cma-no-fly"
+type = "airspace"
+article = "CMA (2018) art. 1 para 3"
+line = "MDL"
+split_at = [%.9f, %.9f]
+width_km = { fixed_wing = [20, 40], rotary_wing = 10, uav = [10, 15], balloon = 25 }
+""" % split
+    tracks = "track_id,time,lon,lat,altitude_m,party,category,position_error_m\n" + "\n".join(rows) + "\n"
+    write("airspace", "airspace: CMA 2018 no-fly bands on the real MDL split at marker 0646 (half its length); fixed-wing turning 10 m inside / outside the 40 km band, a UAV crossing between fixes outside its band, a balloon outside by less than its position error, bad fixes",
+          zones, rules, None, expected, problems=problems, files={"tracks.csv": tracks})
+
+
+ALL = [prohibited, standoff, ceiling, band, validity_and_waivers, bad_records, period, imagery, parties, regime_language, reach, reports, airspace]
 
 if __name__ == "__main__":
     import sys
