@@ -340,7 +340,7 @@ TEST_CASE("an export to the store's own path is refused and the store stays inta
             }
         }
     }
-    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.lock", "link.gpkg"});
+    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.d", "s.h5.lock", "link.gpkg"});
     std::string out;
     CHECK(run_avf("audit verify " + q(store), out) == 0);
 }
@@ -363,7 +363,7 @@ TEST_CASE("a bad export format is a usage error naming the GDAL drivers, before 
     std::string out;
     CHECK(run_avf("coverage export -o " + q((tmp.path() / "c.gpkg").string()), out) == 2); // avf coverage's --store is required
     CHECK_THAT(out, Catch::Contains("--store"));
-    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.lock"});
+    CHECK(names_in(tmp.path()) == std::set<std::string>{"s.h5", "s.h5.d", "s.h5.lock"});
 }
 
 TEST_CASE("a full disk during an export leaves no file, and an existing one untouched", "[cli][export]") {
