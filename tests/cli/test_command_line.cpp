@@ -24,16 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string store_with_run(const test::TempDir& tmp) {
-    std::string store = reliability::demo_store(tmp.path() / "s.h5");
-    std::string out;
-    const int code =
-        run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out);
-    INFO(out);
-    REQUIRE(code == 0);
-    return store;
-}
-
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> out;
     std::istringstream in(text);
@@ -55,7 +45,7 @@ std::size_t widest_line(const std::string& text) {
 
 TEST_CASE("a filter value that is not one of the valid ones is a usage error listing them", "[cli][command_line]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     std::string out;
     CHECK(run_avf("findings list " + q(store) + " --kind violatoin", out) == 2);
     CHECK(out.find("'violatoin' is not a finding kind") != std::string::npos);
@@ -85,7 +75,7 @@ TEST_CASE("an unknown command is named as such, with the commands there are", "[
 
 TEST_CASE("the format option takes GDAL driver names in any case, --json is -f json, the store may come first", "[cli][command_line]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     std::string by_option, positional, upper, json_flag, json_format;
     REQUIRE(run_avf_stdout("findings list --store " + q(store) + " -f csv", by_option) == 0);
     REQUIRE(run_avf_stdout("findings list " + q(store) + " -f CSV", positional) == 0);
@@ -113,7 +103,7 @@ TEST_CASE("the format option takes GDAL driver names in any case, --json is -f j
 
 TEST_CASE("an export's format comes from the output's extension unless -f says otherwise", "[cli][command_line]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     std::string csv;
     REQUIRE(run_avf_stdout("findings list " + q(store) + " -f csv", csv) == 0);
     const std::size_t findings = lines_of(csv).size() - 1;
@@ -146,7 +136,7 @@ TEST_CASE("an export's format comes from the output's extension unless -f says o
 
 TEST_CASE("avf runs list shows the store's runs in commit order with their counts", "[cli][command_line]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     std::string out;
     REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store) +
                         " --from 2027-03-01 --to 2027-03-15",
@@ -171,7 +161,7 @@ TEST_CASE("avf runs list shows the store's runs in commit order with their count
 
 TEST_CASE("tables fit 100 columns unless --wide asks for every column in full", "[cli][command_line]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     std::string narrow, wide;
     REQUIRE(run_avf_stdout("findings list " + q(store), narrow) == 0);
     REQUIRE(run_avf_stdout("findings list " + q(store) + " --wide", wide) == 0);
@@ -192,7 +182,7 @@ TEST_CASE("tables fit 100 columns unless --wide asks for every column in full", 
 
 TEST_CASE("the progress option draws on a non-terminal and its last line states the result", "[cli][command_line]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     std::string csv;
     REQUIRE(run_avf_stdout("findings list " + q(store) + " -f csv", csv) == 0);
     const std::size_t findings = lines_of(csv).size() - 1;

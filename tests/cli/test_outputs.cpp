@@ -22,17 +22,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// The demo store with one committed run.
-std::string store_with_run(const test::TempDir& tmp) {
-    std::string store = reliability::demo_store(tmp.path() / "s.h5");
-    std::string out;
-    const int code =
-        run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store), out);
-    INFO(out);
-    REQUIRE(code == 0);
-    return store;
-}
-
 std::string slurp(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::stringstream ss;
@@ -60,7 +49,7 @@ std::vector<std::string> writers(const std::string& store, const std::string& ou
 
 TEST_CASE("an output that is the store is refused in every format, with or without --overwrite, and the store stays intact", "[cli][output]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     const std::string before = file_sha256(store);
     fs::create_symlink(store, tmp.path() / "link.h5");
     fs::create_hard_link(store, tmp.path() / "hard.h5");
@@ -89,7 +78,7 @@ TEST_CASE("an output that is the store is refused in every format, with or witho
 
 TEST_CASE("an existing output file is replaced only with --overwrite, a directory never", "[cli][output]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     const std::string existing = tmp.write("out.file", "precious, not to be lost\n");
     for (const std::string& cmd : writers(store, existing)) {
         std::string out;
@@ -123,7 +112,7 @@ TEST_CASE("an existing output file is replaced only with --overwrite, a director
 
 TEST_CASE("a failed export or report leaves no file and an existing one untouched", "[cli][output]") {
     test::TempDir tmp;
-    const std::string store = store_with_run(tmp);
+    const std::string store = reliability::demo_store_with_run(tmp.path() / "s.h5");
     const fs::path dir = tmp.path() / "out";
     fs::create_directory(dir);
     const std::string existing = tmp.write("out/existing.json", "precious\n");

@@ -90,6 +90,16 @@ std::string demo_store(const std::filesystem::path& store) {
     return store.string();
 }
 
+std::string demo_store_with_run(const std::filesystem::path& store) {
+    std::string path = demo_store(store);
+    std::string out;
+    const int code =
+        run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(path), out);
+    INFO(out);
+    REQUIRE(code == 0);
+    return path;
+}
+
 Child::Child(const std::vector<std::string>& args, const std::string& log, const std::vector<std::string>& env) {
     // Everything the child needs is built before fork(): after it, only async-signal-safe calls.
     std::vector<std::string> owned = args;

@@ -31,6 +31,8 @@ std::string q(const std::string& s);
 /// Imports the demo zones and lines (Korea, Baltic, the mission's observation areas) into `store` as
 /// set "demo" — what datasets/demo/regime.toml refers to; REQUIREs success.
 std::string demo_store(const std::filesystem::path& store);
+/// demo_store() with one committed run of the demo regime over the demo detections; REQUIREs success.
+std::string demo_store_with_run(const std::filesystem::path& store);
 
 /// The avf binary as a child process (stdout and stderr to `log`).
 class Child {
