@@ -26,6 +26,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -98,6 +99,20 @@ struct OutputFlags {
     }
 };
 
+/// The GDAL driver of an export: -f or the output's extension, read as `findings export` reads them
+/// (cli::export_format); a layer export has no plain JSON, so a .json output is GeoJSON.
+std::string gdal_driver(const OutputFlags& out) {
+    std::string ext = std::filesystem::path(out.output).extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const Format f =
+        out.format.empty() && ext == ".json" ? Format::geojson : export_format(out.format, out.output, {Format::gpkg, Format::geojson, Format::csv});
+    switch (f) {
+    case Format::gpkg: return "GPKG";
+    case Format::geojson: return "GeoJSON";
+    default: return "CSV";
+    }
+}
+
 void print_written(const std::vector<ExportLayer>& layers, const std::string& what, const std::string& driver, const std::string& path) {
     std::string counts;
     for (const ExportLayer& l : layers) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", l.features.size(), l.name);
@@ -163,7 +178,7 @@ void register_zones_export(CLI::App& zones) {
     cmd->add_option("--set", f->set, "Zone set (default: the newest)");
     f->out.add_to(cmd);
     cmd->callback([f] {
-        const std::string driver = ingest::vector_driver(f->out.format, f->out.output);
+        const std::string driver = gdal_driver(f->out);
         OutputFile out(f->out.output, f->out.overwrite, {f->store});
         storage::StoreReader reader(f->store);
         std::string set = f->set;
@@ -232,7 +247,7 @@ void register_coverage_export(CLI::App& coverage) {
     CLI::App* parent = &coverage;
     cmd->callback([out_flags, parent] {
         const std::string store = parent_option(*parent, "--store");
-        const std::string driver = ingest::vector_driver(out_flags->format, out_flags->output);
+        const std::string driver = gdal_driver(*out_flags);
         OutputFile out(out_flags->output, out_flags->overwrite, {store});
         storage::StoreReader reader(store);
         const std::string run = resolve_run(reader, parent_option(*parent, "--run"), store);
@@ -330,7 +345,7 @@ void register_images_export(CLI::App& images) {
     cmd->add_option("--run", f->run, "Run id (default: the latest committed run)");
     f->out.add_to(cmd);
     cmd->callback([f] {
-        const std::string driver = ingest::vector_driver(f->out.format, f->out.output);
+        const std::string driver = gdal_driver(f->out);
         OutputFile out(f->out.output, f->out.overwrite, {f->store});
         storage::StoreReader reader(f->store);
         const std::string run = resolve_run(reader, f->run, f->store);

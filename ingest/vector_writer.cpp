@@ -20,23 +20,6 @@ namespace avf::ingest {
 
 namespace {
 
-struct Driver {
-    const char* name;      // GDAL's
-    const char* extension; // what vector_driver infers it from (also the others below)
-};
-constexpr Driver drivers[] = {{"GPKG", "gpkg"}, {"GeoJSON", "geojson"}, {"CSV", "csv"}};
-
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
-std::string accepted_list() {
-    std::string list;
-    for (const Driver& d : drivers) list += (list.empty() ? "" : ", ") + std::string(d.name);
-    return list;
-}
-
 [[noreturn]] void fail(const std::string& path, const std::string& what) {
     const int error = errno; // GDAL's CSV and GeoJSON writers report a failed write() by its count only
     std::string msg = CPLGetLastErrorMsg();
@@ -93,22 +76,6 @@ OGRGeometryH ogr_geometry(const FeatureGeometry& geometry) {
 }
 
 } // namespace
-
-std::string vector_driver(const std::string& format, const std::string& path) {
-    if (!format.empty()) {
-        for (const Driver& d : drivers)
-            if (lower(format) == lower(d.name)) return d.name;
-        throw UsageError("unknown --format '" + format + "'", Context{}.expected("a GDAL driver name: one of " + accepted_list()));
-    }
-    const auto dot = path.find_last_of('.');
-    const auto slash = path.find_last_of('/');
-    const std::string ext = dot == std::string::npos || (slash != std::string::npos && dot < slash) ? "" : lower(path.substr(dot + 1));
-    if (ext == "json") return "GeoJSON";
-    for (const Driver& d : drivers)
-        if (ext == d.extension) return d.name;
-    throw UsageError("cannot tell the format from the output's name '" + path + "'",
-                     Context{}.expected("an extension .gpkg, .geojson, .json or .csv, or -f/--format " + accepted_list()));
-}
 
 bool driver_has_layers(const std::string& driver) {
     return driver != "GeoJSON" && driver != "CSV";

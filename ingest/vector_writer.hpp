@@ -5,8 +5,7 @@
 // temporary file of a cli::OutputFile (which refuses the store, inputs and existing files, and
 // renames the finished file into place), never a user's path directly.
 //
-//   std::string driver = avf::ingest::vector_driver(format_option, "zones.gpkg"); // "GPKG"
-//   avf::ingest::VectorWriter w(temp_path, driver);
+//   avf::ingest::VectorWriter w(temp_path, "GPKG");   // a GDAL driver name (cli picks it from -f or the extension)
 //   auto zones = w.add_layer("zones", avf::ingest::LayerGeometry::multi_polygon,
 //       {{"id", FieldType::text}, {"area_km2", FieldType::real}});
 //   w.add(zones, zone.geometry, {zone.id.str(), 12.5});
@@ -46,12 +45,6 @@ enum class LayerGeometry { point, multi_line, multi_polygon, any };
 
 /// A feature's geometry; std::monostate (or an empty container) is a feature without one.
 using FeatureGeometry = std::variant<std::monostate, GeoPoint, LineString, MultiLineString, MultiPolygon>;
-
-/// The GDAL driver for an export: `format` when given (a GDAL driver name, matched
-/// case-insensitively: GPKG, GeoJSON, CSV), else inferred from the extension of `path` (.gpkg,
-/// .geojson or .json, .csv; case-insensitive). UsageError naming the accepted ones when neither
-/// gives one of them.
-std::string vector_driver(const std::string& format, const std::string& path);
 
 /// True when `driver` keeps several layers in one file (GPKG); GeoJSON and CSV keep one.
 bool driver_has_layers(const std::string& driver);

@@ -345,7 +345,7 @@ TEST_CASE("an export to the store's own path is refused and the store stays inta
     CHECK(run_avf("audit verify " + q(store), out) == 0);
 }
 
-TEST_CASE("a bad export format is a usage error naming the GDAL drivers, before anything is written", "[cli][export]") {
+TEST_CASE("a bad export format is a usage error naming the formats, before anything is written", "[cli][export]") {
     test::TempDir tmp;
     const std::string store = store_with_mission_run(tmp);
     const std::string shp = (tmp.path() / "zones.shp").string();
@@ -354,7 +354,7 @@ TEST_CASE("a bad export format is a usage error naming the GDAL drivers, before 
         INFO(cmd);
         CHECK(run_avf(cmd + " --store " + q(store) + " -f ESRI_Shapefile -o " + q(shp), out) == 2);
         CHECK_THAT(out, Catch::Contains("unknown --format 'ESRI_Shapefile'"));
-        CHECK_THAT(out, Catch::Contains("GPKG, GeoJSON, CSV"));
+        CHECK_THAT(out, Catch::Contains("one of: gpkg, geojson, csv"));           // as findings export names its formats
         CHECK(run_avf(cmd + " --store " + q(store) + " -o " + q(shp), out) == 2); // nothing to infer it from
         CHECK_THAT(out, Catch::Contains("cannot tell the format"));
         CHECK(run_avf(cmd + " --store " + q(store) + " -o " + q(shp) + " -f geojson", out) == 0); // any case, any name
