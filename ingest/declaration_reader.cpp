@@ -62,7 +62,7 @@ public:
     }
     bool number(const std::string& field, double& out) const {
         double x = 0;
-        if (parse_number(m_raw[field], x, PlusBeforeSign::ignored) != NumberText::ok) return reject(ProblemCode::bad_number, field, "not a number");
+        if (parse_number(m_raw[field], x) != NumberText::ok) return reject(ProblemCode::bad_number, field, "not a number");
         if (!std::isfinite(x)) return reject(ProblemCode::not_finite, field, "not a finite number");
         out = x;
         return true;

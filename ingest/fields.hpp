@@ -59,15 +59,12 @@ enum class NumberText : std::uint8_t {
     out_of_range, ///< a number, but beyond what the type holds (1e400)
 };
 
-/// How a '+' written before a sign reads ("+-5"). Detections refuse it; the declaration, imagery
-/// and track readers have always read "+-5" as -5, and keep doing so.
-enum class PlusBeforeSign : std::uint8_t { malformed, ignored };
-
 namespace detail {
-// "+12.5" → "12.5": from_chars refuses the plus sign, people and some tools write it.
-inline std::string_view without_plus(std::string_view s, PlusBeforeSign plus) {
-    if (s.empty() || s.front() != '+') return s;
-    if (plus == PlusBeforeSign::ignored || (s.size() > 1 && s[1] != '-' && s[1] != '+')) return s.substr(1);
+// "+12.5" → "12.5": from_chars refuses the plus sign, people and some tools write it. A plus
+// before another sign ("+-5", "++5") is left, so it reads as malformed: which sign was meant is
+// not for avf to guess.
+inline std::string_view without_plus(std::string_view s) {
+    if (s.size() > 1 && s.front() == '+' && s[1] != '-' && s[1] != '+') return s.substr(1);
     return s;
 }
 template <typename T> NumberText from_chars_whole(std::string_view s, T& out) {
@@ -82,15 +79,15 @@ template <typename T> NumberText from_chars_whole(std::string_view s, T& out) {
 } // namespace detail
 
 /// A decimal number read with std::from_chars (locale-proof: "12,5" is not a number), the whole
-/// text or nothing; a leading '+' is accepted. "nan" and "inf" are read (callers check finiteness
+/// text or nothing; a leading '+' is accepted, but not before another sign ("+-5" is malformed). "nan" and "inf" are read (callers check finiteness
 /// and say so). Leaves `out` alone unless the result is `ok`. (Inline: the detections CSV reads
 /// three numbers per record.)
-inline NumberText parse_number(std::string_view text, double& out, PlusBeforeSign plus = PlusBeforeSign::malformed) {
-    return detail::from_chars_whole(detail::without_plus(text, plus), out);
+inline NumberText parse_number(std::string_view text, double& out) {
+    return detail::from_chars_whole(detail::without_plus(text), out);
 }
 /// A whole number, the same way ("3.0" is malformed here: read it with parse_number).
 inline NumberText parse_integer(std::string_view text, std::int64_t& out) {
-    return detail::from_chars_whole(detail::without_plus(text, PlusBeforeSign::malformed), out);
+    return detail::from_chars_whole(detail::without_plus(text), out);
 }
 
 /// true/false, 1/0, yes/no, on/off (any case, surrounding blanks ignored); nullopt otherwise.

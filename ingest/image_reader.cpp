@@ -113,7 +113,7 @@ public:
         out.reset();
         if (t.empty()) return true;
         double v = 0;
-        if (parse_number(t, v, PlusBeforeSign::ignored) != NumberText::ok)
+        if (parse_number(t, v) != NumberText::ok)
             return check().reject(ProblemCode::bad_number, name, t, "not a number", "a decimal number such as 0.30");
         out = v;
         return true;

@@ -45,8 +45,7 @@ bool height_value(const RecordCheck& check, const std::string& v, double& out) {
     out = nan;
     if (v.empty()) return true;
     double h = 0;
-    if (parse_number(v, h, PlusBeforeSign::ignored) != NumberText::ok)
-        return check.reject(ProblemCode::bad_number, "height_m", v, "not a number", "metres above ground");
+    if (parse_number(v, h) != NumberText::ok) return check.reject(ProblemCode::bad_number, "height_m", v, "not a number", "metres above ground");
     if (!std::isfinite(h)) return check.reject(ProblemCode::not_finite, "height_m", v, "not a finite number", "metres above ground");
     if (h < 0) return check.reject(ProblemCode::bad_value, "height_m", v, "negative height above ground", "a number >= 0");
     if (h > max_height_m)
@@ -68,8 +67,7 @@ bool sensor_value(const RecordCheck& check, const std::string& v, bool& out) {
 
 bool coordinate_value(const RecordCheck& check, const std::string& field, const std::string& v, double& out) {
     if (v.empty()) return check.reject(ProblemCode::missing_field, field, {}, "missing required field");
-    if (parse_number(v, out, PlusBeforeSign::ignored) != NumberText::ok)
-        return check.reject(ProblemCode::bad_number, field, v, "not a number", "decimal degrees");
+    if (parse_number(v, out) != NumberText::ok) return check.reject(ProblemCode::bad_number, field, v, "not a number", "decimal degrees");
     return true;
 }
 
@@ -78,7 +76,7 @@ bool altitude_value(const RecordCheck& check, const std::string& v, double& out)
     out = nan;
     if (v.empty()) return true;
     double a = 0;
-    if (parse_number(v, a, PlusBeforeSign::ignored) != NumberText::ok)
+    if (parse_number(v, a) != NumberText::ok)
         return check.reject(ProblemCode::bad_number, "altitude_m", v, "not a number", "metres above mean sea level");
     if (!std::isfinite(a)) return check.reject(ProblemCode::not_finite, "altitude_m", v, "not a finite number", "metres above mean sea level");
     if (a < -12'000 || a > max_height_m)
@@ -91,8 +89,7 @@ bool altitude_value(const RecordCheck& check, const std::string& v, double& out)
 bool error_value(const RecordCheck& check, const std::string& v, double& out) {
     out = 0.0;
     if (v.empty()) return true;
-    if (parse_number(v, out, PlusBeforeSign::ignored) != NumberText::ok)
-        return check.reject(ProblemCode::bad_number, "position_error_m", v, "not a number", "metres");
+    if (parse_number(v, out) != NumberText::ok) return check.reject(ProblemCode::bad_number, "position_error_m", v, "not a number", "metres");
     if (!std::isfinite(out) || out < 0 || out > max_distance_m)
         return check.reject(ProblemCode::bad_value, "position_error_m", v, "not a radius in metres", fmt::format("0 to {}", max_distance_m));
     return true;

@@ -87,6 +87,7 @@ TEST_CASE("declarations CSV: each defect is a problem naming line, field and rea
         {"E11,BLR,,T-72B3,4,26,53,-5,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::bad_value, "radius_m"},
         {"E12,,,T-72B3,4,26,53,5,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::missing_field, "party"},
         {"E13,BLR,,T-72B3,4,26,nan,5,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::not_finite, "lat"},
+        {"E14,BLR,,T-72B3,4,+-26,53,5,,,2027-03-01,2027-04-01,deployment,,", ProblemCode::bad_number, "lon"}, // which sign?
     };
     cases[0].row = "GOOD,BLR,,T-72B3,4,26,53,10,,,2027-03-01,2027-04-01,deployment,,";
     std::string text = k_header;

@@ -85,15 +85,15 @@ TEST_CASE("an ItemCollection: bad items become problems naming the feature and f
     std::string antimeridian = R"({"type":"Polygon","coordinates":[[[179.9,10],[-179.9,10],[-179.9,10.1],[179.9,10.1],[179.9,10]]]})";
     std::string bowtie = R"({"type":"Polygon","coordinates":[[[127,38],[127.1,38.1],[127.1,38],[127,38.1],[127,38]]]})";
     std::string features =
-        item("good-1") + "," +                                                                              // 0
-        item("no-time", R"("gsd":0.5,"avf:sensor":"optical")") + "," +                                      // 1
-        item("bad-gsd", R"("datetime":"2027-03-04T10:00:00Z","gsd":"fine","avf:sensor":"optical")") + "," + // 2
-        item("bad-sensor", R"("datetime":"2027-03-04T10:00:00Z","gsd":0.5,"avf:sensor":"lidar")") + "," +   // 3
-        item("anti", "", antimeridian) + "," +                                                              // 4
-        item("bow", "", bowtie) + "," +                                                                     // 5
-        item("pt", "", R"({"type":"Point","coordinates":[127,38]})") + "," +                                // 6
-        item("good-1") + "," +                                                                              // 7 duplicate
-        item("neg", R"("datetime":"2027-03-04T10:00:00Z","gsd":-1,"avf:sensor":"optical")") + "," +         // 8
+        item("good-1") + "," +                                                                               // 0
+        item("no-time", R"("gsd":0.5,"avf:sensor":"optical")") + "," +                                       // 1
+        item("bad-gsd", R"("datetime":"2027-03-04T10:00:00Z","gsd":"+-0.3","avf:sensor":"optical")") + "," + // 2
+        item("bad-sensor", R"("datetime":"2027-03-04T10:00:00Z","gsd":0.5,"avf:sensor":"lidar")") + "," +    // 3
+        item("anti", "", antimeridian) + "," +                                                               // 4
+        item("bow", "", bowtie) + "," +                                                                      // 5
+        item("pt", "", R"({"type":"Point","coordinates":[127,38]})") + "," +                                 // 6
+        item("good-1") + "," +                                                                               // 7 duplicate
+        item("neg", R"("datetime":"2027-03-04T10:00:00Z","gsd":-1,"avf:sensor":"optical")") + "," +          // 8
         item("rev", R"("start_datetime":"2027-03-04T10:00:00Z","end_datetime":"2027-03-04T09:00:00Z","gsd":1,"avf:sensor":"optical")") + "," + // 9
         item("good-2", "",
              R"({"type":"MultiPolygon","coordinates":[[[[127,38],[127,38.01],[127.01,38.01],[127.01,38],[127,38]]]]})"); // 10 (clockwise)

@@ -69,19 +69,19 @@ TEST_CASE("aircraft tracks: bad fixes are problems, the rest is read", "[ingest]
     test::TempDir tmp;
     // 0.05° of longitude at 38°N is about 4.4 km: 60 s for it is 73 m/s, 1 s is 4.4 km/s.
     auto r = read(tmp.write("bad.csv", "track_id,time,lon,lat,altitude_m,party,category,position_error_m\n"
-                                       "F-1,2027-03-04T10:00:00Z,127.00,38.00,5000,PRK,fixed_wing,\n" // 2
-                                       "F-1,2027-03-04T10:01:00Z,127.05,38.00,5000,PRK,fixed_wing,\n" // 3
-                                       "F-1,2027-03-04T10:00:30Z,127.02,38.00,5000,PRK,fixed_wing,\n" // 4 backwards
-                                       "F-1,2027-03-04T10:01:01Z,127.10,38.00,5000,PRK,fixed_wing,\n" // 5 4.4 km in 1 s
-                                       "F-1,2027-03-04T10:02:00Z,127.10,38.00,,PRK,fixed_wing,\n"     // 6 no altitude
-                                       "F-1,2027-03-04T10:03:00Z,127.15,38.00,5000,KOR,fixed_wing,\n" // 7 another party
-                                       "F-1,2027-03-04T10:04:00Z,127.20,38.00,5000,PRK,uav,\n"        // 8 another category
-                                       "Z-1,2027-03-04T10:00:00Z,127.00,38.00,100,PRK,zeppelin,\n"    // 9 unknown category
-                                       "F-1,2027-03-04T10:05:00Z,127.25,38.00,high,PRK,fixed_wing,\n" // 10 bad number
-                                       "F-1,2027-03-04T10:06:00Z,127.30,38.00,5000,PRK,fixed_wing,\n" // 11
-                                       "R-1,2027-03-04T10:00:00Z,127.00,38.00,100,PRK,balloon,\n"     // 12
-                                       "R-1,2027-03-04T10:00:10Z,127.02,38.00,100,PRK,balloon,2000\n" // 13: 1.76 km in 10 s, less 2 km of error
-                                       "R-1,2027-03-04T10:00:20Z,127.08,38.00,100,PRK,balloon,0\n")); // 14: 5.3 km less 2 km in 10 s: too fast
+                                       "F-1,2027-03-04T10:00:00Z,127.00,38.00,5000,PRK,fixed_wing,\n"   // 2
+                                       "F-1,2027-03-04T10:01:00Z,127.05,38.00,5000,PRK,fixed_wing,\n"   // 3
+                                       "F-1,2027-03-04T10:00:30Z,127.02,38.00,5000,PRK,fixed_wing,\n"   // 4 backwards
+                                       "F-1,2027-03-04T10:01:01Z,127.10,38.00,5000,PRK,fixed_wing,\n"   // 5 4.4 km in 1 s
+                                       "F-1,2027-03-04T10:02:00Z,127.10,38.00,,PRK,fixed_wing,\n"       // 6 no altitude
+                                       "F-1,2027-03-04T10:03:00Z,127.15,38.00,5000,KOR,fixed_wing,\n"   // 7 another party
+                                       "F-1,2027-03-04T10:04:00Z,127.20,38.00,5000,PRK,uav,\n"          // 8 another category
+                                       "Z-1,2027-03-04T10:00:00Z,127.00,38.00,100,PRK,zeppelin,\n"      // 9 unknown category
+                                       "F-1,2027-03-04T10:05:00Z,127.25,38.00,+-5000,PRK,fixed_wing,\n" // 10 bad number (which sign?)
+                                       "F-1,2027-03-04T10:06:00Z,127.30,38.00,5000,PRK,fixed_wing,\n"   // 11
+                                       "R-1,2027-03-04T10:00:00Z,127.00,38.00,100,PRK,balloon,\n"       // 12
+                                       "R-1,2027-03-04T10:00:10Z,127.02,38.00,100,PRK,balloon,2000\n"   // 13: 1.76 km in 10 s, less 2 km of error
+                                       "R-1,2027-03-04T10:00:20Z,127.08,38.00,100,PRK,balloon,0\n"));   // 14: 5.3 km less 2 km in 10 s: too fast
     const FlightTrack& f = track(r, "F-1");
     REQUIRE(f.points.size() == 3);
     CHECK(f.points[2].source_position == "line 11");
