@@ -98,7 +98,8 @@ RunResult ComplianceRun::run() {
 
     // 2. The detections, streamed; then the findings no single detection gives.
     const RunProgress progress(o.progress, total_size(result.inputs));
-    DetectionPass::Output pass = evaluate_detections(o, inputs, temp_dir, threads, progress, result.inputs);
+    DetectionPass::Output pass = m_detection_stage ? m_detection_stage(inputs, temp_dir, threads, progress, result.inputs)
+                                                   : evaluate_detections(o, inputs, temp_dir, threads, progress, result.inputs);
     FindingSpool whole_run(temp_dir, o.spill_bytes);
     std::vector<CoverageRecord> coverage = evaluate_whole_run(inputs, pass, !streamed.empty(), whole_run, result);
 
