@@ -32,6 +32,11 @@ constexpr int tag_digests = 1;
 constexpr int tag_partial = 2;
 constexpr std::size_t max_message = std::size_t{1} << 30; // bytes per MPI message (counts are int)
 
+// AVF_MPI_VERBOSE: each rank says on stderr what it reads and how long its steps take (bench/mpi_scaling.sh).
+bool verbose() {
+    return std::getenv("AVF_MPI_VERBOSE") != nullptr;
+}
+
 struct Ranks {
     int rank = 0, size = 1;
 };
@@ -353,7 +358,7 @@ SharePass share_pass(const Ranks& ranks, const RunOptions& o, const RunInputs& i
                      const RunProgress& progress, std::vector<InputCounts>& counts) {
     Plan plan(o, ranks);
     const std::vector<InputShare> shares = plan.shares();
-    if (std::getenv("AVF_MPI_VERBOSE") != nullptr) // the shares, one line per file a rank reads
+    if (verbose()) // the shares, one line per file a rank reads
         for (std::size_t i = 0; i < shares.size(); ++i)
             if (shares[i].read)
                 std::fprintf(stderr, "avf: rank %d of %d reads %s: %s\n", ranks.rank, ranks.size, plan.files()[i].path.c_str(),
@@ -362,7 +367,14 @@ SharePass share_pass(const Ranks& ranks, const RunOptions& o, const RunInputs& i
                                                 std::to_string(shares[i].first_line))
                                                    .c_str());
     SharePass out;
+    const double pass_start = MPI_Wtime();
     out.pass = DetectionPass(o, inputs, nullptr, temp_dir, progress, counts, &shares).run(threads);
+    if (verbose()) {
+        std::uint64_t admitted = 0;
+        for (const auto& c : counts) admitted += c.evaluated;
+        std::fprintf(stderr, "avf: rank %d of %d: pass over its share: %.3f s, %llu detections\n", ranks.rank, ranks.size, MPI_Wtime() - pass_start,
+                     static_cast<unsigned long long>(admitted));
+    }
     injected_faults(ranks, o);
 
     const bool local_fallback = out.pass.share_broken || !out.pass.repeated.empty();
@@ -414,8 +426,16 @@ RunResult run_ranks(const Ranks& ranks, const RunOptions& options) {
                 if (mine.fallback) return evaluate_detections(options, inputs, temp_dir, threads, progress, counts);
                 std::uint64_t admitted = 0;
                 for (const auto& c : counts) admitted += c.evaluated;
-                for (int r = 1; r < ranks.size; ++r)
-                    admitted += unpack_partial(receive_bytes(r, tag_partial), admitted, mine.pass, inputs, counts, options, temp_dir, r);
+                const double gather_start = MPI_Wtime();
+                std::uint64_t bytes = 0;
+                for (int r = 1; r < ranks.size; ++r) {
+                    const std::string partial = receive_bytes(r, tag_partial);
+                    bytes += partial.size();
+                    admitted += unpack_partial(partial, admitted, mine.pass, inputs, counts, options, temp_dir, r);
+                }
+                if (verbose())
+                    std::fprintf(stderr, "avf: rank 0 of %d: gathered %llu bytes of states, findings and problems: %.3f s (waiting included)\n",
+                                 ranks.size, static_cast<unsigned long long>(bytes), MPI_Wtime() - gather_start);
                 return std::move(mine.pass);
             });
         return run.run();
