@@ -47,7 +47,7 @@ rm -rf "$BENCH_DIR/zones.h5" "$BENCH_DIR/zones.h5.d"
 echo "date: $(date -u +%FT%TZ)  commit: $(git rev-parse --short=12 HEAD)  build: $BENCH_BUILD ($(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' "$BENCH_BUILD/CMakeCache.txt"))"
 echo "cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; load at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "input: $rows rows, $(du -m "$csv" | cut -f1) MB; --threads $BENCH_THREADS per rank"
-printf "%-6s %8s %10s %12s %14s %s\n" ranks wall_s rows_per_s max_pass_s gather_s "results vs plain"
+printf "%-6s %8s %10s %11s %11s %24s %s\n" ranks wall_s rows_per_s max_pass_s max_pack_s "rank 0 adding, received" "results vs plain"
 stores=()
 for np in plain $BENCH_RANKS; do
   store=$BENCH_DIR/run-$np.h5
@@ -64,11 +64,13 @@ for np in plain $BENCH_RANKS; do
   end=$(date +%s.%N)
   wall=$(/usr/bin/python3 -c "print(f'{$end - $start:.2f}')")
   pass=$(sed -n 's/.*pass over its share: \([0-9.]*\) s.*/\1/p' "$BENCH_DIR/err.txt" | sort -g | tail -1)
-  gather=$(sed -n 's/.*gathered \([0-9]*\) bytes.*: \([0-9.]*\) s.*/\2 s, \1 B/p' "$BENCH_DIR/err.txt")
+  gather=$(sed -n 's/.*gathered \([0-9]*\) bytes.*, \([0-9.]*\) s adding.*/\2 s, \1 B/p' "$BENCH_DIR/err.txt")
+  pack=$(sed -n 's/.*packed [0-9]* bytes: \([0-9.]*\) s.*/\1/p' "$BENCH_DIR/err.txt" | sort -g | tail -1)
   same=-
   if [ "$np" != plain ]; then
     same=$(/usr/bin/python3 bench/../tests/mpi/compare_runs.py --results-only "$BENCH_DIR/run-plain.h5" "$store" | tail -1 | grep -o 'identical\|DIFFERENT')
   fi
-  printf "%-6s %8s %10s %12s %14s %s\n" "$np" "$wall" "$(/usr/bin/python3 -c "print(int($rows / $wall))")" "${pass:--}" "${gather:--}" "$same"
+  printf "%-6s %8s %10s %11s %11s %24s %s\n" "$np" "$wall" "$(/usr/bin/python3 -c "print(int($rows / $wall))")" "${pass:--}" "${pack:--}" "${gather:--}" "$same"
+  if [ -n "${BENCH_SHOW:-}" ]; then grep '^avf: rank' "$BENCH_DIR/err.txt" >&2 || true; fi
   stores+=("$store")
 done
