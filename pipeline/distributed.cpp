@@ -426,16 +426,22 @@ RunResult run_ranks(const Ranks& ranks, const RunOptions& options) {
                 if (mine.fallback) return evaluate_detections(options, inputs, temp_dir, threads, progress, counts);
                 std::uint64_t admitted = 0;
                 for (const auto& c : counts) admitted += c.evaluated;
-                const double gather_start = MPI_Wtime();
+                double waited = 0, unpacked = 0;
                 std::uint64_t bytes = 0;
                 for (int r = 1; r < ranks.size; ++r) {
+                    const double t0 = MPI_Wtime();
                     const std::string partial = receive_bytes(r, tag_partial);
+                    const double t1 = MPI_Wtime();
                     bytes += partial.size();
                     admitted += unpack_partial(partial, admitted, mine.pass, inputs, counts, options, temp_dir, r);
+                    waited += t1 - t0;
+                    unpacked += MPI_Wtime() - t1;
                 }
                 if (verbose())
-                    std::fprintf(stderr, "avf: rank 0 of %d: gathered %llu bytes of states, findings and problems: %.3f s (waiting included)\n",
-                                 ranks.size, static_cast<unsigned long long>(bytes), MPI_Wtime() - gather_start);
+                    std::fprintf(stderr,
+                                 "avf: rank 0 of %d: gathered %llu bytes of states, findings and problems: %.3f s receiving (waiting "
+                                 "included), %.3f s adding\n",
+                                 ranks.size, static_cast<unsigned long long>(bytes), waited, unpacked);
                 return std::move(mine.pass);
             });
         return run.run();
@@ -454,7 +460,13 @@ RunResult run_ranks(const Ranks& ranks, const RunOptions& options) {
     tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
     const RunProgress progress(nullptr, 0);
     SharePass mine = share_pass(ranks, o, inputs, temp_dir, threads, progress, counts);
-    if (!mine.fallback) send_bytes(pack_partial(mine.pass, inputs, counts), 0, tag_partial);
+    if (!mine.fallback) {
+        const double t0 = MPI_Wtime();
+        const std::string partial = pack_partial(mine.pass, inputs, counts);
+        if (verbose())
+            std::fprintf(stderr, "avf: rank %d of %d: packed %zu bytes: %.3f s\n", ranks.rank, ranks.size, partial.size(), MPI_Wtime() - t0);
+        send_bytes(partial, 0, tag_partial);
+    }
     return {};
 }
 
