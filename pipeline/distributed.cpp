@@ -479,7 +479,8 @@ bool launched_by_mpi() {
 DistributedRun run_distributed(const RunOptions& options) {
     int initialized = 0;
     MPI_Initialized(&initialized);
-    if (!initialized) MPI_Init(nullptr, nullptr);
+    int provided = 0; // oneTBB's threads never call MPI: only the main thread does (FUNNELED)
+    if (!initialized) MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
     Ranks ranks;
     MPI_Comm_rank(MPI_COMM_WORLD, &ranks.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &ranks.size);
