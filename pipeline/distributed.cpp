@@ -400,6 +400,11 @@ SharePass share_pass(const Ranks& ranks, const RunOptions& o, const RunInputs& i
             any = std::adjacent_find(all.begin(), all.end()) != all.end(); // an id on two ranks
         }
         fallback = any ? 1 : 0;
+        if (any)
+            std::fprintf(stderr,
+                         "avf: note: rank 0 evaluates every detection itself (an id repeats, or a share did not end on a record boundary): "
+                         "the results are the plain run's, without the speed-up of %d ranks\n",
+                         ranks.size);
     } else {
         spill::ByteWriter w;
         write_digests(w, local_fallback, out.pass.distinct);

@@ -4,6 +4,7 @@
 #   tests/mpi/mpi_runs.sh AVF MPIRUN demo           the demo's run (scripts/demo.sh), -np 1, 2, 4
 #   tests/mpi/mpi_runs.sh AVF MPIRUN scenario NAME  tests/scenarios/NAME, -np 2 and 4
 #   tests/mpi/mpi_runs.sh AVF MPIRUN quoted         bad records, quoted newlines, stray quotes: -np 2, 3, 4
+#   tests/mpi/mpi_runs.sh AVF MPIRUN fallback       a share ending inside a record: rank 0 alone, same results
 #   tests/mpi/mpi_runs.sh AVF MPIRUN unpinned       the demo at the real clock, -np 2: same results
 #   tests/mpi/mpi_runs.sh AVF MPIRUN faults         a rank's I/O error, a rank killed (kill -9)
 #
@@ -111,6 +112,31 @@ open(sys.argv[2], "w").write("\n".join(out) + "\n")
 PY
     run_args=(run --regime "$dir/regime.toml" --detections "$work/detections.csv" --threads 2 --top 0 --quiet --block-bytes 4096)
     compare 2 3 4
+    ;;
+fallback)
+    # A stray quote, then a quoted field with a newline placed so that the cut of -np 2 falls on
+    # that newline: the quotes before it are even (the stray one does not open a field), so the cut
+    # is kept, rank 0's share ends inside the record, and rank 0 evaluates every detection alone —
+    # the results must still be the plain run's.
+    dir=tests/scenarios/bad-records
+    "$AVF" zones import "$dir/zones.geojson" --store "$work/base.h5" --set scenario >/dev/null 2>&1
+    $PY - "$work/detections.csv" <<'PY'
+import sys
+head = "id,time,lon,lat,class,count,confidence,source,uncertainty_m,party,source_record,model\n"
+row = lambda i, note="IMG-1": f"p{i},2027-03-04T10:00:00Z,127.5,38.5,troops,3,0.9,imagery,0,PRK,{note},\n"
+prefix = "".join(row(i) for i in range(40))
+stray = 'stray,2027-03-04T10:00:00Z,127.5,38.5,tro"ops,3,0.9,imagery,0,PRK,IMG-1,\n'
+q1 = 'quoted,2027-03-04T10:00:00Z,127.5,38.5,troops,3,0.9,imagery,0,PRK,"IMG'
+q = q1 + '\n2, continued",\n'
+want = len(prefix) + len(stray) - len(q) + len(q1)  # bytes after the quoted record: its first line holds the middle
+suffix = "".join(row(100 + i) for i in range(38))
+suffix += row(999, "X" * (want - len(suffix) - len(row(999, ""))))
+assert len(suffix) == want
+open(sys.argv[1], "w").write(head + prefix + stray + q + suffix)
+PY
+    run_args=(run --regime "$dir/regime.toml" --detections "$work/detections.csv" --threads 2 --top 0 --quiet)
+    compare 2
+    grep -q "rank 0 evaluates every detection itself" "$work/np2.out" || { echo "no fallback: the cut was not where this test means it"; cat "$work/np2.out"; exit 1; }
     ;;
 faults)
     base_demo
