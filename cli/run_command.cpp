@@ -6,6 +6,7 @@
 #include "cli/receipt.hpp"
 #include "core/error.hpp"
 #include "pipeline/compliance_run.hpp"
+#include "pipeline/distributed.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -180,8 +181,14 @@ void register_run_command(CLI::App& app) {
                 progress.update(p.records, p.bytes_read, p.bytes_total, p.seconds, p.phase, p.findings_written);
             };
         f->options.keep_findings = static_cast<std::size_t>(std::max(0, f->top));
-        pipeline::ComplianceRun run(f->options);
-        auto r = run.run();
+        pipeline::RunResult r;
+        if (pipeline::launched_by_mpi()) { // mpirun -np N avf run …: rank 0 commits and reports (docs/mpi.md)
+            pipeline::DistributedRun d = pipeline::run_distributed(f->options);
+            if (d.rank != 0) return;
+            r = std::move(d.result);
+        } else {
+            r = pipeline::ComplianceRun(f->options).run();
+        }
         progress.finish();
         progress.done(fmt::format("{}: {} findings, {} problems{}", r.run_id.empty() ? std::string("dry run") : "run " + r.run_id, r.finding_count,
                                   r.problem_count, r.run_id.empty() ? "; nothing written" : ", committed"));

@@ -148,6 +148,67 @@ void CountingRule::combine(RuleState& into, RuleState&& from) const {
     a.adopt(std::move(b));
 }
 
+namespace {
+
+void put_sum(spill::ByteWriter& w, const CountSum& n) {
+    w.i64(n.value());
+    w.u8(n.overflowed() ? 1 : 0);
+}
+
+CountSum get_sum(spill::ByteReader& r) {
+    CountSum n(r.i64());
+    if (r.u8() != 0) n += n.value() > 0 ? 1 : -1; // an overflowed sum holds its int64 limit: one more step saturates it again
+    return n;
+}
+
+} // namespace
+
+// Cells (key, sums), then every evidence record (1, record)… and 0: what combine() would adopt.
+void CountingRule::save_state(RuleState& state, spill::ByteWriter& w) const {
+    auto& s = static_cast<CountState&>(state);
+    w.u64(s.cells.size());
+    for (const auto& [key, cell] : s.cells) {
+        w.u64(key.target);
+        w.str(key.party);
+        w.i64(key.window);
+        put_sum(w, cell.certain);
+        put_sum(w, cell.possible);
+    }
+    s.cells.clear();
+    auto record = [&](std::string_view r) {
+        w.u8(1);
+        w.str(r);
+    };
+    for (auto& f : s.files) {
+        f->flush();
+        spill::RecordReader reader(*f, 0, f->size());
+        std::string_view r;
+        while (reader.next(r)) record(r);
+    }
+    for (std::size_t pos = 0; pos < s.memory.size();) {
+        const spill::FrameLength n = spill::frame_length(s.memory.data() + pos);
+        record(std::string_view(s.memory).substr(pos + sizeof n, n));
+        pos += sizeof n + n;
+    }
+    w.u8(0);
+    std::string().swap(s.memory); // the state is spent (its spill files go with it)
+}
+
+void CountingRule::load_state(RuleState& into, spill::ByteReader& r) const {
+    auto& s = static_cast<CountState&>(into);
+    const std::uint64_t cells = r.u64();
+    for (std::uint64_t i = 0; i < cells; ++i) {
+        CountKey key;
+        key.target = static_cast<std::size_t>(r.u64());
+        key.party = std::string(r.str());
+        key.window = r.i64();
+        Cell& c = s.cells[key];
+        c.certain += get_sum(r);
+        c.possible += get_sum(r);
+    }
+    while (r.u8() != 0) s.add_record(r.str());
+}
+
 void CountingRule::finalize(RuleState* state, std::vector<Finding>& out) const {
     auto& s = static_cast<CountState&>(*state);
     // The rule's sentence forms: counted per party, or over every party (no party in the key).

@@ -42,6 +42,8 @@ public:
     std::unique_ptr<RuleState> make_state() const override;
     void combine(RuleState& into, RuleState&& from) const override;
     void finalize(RuleState* state, std::vector<Finding>& out) const override;
+    void save_state(RuleState& state, spill::ByteWriter& out) const override;
+    void load_state(RuleState& into, spill::ByteReader& in) const override;
 
 protected:
     /// Reads max_count (required unless `optional_limit`), window / aggregation and per_party.

@@ -1,5 +1,6 @@
 #include "fusion/declaration_rule.hpp"
 
+#include "core/spill/byte_codec.hpp"
 #include "fusion/finding_builder.hpp"
 #include "fusion/toml_reader.hpp"
 
@@ -19,6 +20,40 @@ void DeclarationRule::combine(RuleState& into, RuleState&& from) const {
     auto& b = static_cast<SightingState&>(from).sightings;
     a.insert(a.end(), std::make_move_iterator(b.begin()), std::make_move_iterator(b.end()));
     std::vector<Sighting>().swap(b);
+}
+
+void DeclarationRule::save_state(RuleState& state, spill::ByteWriter& w) const {
+    auto& v = static_cast<SightingState&>(state).sightings;
+    w.u64(v.size());
+    for (const auto& s : v) {
+        for (const std::string* text : {&s.id, &s.equipment_class, &s.party, &s.source, &s.source_record, &s.file, &s.position_in_file}) w.str(*text);
+        w.i64(s.time.ms);
+        w.f64(s.position.x());
+        w.f64(s.position.y());
+        w.f64(s.uncertainty_m);
+        w.i64(s.count);
+        w.f64(s.confidence);
+    }
+    std::vector<Sighting>().swap(v);
+}
+
+void DeclarationRule::load_state(RuleState& into, spill::ByteReader& r) const {
+    auto& v = static_cast<SightingState&>(into).sightings;
+    const std::uint64_t n = r.u64();
+    v.reserve(v.size() + n);
+    for (std::uint64_t i = 0; i < n; ++i) {
+        Sighting s;
+        for (std::string* text : {&s.id, &s.equipment_class, &s.party, &s.source, &s.source_record, &s.file, &s.position_in_file})
+            *text = std::string(r.str());
+        s.time = UtcTime{r.i64()};
+        const double x = r.f64();
+        const double y = r.f64();
+        s.position = GeoPoint{x, y};
+        s.uncertainty_m = r.f64();
+        s.count = r.i64();
+        s.confidence = r.f64();
+        v.push_back(std::move(s));
+    }
 }
 
 std::vector<MergedObservation> DeclarationRule::observations(RuleState* state) const {

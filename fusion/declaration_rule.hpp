@@ -25,6 +25,8 @@ public:
     std::unique_ptr<RuleState> make_state() const override { return std::make_unique<SightingState>(); }
     void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const override;
     void combine(RuleState& into, RuleState&& from) const override;
+    void save_state(RuleState& state, spill::ByteWriter& out) const override;
+    void load_state(RuleState& into, spill::ByteReader& in) const override;
     void attach(const FusionInputs& inputs) override { m_inputs = inputs; }
 
 protected:

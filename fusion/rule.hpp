@@ -38,6 +38,11 @@
 #include <string>
 #include <vector>
 
+namespace avf::spill {
+class ByteWriter;
+class ByteReader;
+} // namespace avf::spill
+
 namespace avf::fusion {
 
 class TomlReader;
@@ -127,6 +132,11 @@ public:
     virtual void evaluate(const LocatedDetection& located, RuleState* state, std::vector<Finding>& out) const = 0;
     virtual void combine(RuleState& /*into*/, RuleState&& /*from*/) const {}
     virtual void finalize(RuleState* /*state*/, std::vector<Finding>& /*out*/) const {}
+    /// A distributed run (docs/mpi.md) ships each rank's state to rank 0: save_state writes the
+    /// state (which is spent then), load_state adds what save_state wrote into `into` as combine() adds a
+    /// state. Every rule whose make_state() gives a state overrides both.
+    virtual void save_state(RuleState& /*state*/, spill::ByteWriter& /*out*/) const {}
+    virtual void load_state(RuleState& /*into*/, spill::ByteReader& /*in*/) const {}
     /// Declarations, de-duplication tolerances and coverage for whole-run fusion rules (called
     /// once before evaluation; `inputs` outlives the rule's use). Other rules ignore it.
     virtual void attach(const FusionInputs& /*inputs*/) {}

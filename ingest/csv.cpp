@@ -358,14 +358,21 @@ bool CsvBlockReader::read_more(std::size_t bytes) {
     const std::size_t old_size = m_pending.size();
     m_pending.resize(old_size + bytes);
     std::size_t got = 0;
+    const std::size_t wanted = bytes;
+    if (m_restricted) bytes = static_cast<std::size_t>(std::min<std::uint64_t>(bytes, m_share_end - m_share_pos));
     try {
-        got = m_file->read(m_pending.data() + old_size, bytes); // short only at the end; IoError on a read error
+        if (m_restricted) {
+            got = m_file->read_at(m_share_pos, m_pending.data() + old_size, bytes); // as read(), at the share's position
+            m_share_pos += got;
+        } else {
+            got = m_file->read(m_pending.data() + old_size, bytes); // short only at the end; IoError on a read error
+        }
     } catch (...) {
         m_pending.resize(old_size);
         throw;
     }
     m_pending.resize(old_size + got);
-    if (got < bytes) m_eof = true;
+    if (got < wanted) m_eof = true;
     if (m_cr_line_ends) normalize_line_ends(old_size);
     return got > 0;
 }
@@ -494,6 +501,20 @@ void CsvBlockReader::skip_bad_record(BadRecord kind, std::uint64_t record_lines,
     problems.report(std::move(p)); // last: a strict sink throws here, with the reader consistent
 }
 
+void CsvBlockReader::restrict_to(std::uint64_t begin, std::uint64_t end, std::uint64_t first_line) {
+    if (begin < m_consumed || end < begin) throw UsageError("CSV share out of range", Context{}.file(m_path));
+    const bool whole = begin == m_consumed && end >= m_bytes_total;
+    m_pending.clear();
+    m_eof = false;
+    m_restricted = true;
+    m_share_pos = begin;
+    m_share_end = end;
+    m_consumed = begin;
+    m_next_line = first_line;
+    m_next_record = 0;
+    m_reported_no_records = !whole;
+}
+
 bool CsvBlockReader::next(CsvBlock& block, ProblemSink& problems) {
     while (true) {
         if (m_pending.size() < m_options.block_bytes) read_more(m_options.block_bytes - m_pending.size());
@@ -512,6 +533,7 @@ bool CsvBlockReader::next(CsvBlock& block, ProblemSink& problems) {
             if (s.bad != BadRecord::none) break;
             if (m_eof) {
                 s.finish(m_pending);
+                if (m_restricted && s.bad != BadRecord::none && m_share_end < m_bytes_total) m_share_broken = true;
                 break;
             }
             if (s.cut > 0) break;

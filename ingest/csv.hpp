@@ -145,6 +145,19 @@ public:
     /// Data records handed out in blocks or skipped as unreadable so far.
     std::uint64_t records_read() const { return m_next_record; }
 
+    /// From here on reads only the bytes [begin, end) of the file, as if they were all of it after
+    /// the header (one rank's share of a distributed run, docs/mpi.md). Call before next().
+    /// `begin` must be where a record of the file starts, at or after bytes_read() (the end of the
+    /// header), and `first_line` the line number there; records are indexed from 0 again. A share
+    /// that is not the whole file never reports the file as holding no record.
+    void restrict_to(std::uint64_t begin, std::uint64_t end, std::uint64_t first_line);
+    /// True when a restricted share that ends before the file does ended inside a record (an open
+    /// quote, or malformed quoting over several lines): its end was not a record boundary of the
+    /// whole file, so its records are not those a reader of the whole file sees.
+    bool share_ended_inside_record() const { return m_share_broken; }
+    /// True for a file with CR line ends (an old Mac file), known once the header is read.
+    bool cr_line_ends() const { return m_cr_line_ends; }
+
 private:
     enum class BadRecord : std::uint8_t { none, unterminated_quote, malformed_multiline, too_long };
     struct Scan;
@@ -169,6 +182,9 @@ private:
     std::uint64_t m_next_record = 0; // record index of the first record in m_pending
     std::uint64_t m_bytes_total = 0;
     std::uint64_t m_consumed = 0;
+    bool m_restricted = false;   // restrict_to(): read_at from m_share_pos up to m_share_end
+    bool m_share_broken = false; // see share_ended_inside_record()
+    std::uint64_t m_share_pos = 0, m_share_end = 0;
 };
 
 } // namespace avf::ingest

@@ -13,6 +13,7 @@
 #include <oneapi/tbb/info.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <exception>
 
 namespace avf::pipeline {
@@ -20,7 +21,15 @@ namespace {
 
 constexpr std::size_t write_batch = 8192; // findings or problems per batch handed to the writer
 
+// The clock of the run's started and finished times. AVF_TEST_RUN_CLOCK (ISO-8601 UTC) pins both,
+// so that two runs over the same inputs give the same commit record and chain row byte for byte
+// (tests/mpi: the distributed run against the plain one; docs/mpi.md). A test hook: such a run
+// records the pinned time as its own.
 UtcTime now() {
+    if (const char* pinned = std::getenv("AVF_TEST_RUN_CLOCK")) {
+        if (auto t = parse_utc(pinned)) return *t;
+        throw UsageError(std::string("AVF_TEST_RUN_CLOCK '") + pinned + "' is not an ISO-8601 UTC time");
+    }
     return UtcTime{std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count()};
 }
 
@@ -98,7 +107,8 @@ RunResult ComplianceRun::run() {
 
     // 2. The detections, streamed; then the findings no single detection gives.
     const RunProgress progress(o.progress, total_size(result.inputs));
-    DetectionPass::Output pass = evaluate_detections(o, inputs, temp_dir, threads, progress, result.inputs);
+    DetectionPass::Output pass = m_detection_stage ? m_detection_stage(inputs, temp_dir, threads, progress, result.inputs)
+                                                   : evaluate_detections(o, inputs, temp_dir, threads, progress, result.inputs);
     FindingSpool whole_run(temp_dir, o.spill_bytes);
     std::vector<CoverageRecord> coverage = evaluate_whole_run(inputs, pass, !streamed.empty(), whole_run, result);
 

@@ -33,19 +33,31 @@
 //   avf::pipeline::RunResult r = run.run();  // reads, evaluates, writes /runs/<id>
 #pragma once
 
+#include "pipeline/detection_pass.hpp"
 #include "pipeline/run_inputs.hpp" // load_zone_set, bind_regime (also for `avf regime check`)
 #include "pipeline/run_options.hpp"
+
+#include <functional>
 
 namespace avf::pipeline {
 
 class ComplianceRun {
 public:
+    /// The detection side of the run (default: evaluate_detections).
+    using DetectionStage = std::function<DetectionPass::Output(const RunInputs& inputs, const std::string& temp_dir, int threads,
+                                                               const RunProgress& progress, std::vector<InputCounts>& counts)>;
+
     /// Checks the options without touching a file; throws UsageError.
     explicit ComplianceRun(RunOptions options);
     RunResult run();
 
+    /// Replaces the detection pass: a distributed run's rank 0 evaluates its share there and adds
+    /// the other ranks' partial states, findings and problems (distributed.hpp).
+    void set_detection_stage(DetectionStage stage) { m_detection_stage = std::move(stage); }
+
 private:
     RunOptions m_options;
+    DetectionStage m_detection_stage;
 };
 
 } // namespace avf::pipeline

@@ -18,8 +18,9 @@ struct DetectionPass::Source {
     std::vector<Problem> header_notes;
     std::unique_ptr<ingest::DetectionSource> source; // OGR sources
 
-    std::uint64_t records() const { return csv ? reader->records_read() : source->records_seen(); }
-    std::uint64_t bytes() const { return csv ? reader->bytes_read() : source->bytes_read(); }
+    std::uint64_t records() const { return csv ? (reader ? reader->records_read() : 0) : (source ? source->records_seen() : 0); }
+    std::uint64_t bytes() const { return csv ? (reader ? reader->bytes_read() : 0) : (source ? source->bytes_read() : 0); }
+    bool skipped() const { return !reader && !source; } // another rank's file (InputShare::read false)
 };
 
 struct DetectionPass::Chunk {
@@ -33,9 +34,10 @@ struct DetectionPass::Chunk {
 };
 
 DetectionPass::DetectionPass(const RunOptions& options, const RunInputs& inputs, const std::vector<IdDigest>* repeated, const std::string& temp_dir,
-                             const RunProgress& progress, std::vector<InputCounts>& counts)
-    : m_options(options), m_inputs(inputs), m_temp_dir(temp_dir), m_progress(progress), m_counts(counts),
+                             const RunProgress& progress, std::vector<InputCounts>& counts, const std::vector<InputShare>* shares)
+    : m_options(options), m_inputs(inputs), m_temp_dir(temp_dir), m_progress(progress), m_counts(counts), m_shares(shares),
       m_problems(std::make_unique<ProblemSpool>(temp_dir, options.spill_bytes)), m_ids(options.strict, repeated, temp_dir) {
+    const auto share = [&](std::size_t i) { return shares ? (*shares)[i] : InputShare{}; };
     m_parse_options.taxonomy = &inputs.regime.taxonomy;
     m_parse_options.csv.block_bytes = options.block_bytes;
     for (const auto& p : inputs.declaration_problems) m_problems->add(p);
@@ -44,13 +46,17 @@ DetectionPass::DetectionPass(const RunOptions& options, const RunInputs& inputs,
     for (const auto& path : options.detections) {
         Source in;
         in.path = path;
-        if (ingest::is_detection_csv(path)) {
+        const InputShare mine = share(m_sources.size());
+        if (!mine.read) {
+            in.csv = ingest::is_detection_csv(path);
+        } else if (ingest::is_detection_csv(path)) {
             // open_detections' CSV path, split so that blocks can be parsed in parallel.
             in.csv = true;
             in.reader = std::make_unique<ingest::CsvBlockReader>(path, m_parse_options.csv);
             CollectingProblemSink notes;
             in.layout = ingest::DetectionCsvLayout::from_header(in.reader->header(), path, in.reader->header_line(), notes);
-            in.header_notes = std::move(notes.problems());
+            if (mine.first) in.header_notes = std::move(notes.problems());
+            if (!mine.whole) in.reader->restrict_to(mine.begin, mine.end, mine.first_line);
         } else {
             in.source = ingest::open_detections(path, m_parse_options);
         }
@@ -63,7 +69,7 @@ DetectionPass::DetectionPass(const RunOptions& options, const RunInputs& inputs,
     for (const auto& path : options.reports) {
         Source in;
         in.path = path;
-        in.source = ingest::open_reports(path, inputs.gazetteer, report_options);
+        if (share(m_sources.size()).read) in.source = ingest::open_reports(path, inputs.gazetteer, report_options);
         m_sources.push_back(std::move(in));
     }
 }
@@ -98,7 +104,9 @@ DetectionPass::Output DetectionPass::run(int threads) {
     if (m_ids.collects_digests()) {
         m_progress.checking_ids(m_records_before);
         out.repeated = m_ids.repeated();
+        if (m_shares) out.distinct = m_ids.distinct();
     }
+    out.share_broken = m_share_broken;
     return out;
 }
 
@@ -106,6 +114,11 @@ DetectionPass::Output DetectionPass::run(int threads) {
 std::shared_ptr<DetectionPass::Chunk> DetectionPass::read() {
     while (m_current < m_sources.size()) {
         Source& in = m_sources[m_current];
+        if (in.skipped()) {
+            m_counts[m_current].read = 0;
+            ++m_current;
+            continue;
+        }
         auto chunk = std::make_shared<Chunk>();
         chunk->input = m_current;
         chunk->csv = in.csv;
@@ -124,6 +137,7 @@ std::shared_ptr<DetectionPass::Chunk> DetectionPass::read() {
         m_records_before += in.records();
         m_bytes_before += in.bytes();
         m_counts[m_current].read = in.records();
+        if (in.reader && in.reader->share_ended_inside_record()) m_share_broken = true;
         in.reader.reset();
         in.source.reset();
         ++m_current;

@@ -36,6 +36,16 @@
 
 namespace avf::pipeline {
 
+/// One process's share of a streamed input in a distributed run (docs/mpi.md, distributed.hpp):
+/// the whole file, none of it, or the bytes [begin, end) of a CSV file from line `first_line`.
+struct InputShare {
+    bool read = true;                 ///< false: another rank reads this file
+    bool whole = true;                ///< else only [begin, end)
+    bool first = true;                ///< the share holding the file's first record: it reports the header's notes
+    std::uint64_t begin = 0, end = 0; ///< byte offsets (begin: a record boundary past the header)
+    std::uint64_t first_line = 1;     ///< line number at `begin`
+};
+
 class DetectionPass {
 public:
     /// One evaluating thread's aggregates and findings.
@@ -48,13 +58,17 @@ public:
         std::vector<std::unique_ptr<Worker>> workers;
         std::unique_ptr<ProblemSpool> problems; ///< the declarations' problems, then the detections', in input order
         std::vector<IdDigest> repeated;         ///< a first pass without --strict: the ids seen more than once (sorted)
+        std::vector<IdDigest> distinct;         ///< with shares, a first pass: every id's digest once (sorted)
+        bool share_broken = false;              ///< with shares: a CSV share ended inside a record (CsvBlockReader)
     };
 
     /// Opens every detections file, then every reports file (IoError / InputError for one that
     /// cannot be read). `repeated`: see DuplicateIdCheck. `counts` (one per detections file, then
     /// one per reports file) are reset, then counted by the pass.
+    /// `shares` (one per detections file, then one per reports file; nullptr: every file whole):
+    /// what of each file this process reads (a distributed run, docs/mpi.md).
     DetectionPass(const RunOptions& options, const RunInputs& inputs, const std::vector<IdDigest>* repeated, const std::string& temp_dir,
-                  const RunProgress& progress, std::vector<InputCounts>& counts);
+                  const RunProgress& progress, std::vector<InputCounts>& counts, const std::vector<InputShare>* shares = nullptr);
     ~DetectionPass();
     DetectionPass(const DetectionPass&) = delete;
     DetectionPass& operator=(const DetectionPass&) = delete;
@@ -76,12 +90,14 @@ private:
     std::string m_temp_dir;
     const RunProgress& m_progress;
     std::vector<InputCounts>& m_counts;
+    const std::vector<InputShare>* m_shares = nullptr;
     ingest::DetectionParseOptions m_parse_options;
     std::unique_ptr<ProblemSpool> m_problems;
     std::vector<Source> m_sources;
     DuplicateIdCheck m_ids;
     CollectingProblemSink m_strict_sink{true};              // --strict: throws at the first rejected record, in input order
     std::size_t m_current = 0;                              // the file being read
+    bool m_share_broken = false;                            // see Output::share_broken
     std::uint64_t m_admitted = 0;                           // detections admitted so far: the next one's input position
     std::uint64_t m_records_before = 0, m_bytes_before = 0; // of the files already read
 };

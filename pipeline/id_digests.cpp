@@ -23,6 +23,14 @@ IdDigest digest_of(const DetectionId& id) {
 }
 
 std::vector<IdDigest> DigestSpool::repeated() {
+    return scan(false);
+}
+
+std::vector<IdDigest> DigestSpool::distinct() {
+    return scan(true);
+}
+
+std::vector<IdDigest> DigestSpool::scan(bool every) {
     if (m_file) m_file->flush();
     std::vector<std::vector<IdDigest>> found(partitions);
     tbb::parallel_for(std::size_t{0}, partitions, [&](std::size_t p) {
@@ -40,6 +48,11 @@ std::vector<IdDigest> DigestSpool::repeated() {
         }
         all.insert(all.end(), m_buffers[p].begin(), m_buffers[p].end());
         std::sort(all.begin(), all.end());
+        if (every) {
+            all.erase(std::unique(all.begin(), all.end()), all.end());
+            found[p] = std::move(all);
+            return;
+        }
         for (std::size_t i = 1; i < all.size(); ++i)
             if (all[i] == all[i - 1] && (found[p].empty() || found[p].back() != all[i])) found[p].push_back(all[i]);
     });
@@ -79,6 +92,11 @@ bool DuplicateIdCheck::admit(const Detection& d, const IdDigest& digest, Problem
 std::vector<IdDigest> DuplicateIdCheck::repeated() {
     if (!collects_digests()) return {};
     return m_digests.repeated();
+}
+
+std::vector<IdDigest> DuplicateIdCheck::distinct() {
+    if (!collects_digests()) return {};
+    return m_digests.distinct();
 }
 
 } // namespace avf::pipeline

@@ -55,11 +55,14 @@ public:
 
     /// The digests seen more than once, sorted, each once.
     std::vector<IdDigest> repeated();
+    /// Every digest, sorted, each once (a distributed run's cross-rank check, docs/mpi.md).
+    std::vector<IdDigest> distinct();
     /// Blocks spilled so far.
     std::size_t spilled_blocks() const;
 
 private:
     void spill(std::size_t p);
+    std::vector<IdDigest> scan(bool every); // every digest once, or the repeated ones
 
     std::string m_dir;
     std::size_t m_block;
@@ -83,6 +86,8 @@ public:
     bool admit(const Detection& d, const IdDigest& digest, ProblemSink& problems);
     /// A first pass's repeated digests (sorted; empty when no id repeats). Empty for the other modes.
     std::vector<IdDigest> repeated();
+    /// A first pass's digests, sorted, each once. Empty for the other modes.
+    std::vector<IdDigest> distinct();
 
 private:
     bool m_strict;

@@ -29,6 +29,7 @@ packages=(
   nlohmann-json3-dev              # JSON output, STAC and GeoJSON properties
   libssl-dev                      # SHA-256 through EVP
   libgeos-dev                     # independent oracle in tests
+  libopenmpi-dev openmpi-bin      # `mpirun -np N avf run` (AVF_MPI=ON, which `make` configures; docs/mpi.md)
   # readers the tests open the store with (Debian's python3, not a pyenv one)
   python3 python3-h5py python3-tables python3-pandas python3-shapely
   python3-pyproj                  # the dataset generators (scripts/make_*.py, tests/scenarios/make_scenarios.py)

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -275,4 +276,67 @@ TEST_CASE("random malformed input: the block reader's cuts agree with the cursor
             CHECK(read_csv(path, CsvReadOptions{.block_bytes = block, .max_record_bytes = 1 << 16}) == whole);
         }
     }
+}
+
+// A distributed run's shares (docs/mpi.md): a file read as two byte ranges cut at any record
+// boundary gives the records and problems of the whole file, with the same lines; a cut inside a
+// quoted field is reported.
+TEST_CASE("csv shares: two byte ranges cut at a record boundary read as the whole file", "[ingest][csv][mpi]") {
+    test::TempDir tmp;
+    const std::string text = "id,note,n\n"
+                             "a,plain,1\n"
+                             "\n"
+                             "b,\"two\nlines\",2\n"
+                             "c,\"a \"\"quoted\"\" word\",3\n"
+                             "d,short\n"
+                             "e,\"x\",4\r\n"
+                             "f,last,5\n";
+    const std::string path = tmp.write("shares.csv", text);
+    auto read_share = [&](std::uint64_t begin, std::uint64_t end, std::uint64_t line, std::vector<std::string>& out, bool& broken) {
+        CsvBlockReader reader(path, CsvReadOptions{7, std::size_t{1} << 20});
+        reader.restrict_to(begin == 0 ? reader.bytes_read() : begin, end, line);
+        CollectingProblemSink problems;
+        CsvBlock block;
+        while (reader.next(block, problems)) {
+            CsvCursor cursor(block);
+            CsvRecord record;
+            while (cursor.next(record)) {
+                record.index = 0; // indexed from 0 again in each share
+                out.push_back(describe_record(record));
+            }
+        }
+        for (const Problem& p : problems.problems())
+            out.push_back(std::to_string(p.where.line().value_or(-1)) + ": " + std::string(to_string(p.code)));
+        broken = reader.share_ended_inside_record();
+    };
+    std::vector<std::string> whole;
+    bool broken = false;
+    read_share(0, text.size(), 2, whole, broken);
+    CHECK_FALSE(broken);
+    REQUIRE(whole.size() == 6);
+
+    std::size_t quotes = 0, lines = 1, cuts = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        quotes += text[i] == '"' ? 1 : 0;
+        if (text[i] != '\n') continue;
+        ++lines;
+        const std::size_t cut = i + 1;
+        if (lines <= 2 || cut == text.size()) continue; // within the header, or at the end
+        std::vector<std::string> both;
+        bool first_broken = false, second_broken = false;
+        read_share(0, cut, 2, both, first_broken);
+        read_share(cut, text.size(), lines, both, second_broken);
+        INFO("cut after line " << lines - 1);
+        if (quotes % 2 == 0) {
+            CHECK_FALSE(first_broken);
+            std::vector<std::string> sorted_whole = whole, sorted_both = both;
+            std::sort(sorted_whole.begin(), sorted_whole.end());
+            std::sort(sorted_both.begin(), sorted_both.end());
+            CHECK(sorted_both == sorted_whole);
+            ++cuts;
+        } else {
+            CHECK(first_broken); // the cut is inside "two\nlines": the first share ends in an open quote
+        }
+    }
+    CHECK(cuts == 6); // after lines 2, 3, 5, 6, 7, 8 (after line 4 the quote is open)
 }
