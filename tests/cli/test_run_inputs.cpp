@@ -210,3 +210,39 @@ TEST_CASE("avf run --reports --gazetteer: sightings evaluated as detections, bot
     CHECK_THAT(out, Catch::Contains("--reports needs --gazetteer"));
     CHECK(run_avf(base + " --quiet --gazetteer " + dir + "gazetteer.geojson", out) == 2);
 }
+
+TEST_CASE("the demo's monitoring-mission reports: findings inside and straddling the DMZ, standoffs, an ambiguous and an unknown place",
+          "[cli][run][inputs][reports]") {
+    test::TempDir tmp;
+    const std::string store = reliability::demo_store(tmp.path() / "s.h5");
+    const std::string base = "run --regime datasets/demo/regime.toml --from 2027-03-01 --to 2027-04-01 --store " + q(store);
+    // The reports alone (datasets/demo/README.md): 13 sightings, 2 refused, 12 detections (one
+    // sighting counts two classes); 3 DMZ findings, 2 MDL standoffs, 1 Baltic standoff.
+    const auto run = run_json(base + " --reports datasets/demo/reports.csv --gazetteer datasets/demo/gazetteer.geojson");
+    REQUIRE(run["inputs"].size() == 2);
+    CHECK(run["inputs"][0]["read"] == 13);
+    CHECK(run["inputs"][0]["rejected"] == 2);
+    CHECK(run["inputs"][0]["evaluated"] == 12);
+    CHECK(run["inputs"][1]["evaluated"] == 18);
+    CHECK(run["problems"] == 2);
+    CHECK(findings_of(run, "dmz-no-military") == 3);
+    CHECK(findings_of(run, "arty-standoff-mdl") == 2);
+    CHECK(findings_of(run, "rus-blr-arty-standoff") == 1);
+    CHECK(findings_of(run, "kor-forward-tanks") == 0);
+    CHECK(findings_of(run, "baltic-strip-tanks") == 0);
+
+    std::string out;
+    REQUIRE(run_avf_stdout("findings list --store " + q(store) + " --rule dmz-no-military -f csv", out) == 0);
+    // 0.5 km NE of Kijong-dong: 834 m inside DMZ-N, its 511 m disk inside (certain); 1 km N of
+    // it: 108 m inside, its 992 m disk across the DMZ's northern edge (possible); 0.5 km SSE of
+    // 대성동 (Daeseong-dong, named in Hangul): 885 m inside DMZ-S (certain).
+    CHECK_THAT(out, Catch::Contains("certain,dmz-no-military,DMZ-N,PRK,troops,2027-03-21T08:10:00Z"));
+    CHECK_THAT(out, Catch::Contains("possible,dmz-no-military,DMZ-N,PRK,battle_tank,2027-03-21T09:35:00Z"));
+    CHECK_THAT(out, Catch::Contains("certain,dmz-no-military,DMZ-S,KOR,troops,2027-03-21T10:20:00Z"));
+    REQUIRE(run_avf_stdout("findings list --store " + q(store) + " --problems -f csv", out) == 0);
+    CHECK_THAT(out, Catch::Contains("ambiguous_place"));
+    CHECK_THAT(out, Catch::Contains("id KOR-GOSEONG"));
+    CHECK_THAT(out, Catch::Contains("id PRK-KOSONG"));
+    CHECK_THAT(out, Catch::Contains("unknown_place"));
+    CHECK_THAT(out, Catch::Contains("closest names: Yeoncheon"));
+}
