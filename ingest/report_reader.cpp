@@ -4,6 +4,7 @@
 #include "core/file_io.hpp"
 #include "geo/geodesic.hpp"
 #include "ingest/csv.hpp"
+#include "ingest/csv_records.hpp"
 #include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
@@ -125,35 +126,6 @@ void require_column(const std::map<std::string, std::size_t>& columns, std::init
         if (columns.count(c)) return;
     throw InputError(std::string("missing required column '") + *any_of.begin() + "'",
                      Context{}.file(path).line(static_cast<long>(reader.header_line())).field(*any_of.begin()).expected(expected));
-}
-
-// Each CSV record of the file, as a RawRecord, or a problem when it is malformed.
-template <typename Visit>
-std::uint64_t for_each_csv_record(CsvBlockReader& reader, const std::string& path, const std::map<std::string, std::size_t>& columns,
-                                  ProblemSink& problems, Visit&& visit) {
-    CsvBlock block;
-    CsvRecord record;
-    while (reader.next(block, problems)) {
-        CsvCursor cursor(block);
-        while (cursor.next(record)) {
-            RecordPosition where;
-            where.file = path;
-            where.line = record.line;
-            where.index = record.index;
-            where.order = record.index;
-            if (record.error != CsvRecordError::none || record.fields.size() != reader.header().size()) {
-                std::string why = record.error != CsvRecordError::none ? std::string(describe(record.error))
-                                                                       : "has " + std::to_string(record.fields.size()) + " fields, the header " +
-                                                                             std::to_string(reader.header().size());
-                RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, "malformed record: " + why);
-                continue;
-            }
-            RawRecord raw;
-            for (const auto& [name, col] : columns) raw.value[name] = std::string(trim(record.fields[col]));
-            visit(raw, where);
-        }
-    }
-    return reader.records_read();
 }
 
 // ---- the gazetteer ----
@@ -507,9 +479,9 @@ std::uint64_t read_reports_csv(const std::string& path, SightingBuilder& builder
     require_column(columns, {"distance_km"}, reader, path, expected);
     require_column(columns, {"means"}, reader, path, expected);
     require_column(columns, {"counts", "class"}, reader, path, expected);
-    return for_each_csv_record(reader, path, columns, problems, [&](const RawRecord& raw, const RecordPosition& where) {
+    return for_each_csv_record(reader, path, columns, problems, [&](std::map<std::string, std::string> fields, const RecordPosition& where) {
         RawSighting in;
-        in.raw = raw;
+        in.raw.value = std::move(fields);
         ReportedSighting s;
         if (builder.build(in, where, s, problems)) out.push_back(std::move(s));
     });
@@ -684,7 +656,8 @@ Gazetteer read_gazetteer(const std::string& path, const GazetteerReadOptions& op
         const auto columns = csv_columns(reader, path, k_place_fields, problems);
         const std::string expected = "columns id, name, lon, lat (optional alt_names, radius_m)";
         for (const char* c : {"id", "name", "lon", "lat"}) require_column(columns, {c}, reader, path, expected);
-        for_each_csv_record(reader, path, columns, problems, [&](const RawRecord& raw, const RecordPosition& where) {
+        for_each_csv_record(reader, path, columns, problems, [&](std::map<std::string, std::string> fields, const RecordPosition& where) {
+            const RawRecord raw{std::move(fields)};
             GazetteerEntry e;
             if (build_place(raw, std::nullopt, "", where, e, problems)) keep(std::move(e), where);
         });
