@@ -16,6 +16,8 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
 
 namespace avf::ingest {
 namespace {
@@ -186,6 +188,25 @@ bool build_place(const RawRecord& raw, const std::optional<GeoPoint>& point, con
     e.origin = where.origin();
     out = std::move(e);
     return true;
+}
+
+// The layer of a multi-layer source that holds the places when none was named: its only point
+// layer; "" for a source of one layer. InputError, listing the layers, when there is no single one.
+std::string gazetteer_layer(const std::string& path, const VectorSourceOptions& options) {
+    VectorSource source(path, options);
+    const std::vector<std::string> layers = source.layers();
+    if (layers.size() <= 1) return "";
+    std::vector<std::string> points;
+    std::string list;
+    for (const auto& l : layers) {
+        const std::string type = source.geometry_type(l);
+        if (type == "Point") points.push_back(l);
+        list += (list.empty() ? "" : ", ") + l + " (" + type + ")";
+    }
+    if (points.size() == 1) return points.front();
+    throw InputError(
+        fmt::format("has {} layers, {} of them point layers; name the one holding the places (--gazetteer-layer)", layers.size(), points.size()),
+        Context{}.file(path).expected("one of: " + list));
 }
 
 // ---- bearings, rounding, placement ----
@@ -581,16 +602,28 @@ std::vector<ReportedSighting> ReportSource::read_all(const std::string& path, co
 // ---- Gazetteer ----
 
 std::string Gazetteer::fold(std::string_view name) {
+    // Unicode case folding with compatibility normalization (ICU's NFKC_Casefold: "НОВОАЗОВСЬК"
+    // and "Новоазовськ", a decomposed "Ka\u0304rsava" and "Kārsava", a no-break space and a space
+    // compare equal); then blanks collapsed. A byte that is not UTF-8 becomes U+FFFD.
+    std::string folded;
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_SUCCESS(status)) {
+        const icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+        const icu::UnicodeString out = nfkc_cf->normalize(text, status);
+        if (U_SUCCESS(status)) out.toUTF8String(folded);
+    }
+    if (U_FAILURE(status)) folded = ascii_lower(name); // ICU's data missing: ASCII folding only
     std::string out;
     bool blank = false;
-    for (char c : trim_space(name)) {
+    for (char c : trim_space(folded)) {
         if (c == ' ' || c == '\t') {
             blank = true;
             continue;
         }
         if (blank) out += ' ';
         blank = false;
-        out += ascii_lower(c);
+        out += c;
     }
     return out;
 }
@@ -662,14 +695,9 @@ Gazetteer read_gazetteer(const std::string& path, const GazetteerReadOptions& op
             if (build_place(raw, std::nullopt, "", where, e, problems)) keep(std::move(e), where);
         });
     } else {
-        VectorSource source(path, options.vector);
-        const std::vector<std::string> layers = source.layers();
-        if (layers.size() > 1) {
-            std::string list;
-            for (const auto& l : layers) list += (list.empty() ? "" : ", ") + l;
-            throw InputError(fmt::format("has {} layers; name the one holding the places", layers.size()),
-                             Context{}.file(path).expected("one of: " + list));
-        }
+        VectorSourceOptions vector = options.vector;
+        if (vector.layer.empty()) vector.layer = gazetteer_layer(path, vector);
+        VectorSource source(path, vector);
         std::uint64_t records = 0;
         source.for_each_feature([&](const Feature& f) {
             ++records;
@@ -691,7 +719,7 @@ Gazetteer read_gazetteer(const std::string& path, const GazetteerReadOptions& op
             GazetteerEntry e;
             if (build_place(raw, point, geometry_error, where, e, problems)) keep(std::move(e), where);
         });
-        if (records == 0) report_no_records(path, options.vector.layer, "place", problems);
+        if (records == 0) report_no_records(path, vector.layer, "place", problems);
     }
     return Gazetteer(std::move(entries));
 }
