@@ -783,6 +783,48 @@ SightingPlacement place_sighting(const GeoPoint& place, Meters place_radius, con
     return out;
 }
 
+std::map<std::string, SightingObservation> read_report_observations(const std::string& path) {
+    std::map<std::string, SightingObservation> out;
+    auto note = [&](const RawRecord& raw, const RecordPosition& where) {
+        SightingObservation o;
+        o.report_id = raw["report_id"];
+        ObservationMeans means = ObservationMeans::patrol;
+        o.means = parse_means(raw["means"], means) ? std::string(to_string(means)) : raw["means"];
+        const std::string& heading = raw["heading"];
+        if (auto h = parse_bearing(heading)) {
+            double degrees = 0;
+            o.heading = parse_number(trim_space(heading), degrees) == NumberText::ok ? fmt::format("{:g}°", h->degrees)
+                                                                                     : fmt::format("{} ({:g}°)", heading, h->degrees);
+        } else {
+            o.heading = heading;
+        }
+        out[where.origin().feature] = std::move(o);
+    };
+    CollectingProblemSink ignored; // the run reported this file's problems already
+    if (file_extension(path) == "json") {
+        const nlohmann::json doc = parse_json_file(path, "sighting objects");
+        std::uint64_t index = 0;
+        for (const auto& item : json_list(doc, "sightings", path, "sightings")) {
+            const std::string feature = "#" + std::to_string(index);
+            RecordPosition where;
+            where.file = path;
+            where.feature = feature;
+            where.index = index++;
+            if (!item.is_object()) continue;
+            RawRecord raw;
+            for (const auto& [key, v] : item.items())
+                if (!v.is_object()) raw.value[ascii_lower(key)] = json_text(v);
+            note(raw, where);
+        }
+        return out;
+    }
+    CsvBlockReader reader(path);
+    const auto columns = csv_columns(reader, path, k_report_fields, ignored);
+    for_each_csv_record(reader, path, columns, ignored,
+                        [&](std::map<std::string, std::string> fields, const RecordPosition& where) { note(RawRecord{std::move(fields)}, where); });
+    return out;
+}
+
 std::vector<ReportedSighting> read_reports(const std::string& path, const Gazetteer& gazetteer, const ReportReadOptions& options,
                                            ProblemSink& problems) {
     return ReportSource::read_all(path, gazetteer, options, problems, nullptr);

@@ -174,6 +174,18 @@ struct ReportReadOptions {
 std::vector<ReportedSighting> read_reports(const std::string& path, const Gazetteer& gazetteer, const ReportReadOptions& options,
                                            ProblemSink& problems);
 
+/// How a sighting was observed, as its record states it: what an auditor is shown for evidence
+/// resting on a report (`avf findings show`), which the store does not keep.
+struct SightingObservation {
+    std::string report_id;
+    std::string means;   ///< patrol | mini_uav | long_range_uav | camera, or the text as written when it is none of these
+    std::string heading; ///< "SW (225°)", "135°", "" when none is given; the text as written when it is no bearing
+};
+/// Each record of a reports file by the position its detections' evidence names (CSV: the line
+/// number, "7"; JSON: "#3"), good records and bad alike; needs no gazetteer. IoError / InputError
+/// as read_reports.
+std::map<std::string, SightingObservation> read_report_observations(const std::string& path);
+
 /// The same file as a stream of detections (read whole when opened; its problems delivered with
 /// the first batch). records_seen() counts sightings (rows), good or bad.
 std::unique_ptr<DetectionSource> open_reports(const std::string& path, const Gazetteer& gazetteer, const ReportReadOptions& options);

@@ -209,6 +209,13 @@ TEST_CASE("avf run --reports --gazetteer: sightings evaluated as detections, bot
     CHECK(run_avf(base + " --quiet --reports " + dir + "reports.csv", out) == 2);
     CHECK_THAT(out, Catch::Contains("--reports needs --gazetteer"));
     CHECK(run_avf(base + " --quiet --gazetteer " + dir + "gazetteer.geojson", out) == 2);
+    // --gazetteer-layer names the layer (a GeoJSON file's one layer is named after the file); a
+    // layer that is not there is refused, naming those that are; without --gazetteer it is no input.
+    const auto layered = run_json(base + " --reports " + dir + "reports.csv --gazetteer " + dir + "gazetteer.geojson --gazetteer-layer gazetteer");
+    CHECK(findings_of(layered, "p") == 5);
+    CHECK(run_avf(base + " --quiet --reports " + dir + "reports.csv --gazetteer " + dir + "gazetteer.geojson --gazetteer-layer towns", out) != 0);
+    CHECK_THAT(out, Catch::Contains("towns"));
+    CHECK(run_avf(base + " --quiet --reports " + dir + "reports.csv --gazetteer-layer gazetteer", out) == 2);
 }
 
 TEST_CASE("the demo's monitoring-mission reports: findings inside and straddling the DMZ, standoffs, an ambiguous and an unknown place",
@@ -239,6 +246,20 @@ TEST_CASE("the demo's monitoring-mission reports: findings inside and straddling
     CHECK_THAT(out, Catch::Contains("certain,dmz-no-military,DMZ-N,PRK,troops,2027-03-21T08:10:00Z"));
     CHECK_THAT(out, Catch::Contains("possible,dmz-no-military,DMZ-N,PRK,battle_tank,2027-03-21T09:35:00Z"));
     CHECK_THAT(out, Catch::Contains("certain,dmz-no-military,DMZ-S,KOR,troops,2027-03-21T10:20:00Z"));
+    // The store keeps no means of observation or heading: avf findings show reads them back from
+    // the reports file the run recorded.
+    const auto tank = out.find("possible,dmz-no-military,DMZ-N,PRK,battle_tank");
+    REQUIRE(tank != std::string::npos);
+    const auto line_start = out.rfind('\n', tank) + 1;
+    const std::string id = out.substr(line_start, out.find(',', line_start) - line_start);
+    REQUIRE(run_avf_stdout("findings show " + id + " --wide --store " + q(store), out) == 0);
+    CHECK_THAT(out, Catch::Contains("observed"));
+    CHECK_THAT(out, Catch::Contains("report MMK-0321, mini_uav, heading E (90°)"));
+    REQUIRE(run_avf_stdout("findings show " + id + " --store " + q(store) + " --json", out) == 0);
+    const auto shown = nlohmann::json::parse(out);
+    CHECK(shown["properties"]["evidence"][0]["means"] == "mini_uav");
+    CHECK(shown["properties"]["evidence"][0]["heading"] == "E (90°)");
+    CHECK(shown["properties"]["evidence"][0]["report_id"] == "MMK-0321");
     REQUIRE(run_avf_stdout("findings list --store " + q(store) + " --problems -f csv", out) == 0);
     CHECK_THAT(out, Catch::Contains("ambiguous_place"));
     CHECK_THAT(out, Catch::Contains("id KOR-GOSEONG"));
