@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -266,4 +267,19 @@ TEST_CASE("the demo's monitoring-mission reports: findings inside and straddling
     CHECK_THAT(out, Catch::Contains("id PRK-KOSONG"));
     CHECK_THAT(out, Catch::Contains("unknown_place"));
     CHECK_THAT(out, Catch::Contains("closest names: Yeoncheon"));
+
+    // With the rest of the demo's inputs, the same findings for 1 and 2 threads.
+    std::string listing[2];
+    for (int threads : {1, 2}) {
+        const auto whole =
+            run_json(base + " --reports datasets/demo/reports.csv --gazetteer datasets/demo/gazetteer.geojson" +
+                     " --detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv" +
+                     " --declarations datasets/demo/declarations.csv --imagery datasets/mission/images.json" +
+                     " --tracks datasets/mission/tracks.csv datasets/korea/aircraft_tracks.csv --routes datasets/mission/route.geojson" +
+                     " --threads " + std::to_string(threads));
+        REQUIRE(run_avf_stdout("findings list --store " + q(store) + " --run " + whole["run_id"].get<std::string>() + " --limit 0 -f csv",
+                               listing[threads - 1]) == 0);
+    }
+    CHECK(std::count(listing[0].begin(), listing[0].end(), '\n') == 144); // header + the demo's 143 findings
+    CHECK(listing[0] == listing[1]);
 }
