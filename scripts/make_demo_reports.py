@@ -9,8 +9,8 @@ Usage: /usr/bin/python3 scripts/make_demo_reports.py [--check]
   (Debian's python3 with python3-pyproj and python3-shapely; no random numbers, no wall clock)
   --check  regenerate in memory and compare with the committed files instead of writing.
 
-The places are real: town and village centres (WGS84, from the settlements' Wikipedia / GeoNames
-entries, rounded to about 100 m), their names with alternate names (Hangul, McCune-Reischauer,
+The places are real: town and village centres (WGS84, after the settlements' Wikipedia entries, to
+about 0.001°; good to about 1 km, which is all the demo needs), their names with alternate names (Hangul, McCune-Reischauer,
 Russian, Latgalian/German where common) and a radius_m for the settlement's own extent. Two real
 places share a name: Goseong County (South Korea) and Kosong County (North Korea) are both 고성군,
 "Goseong-gun" in Revised Romanization. The sightings are synthetic; no row describes a real
