@@ -9,6 +9,7 @@
 #include "cli/options.hpp"
 #include "cli/output.hpp"
 #include "cli/progress.hpp"
+#include "cli/recorded_inputs.hpp"
 #include "cli/resolve_run.hpp"
 #include "core/error.hpp"
 #include "ingest/vector_writer.hpp"
@@ -17,6 +18,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -241,12 +243,16 @@ void register_show(CLI::App& findings) {
     auto run = std::make_shared<std::string>();
     auto id = std::make_shared<std::string>();
     auto out = std::make_shared<OutputOptions>();
+    auto inputs_dir = std::make_shared<std::string>();
     auto* cmd = findings.add_subcommand("show", "Show one finding with its evidence and explanation (an id prefix is enough)");
     cmd->add_option("id", *id, "Finding id or a unique prefix")->required();
     add_store_option(*cmd, *store, false);
     cmd->add_option("--run", *run, "Run id (default: the latest committed run)");
+    cmd->add_option("--inputs-dir", *inputs_dir,
+                    "Where the run's reports files are now, when not at the paths it recorded: the means of observation and heading of "
+                    "report-derived evidence are read back from them");
     add_format_option(*cmd, *out, {Format::table, Format::json});
-    cmd->callback([store, run, id, out] {
+    cmd->callback([store, run, id, out, inputs_dir] {
         Format f = out->resolve();
         storage::StoreReader reader(*store);
         std::string run_id = resolve_run(reader, *run, *store);
@@ -257,10 +263,20 @@ void register_show(CLI::App& findings) {
         if (hits.empty()) throw InputError("no finding with id '" + *id + "' in run " + run_id, Context{}.file(*store));
         if (hits.size() > 1) throw UsageError(fmt::format("id prefix '{}' matches {} findings; give more of the id", *id, hits.size()));
         const Finding& x = hits.front();
+        // Evidence resting on monitoring-mission reports: how each sighting was observed.
+        const ReportObservations observed = report_observations(reader.run_info(run_id), hits, *inputs_dir);
         if (f == Format::json) {
             // Through text, as before: the numbers print as a parsed document prints them.
             auto j = nlohmann::json::parse(nlohmann::json(feature_json(x)).dump(1));
             j["run_id"] = run_id;
+            for (std::size_t i = 0; i < x.evidence.size(); ++i)
+                if (const auto* o = observed.find(x.evidence[i])) {
+                    auto& e = j["properties"]["evidence"][i];
+                    e["report_id"] = o->report_id;
+                    e["means"] = o->means;
+                    if (!o->heading.empty()) e["heading"] = o->heading;
+                }
+            if (!observed.note.empty()) j["note"] = observed.note;
             std::cout << j.dump(2) << "\n";
             return;
         }
@@ -279,9 +295,19 @@ void register_show(CLI::App& findings) {
         line("measured", fmt::format("{} {} (limit {} {})", x.measured, x.unit, x.limit, x.unit));
         line("confidence", fmt::format("{}", x.confidence));
         std::cout << "\nEvidence (" << x.evidence.size() << "):\n";
-        Table t{{"kind", "record", "file", "position"}};
-        for (const auto& e : x.evidence) t.add({e.record_kind, e.record_id, e.source_file, e.source_position});
+        const bool reports = std::any_of(x.evidence.begin(), x.evidence.end(), [&](const Evidence& e) { return observed.find(e) != nullptr; });
+        Table t{reports ? std::vector<std::string>{"kind", "record", "file", "position", "observed"}
+                        : std::vector<std::string>{"kind", "record", "file", "position"}};
+        for (const auto& e : x.evidence) {
+            std::vector<nlohmann::json> row{e.record_kind, e.record_id, e.source_file, e.source_position};
+            if (reports) {
+                const auto* o = observed.find(e);
+                row.push_back(!o ? "" : "report " + o->report_id + ", " + o->means + (o->heading.empty() ? "" : ", heading " + o->heading));
+            }
+            t.add(row);
+        }
         print(t, Format::table, std::cout, out->wide ? 0 : table_width);
+        if (!observed.note.empty()) std::cout << "\n" << observed.note << "\n";
     });
 }
 

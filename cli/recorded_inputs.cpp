@@ -5,11 +5,15 @@
 #include "fusion/regime.hpp"
 #include "ingest/declaration_reader.hpp"
 #include "ingest/detection_reader.hpp"
+#include "ingest/report_reader.hpp"
+
+#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <unordered_map>
 
@@ -60,6 +64,27 @@ FoundInput find_recorded_input(const storage::InputFile& input, const std::strin
     return {"", input.path + ": not found (looked at " + where + ")"};
 }
 
+namespace {
+
+/// The gazetteer a run placed its reports with (its input of role "gazetteer", the layer its
+/// options name); InputError when that file cannot be used.
+ingest::Gazetteer recorded_gazetteer(const storage::RunInfo& run, const std::string& inputs_dir) {
+    for (const storage::InputFile& in : run.header.inputs) {
+        if (in.role != "gazetteer") continue;
+        FoundInput found = find_recorded_input(in, inputs_dir);
+        if (found.path.empty()) throw InputError("its gazetteer " + found.reason);
+        ingest::GazetteerReadOptions options;
+        const auto recorded = nlohmann::json::parse(run.header.options_json, nullptr, false);
+        if (recorded.is_object() && recorded.contains("gazetteer_layer") && recorded["gazetteer_layer"].is_string())
+            options.vector.layer = recorded["gazetteer_layer"].get<std::string>();
+        IgnoredProblems ignored;
+        return ingest::read_gazetteer(found.path, options, ignored);
+    }
+    throw InputError("the run recorded no gazetteer");
+}
+
+} // namespace
+
 UncertaintyDisks uncertainty_disks(const storage::RunInfo& run, const std::vector<Finding>& findings, const std::string& inputs_dir) {
     UncertaintyDisks out;
     out.radius_m.assign(findings.size(), std::numeric_limits<double>::quiet_NaN());
@@ -77,8 +102,9 @@ UncertaintyDisks uncertainty_disks(const storage::RunInfo& run, const std::vecto
     std::map<std::string, std::unordered_map<std::string, Place>> read; // recorded path → id → place
     std::vector<std::string> unavailable;
     std::unique_ptr<fusion::Regime> regime;
+    std::optional<ingest::Gazetteer> gazetteer; // for the reports files: read once, when one is needed
     for (const storage::InputFile& in : run.header.inputs) {
-        if (in.role != "detections" || !wanted.count(in.path)) continue;
+        if ((in.role != "detections" && in.role != "reports") || !wanted.count(in.path)) continue;
         FoundInput found = find_recorded_input(in, inputs_dir);
         if (found.path.empty()) {
             unavailable.push_back(found.reason);
@@ -87,9 +113,16 @@ UncertaintyDisks uncertainty_disks(const storage::RunInfo& run, const std::vecto
         try {
             if (!regime)
                 regime = std::make_unique<fusion::Regime>(fusion::parse_regime(run.header.regime_text, "the regime of run " + run.header.run_id));
-            ingest::DetectionParseOptions options;
-            options.taxonomy = &regime->taxonomy;
-            auto source = ingest::open_detections(found.path, options);
+            std::unique_ptr<ingest::DetectionSource> source;
+            if (in.role == "reports") {
+                // A sighting's place and radius come from the gazetteer the run placed it with.
+                if (!gazetteer) gazetteer = recorded_gazetteer(run, inputs_dir);
+                source = ingest::open_reports(found.path, *gazetteer, ingest::ReportReadOptions{.taxonomy = &regime->taxonomy});
+            } else {
+                ingest::DetectionParseOptions options;
+                options.taxonomy = &regime->taxonomy;
+                source = ingest::open_detections(found.path, options);
+            }
             std::set<std::string>& ids = wanted[in.path];
             auto& places = read[in.path];
             CollectingProblemSink problems;
@@ -121,7 +154,34 @@ UncertaintyDisks uncertainty_disks(const storage::RunInfo& run, const std::vecto
     }
     if (!unavailable.empty())
         out.note = "Uncertainty disks: not drawn for the findings on the detections of " + join(unavailable) +
-                   ". The store keeps no radius; avf map reads it from the run's detections files (--inputs-dir: where they are now).";
+                   ". The store keeps no radius; avf map reads it from the run's detections and reports files (a report's with its gazetteer; "
+                   "--inputs-dir: where they are now).";
+    return out;
+}
+
+ReportObservations report_observations(const storage::RunInfo& run, const std::vector<Finding>& findings, const std::string& inputs_dir) {
+    ReportObservations out;
+    std::set<std::string> wanted; // recorded paths of detection evidence
+    for (const Finding& f : findings)
+        for (const Evidence& e : f.evidence)
+            if (e.record_kind == "detection") wanted.insert(e.source_file);
+    std::vector<std::string> unavailable;
+    for (const storage::InputFile& in : run.header.inputs) {
+        if (in.role != "reports" || !wanted.count(in.path)) continue;
+        FoundInput found = find_recorded_input(in, inputs_dir);
+        if (found.path.empty()) {
+            unavailable.push_back(found.reason);
+            continue;
+        }
+        try {
+            for (auto& [position, o] : ingest::read_report_observations(found.path)) out.by_record[{in.path, position}] = std::move(o);
+        } catch (const Error& e) {
+            unavailable.push_back(in.path + ": " + e.what());
+        }
+    }
+    if (!unavailable.empty())
+        out.note = "Means of observation and heading not shown for the sightings of " + join(unavailable) +
+                   ". The store keeps neither; avf reads them from the run's reports files (--inputs-dir: where they are now).";
     return out;
 }
 

@@ -1,5 +1,7 @@
 // What the store does not keep, read back from the run's own input files: the location
-// uncertainty radius of the detections the findings rest on (the map's uncertainty disks) and the
+// uncertainty radius of the detections the findings rest on (the map's uncertainty disks; for a
+// report-derived detection the reports file is placed again with the run's gazetteer), the means
+// of observation and heading of report-derived evidence (avf findings show) and the
 // parties' declarations (the map's declared places). The store records each input's path (as
 // given to `avf run`), role and SHA-256, not these records. A file is read only when its bytes
 // still have the recorded SHA-256, so what is drawn is what the run read; it is looked for under
@@ -14,10 +16,13 @@
 #pragma once
 
 #include "core/records.hpp"
+#include "ingest/report_reader.hpp"
 #include "storage/store.hpp"
 
 #include <cstddef>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace avf::cli {
@@ -38,6 +43,19 @@ struct UncertaintyDisks {
     std::string note;            ///< "" when every detections file needed was read
 };
 UncertaintyDisks uncertainty_disks(const storage::RunInfo& run, const std::vector<Finding>& findings, const std::string& inputs_dir);
+
+/// How the sightings behind report-derived evidence were observed (means, heading), read back
+/// from the run's --reports files (role "reports"), which the store records by path and SHA-256 only.
+struct ReportObservations {
+    /// (recorded file, evidence position) → the record's observation.
+    std::map<std::pair<std::string, std::string>, ingest::SightingObservation> by_record;
+    std::string note; ///< "" when every reports file needed was read
+    const ingest::SightingObservation* find(const Evidence& e) const {
+        auto it = by_record.find({e.source_file, e.source_position});
+        return it == by_record.end() ? nullptr : &it->second;
+    }
+};
+ReportObservations report_observations(const storage::RunInfo& run, const std::vector<Finding>& findings, const std::string& inputs_dir);
 
 struct DeclaredPlaces {
     std::vector<Declaration> declarations;

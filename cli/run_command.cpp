@@ -153,6 +153,8 @@ void register_run_command(CLI::App& app) {
                     "Monitoring-mission sighting reports (\"4 tanks 2 km NE of <place>\"): CSV or JSON; evaluated as detections with source "
                     "monitor_report (needs --gazetteer)");
     cmd->add_option("--gazetteer", f->options.gazetteer, "The places the reports name: any OGR point layer or a CSV with id, name, lon, lat");
+    cmd->add_option("--gazetteer-layer", f->options.gazetteer_layer,
+                    "The gazetteer's layer holding the places (default: its only layer, or its only point layer)");
     cmd->add_option("--from", f->from, "Start of the period (ISO-8601, inclusive; default: unbounded)");
     cmd->add_option("--to", f->to, "End of the period (ISO-8601, exclusive; default: unbounded)");
     cmd->add_option("--threads", f->options.threads, "Worker threads (default 0: every core)")->capture_default_str();

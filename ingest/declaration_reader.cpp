@@ -4,6 +4,7 @@
 #include "core/file_io.hpp"
 #include "geo/validate.hpp"
 #include "ingest/csv.hpp"
+#include "ingest/csv_records.hpp"
 #include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
@@ -214,30 +215,12 @@ std::uint64_t read_csv(const std::string& path, const Taxonomy& taxonomy, std::v
                   Context{}.file(path).line(static_cast<long>(reader.header_line())), 0};
         problems.report(std::move(p));
     }
-    CsvBlock block;
-    CsvRecord record;
-    while (reader.next(block, problems)) {
-        CsvCursor cursor(block);
-        while (cursor.next(record)) {
-            RecordPosition where;
-            where.file = path;
-            where.line = record.line;
-            where.index = record.index;
-            where.order = record.index;
-            if (record.error != CsvRecordError::none || record.fields.size() != reader.header().size()) {
-                std::string why = record.error != CsvRecordError::none ? std::string(describe(record.error))
-                                                                       : "has " + std::to_string(record.fields.size()) + " fields, the header " +
-                                                                             std::to_string(reader.header().size());
-                RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, "malformed record: " + why);
-                continue;
-            }
-            RawDeclaration raw;
-            for (const auto& [name, col] : columns) raw.value[name] = std::string(trim(record.fields[col]));
-            Declaration d;
-            if (build(raw, where, taxonomy, d, problems)) out.push_back(std::move(d));
-        }
-    }
-    return reader.records_read();
+    return for_each_csv_record(reader, path, columns, problems, [&](std::map<std::string, std::string> fields, const RecordPosition& where) {
+        RawDeclaration raw;
+        raw.value = std::move(fields);
+        Declaration d;
+        if (build(raw, where, taxonomy, d, problems)) out.push_back(std::move(d));
+    });
 }
 
 // A GeoJSON Polygon or MultiPolygon object → MultiPolygon; false when it is anything else.

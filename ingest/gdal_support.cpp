@@ -542,6 +542,12 @@ std::int64_t VectorSource::feature_count(const std::string& layer) const {
     return -1;
 }
 
+std::string VectorSource::geometry_type(const std::string& layer) const {
+    for (auto l : m_impl->layers)
+        if (layer == OGR_L_GetName(l)) return OGRGeometryTypeToName(wkbFlatten(OGR_L_GetGeomType(l)));
+    return "";
+}
+
 std::string VectorSource::crs_description(const std::string& layer) const {
     for (auto l : m_impl->layers) {
         if (layer != OGR_L_GetName(l)) continue;

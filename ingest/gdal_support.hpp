@@ -102,6 +102,9 @@ public:
     std::int64_t feature_count(const std::string& layer) const;
     /// Description of the layer's CRS ("EPSG:32652", or the name), "" when it has none.
     std::string crs_description(const std::string& layer) const;
+    /// The layer's declared geometry type as OGR names it without Z/M ("Point", "Multi Polygon",
+    /// "Unknown (any)"), "" for a layer this source does not read.
+    std::string geometry_type(const std::string& layer) const;
 
     /// Visits every feature of every selected layer in order. Throws InputError (missing_crs)
     /// when a layer has no CRS and no assume_crs was given, IoError when reading fails

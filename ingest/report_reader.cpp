@@ -4,6 +4,7 @@
 #include "core/file_io.hpp"
 #include "geo/geodesic.hpp"
 #include "ingest/csv.hpp"
+#include "ingest/csv_records.hpp"
 #include "ingest/fields.hpp"
 #include "ingest/text.hpp"
 
@@ -15,6 +16,8 @@
 #include <cmath>
 #include <filesystem>
 #include <numeric>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
 
 namespace avf::ingest {
 namespace {
@@ -127,35 +130,6 @@ void require_column(const std::map<std::string, std::size_t>& columns, std::init
                      Context{}.file(path).line(static_cast<long>(reader.header_line())).field(*any_of.begin()).expected(expected));
 }
 
-// Each CSV record of the file, as a RawRecord, or a problem when it is malformed.
-template <typename Visit>
-std::uint64_t for_each_csv_record(CsvBlockReader& reader, const std::string& path, const std::map<std::string, std::size_t>& columns,
-                                  ProblemSink& problems, Visit&& visit) {
-    CsvBlock block;
-    CsvRecord record;
-    while (reader.next(block, problems)) {
-        CsvCursor cursor(block);
-        while (cursor.next(record)) {
-            RecordPosition where;
-            where.file = path;
-            where.line = record.line;
-            where.index = record.index;
-            where.order = record.index;
-            if (record.error != CsvRecordError::none || record.fields.size() != reader.header().size()) {
-                std::string why = record.error != CsvRecordError::none ? std::string(describe(record.error))
-                                                                       : "has " + std::to_string(record.fields.size()) + " fields, the header " +
-                                                                             std::to_string(reader.header().size());
-                RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, "malformed record: " + why);
-                continue;
-            }
-            RawRecord raw;
-            for (const auto& [name, col] : columns) raw.value[name] = std::string(trim(record.fields[col]));
-            visit(raw, where);
-        }
-    }
-    return reader.records_read();
-}
-
 // ---- the gazetteer ----
 
 const std::vector<std::string> k_place_fields = {"id", "name", "alt_names", "alternate_names", "lon", "lat", "radius_m"};
@@ -214,6 +188,25 @@ bool build_place(const RawRecord& raw, const std::optional<GeoPoint>& point, con
     e.origin = where.origin();
     out = std::move(e);
     return true;
+}
+
+// The layer of a multi-layer source that holds the places when none was named: its only point
+// layer; "" for a source of one layer. InputError, listing the layers, when there is no single one.
+std::string gazetteer_layer(const std::string& path, const VectorSourceOptions& options) {
+    VectorSource source(path, options);
+    const std::vector<std::string> layers = source.layers();
+    if (layers.size() <= 1) return "";
+    std::vector<std::string> points;
+    std::string list;
+    for (const auto& l : layers) {
+        const std::string type = source.geometry_type(l);
+        if (type == "Point") points.push_back(l);
+        list += (list.empty() ? "" : ", ") + l + " (" + type + ")";
+    }
+    if (points.size() == 1) return points.front();
+    throw InputError(
+        fmt::format("has {} layers, {} of them point layers; name the one holding the places (--gazetteer-layer)", layers.size(), points.size()),
+        Context{}.file(path).expected("one of: " + list));
 }
 
 // ---- bearings, rounding, placement ----
@@ -507,9 +500,9 @@ std::uint64_t read_reports_csv(const std::string& path, SightingBuilder& builder
     require_column(columns, {"distance_km"}, reader, path, expected);
     require_column(columns, {"means"}, reader, path, expected);
     require_column(columns, {"counts", "class"}, reader, path, expected);
-    return for_each_csv_record(reader, path, columns, problems, [&](const RawRecord& raw, const RecordPosition& where) {
+    return for_each_csv_record(reader, path, columns, problems, [&](std::map<std::string, std::string> fields, const RecordPosition& where) {
         RawSighting in;
-        in.raw = raw;
+        in.raw.value = std::move(fields);
         ReportedSighting s;
         if (builder.build(in, where, s, problems)) out.push_back(std::move(s));
     });
@@ -609,16 +602,28 @@ std::vector<ReportedSighting> ReportSource::read_all(const std::string& path, co
 // ---- Gazetteer ----
 
 std::string Gazetteer::fold(std::string_view name) {
+    // Unicode case folding with compatibility normalization (ICU's NFKC_Casefold: "НОВОАЗОВСЬК"
+    // and "Новоазовськ", a decomposed "Ka\u0304rsava" and "Kārsava", a no-break space and a space
+    // compare equal); then blanks collapsed. A byte that is not UTF-8 becomes U+FFFD.
+    std::string folded;
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* nfkc_cf = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    if (U_SUCCESS(status)) {
+        const icu::UnicodeString text = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+        const icu::UnicodeString out = nfkc_cf->normalize(text, status);
+        if (U_SUCCESS(status)) out.toUTF8String(folded);
+    }
+    if (U_FAILURE(status)) folded = ascii_lower(name); // ICU's data missing: ASCII folding only
     std::string out;
     bool blank = false;
-    for (char c : trim_space(name)) {
+    for (char c : trim_space(folded)) {
         if (c == ' ' || c == '\t') {
             blank = true;
             continue;
         }
         if (blank) out += ' ';
         blank = false;
-        out += ascii_lower(c);
+        out += c;
     }
     return out;
 }
@@ -684,19 +689,15 @@ Gazetteer read_gazetteer(const std::string& path, const GazetteerReadOptions& op
         const auto columns = csv_columns(reader, path, k_place_fields, problems);
         const std::string expected = "columns id, name, lon, lat (optional alt_names, radius_m)";
         for (const char* c : {"id", "name", "lon", "lat"}) require_column(columns, {c}, reader, path, expected);
-        for_each_csv_record(reader, path, columns, problems, [&](const RawRecord& raw, const RecordPosition& where) {
+        for_each_csv_record(reader, path, columns, problems, [&](std::map<std::string, std::string> fields, const RecordPosition& where) {
+            const RawRecord raw{std::move(fields)};
             GazetteerEntry e;
             if (build_place(raw, std::nullopt, "", where, e, problems)) keep(std::move(e), where);
         });
     } else {
-        VectorSource source(path, options.vector);
-        const std::vector<std::string> layers = source.layers();
-        if (layers.size() > 1) {
-            std::string list;
-            for (const auto& l : layers) list += (list.empty() ? "" : ", ") + l;
-            throw InputError(fmt::format("has {} layers; name the one holding the places", layers.size()),
-                             Context{}.file(path).expected("one of: " + list));
-        }
+        VectorSourceOptions vector = options.vector;
+        if (vector.layer.empty()) vector.layer = gazetteer_layer(path, vector);
+        VectorSource source(path, vector);
         std::uint64_t records = 0;
         source.for_each_feature([&](const Feature& f) {
             ++records;
@@ -718,7 +719,7 @@ Gazetteer read_gazetteer(const std::string& path, const GazetteerReadOptions& op
             GazetteerEntry e;
             if (build_place(raw, point, geometry_error, where, e, problems)) keep(std::move(e), where);
         });
-        if (records == 0) report_no_records(path, options.vector.layer, "place", problems);
+        if (records == 0) report_no_records(path, vector.layer, "place", problems);
     }
     return Gazetteer(std::move(entries));
 }
@@ -779,6 +780,48 @@ SightingPlacement place_sighting(const GeoPoint& place, Meters place_radius, con
             sector = std::max(sector, geo::distance(out.position, corner).value);
         }
     out.uncertainty = Meters{sector + place_radius.value};
+    return out;
+}
+
+std::map<std::string, SightingObservation> read_report_observations(const std::string& path) {
+    std::map<std::string, SightingObservation> out;
+    auto note = [&](const RawRecord& raw, const RecordPosition& where) {
+        SightingObservation o;
+        o.report_id = raw["report_id"];
+        ObservationMeans means = ObservationMeans::patrol;
+        o.means = parse_means(raw["means"], means) ? std::string(to_string(means)) : raw["means"];
+        const std::string& heading = raw["heading"];
+        if (auto h = parse_bearing(heading)) {
+            double degrees = 0;
+            o.heading = parse_number(trim_space(heading), degrees) == NumberText::ok ? fmt::format("{:g}°", h->degrees)
+                                                                                     : fmt::format("{} ({:g}°)", heading, h->degrees);
+        } else {
+            o.heading = heading;
+        }
+        out[where.origin().feature] = std::move(o);
+    };
+    CollectingProblemSink ignored; // the run reported this file's problems already
+    if (file_extension(path) == "json") {
+        const nlohmann::json doc = parse_json_file(path, "sighting objects");
+        std::uint64_t index = 0;
+        for (const auto& item : json_list(doc, "sightings", path, "sightings")) {
+            const std::string feature = "#" + std::to_string(index);
+            RecordPosition where;
+            where.file = path;
+            where.feature = feature;
+            where.index = index++;
+            if (!item.is_object()) continue;
+            RawRecord raw;
+            for (const auto& [key, v] : item.items())
+                if (!v.is_object()) raw.value[ascii_lower(key)] = json_text(v);
+            note(raw, where);
+        }
+        return out;
+    }
+    CsvBlockReader reader(path);
+    const auto columns = csv_columns(reader, path, k_report_fields, ignored);
+    for_each_csv_record(reader, path, columns, ignored,
+                        [&](std::map<std::string, std::string> fields, const RecordPosition& where) { note(RawRecord{std::move(fields)}, where); });
     return out;
 }
 

@@ -52,13 +52,15 @@
 // bearing, bearing_error_deg, distance_km, distance_error_km, counts, means, heading, party,
 // confidence, place): missing_field, bad_number, not_finite, bad_value, bad_time, unknown_class,
 // bad_encoding as in the other readers; a place no gazetteer entry is named (names and
-// alternate names, case-insensitive, blanks collapsed): unknown_place, naming the closest names;
+// alternate names, Unicode case-insensitive, blanks collapsed): unknown_place, naming the closest names;
 // a name several entries carry: ambiguous_place, naming every candidate (id, name, lon/lat) —
 // nothing is guessed: give place_id. Origins: CSV {file, "", line, index}, JSON {file, "",
 // "#index", index}.
 //
 // Gazetteer — any OGR point layer (GeoJSON, GeoPackage, Shapefile…; reprojected to lon/lat) or a
-// CSV with lon and lat columns: required id, name; optional alt_names (also alternate_names;
+// CSV with lon and lat columns. Of a source with several layers, the one named by
+// GazetteerReadOptions::vector.layer (`--gazetteer-layer`), else its only point layer; without
+// either, InputError listing the layers with their geometry types. Fields: required id, name; optional alt_names (also alternate_names;
 // separated by ',' or ';'), radius_m (the place's extent, metres, default 0). Rejected entries:
 // missing_field, bad_number, not_finite, coordinate_out_of_range, bad_value (radius < 0),
 // unsupported_geometry / empty_geometry, duplicate_id (an id given twice), bad_encoding.
@@ -100,12 +102,13 @@ public:
     Gazetteer() = default;
     explicit Gazetteer(std::vector<GazetteerEntry> entries);
 
-    /// The entries named `name` (name or alternate name; ASCII case-insensitive, surrounding
-    /// blanks dropped and inner runs of blanks read as one space), in gazetteer order.
+    /// The entries named `name` (name or alternate name; Unicode case-insensitive and normalized —
+    /// ICU's NFKC_Casefold, so "НОВОАЗОВСЬК" finds "Новоазовськ" — surrounding blanks dropped and
+    /// inner runs of blanks read as one space), in gazetteer order.
     std::vector<const GazetteerEntry*> find(std::string_view name) const;
     /// The entry with this id (exact), or nullptr.
     const GazetteerEntry* by_id(std::string_view id) const;
-    /// Up to `max` names closest to `name` (edit distance at most 2 after the same folding), for a
+    /// Up to `max` names closest to `name` (edit distance at most 2 UTF-8 bytes after the same folding), for a
     /// problem's message; closest first, then in gazetteer order.
     std::vector<const GazetteerEntry*> near_names(std::string_view name, std::size_t max = 3) const;
 
@@ -170,6 +173,18 @@ struct ReportReadOptions {
 /// (not CSV with the required columns, not JSON of the expected shape).
 std::vector<ReportedSighting> read_reports(const std::string& path, const Gazetteer& gazetteer, const ReportReadOptions& options,
                                            ProblemSink& problems);
+
+/// How a sighting was observed, as its record states it: what an auditor is shown for evidence
+/// resting on a report (`avf findings show`), which the store does not keep.
+struct SightingObservation {
+    std::string report_id;
+    std::string means;   ///< patrol | mini_uav | long_range_uav | camera, or the text as written when it is none of these
+    std::string heading; ///< "SW (225°)", "135°", "" when none is given; the text as written when it is no bearing
+};
+/// Each record of a reports file by the position its detections' evidence names (CSV: the line
+/// number, "7"; JSON: "#3"), good records and bad alike; needs no gazetteer. IoError / InputError
+/// as read_reports.
+std::map<std::string, SightingObservation> read_report_observations(const std::string& path);
 
 /// The same file as a stream of detections (read whole when opened; its problems delivered with
 /// the first batch). records_seen() counts sightings (rows), good or bad.

@@ -78,6 +78,7 @@ ComplianceRun::ComplianceRun(RunOptions options) : m_options(std::move(options))
     if (!m_options.reports.empty() && m_options.gazetteer.empty())
         throw UsageError("--reports needs --gazetteer: the places the sighting reports name (an OGR point layer or a CSV with lon/lat)");
     if (m_options.reports.empty() && !m_options.gazetteer.empty()) throw UsageError("--gazetteer is only used with --reports");
+    if (m_options.gazetteer.empty() && !m_options.gazetteer_layer.empty()) throw UsageError("--gazetteer-layer needs --gazetteer");
     if (m_options.threads < 0) throw UsageError("--threads must be 0 (every core) or positive");
     if (m_options.batch_size == 0) throw UsageError("--batch-size must be positive");
     if (m_options.block_bytes == 0) throw UsageError("--block-bytes must be positive");

@@ -108,7 +108,9 @@ void RunInputs::read_declarations(const RunOptions& options) {
 void RunInputs::read_gazetteer(const RunOptions& options) {
     if (options.gazetteer.empty()) return;
     CollectingProblemSink sink(options.strict);
-    gazetteer = ingest::read_gazetteer(options.gazetteer, ingest::GazetteerReadOptions{}, sink);
+    ingest::GazetteerReadOptions read_options;
+    read_options.vector.layer = options.gazetteer_layer;
+    gazetteer = ingest::read_gazetteer(options.gazetteer, read_options, sink);
     gazetteer_problems = std::move(sink.problems());
     InputCounts in = input_file(options.gazetteer);
     in.role = "gazetteer";

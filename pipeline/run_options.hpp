@@ -44,6 +44,7 @@ struct RunOptions {
     std::vector<std::string> declarations; ///< declarations files (CSV, JSON, any OGR); read whole before the detection pass
     std::vector<std::string> reports;      ///< monitoring-mission sighting reports (CSV, JSON): detections with source monitor_report
     std::string gazetteer;                 ///< the places the reports name (any OGR point layer, CSV with lon/lat); required with `reports`
+    std::string gazetteer_layer;           ///< the gazetteer's layer ("" = its only layer, or its only point layer)
     std::optional<UtcTime> from, to;       ///< period [from, to); detections outside are counted, not evaluated
     int threads = 0;                       ///< 0 = every core
     std::size_t batch_size = 16'384;       ///< detections per batch of an OGR source (any value gives the same findings)

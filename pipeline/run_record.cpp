@@ -70,6 +70,7 @@ RunRecord::RunRecord(const RunOptions& options, const RunInputs& inputs, const R
     if (!options.reports.empty()) {                                                 // likewise
         opts["reports"] = options.reports;
         opts["gazetteer"] = options.gazetteer;
+        if (!options.gazetteer_layer.empty()) opts["gazetteer_layer"] = options.gazetteer_layer;
     }
     m_header.zone_set = result.zone_set;
     m_header.regime_id = regime.meta.id;

@@ -33,11 +33,12 @@ echo "== avf regime check =="
 "$AVF" regime check datasets/demo/regime.toml --store "$STORE"
 
 echo
-echo "== avf run (detections, the Open Skies-style mission OS7012: imagery, track, route; aircraft near the MDL) =="
+echo "== avf run (detections, the Open Skies-style mission OS7012: imagery, track, route; aircraft near the MDL; monitoring-mission reports) =="
 "$AVF" run --regime datasets/demo/regime.toml --store "$STORE" \
     --detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv \
     --declarations datasets/demo/declarations.csv --from 2027-03-01 --to 2027-04-01 --quiet \
-    --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv datasets/korea/aircraft_tracks.csv --routes datasets/mission/route.geojson
+    --imagery datasets/mission/images.json --tracks datasets/mission/tracks.csv datasets/korea/aircraft_tracks.csv --routes datasets/mission/route.geojson \
+    --reports datasets/demo/reports.csv --gazetteer datasets/demo/gazetteer.geojson
 
 echo
 echo "== avf findings list (the observation side: sensor, route and coverage rules) =="
@@ -49,6 +50,10 @@ echo
 echo "== avf findings list --rule cma-no-fly (CMA 2018 no-fly zones from the MDL) =="
 "$AVF" findings list --store "$STORE" --rule cma-no-fly
 
+echo
+echo "== monitoring-mission reports (datasets/demo/reports.csv, placed with datasets/demo/gazetteer.geojson): 21 March at the DMZ =="
+"$AVF" findings list --store "$STORE" --rule dmz-no-military --from 2027-03-21 --to 2027-03-22
+"$AVF" findings list --store "$STORE" --problems
 echo
 echo "== avf coverage =="
 "$AVF" coverage --store "$STORE"

@@ -16,6 +16,7 @@ packages=(
   clang-format clang-tidy         # make format-check (CI), make format, make lint
   # fixed stack
   libgdal-dev gdal-bin            # OGR vector I/O, PROJ reprojection
+  libicu-dev                      # Unicode case folding of place names (also a dependency of libgdal-dev)
   libboost1.74-dev                # Boost.Geometry (1.81 conflicts with libgdal-dev)
   libhdf5-dev hdf5-tools          # C API + high-level library; h5dump for tests
   zlib1g-dev                      # deflate of HDF5 chunks off the writer thread (storage/table.cpp)

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -209,4 +210,76 @@ TEST_CASE("avf run --reports --gazetteer: sightings evaluated as detections, bot
     CHECK(run_avf(base + " --quiet --reports " + dir + "reports.csv", out) == 2);
     CHECK_THAT(out, Catch::Contains("--reports needs --gazetteer"));
     CHECK(run_avf(base + " --quiet --gazetteer " + dir + "gazetteer.geojson", out) == 2);
+    // --gazetteer-layer names the layer (a GeoJSON file's one layer is named after the file); a
+    // layer that is not there is refused, naming those that are; without --gazetteer it is no input.
+    const auto layered = run_json(base + " --reports " + dir + "reports.csv --gazetteer " + dir + "gazetteer.geojson --gazetteer-layer gazetteer");
+    CHECK(findings_of(layered, "p") == 5);
+    CHECK(run_avf(base + " --quiet --reports " + dir + "reports.csv --gazetteer " + dir + "gazetteer.geojson --gazetteer-layer towns", out) != 0);
+    CHECK_THAT(out, Catch::Contains("towns"));
+    CHECK(run_avf(base + " --quiet --reports " + dir + "reports.csv --gazetteer-layer gazetteer", out) == 2);
+}
+
+TEST_CASE("the demo's monitoring-mission reports: findings inside and straddling the DMZ, standoffs, an ambiguous and an unknown place",
+          "[cli][run][inputs][reports]") {
+    test::TempDir tmp;
+    const std::string store = reliability::demo_store(tmp.path() / "s.h5");
+    const std::string base = "run --regime datasets/demo/regime.toml --from 2027-03-01 --to 2027-04-01 --store " + q(store);
+    // The reports alone (datasets/demo/README.md): 13 sightings, 2 refused, 12 detections (one
+    // sighting counts two classes); 3 DMZ findings, 2 MDL standoffs, 1 Baltic standoff.
+    const auto run = run_json(base + " --reports datasets/demo/reports.csv --gazetteer datasets/demo/gazetteer.geojson");
+    REQUIRE(run["inputs"].size() == 2);
+    CHECK(run["inputs"][0]["read"] == 13);
+    CHECK(run["inputs"][0]["rejected"] == 2);
+    CHECK(run["inputs"][0]["evaluated"] == 12);
+    CHECK(run["inputs"][1]["evaluated"] == 18);
+    CHECK(run["problems"] == 2);
+    CHECK(findings_of(run, "dmz-no-military") == 3);
+    CHECK(findings_of(run, "arty-standoff-mdl") == 2);
+    CHECK(findings_of(run, "rus-blr-arty-standoff") == 1);
+    CHECK(findings_of(run, "kor-forward-tanks") == 0);
+    CHECK(findings_of(run, "baltic-strip-tanks") == 0);
+
+    std::string out;
+    REQUIRE(run_avf_stdout("findings list --store " + q(store) + " --rule dmz-no-military -f csv", out) == 0);
+    // 0.5 km NE of Kijong-dong: 834 m inside DMZ-N, its 511 m disk inside (certain); 1 km N of
+    // it: 108 m inside, its 992 m disk across the DMZ's northern edge (possible); 0.5 km SSE of
+    // 대성동 (Daeseong-dong, named in Hangul): 885 m inside DMZ-S (certain).
+    CHECK_THAT(out, Catch::Contains("certain,dmz-no-military,DMZ-N,PRK,troops,2027-03-21T08:10:00Z"));
+    CHECK_THAT(out, Catch::Contains("possible,dmz-no-military,DMZ-N,PRK,battle_tank,2027-03-21T09:35:00Z"));
+    CHECK_THAT(out, Catch::Contains("certain,dmz-no-military,DMZ-S,KOR,troops,2027-03-21T10:20:00Z"));
+    // The store keeps no means of observation or heading: avf findings show reads them back from
+    // the reports file the run recorded.
+    const auto tank = out.find("possible,dmz-no-military,DMZ-N,PRK,battle_tank");
+    REQUIRE(tank != std::string::npos);
+    const auto line_start = out.rfind('\n', tank) + 1;
+    const std::string id = out.substr(line_start, out.find(',', line_start) - line_start);
+    REQUIRE(run_avf_stdout("findings show " + id + " --wide --store " + q(store), out) == 0);
+    CHECK_THAT(out, Catch::Contains("observed"));
+    CHECK_THAT(out, Catch::Contains("report MMK-0321, mini_uav, heading E (90°)"));
+    REQUIRE(run_avf_stdout("findings show " + id + " --store " + q(store) + " --json", out) == 0);
+    const auto shown = nlohmann::json::parse(out);
+    CHECK(shown["properties"]["evidence"][0]["means"] == "mini_uav");
+    CHECK(shown["properties"]["evidence"][0]["heading"] == "E (90°)");
+    CHECK(shown["properties"]["evidence"][0]["report_id"] == "MMK-0321");
+    REQUIRE(run_avf_stdout("findings list --store " + q(store) + " --problems -f csv", out) == 0);
+    CHECK_THAT(out, Catch::Contains("ambiguous_place"));
+    CHECK_THAT(out, Catch::Contains("id KOR-GOSEONG"));
+    CHECK_THAT(out, Catch::Contains("id PRK-KOSONG"));
+    CHECK_THAT(out, Catch::Contains("unknown_place"));
+    CHECK_THAT(out, Catch::Contains("closest names: Yeoncheon"));
+
+    // With the rest of the demo's inputs, the same findings for 1 and 2 threads.
+    std::string listing[2];
+    for (int threads : {1, 2}) {
+        const auto whole =
+            run_json(base + " --reports datasets/demo/reports.csv --gazetteer datasets/demo/gazetteer.geojson" +
+                     " --detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv" +
+                     " --declarations datasets/demo/declarations.csv --imagery datasets/mission/images.json" +
+                     " --tracks datasets/mission/tracks.csv datasets/korea/aircraft_tracks.csv --routes datasets/mission/route.geojson" +
+                     " --threads " + std::to_string(threads));
+        REQUIRE(run_avf_stdout("findings list --store " + q(store) + " --run " + whole["run_id"].get<std::string>() + " --limit 0 -f csv",
+                               listing[threads - 1]) == 0);
+    }
+    CHECK(std::count(listing[0].begin(), listing[0].end(), '\n') == 144); // header + the demo's 143 findings
+    CHECK(listing[0] == listing[1]);
 }

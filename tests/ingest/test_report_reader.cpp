@@ -369,3 +369,97 @@ TEST_CASE("reports as a detection source: batches in order, problems with the fi
     CHECK(source->records_seen() == 3);
     CHECK(problems.size() == 1);
 }
+
+TEST_CASE("gazetteer: of a GeoPackage with several layers, the named layer or the only point layer, otherwise an error listing them") {
+    test::TempDir tmp;
+    const auto points = tmp.write("places.geojson", R"({"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"id": "P-1", "name": "Zilupe"}, "geometry": {"type": "Point", "coordinates": [28.1214, 56.3869]}}]})");
+    const auto more = tmp.write("villages.geojson", R"({"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"id": "V-1", "name": "Pasiene"}, "geometry": {"type": "Point", "coordinates": [28.16, 56.25]}}]})");
+    const auto areas = tmp.write("districts.geojson", R"({"type": "FeatureCollection", "features": [
+ {"type": "Feature", "properties": {"id": "D-1", "name": "Ludza"},
+  "geometry": {"type": "Polygon", "coordinates": [[[27.5, 56.3], [28.3, 56.3], [28.3, 56.8], [27.5, 56.3]]]}}]})");
+    const std::string gpkg = (tmp.path() / "g.gpkg").string();
+    std::string output;
+    REQUIRE(test::run_command("ogr2ogr -f GPKG -nln places " + gpkg + " " + points, output) == 0);
+    REQUIRE(test::run_command("ogr2ogr -update -nln districts " + gpkg + " " + areas, output) == 0);
+
+    CollectingProblemSink problems;
+    // One point layer among two: it is the gazetteer.
+    Gazetteer g = read_gazetteer(gpkg, {}, problems);
+    REQUIRE(g.entries().size() == 1);
+    CHECK(g.entries()[0].id == "P-1");
+    CHECK(g.entries()[0].origin.layer == "places");
+
+    // Two point layers: no guess; the message lists the layers with their geometry types.
+    REQUIRE(test::run_command("ogr2ogr -update -nln villages " + gpkg + " " + more, output) == 0);
+    try {
+        read_gazetteer(gpkg, {}, problems);
+        FAIL("expected an InputError");
+    } catch (const InputError& e) {
+        const std::string what = e.what();
+        CHECK_THAT(what, Catch::Contains("3 layers, 2 of them point layers"));
+        CHECK_THAT(what, Catch::Contains("--gazetteer-layer"));
+        CHECK_THAT(what, Catch::Contains("places (Point)"));
+        CHECK_THAT(what, Catch::Contains("villages (Point)"));
+        CHECK_THAT(what, Catch::Contains("districts (Polygon)"));
+    }
+    // The layer named.
+    GazetteerReadOptions options;
+    options.vector.layer = "villages";
+    g = read_gazetteer(gpkg, options, problems);
+    REQUIRE(g.entries().size() == 1);
+    CHECK(g.entries()[0].id == "V-1");
+    // A layer that is not there: an error naming the layers that are.
+    options.vector.layer = "towns";
+    CHECK_THROWS_AS(read_gazetteer(gpkg, options, problems), InputError);
+    CHECK(problems.size() == 0);
+}
+
+TEST_CASE("gazetteer: names compared after Unicode case folding and normalization (Cyrillic, decomposed accents)") {
+    test::TempDir tmp;
+    auto path = tmp.write("g.csv", "id,name,alt_names,lon,lat\n"
+                                   "G-NA,Novoazovsk,Новоазовськ; Новоазовск,38.15,47.11\n"
+                                   "G-KA,Kārsava,Карсава,27.686,56.785\n"
+                                   "G-DS,Daeseong-dong,대성동,126.679,37.941\n");
+    CollectingProblemSink problems;
+    Gazetteer g = read_gazetteer(path, {}, problems);
+    REQUIRE(g.entries().size() == 3);
+    REQUIRE(g.find("НОВОАЗОВСЬК").size() == 1);
+    CHECK(g.find("НОВОАЗОВСЬК").front()->id == "G-NA");
+    CHECK(g.find("новоазовськ").size() == 1);
+    CHECK(g.find("карсава").front()->id == "G-KA");
+    CHECK(g.find("KĀRSAVA").front()->id == "G-KA");
+    CHECK(g.find("Ka\xCC\x84rsava").front()->id == "G-KA"); // a + combining macron (NFD)
+    CHECK(g.find("Karsava").empty());                       // folding keeps accents
+    CHECK(g.find("대성동").front()->id == "G-DS");
+    CHECK(g.find("ＤＡＥＳＥＯＮＧ-ＤＯＮＧ").front()->id == "G-DS"); // full-width letters
+    CHECK(g.find("Novoazovsk\xC2\xA0").size() == 1);                  // a trailing no-break space
+    CHECK(Gazetteer::fold("Новоазовськ") == Gazetteer::fold("НОВОАЗОВСЬК"));
+    auto near = g.near_names("Карсаво");
+    REQUIRE(near.size() == 1);
+    CHECK(near.front()->id == "G-KA");
+}
+
+TEST_CASE("read_report_observations: each record's means and heading by its evidence position, CSV and JSON") {
+    test::TempDir tmp;
+    auto csv = tmp.write("r.csv", "report_id,time,place,bearing,distance_km,counts,means,heading\n"
+                                  "SMM-1,2027-03-04T10:00:00Z,Alpha,NE,2,4 tanks,patrol,SW\n"
+                                  "SMM-1,2027-03-04T10:00:00Z,Alpha,NE,2,4 tanks,Long-range UAV,135\n"
+                                  "SMM-2,2027-03-04T10:00:00Z,Nowhere,NE,2,4 tanks,balloon,\n");
+    auto o = read_report_observations(csv);
+    REQUIRE(o.size() == 3);
+    CHECK(o.at("2").report_id == "SMM-1");
+    CHECK(o.at("2").means == "patrol");
+    CHECK(o.at("2").heading == "SW (225°)");
+    CHECK(o.at("3").means == "long_range_uav");
+    CHECK(o.at("3").heading == "135°");
+    CHECK(o.at("4").means == "balloon"); // as written: the run refused it, the text is still shown
+    CHECK(o.at("4").heading.empty());
+    auto json =
+        tmp.write("r.json", R"({"sightings": [{"report_id": "SMM-3", "means": "mini-UAV", "heading": "north-east", "counts": {"tanks": 1}}, 7]})");
+    auto j = read_report_observations(json);
+    REQUIRE(j.size() == 1);
+    CHECK(j.at("#0").means == "mini_uav");
+    CHECK(j.at("#0").heading == "north-east (45°)");
+}
