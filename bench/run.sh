@@ -64,6 +64,7 @@ mkdir -p "$BENCH_DIR/tmp"
 chmod 755 "$BENCH_DIR"
 RESULTS=$BENCH_DIR/results.tsv
 : >"$RESULTS"
+: >"$BENCH_DIR/stores.tsv"
 REGIME=$ROOT/bench/regime.toml
 ZONES=("$ROOT/datasets/korea/zones.geojson" "$ROOT/datasets/baltic/zones.geojson")
 LINES=("$ROOT/datasets/korea/lines.geojson" "$ROOT/datasets/baltic/lines.geojson")
@@ -142,6 +143,37 @@ PY
   tail -1 "$RESULTS" | cut -f1-11 | tr '\t' ' ' | sed 's/^/bench:   /' >&2
 }
 
+# store_bytes SIZE THREADS LABEL BASE_STORE: what the run just measured stored (issue 18 targets), a row of
+# stores.tsv: size label threads findings canonical_bytes disk_bytes run_disk_bytes.
+# canonical = rows x row size of the tables that grow with the findings (findings, evidence; the
+# explanations heap of schema 1-3), before shuffle and deflate; disk = the store file plus every
+# member file it links (the run's and the zone set's), the whole store on disk; run_disk = the run's
+# member file plus what the store file grew by.
+store_bytes() {
+  /usr/bin/python3 - "$1" "$3" "$2" "$BENCH_DIR/run.h5" "$4" >>"$BENCH_DIR/stores.tsv" <<'PY'
+import os, sys
+import h5py
+size, label, threads, store, base = sys.argv[1:]
+with h5py.File(store, "r") as f:
+    runs = f["runs"]
+    rid = sorted(runs.keys())[-1]
+    run = runs[rid]
+    findings = run["findings"].shape[0]
+    canonical = sum(run[n].shape[0] * run[n].dtype.itemsize for n in ("findings", "evidence", "explanations") if n in run)
+    files = {os.path.realpath(store)}
+    for kind in ("zones", "runs"):
+        for name in f[kind]:
+            link = f[kind].get(name, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                files.add(os.path.realpath(os.path.join(os.path.dirname(store), link.filename)))
+            if kind == "runs" and name == rid and isinstance(link, h5py.ExternalLink):
+                run_file = os.path.realpath(os.path.join(os.path.dirname(store), link.filename))
+disk = sum(os.path.getsize(p) for p in files)
+run_disk = os.path.getsize(run_file) + os.path.getsize(store) - os.path.getsize(base)
+print("\t".join(str(x) for x in [size, label, threads, findings, canonical, disk, run_disk]))
+PY
+}
+
 run_avf() { # SIZE THREADS [STORE] [LABEL] [AVF RUN ARGS...]   (AVF_REGIME: another regime file)
   local size=$1 threads=$2 store=${3:-$BENCH_DIR/zones.h5} label=${4:-avf}
   shift $(($# < 4 ? $# : 4))
@@ -151,6 +183,7 @@ run_avf() { # SIZE THREADS [STORE] [LABEL] [AVF RUN ARGS...]   (AVF_REGIME: anot
   cp "$store" "$BENCH_DIR/run.h5"
   measure "$label" "$size" "$threads" "$AVF" run --regime "${AVF_REGIME:-$REGIME}" --store "$BENCH_DIR/run.h5" --detections "$(csv_for "$size")" \
     --threads "$threads" --temp-dir "$BENCH_DIR/tmp" --quiet --json --top 0 "$@"
+  store_bytes "$(num "$size")" "$threads" "$label" "$store"
   # The store's write floor, once per size (the stored bytes are the same for every thread count):
   # shuffle + deflate + SHA-256 of what this run stored, nothing else (bench/store_floor.py).
   if [ "$label" = avf ] && ! grep -q "^$(num "$size")	store-floor	" "$RESULTS"; then
@@ -233,7 +266,7 @@ fi
 echo "load at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$BENCH_DIR/machine.txt"
 
 # 6. The table.
-python3 bench/table.py "$RESULTS" "$BENCH_DIR/machine.txt"
+python3 bench/table.py "$RESULTS" "$BENCH_DIR/machine.txt" "$BENCH_DIR/stores.tsv"
 
 # 6. The standoff rules' cost per detection (issue 18 item 4), Q2 alone, non-flagged and flagged
 # detections apart (bench/standoff_decision.cpp), on the demo lines and on them in 100 m pieces.

@@ -28,7 +28,9 @@ with h5py.File(sys.argv[1], "r") as f:
     runs = f["runs"]
     run = runs[sorted(runs.keys())[-1]]
     tables = []
-    for name in ("findings", "evidence", "explanations"):
+    for name in ("findings", "evidence", "explanations"):  # explanations: schema 1-3 runs only
+        if name not in run:
+            continue
         d = run[name]
         raw = d[...]
         tables.append((raw.tobytes(), raw.dtype.itemsize, d.chunks[0] if d.chunks else max(1, len(raw))))

@@ -24,7 +24,8 @@ void crash_point(std::string_view point);
 /// Every point a transaction can pass, in order (for the harness and the docs).
 inline constexpr std::string_view crash_points[] = {
     "lock",             // the store's lock is held, nothing written yet
-    "copy",             // the published store was copied to the temporary file
+    "raise-move",       // (first write of a schema 1-4 store) one inline zone set or run was moved to its member file (once per group)
+    "copy",             // the published store was copied to the temporary file (or, when groups were moved, written afresh)
     "open",             // the temporary file is open (or created) as an HDF5 file
     "zone-set-tables",  // a zone set's tables are written, its commit record is not
     "zone-set-commit",  // a zone set's commit record is written (in its member file)

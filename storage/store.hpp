@@ -318,7 +318,10 @@ class StoreTransaction {
 public:
     /// Locks `path` (flock on path + ".lock"; IoError at once when another process holds it),
     /// copies the published store to `path.tmp-<pid>` in the same directory, or creates a new
-    /// store there. Throws IoError, or InputError when the store's schema_version is newer than
+    /// store there. A store of schema 1-4 holding zone sets or runs inline is not copied: the new
+    /// store file is written afresh there and each inline group is moved to its member file (same
+    /// datasets and digests; docs/store-format.md §9), which the destructor removes unless
+    /// committed. Throws IoError, or InputError when the store's schema_version is newer than
     /// this build writes.
     explicit StoreTransaction(std::string path);
     /// Without commit(), the temporary file is removed and the published store is untouched.

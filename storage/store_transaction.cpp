@@ -374,7 +374,7 @@ ChainEntry append_chain_row(hid_t root, ChainKind kind, const std::string& name,
 /// run rows are kept with their digests (a run row is hashed as before), and every zone set,
 /// which those schemas left outside the chain, is appended in import order with the commit
 /// digest it has now — from here on a rewrite of it no longer goes unnoticed.
-void upgrade_chain(hid_t root, const std::string& path) {
+void upgrade_chain(hid_t root, const std::string& path, const std::string& store_target) {
     h5::Group audit = h5::open_group(root, layout::audit, path);
     auto old_bytes = read_table(audit.get(), chain_table_v1(), path);
     const RowSpan old_rows(old_bytes, chain_table_v1());
@@ -388,14 +388,107 @@ void upgrade_chain(hid_t root, const std::string& path) {
     chain.finish();
     h5::Group zones = h5::open_group(root, layout::zones, path);
     for (const std::string& name : h5::list_links(zones.get(), path)) {
-        h5::Group set = h5::open_group(zones.get(), name, path);
-        if (!h5::link_exists(set.get(), layout::commit, path)) {
-            continue; // never committed: verify reports it
+        std::string digest;
+        if (auto target = h5::external_link(zones.get(), name, path)) {
+            // Moved out by this transaction (move_groups_out): read the member file directly,
+            // never through the link, which would open it for writing along with the store's copy.
+            digest = member_commit_digest(member_path(store_target, target->file));
+        } else {
+            h5::Group set = h5::open_group(zones.get(), name, path);
+            if (h5::link_exists(set.get(), layout::commit, path)) {
+                h5::Dataset commit = h5::open_dataset(set.get(), layout::commit, path);
+                digest = h5::read_string_attribute(commit.get(), layout::digest_attribute, path);
+            }
         }
-        h5::Dataset commit = h5::open_dataset(set.get(), layout::commit, path);
-        append_chain_row(root, ChainKind::zone_set, name, h5::read_string_attribute(commit.get(), layout::digest_attribute, path), path);
+        if (digest.empty()) continue; // never committed: verify reports it
+        append_chain_row(root, ChainKind::zone_set, name, digest, path);
     }
     h5::write_int_attribute(root, "schema_version", schema_version, path);
+}
+
+/// Whether the published store `target` is of a schema before 5 and holds zone sets or runs inline
+/// (hard links to groups in /zones or /runs): its first write moves them out (move_groups_out).
+bool has_inline_groups_to_move(const std::string& target, const std::string& path) {
+    // Read-only with the default properties, as StoreReader and pack_store open it (HDF5 refuses a
+    // second open of a file with another close degree).
+    h5::File source(h5::check_id(H5Fopen(target.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), path, "open store"));
+    if (check_store_root(source.get(), path) >= schema_version) return false;
+    for (const char* kind : {layout::zones, layout::runs}) {
+        if (!h5::link_exists(source.get(), kind, path)) return false; // not a store: the caller says so
+        h5::Group group = h5::open_group(source.get(), kind, path);
+        for (const std::string& name : h5::list_links(group.get(), path)) {
+            if (h5::is_group_link(group.get(), name, path)) return true;
+        }
+    }
+    return false;
+}
+
+/// Copies every attribute of `from` onto `to` (the fixed-size types avf writes: integers and
+/// fixed-length strings).
+void copy_attributes(hid_t from, hid_t to, const std::string& from_path, const std::string& to_path) {
+    for (const std::string& name : h5::list_attributes(from, from_path)) {
+        const std::string what = "copy attribute " + name;
+        h5::Attribute attr(h5::check_id(H5Aopen(from, name.c_str(), H5P_DEFAULT), from_path, what));
+        h5::Datatype type(h5::check_id(H5Aget_type(attr.get()), from_path, what));
+        h5::Dataspace space(h5::check_id(H5Aget_space(attr.get()), from_path, what));
+        if (h5::check_tri(H5Tdetect_class(type.get(), H5T_VLEN), from_path, what) || h5::check_tri(H5Tis_variable_str(type.get()), from_path, what)) {
+            throw IoError("attribute " + name + " has a variable-length type, which no avf store writes", Context{}.file(from_path));
+        }
+        const hssize_t points = H5Sget_simple_extent_npoints(space.get());
+        if (points < 0) throw IoError(what + ": cannot read its size", Context{}.file(from_path));
+        std::vector<unsigned char> buffer(H5Tget_size(type.get()) * static_cast<std::size_t>(points) + 1);
+        h5::check(H5Aread(attr.get(), type.get(), buffer.data()), from_path, what);
+        h5::Attribute copy(h5::check_id(H5Acreate2(to, name.c_str(), type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT), to_path, what));
+        h5::check(H5Awrite(copy.get(), type.get(), buffer.data()), to_path, what);
+    }
+}
+
+/// The first write of a store of schema 1 to 4 holding zone sets or runs inline (docs/store-format.md
+/// §9): the store file's new version is written afresh at `state.temp_path` (not copied), each inline
+/// zone set and run becomes its member file exactly as a schema-5 avf writes one (same attributes,
+/// same datasets with their chunks copied as stored, so the same commit record and digests), linked
+/// in the same order, and /audit (chain, signatures) is copied as is. The root keeps the store's
+/// `schema_version`, which the caller then raises. Once: later writes copy only the small index.
+void move_groups_out(FileState& state) {
+    const std::string& temp = state.temp_path;
+    h5::File source(h5::check_id(H5Fopen(state.target.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), state.path, "open store"));
+    const int version = check_store_root(source.get(), state.path);
+
+    h5::PropList fapl = h5::store_file_access(temp);
+    h5::PropList fcpl(h5::check_id(H5Pcreate(H5P_FILE_CREATE), temp, "create file properties"));
+    h5::check(H5Pset_obj_track_times(fcpl.get(), false), temp, "disable time tracking");
+    state.file = h5::File(h5::check_id(H5Fcreate(temp.c_str(), H5F_ACC_EXCL, fcpl.get(), fapl.get()), temp, "create store"));
+    h5::write_int_attribute(state.root(), "schema_version", version, temp);
+    h5::write_string_attribute(state.root(), "format", h5::read_string_attribute(source.get(), "format", state.path), temp);
+    h5::write_string_attribute(state.root(), "created_by", h5::read_string_attribute(source.get(), "created_by", state.path), temp);
+
+    h5::PropList copy(h5::check_id(H5Pcreate(H5P_OBJECT_COPY), temp, "create copy properties"));
+    h5::PropList lcpl = h5::utf8_link_creation(temp);
+    for (const char* kind : {layout::zones, layout::runs}) {
+        h5::Group from = h5::open_group(source.get(), kind, state.path);
+        h5::Group to = h5::create_group(state.root(), kind, true, temp);
+        for (const std::string& name : h5::list_links(from.get(), state.path)) {
+            if (!h5::is_group_link(from.get(), name, state.path)) {
+                // Not a group avf wrote (verify reports it): kept as it is, never interpreted.
+                h5::check(H5Ocopy(from.get(), name.c_str(), to.get(), name.c_str(), copy.get(), lcpl.get()), temp,
+                          "copy /" + std::string(kind) + "/" + name);
+                continue;
+            }
+            h5::Group group = h5::open_group(from.get(), name, state.path);
+            MemberFile member = create_member(state, kind, name);
+            h5::Group root = h5::open_group(member.file.get(), "/", member.temp);
+            copy_attributes(group.get(), root.get(), state.path, member.temp);
+            for (const std::string& child : h5::list_links(group.get(), state.path)) {
+                h5::check(H5Ocopy(group.get(), child.c_str(), root.get(), child.c_str(), copy.get(), lcpl.get()), member.temp,
+                          "copy /" + std::string(kind) + "/" + name + "/" + child);
+            }
+            root.reset();
+            publish_member(state, member);
+            h5::create_external_link(to.get(), name, member.link_file, "/", temp);
+            crash_point("raise-move");
+        }
+    }
+    h5::check(H5Ocopy(source.get(), layout::audit, state.root(), layout::audit, copy.get(), lcpl.get()), temp, "copy /audit");
 }
 
 } // namespace
@@ -753,9 +846,14 @@ struct StoreTransaction::Impl {
         h5::PropList fapl = h5::store_file_access(temp);
         if (published) {
             temp_created = true;
-            copy_store_file(state->target, temp);
-            crash_point("copy");
-            state->file = h5::File(h5::check_id(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()), temp, "open store copy"));
+            if (has_inline_groups_to_move(state->target, state->path)) {
+                move_groups_out(*state); // schema 1-4: written afresh, its groups moved to member files
+                crash_point("copy");
+            } else {
+                copy_store_file(state->target, temp);
+                crash_point("copy");
+                state->file = h5::File(h5::check_id(H5Fopen(temp.c_str(), H5F_ACC_RDWR, fapl.get()), temp, "open store copy"));
+            }
             int version = check_store_root(state->root(), state->path);
             for (const char* group : {layout::zones, layout::runs, layout::audit}) {
                 if (!h5::link_exists(state->root(), group, temp)) {
@@ -763,12 +861,12 @@ struct StoreTransaction::Impl {
                 }
             }
             if (version < 3) {
-                upgrade_chain(state->root(), temp); // raises schema_version too
+                upgrade_chain(state->root(), temp, state->target); // raises schema_version too
             } else if (version < schema_version) {
-                // 3 or 4 -> 5: nothing to rewrite. A schema-3 run keeps its layout (readers tell the
-                // two apart by the run's `rules` table), runs and zone sets written before stay in
-                // the store file (readers tell them from member files by the link); the version rises
-                // so that older builds refuse the store rather than misread what this build writes.
+                // 3 or 4 -> 5: nothing else to rewrite. A schema-3 run keeps its layout (readers tell
+                // the two apart by the run's `rules` table); runs and zone sets written before were
+                // moved to member files above, unchanged; the version rises so that older builds
+                // refuse the store rather than misread what this build writes.
                 h5::write_int_attribute(state->root(), "schema_version", schema_version, temp);
             }
         } else {

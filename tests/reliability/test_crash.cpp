@@ -29,6 +29,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <random>
@@ -463,4 +464,91 @@ TEST_CASE("crash harness: kill -9 at random moments of avf run and avf zones imp
     CHECK(fig.unchanged == fig.unchanged_checked);
     CHECK(py_code == 0);
     CHECK(py_ok == stores_for_python.size());
+}
+
+// The first write of a store of schema 1-4 moves its inline zone sets and runs to member files
+// (docs/store-format.md §9) before the command's own write, under the lock, in the same
+// copy-on-write publication. A kill -9 at every step of it — each moved group's member file
+// closed, fsynced, renamed, its folder fsynced, the move done (raise-move, once per group), then
+// the command's own steps — leaves the old store byte for byte as it was (with leftovers the next
+// writer removes) or, once the new store file is renamed into place, the raised store whole. Either
+// way the next complete write verifies and every old run exports byte for byte as before.
+TEST_CASE("kill -9 at every step of the first write of an old store, which moves its groups to member files", "[reliability][crash][raise]") {
+    test::TempDir tmp;
+    const std::string avf_bin = test::avf_binary();
+    const std::string fixture = test::source_path("tests/data/store-v3.h5"); // one zone set, one run, schema 3
+    const std::string fixture_sha = file_sha256(fixture);
+    std::vector<std::string> old_runs;
+    for (const auto& r : storage::StoreReader(fixture).runs()) old_runs.push_back(r.header.run_id);
+    REQUIRE(old_runs.size() == 1);
+    REQUIRE(storage::StoreReader(fixture).zone_sets().size() == 1);
+    std::string out;
+    auto export_run = [&](const std::string& store, const std::string& run, const std::string& format, const std::string& file) {
+        REQUIRE(run_avf("findings export --store " + q(store) + " --run " + q(run) + " --format " + format + " --output " + q(file), out) == 0);
+        std::ifstream in(file, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    std::map<std::string, std::string> before; // run/format -> export
+    for (const std::string& run : old_runs)
+        for (const char* format : {"csv", "geojson"})
+            before[run + "/" + format] = export_run(fixture, run, format, (tmp.path() / (run + "-before." + format)).string());
+    auto run_args = [&](const std::string& store) {
+        return std::vector<std::string>{avf_bin,
+                                        "run",
+                                        "--regime",
+                                        test::source_path("datasets/demo/regime.toml"),
+                                        "--store",
+                                        store,
+                                        "--detections",
+                                        test::source_path("datasets/demo/detections.csv"),
+                                        "--quiet",
+                                        "--top",
+                                        "0"};
+    };
+    // Occurrences: #1 the zone set moved, #2 the run moved, #3 the new run's own member file.
+    const std::vector<std::string> points = {"lock",         "member-close#1", "member-fsync#1",  "member-rename#1",    "member-dir-fsync#1",
+                                             "raise-move#1", "member-close#2", "member-rename#2", "member-dir-fsync#2", "raise-move#2",
+                                             "copy",         "open",           "run-commit",      "member-rename#3",    "chain",
+                                             "close",        "fsync",          "rename",          "dir-fsync"};
+    std::size_t n = 0;
+    for (const std::string& point : points) {
+        INFO("killed at " << point);
+        fs::path dir = tmp.path() / fmt::format("raise-{:02}", ++n);
+        fs::create_directories(dir);
+        const std::string store = (dir / "store.h5").string();
+        fs::copy_file(fixture, store);
+        Child child(run_args(store), store + ".log", {"AVF_TEST_CRASH_AT=" + point});
+        const int status = child.wait();
+        REQUIRE(killed_by_sigkill(status));
+        const bool published = point == "rename" || point == "dir-fsync";
+        {
+            storage::StoreReader reader(store);
+            auto report = reader.verify();
+            INFO(report.message);
+            CHECK(report.ok);
+            if (published) {
+                CHECK(reader.schema_version() == 5);
+                CHECK(reader.runs().size() == old_runs.size() + 1);
+                for (const std::string& run : old_runs) CHECK(fs::exists(store + ".d/runs/" + run + ".h5"));
+                CHECK(storage::leftover_temporary_files(store).empty());
+            } else {
+                CHECK(file_sha256(store) == fixture_sha); // nothing published: the old store as it was
+                CHECK(reader.schema_version() == 3);
+                CHECK(reader.runs().size() == old_runs.size());
+                CHECK(storage::leftover_temporary_files(store).empty() == (point == "lock"));
+            }
+        }
+        // The next complete write removes the leftovers, and raises (or has raised) the store whole.
+        REQUIRE(run_avf("run --regime datasets/demo/regime.toml --detections datasets/demo/detections.csv --quiet --top 0 --store " + q(store),
+                        out) == 0);
+        CHECK(storage::leftover_temporary_files(store).empty());
+        CHECK(run_avf("audit verify " + q(store), out) == 0);
+        storage::StoreReader reader(store);
+        CHECK(reader.schema_version() == 5);
+        CHECK(reader.runs().size() == old_runs.size() + (published ? 2 : 1));
+        for (const std::string& run : old_runs)
+            for (const char* format : {"csv", "geojson"})
+                CHECK(export_run(store, run, format, (dir / (run + "-after." + format)).string()) == before[run + "/" + format]);
+    }
+    CHECK(file_sha256(fixture) == fixture_sha);
 }

@@ -29,6 +29,16 @@ H5L_type_t link_type(const std::string& path, const std::string& name) {
     return info.type;
 }
 
+/// Every file in <store>.d/zones and <store>.d/runs.
+std::vector<std::string> member_files(const std::string& path) {
+    std::vector<std::string> out;
+    for (const char* kind : {"zones", "runs"}) {
+        std::error_code ec;
+        for (fs::directory_iterator it(path + ".d/" + kind, ec), end; !ec && it != end; it.increment(ec)) out.push_back(it->path().string());
+    }
+    return out;
+}
+
 /// A finding id: 32 hex digits.
 std::string fmt_id(std::size_t i) {
     const std::string hex = "0123456789abcdef";
@@ -245,21 +255,85 @@ TEST_CASE("store pack: one self-contained file that verifies alone and reads the
     CHECK_THROWS_AS(pack_store(packed.string(), packed.string()), InputError);
 }
 
-TEST_CASE("a schema-4 store gets member files for new runs, keeps its inline runs, and verifies", "[store][members][schema]") {
+TEST_CASE("the first write of an old store moves its inline zone sets and runs to member files, once, digests unchanged",
+          "[store][members][schema]") {
+    // Schema 1, 2 and 3 stores (the committed fixtures); a schema-4 store differs from a schema-3
+    // one only by the layout of runs it wrote, which the move copies as stored like any other.
+    for (const char* old : {"tests/data/store-v1.h5", "tests/data/store-v2.h5", "tests/data/store-v3.h5"}) {
+        INFO(old);
+        test::TempDir tmp;
+        const std::string path = (tmp.path() / "old.h5").string();
+        fs::copy_file(test::source_path(old), path);
+        const auto old_runs = StoreReader(path).runs();
+        const auto old_sets = StoreReader(path).zone_sets();
+        REQUIRE_FALSE(old_runs.empty());
+        REQUIRE_FALSE(old_sets.empty());
+        std::vector<std::vector<Finding>> old_findings;
+        for (const auto& r : old_runs) old_findings.push_back(StoreReader(path).read_findings(r.header.run_id));
+        const auto old_size = fs::file_size(path);
+        for (const auto& r : old_runs) REQUIRE(link_type(path, "/runs/" + r.header.run_id) == H5L_TYPE_HARD);
+
+        write_run(path, "new-run", 50);
+        StoreReader store(path);
+        CHECK(store.schema_version() == 5);
+        CHECK(leftover_temporary_files(path).empty());
+        // Every old group is now a member file, linked in the same place and order.
+        for (const auto& r : old_runs) {
+            CHECK(link_type(path, "/runs/" + r.header.run_id) == H5L_TYPE_EXTERNAL);
+            CHECK(fs::exists(path + ".d/runs/" + r.header.run_id + ".h5"));
+        }
+        for (const auto& z : old_sets) {
+            CHECK(link_type(path, "/zones/" + z.name) == H5L_TYPE_EXTERNAL);
+            CHECK(fs::exists(path + ".d/zones/" + z.name + ".h5"));
+        }
+        CHECK(link_type(path, "/runs/new-run") == H5L_TYPE_EXTERNAL);
+        const auto runs = store.runs();
+        REQUIRE(runs.size() == old_runs.size() + 1);
+        for (std::size_t i = 0; i < old_runs.size(); ++i) {
+            CHECK(runs[i].header.run_id == old_runs[i].header.run_id);
+            CHECK(runs[i].results_digest == old_runs[i].results_digest);
+            const auto f = store.read_findings(old_runs[i].header.run_id);
+            REQUIRE(f.size() == old_findings[i].size());
+            for (std::size_t k = 0; k < f.size(); ++k) test::check_same(old_findings[i][k], f[k]);
+        }
+        const auto sets = store.zone_sets();
+        REQUIRE(sets.size() == old_sets.size());
+        for (std::size_t i = 0; i < sets.size(); ++i) {
+            CHECK(sets[i].name == old_sets[i].name);
+            CHECK(sets[i].digest == old_sets[i].digest);
+        }
+        VerifyReport report = store.verify();
+        INFO(report.message);
+        CHECK(report.ok);
+        CHECK(report.runs_checked == old_runs.size() + 1);
+        CHECK(report.zone_sets_checked == old_sets.size());
+        // The store file is the small index now; the next write copies only it.
+        const auto index_size = fs::file_size(path);
+        CHECK(index_size < old_size);
+        write_run(path, "newer-run", 50);
+        CHECK(fs::file_size(path) < index_size + 16 * 1024);
+        CHECK(StoreReader(path).verify().ok);
+    }
+    // The committed files themselves are untouched.
+    CHECK(StoreReader(test::source_path("tests/data/store-v3.h5")).schema_version() == 3);
+}
+
+TEST_CASE("an abandoned first write of an old store removes the member files it moved out and leaves the store as it was",
+          "[store][members][schema]") {
     test::TempDir tmp;
     const std::string path = (tmp.path() / "old.h5").string();
     fs::copy_file(test::source_path("tests/data/store-v3.h5"), path);
-    const int before = StoreReader(path).schema_version();
-    REQUIRE(before < 5);
-    const auto old_runs = StoreReader(path).runs();
-    REQUIRE_FALSE(old_runs.empty());
-    write_run(path, "new-run", 50);
+    const auto before = fs::file_size(path);
+    {
+        StoreTransaction tx(path);
+        CHECK(fs::exists(path + ".d/runs"));
+        CHECK_FALSE(member_files(path).empty());
+    } // abandoned
+    CHECK(member_files(path).empty());
+    CHECK(leftover_temporary_files(path).empty());
+    CHECK(fs::file_size(path) == before);
     StoreReader store(path);
-    CHECK(store.schema_version() == 5);
-    CHECK(link_type(path, "/runs/" + old_runs.front().header.run_id) == H5L_TYPE_HARD);
-    CHECK(link_type(path, "/runs/new-run") == H5L_TYPE_EXTERNAL);
-    VerifyReport report = store.verify();
-    INFO(report.message);
-    CHECK(report.ok);
-    CHECK(report.runs_checked == old_runs.size() + 1);
+    CHECK(store.schema_version() == 3);
+    CHECK(link_type(path, "/runs/" + store.runs().front().header.run_id) == H5L_TYPE_HARD);
+    CHECK(store.verify().ok);
 }
