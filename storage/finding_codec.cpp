@@ -34,6 +34,12 @@ std::uint8_t record_kind_code(std::string_view kind) {
     throw InternalError(fmt::format("evidence record kind '{}' has no code in schema 4", kind));
 }
 
+std::size_t record_hash(std::uint8_t kind, std::int32_t input, std::string_view id, std::string_view position) {
+    std::size_t h = std::hash<std::string_view>{}(id);
+    h = h * 31 + std::hash<std::string_view>{}(position);
+    return h * 31 + static_cast<std::size_t>(kind) * 257 + static_cast<std::size_t>(input + 1);
+}
+
 } // namespace
 
 std::pair<std::uint64_t, std::uint64_t> finding_id_bits(std::string_view id) {
@@ -53,7 +59,8 @@ std::string finding_id_text(std::uint64_t hi, std::uint64_t lo) {
     return fmt::format("{:016x}{:016x}", hi, lo);
 }
 
-FindingDictionaries::FindingDictionaries(const std::vector<InputFile>& inputs) : m_inputs(&inputs) {
+FindingDictionaries::FindingDictionaries(const std::vector<InputFile>& inputs, std::size_t record_window)
+    : m_inputs(&inputs), m_record_window(std::max<std::size_t>(1, record_window)) {
     for (Interned* d : {&m_targets, &m_classes, &m_parties}) d->code("", 0, "");
     m_waivers.push_back(WaiverEntry{});
     m_waiver_codes.emplace("", 0);
@@ -79,31 +86,81 @@ std::uint32_t FindingDictionaries::Interned::code(const std::string& value, std:
     return it->second;
 }
 
-std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
-    std::string key = e.record_kind;
-    for (const std::string* part : {&e.record_id, &e.source_file, &e.source_position}) {
-        key += '\0';
-        key += *part;
+std::int32_t FindingDictionaries::input_of(const std::string& file) {
+    if (file != m_last_file || m_last_input < 0) {
+        m_last_input = static_cast<std::int32_t>(input_index(*m_inputs, file, "evidence"));
+        m_last_file = file;
     }
-    auto it = m_record_codes.find(key);
-    if (it != m_record_codes.end()) return it->second;
-    if (m_records.size() >= std::numeric_limits<std::uint32_t>::max())
+    return m_last_input;
+}
+
+void FindingDictionaries::next_window() {
+    m_window_base += m_window.size();
+    m_window_text_base += m_window_text.size();
+    m_window.clear();
+    m_window_text.clear();
+    std::fill(m_window_index.begin(), m_window_index.end(), 0);
+}
+
+std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
+    const std::uint8_t kind = record_kind_code(e.record_kind);
+    const std::int32_t input = input_of(e.source_file);
+    const std::string_view id = e.record_id, position = e.source_position;
+    const std::size_t hash = record_hash(kind, input, id, position);
+    auto same = [&](const RecordSlots& r) {
+        if (r.kind != kind || r.input != input || r.id_length != id.size() || r.position_length != position.size()) return false;
+        const std::string_view text(m_window_text.data() + (r.text_offset - m_window_text_base), id.size() + position.size());
+        return text.substr(0, id.size()) == id && text.substr(id.size()) == position;
+    };
+    auto probe = [&] {
+        const std::size_t mask = m_window_index.size() - 1;
+        std::size_t at = hash & mask;
+        while (m_window_index[at] != 0 && !same(m_window[m_window_index[at] - 1])) at = (at + 1) & mask;
+        return at;
+    };
+    std::size_t slot = 0;
+    if (!m_window_index.empty()) {
+        slot = probe();
+        if (m_window_index[slot] != 0) return static_cast<std::uint32_t>(m_window_base + m_window_index[slot] - 1);
+    }
+
+    if (record_count() >= std::numeric_limits<std::uint32_t>::max())
         throw InputError("a run's findings rest on more than 2^32-1 records: schema 4 codes them in 32 bits");
-    if (e.record_id.size() > std::numeric_limits<std::uint16_t>::max() || e.source_position.size() > std::numeric_limits<std::uint16_t>::max())
-        throw InputError(fmt::format("evidence record '{}' has an id or position longer than 65535 bytes", e.record_id.substr(0, 64)));
+    if (id.size() > std::numeric_limits<std::uint16_t>::max() || position.size() > std::numeric_limits<std::uint16_t>::max())
+        throw InputError(fmt::format("evidence record '{}' has an id or position longer than 65535 bytes", id.substr(0, 64)));
+    // A new record: into the window (a new one when it is full), its index kept at most half full.
+    if (m_window.size() >= m_record_window) next_window();
+    if (2 * (m_window.size() + 1) > m_window_index.size()) {
+        m_window_index.assign(std::max<std::size_t>(1024, 2 * m_window_index.size()), 0);
+        const std::size_t mask = m_window_index.size() - 1;
+        for (std::size_t i = 0; i < m_window.size(); ++i) {
+            const RecordSlots& r = m_window[i];
+            const std::string_view text(m_window_text.data() + (r.text_offset - m_window_text_base), r.id_length + r.position_length);
+            std::size_t at = record_hash(r.kind, r.input, text.substr(0, r.id_length), text.substr(r.id_length)) & mask;
+            while (m_window_index[at] != 0) at = (at + 1) & mask;
+            m_window_index[at] = static_cast<std::uint32_t>(i + 1);
+        }
+    }
+    slot = probe();
     RecordSlots r;
-    r.kind = record_kind_code(e.record_kind);
-    const std::int64_t input = input_index(*m_inputs, e.source_file, "evidence");
-    r.input = static_cast<std::int32_t>(input);
-    r.text_offset = m_record_text.size();
-    r.id_length = static_cast<std::uint16_t>(e.record_id.size());
-    r.position_length = static_cast<std::uint16_t>(e.source_position.size());
-    m_record_text += e.record_id;
-    m_record_text += e.source_position;
-    const auto code = static_cast<std::uint32_t>(m_records.size());
-    m_records.push_back(r);
-    m_record_codes.emplace(std::move(key), code);
-    return code;
+    r.kind = kind;
+    r.input = input;
+    r.text_offset = m_window_text_base + m_window_text.size();
+    r.id_length = static_cast<std::uint16_t>(id.size());
+    r.position_length = static_cast<std::uint16_t>(position.size());
+    m_window_text.append(id).append(position);
+    m_new_text.append(id).append(position);
+    m_window.push_back(r);
+    m_new_records.push_back(r);
+    m_window_index[slot] = static_cast<std::uint32_t>(m_window.size());
+    return static_cast<std::uint32_t>(record_count() - 1);
+}
+
+void FindingDictionaries::take_records(std::vector<RecordSlots>& rows, std::string& text) {
+    rows.clear();
+    text.clear();
+    rows.swap(m_new_records);
+    text.swap(m_new_text);
 }
 
 void FindingDictionaries::encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row,
@@ -200,9 +257,9 @@ RowBuffer encode_dictionary(const TableSchema& schema, const std::vector<std::st
     return rows;
 }
 
-RowBuffer encode_records(const std::vector<RecordSlots>& records) {
+RowBuffer encode_records(const std::vector<RecordSlots>& records, std::uint64_t first) {
     RowBuffer rows(records_table(), records.size());
-    for (std::size_t i = 0; i < records.size(); ++i) records_columns.encode(records[i], rows.row(i), "record " + std::to_string(i));
+    for (std::size_t i = 0; i < records.size(); ++i) records_columns.encode(records[i], rows.row(i), "record " + std::to_string(first + i));
     return rows;
 }
 

@@ -5,6 +5,7 @@
 //
 //   FindingDictionaries dict(inputs);                       // writer side, one per run
 //   dict.encode(f, {template, waiver_basis}, row_index, row, evidence_rows);
+//   dict.take_records(rows, text);                          // the records rows coded since, streamed
 //   ... then write dict's tables: encode_rules(dict, rows, text), dict.targets() ...
 //   FindingDictionariesRead d = ...;                        // reader side: the decoded dictionaries
 //   Finding g = decode_finding_v4(row, d, evidence_rows, path);   // codes resolved, explanation rendered
@@ -12,6 +13,12 @@
 //
 // Codes are dictionary rows in order of first use, so the same findings give the same bytes. Code 0
 // of targets, classes, parties and waivers is the empty value (no waiver, unknown party, …).
+//
+// The records dictionary is the one that grows with the run (one row per detection cited): its rows
+// are streamed out as they are coded (take_records), and a record is looked up again only among the
+// last `record_window` records coded. A run citing more distinct records than that may store a record
+// a second time, under a second code; memory stays bounded (about 60 bytes per record of the window),
+// and the bytes still depend only on the findings.
 #pragma once
 
 #include "core/records.hpp"
@@ -38,10 +45,13 @@ struct FindingText {
 std::pair<std::uint64_t, std::uint64_t> finding_id_bits(std::string_view id);
 std::string finding_id_text(std::uint64_t hi, std::uint64_t lo);
 
+/// How many records a run's records dictionary keeps for finding them again: 2^22 (about 250 MB).
+inline constexpr std::size_t default_record_window = std::size_t{1} << 22;
+
 /// The dictionaries of one run being written.
 class FindingDictionaries {
 public:
-    explicit FindingDictionaries(const std::vector<InputFile>& inputs);
+    explicit FindingDictionaries(const std::vector<InputFile>& inputs, std::size_t record_window = default_record_window);
 
     /// Encodes `f` into `row` (findings_v4_table()), interning its texts. A finding resting on
     /// several records (or none) appends its evidence rows to `evidence`, as finding row `finding_row`;
@@ -57,9 +67,11 @@ public:
     const std::vector<std::string>& classes() const { return m_classes.values; }
     const std::vector<std::string>& parties() const { return m_parties.values; }
     const std::vector<WaiverEntry>& waivers() const { return m_waivers; }
-    const std::vector<RecordSlots>& records() const { return m_records; }
-    /// The ids and positions the records address.
-    const std::string& record_text() const { return m_record_text; }
+    /// Moves out the records coded since the last call, in code order (rows of `records`), and the
+    /// bytes of `record_text` they address, which continue those taken before.
+    void take_records(std::vector<RecordSlots>& rows, std::string& text);
+    /// Records coded so far (the rows of `records`).
+    std::uint64_t record_count() const { return m_window_base + m_window.size(); }
 
 private:
     struct Interned {
@@ -68,6 +80,9 @@ private:
         std::uint32_t code(const std::string& value, std::uint32_t max_code, std::string_view what);
     };
     std::uint32_t record_code(const Evidence& e);
+    std::int32_t input_of(const std::string& file);
+    /// Starts a new window, for records coded from now on.
+    void next_window();
 
     const std::vector<InputFile>* m_inputs;
     std::vector<RuleEntry> m_rules;
@@ -75,9 +90,19 @@ private:
     Interned m_targets, m_classes, m_parties;
     std::vector<WaiverEntry> m_waivers;
     std::unordered_map<std::string, std::uint16_t> m_waiver_codes;
-    std::vector<RecordSlots> m_records;
-    std::unordered_map<std::string, std::uint32_t> m_record_codes;
-    std::string m_record_text;
+    // The records of the window: code m_window_base + i is m_window[i], whose id and position are
+    // in m_window_text at (text_offset - m_window_text_base); m_window_index is open addressing of
+    // 1 + window row (0: free), a power of two at least twice the window's size.
+    std::size_t m_record_window;
+    std::vector<RecordSlots> m_window;
+    std::string m_window_text;
+    std::uint64_t m_window_base = 0, m_window_text_base = 0;
+    std::vector<std::uint32_t> m_window_index;
+    // Coded and not yet taken.
+    std::vector<RecordSlots> m_new_records;
+    std::string m_new_text;
+    std::string m_last_file; ///< input_of's last answer
+    std::int32_t m_last_input = -1;
 };
 
 /// The rows of the dictionary tables; templates and waiver bases go to `text` (dictionary_text).
@@ -85,7 +110,8 @@ RowBuffer encode_rules(const std::vector<RuleEntry>& rules, std::string& text);
 RowBuffer encode_waivers(const std::vector<WaiverEntry>& waivers, std::string& text);
 /// targets, classes, parties (the table's schema says which).
 RowBuffer encode_dictionary(const TableSchema& schema, const std::vector<std::string>& values);
-RowBuffer encode_records(const std::vector<RecordSlots>& records);
+/// Rows `first`, `first` + 1, … of `records`.
+RowBuffer encode_records(const std::vector<RecordSlots>& records, std::uint64_t first = 0);
 RowBuffer encode_evidence_v4(const std::vector<EvidenceRowV4>& evidence);
 
 /// The dictionaries of a run read back. `records` is the whole records table, for

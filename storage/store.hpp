@@ -311,7 +311,7 @@ public:
 
 private:
     friend class RunWriter;
-    std::vector<std::vector<std::uint8_t>> findings, evidence;
+    std::vector<std::vector<std::uint8_t>> findings, evidence, records, record_text;
 };
 
 class StoreTransaction {

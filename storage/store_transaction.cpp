@@ -15,7 +15,9 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
@@ -308,6 +310,19 @@ RowBuffer encode_files(const TableSchema& schema, const std::vector<InputFile>& 
     return rows;
 }
 
+/// The records window of a run's dictionaries (storage/finding_codec.hpp): the default, or for the
+/// tests a small one from AVF_TEST_RECORD_WINDOW, so that a short run spans several windows.
+std::size_t record_window() {
+    const char* value = std::getenv("AVF_TEST_RECORD_WINDOW");
+    if (value == nullptr || *value == '\0') return default_record_window;
+    std::size_t n = 0;
+    const std::string_view text(value);
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc{} || end != text.data() + text.size() || n == 0)
+        throw UsageError("AVF_TEST_RECORD_WINDOW '" + std::string(text) + "' is not a positive number of records");
+    return n;
+}
+
 void append_table(hid_t group, const TableSchema& schema, const RowBuffer& rows, std::vector<std::pair<std::string, DigestResult>>& digests,
                   const std::string& path) {
     Appender table = Appender::create_table(group, schema, path);
@@ -544,8 +559,10 @@ struct RunWriter::Impl {
     MemberFile member; ///< the run's own file (schema 5); its root group is the run's group
     h5::Group group;
     std::optional<Appender> findings, evidence, problems, problem_text;
-    /// The run's dictionaries (schema 4): codes of the findings' texts, written by finish().
+    /// The run's dictionaries (schema 4): codes of the findings' texts, written by finish() but for
+    /// the records, which are streamed with the findings that first cite them.
     std::optional<FindingDictionaries> dictionaries;
+    std::optional<Appender> records, record_text;
     bool finished = false;
     /// Digests of the imagery members (schema 2), in commit order; empty when none were written.
     std::vector<std::pair<std::string, DigestResult>> imagery;
@@ -555,7 +572,7 @@ struct RunWriter::Impl {
         if (member.file) {
             // An unfinished run: closing its file (H5F_CLOSE_STRONG) closes these identifiers too.
             group.release();
-            for (auto* a : {&findings, &evidence, &problems, &problem_text}) {
+            for (auto* a : {&findings, &evidence, &problems, &problem_text, &records, &record_text}) {
                 if (*a) {
                     (*a)->release();
                 }
@@ -599,11 +616,17 @@ RunWriter::Prepared RunWriter::prepare_findings(const std::vector<Finding>& batc
         run.dictionaries->encode(f, FindingText{f.explanation_template, basis}, finding_row + i, f_rows.row(i), evidence, run.evidence->size());
     }
     RowBuffer e_rows = encode_evidence_v4(evidence);
+    std::vector<RecordSlots> records;
+    std::string record_text;
+    run.dictionaries->take_records(records, record_text);
+    RowBuffer r_rows = encode_records(records, run.records->size());
     // Staging changes the digests and offsets: a failure part-way leaves the run unusable.
     return guarded(*run.state, [&] {
         Prepared out;
         out.findings = run.findings->stage(f_rows.data(), batch.size());
         out.evidence = run.evidence->stage(e_rows.data(), evidence.size());
+        out.records = run.records->stage(r_rows.data(), records.size());
+        out.record_text = run.record_text->stage_bytes(record_text);
         return out;
     });
 }
@@ -615,6 +638,8 @@ void RunWriter::write(const Prepared& prepared) {
     guarded(*run.state, [&] {
         for (const auto& c : prepared.findings) run.findings->write_chunk(c);
         for (const auto& c : prepared.evidence) run.evidence->write_chunk(c);
+        for (const auto& c : prepared.records) run.records->write_chunk(c);
+        for (const auto& c : prepared.record_text) run.record_text->write_chunk(c);
     });
     crash_point("findings-batch");
 }
@@ -724,7 +749,10 @@ void RunWriter::finish(const RunSummary& summary) {
     RowBuffer target_rows = encode_dictionary(targets_table(), dict.targets());
     RowBuffer class_rows = encode_dictionary(classes_table(), dict.classes());
     RowBuffer party_rows = encode_dictionary(parties_table(), dict.parties());
-    RowBuffer record_rows = encode_records(dict.records());
+    std::vector<RecordSlots> records;
+    std::string record_text;
+    run.dictionaries->take_records(records, record_text);
+    RowBuffer record_rows = encode_records(records, run.records->size());
     std::string finished = time_text(summary.finished, "finished");
     std::string status = summary.status.empty() ? "complete" : summary.status;
 
@@ -745,14 +773,16 @@ void RunWriter::finish(const RunSummary& summary) {
         append_table(group, parties_table(), party_rows, digests, path);
         append_table(group, waivers_table(), waiver_rows, digests, path);
         append_heap(group, layout::dictionary_text, dictionary_text, digests, path);
-        append_table(group, records_table(), record_rows, digests, path);
-        append_heap(group, layout::record_text, dict.record_text(), digests, path);
+        run.records->append(record_rows.data(), record_rows.rows());
+        digests.emplace_back(layout::records, run.records->finish());
+        run.record_text->append_bytes(record_text);
+        digests.emplace_back(layout::record_text, run.record_text->finish());
         digests.emplace_back(layout::problems, run.problems->finish());
         digests.emplace_back(layout::problem_text, run.problem_text->finish());
         append_table(group, summary_table(), summary_rows, digests, path);
         for (auto& d : run.imagery) digests.push_back(std::move(d));
         crash_point("run-tables");
-        for (auto* a : {&run.findings, &run.evidence, &run.problems, &run.problem_text}) {
+        for (auto* a : {&run.findings, &run.evidence, &run.problems, &run.problem_text, &run.records, &run.record_text}) {
             a->reset();
         }
 
@@ -1011,7 +1041,7 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
     auto impl = std::make_unique<RunWriter::Impl>();
     impl->state = m_impl->state;
     impl->header = header;
-    impl->dictionaries.emplace(impl->header.inputs);
+    impl->dictionaries.emplace(impl->header.inputs, record_window());
     if (has_zone_set(header.zone_set)) {
         h5::Group zones = h5::open_group(state.root(), layout::zones, path);
         if (auto target = h5::external_link(zones.get(), header.zone_set, path)) {
@@ -1051,6 +1081,8 @@ RunWriter StoreTransaction::begin_run(const RunHeader& header) {
         impl->evidence.emplace(Appender::create_table(group, evidence_v4_table(), path));
         impl->problems.emplace(Appender::create_table(group, problems_table(), path));
         impl->problem_text.emplace(Appender::create_heap(group, layout::problem_text, path));
+        impl->records.emplace(Appender::create_table(group, records_table(), path));
+        impl->record_text.emplace(Appender::create_heap(group, layout::record_text, path));
         crash_point("run-begin");
     });
     state.run_in_progress = header.run_id;

@@ -366,3 +366,71 @@ print("same")
     };
     CHECK(essentials(listing(run3)) == essentials(fused));
 }
+
+TEST_CASE("a run citing more records than the records window stores them again and reads back the same findings", "[cli][run][records]") {
+    // The records dictionary finds a record again only within its window (2^22 records,
+    // storage/finding_codec.hpp); AVF_TEST_RECORD_WINDOW=8 makes the demo span many windows.
+    avf::test::TempDir tmp;
+    std::string store = import_demo(tmp);
+    const std::string run = "run --regime datasets/demo/regime.toml --store " + q(store) +
+                            " --from 2027-03-01 --to 2027-04-01 --quiet --json --threads 2 "
+                            "--detections datasets/demo/detections.csv datasets/demo/exercise_detections.csv "
+                            "--declarations datasets/demo/declarations.csv";
+    std::string runs[2], out;
+    for (const char* window : {"", "AVF_TEST_RECORD_WINDOW=8 "}) {
+        int code = run_command("cd " + q(AVF_SOURCE_DIR) + " && " + window + q(avf::test::avf_binary()) + " " + run, out);
+        INFO(out);
+        REQUIRE(code == 0);
+        auto pos = out.find("\"run_id\": \"");
+        REQUIRE(pos != std::string::npos);
+        runs[*window ? 1 : 0] = out.substr(pos + 11, out.find('"', pos + 11) - pos - 11);
+    }
+    REQUIRE(avf_run("audit verify " + q(store), out) == 0);
+
+    // The small window stored records again under new codes: more rows, and every finding rests on
+    // the same records (kind, input, id, position), read independently with h5py.
+    std::string script = tmp.write("records.py", R"(import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+def evidence(run):
+    g = f["runs"][run]
+    text = g["record_text"][()].tobytes()
+    records = []
+    for r in g["records"][()]:
+        at, n, m = int(r["text_offset"]), int(r["id_length"]), int(r["position_length"])
+        records.append((int(r["kind"]), int(r["input"]), text[at:at + n], text[at + n:at + n + m]))
+    cited = g["evidence"]["record"][()]
+    rows = []
+    for r in g["findings"][()]:
+        count, first = int(r["evidence_count"]), int(r["evidence"])
+        codes = [first] if count == 1 else [int(c) for c in cited[first:first + count]]
+        rows.append([records[c] for c in codes])
+    return len(records), rows
+(n0, e0), (n1, e1) = evidence(sys.argv[2]), evidence(sys.argv[3])
+assert e0 == e1, "the findings rest on other records"
+print(n0, n1, sum(len(e) for e in e0))
+)");
+    REQUIRE(run_command("/usr/bin/python3 " + q(script) + " " + q(store) + " " + runs[0] + " " + runs[1], out) == 0);
+    std::istringstream counts(out);
+    std::size_t once = 0, again = 0, cited = 0;
+    counts >> once >> again >> cited;
+    INFO(out);
+    CHECK(once > 8);
+    CHECK(again > once);
+    CHECK(cited > once); // the default window finds the records cited again
+
+    std::string listed[2];
+    for (int i : {0, 1}) {
+        REQUIRE(avf_run("findings export --store " + q(store) + " --run " + runs[i] + " --output " +
+                            q((tmp.path() / ("f" + std::to_string(i) + ".csv")).string()),
+                        out) == 0);
+        std::ifstream in(tmp.path() / ("f" + std::to_string(i) + ".csv"));
+        listed[i].assign(std::istreambuf_iterator<char>(in), {});
+    }
+    CHECK(listed[0].size() > 1000);
+    CHECK(listed[0] == listed[1]);
+    // A fused finding resting on many records shows each of them.
+    REQUIRE(avf_run("findings list --store " + q(store) + " --run " + runs[1] + " --rule baltic-aoa-tanks -f csv", out) == 0);
+    const std::string id = out.substr(out.find('\n') + 1, 10);
+    REQUIRE(avf_run("findings show " + id + " --store " + q(store) + " --run " + runs[1], out) == 0);
+    CHECK(out.find("Evidence (37)") != std::string::npos);
+}

@@ -6,6 +6,7 @@
 #include "storage/finding_codec.hpp"
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <cmath>
 #include <cstring>
@@ -47,13 +48,26 @@ constexpr const char* inside =
 constexpr const char* counted = "{records} records {party_of} in {target} {rule_ref}: {verdict|violation}";
 
 /// The rows and dictionaries of `findings` written and read back.
-std::vector<Finding> round_trip(const std::vector<std::pair<Finding, FindingText>>& findings, std::size_t* records = nullptr) {
+/// `record_window`: the records dictionary's window; the records are taken after every finding, as
+/// a writer streams them batch by batch.
+std::vector<Finding> round_trip(const std::vector<std::pair<Finding, FindingText>>& findings, std::size_t* records = nullptr,
+                                std::size_t record_window = default_record_window, std::vector<std::string>* record_ids = nullptr) {
     const std::vector<InputFile> inputs = sample_inputs();
-    FindingDictionaries dict(inputs);
+    FindingDictionaries dict(inputs, record_window);
     RowBuffer rows(findings_v4_table(), findings.size());
     std::vector<EvidenceRowV4> evidence;
-    for (std::size_t i = 0; i < findings.size(); ++i) dict.encode(findings[i].first, findings[i].second, i, rows.row(i), evidence);
-    if (records) *records = dict.records().size();
+    std::vector<RecordSlots> record_rows;
+    std::string record_text;
+    for (std::size_t i = 0; i < findings.size(); ++i) {
+        dict.encode(findings[i].first, findings[i].second, i, rows.row(i), evidence);
+        std::vector<RecordSlots> more;
+        std::string more_text;
+        dict.take_records(more, more_text);
+        record_rows.insert(record_rows.end(), more.begin(), more.end());
+        record_text += more_text;
+    }
+    CHECK(dict.record_count() == record_rows.size());
+    if (records) *records = record_rows.size();
 
     std::string text;
     FindingDictionariesRead d;
@@ -62,10 +76,12 @@ std::vector<Finding> round_trip(const std::vector<std::pair<Finding, FindingText
     d.targets = decode_dictionary(targets_table(), encode_dictionary(targets_table(), dict.targets()).bytes(), store_path);
     d.classes = decode_dictionary(classes_table(), encode_dictionary(classes_table(), dict.classes()).bytes(), store_path);
     d.parties = decode_dictionary(parties_table(), encode_dictionary(parties_table(), dict.parties()).bytes(), store_path);
-    d.records = decode_records(encode_records(dict.records()).bytes(), dict.record_text(), inputs, store_path);
+    d.records = decode_records(encode_records(record_rows).bytes(), record_text, inputs, store_path);
     const std::vector<EvidenceRowV4> ev = decode_evidence_v4(encode_evidence_v4(evidence).bytes(), store_path);
     std::vector<Finding> out;
     for (const std::uint8_t* row : RowSpan(rows.bytes(), findings_v4_table())) out.push_back(decode_finding_v4(row, d, ev, store_path));
+    if (record_ids)
+        for (const Evidence& r : d.records) record_ids->push_back(r.record_id);
     return out;
 }
 
@@ -139,6 +155,31 @@ TEST_CASE("Findings survive the schema-4 rows and dictionaries field for field",
     CHECK(back[2].explanation == "3 records of PRK in DMZ-N (rule cap-1, art. I): violation; certain");
 }
 
+TEST_CASE("The records dictionary finds a record again within its window and stores it again after", "[finding_codec]") {
+    // Findings resting on D-1, D-2, D-1, D-3 (a window of 3 is full), D-4, D-1, D-4.
+    const std::vector<std::pair<std::string, std::string>> cited = {{"D-1", "2"}, {"D-2", "3"}, {"D-1", "2"}, {"D-3", "4"},
+                                                                    {"D-4", "5"}, {"D-1", "2"}, {"D-4", "5"}};
+    std::vector<std::pair<Finding, FindingText>> findings;
+    for (std::size_t i = 0; i < cited.size(); ++i)
+        findings.push_back({single(fmt::format("{:032x}", i), cited[i].first, cited[i].second), {inside, ""}});
+    // A record of the same id in another position is another record.
+    findings.push_back({single(fmt::format("{:032x}", cited.size()), "D-4", "6"), {inside, ""}});
+
+    std::size_t records = 0;
+    std::vector<std::string> ids;
+    const std::vector<Finding> back = round_trip(findings, &records, 3, &ids);
+    REQUIRE(back.size() == findings.size());
+    for (std::size_t i = 0; i < back.size(); ++i) check_same(findings[i].first, back[i]);
+    CHECK(ids == std::vector<std::string>{"D-1", "D-2", "D-3", "D-4", "D-1", "D-4"});
+    CHECK(records == 6);
+
+    // With the default window every record is stored once.
+    ids.clear();
+    const std::vector<Finding> whole = round_trip(findings, &records, default_record_window, &ids);
+    for (std::size_t i = 0; i < whole.size(); ++i) check_same(findings[i].first, whole[i]);
+    CHECK(ids == std::vector<std::string>{"D-1", "D-2", "D-3", "D-4", "D-4"});
+}
+
 TEST_CASE("A finding id that is no content id is refused on write", "[finding_codec]") {
     CHECK(finding_id_text(0x0123456789abcdefULL, 1) == "0123456789abcdef0000000000000001");
     for (const char* bad : {"F-1", "0123456789ABCDEF0123456789abcdef", "0123456789abcdef0123456789abcde"}) {
@@ -160,7 +201,10 @@ TEST_CASE("A schema-4 code outside its dictionary reads as damage", "[finding_co
     d.targets = dict.targets();
     d.classes = dict.classes();
     d.parties = dict.parties();
-    d.records = decode_records(encode_records(dict.records()).bytes(), dict.record_text(), inputs, store_path);
+    std::vector<RecordSlots> record_rows;
+    std::string record_text;
+    dict.take_records(record_rows, record_text);
+    d.records = decode_records(encode_records(record_rows).bytes(), record_text, inputs, store_path);
     REQUIRE_NOTHROW(decode_finding_v4(rows.row(0), d, evidence, store_path));
     SECTION("target") {
         d.targets.pop_back();
