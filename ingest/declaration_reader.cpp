@@ -6,6 +6,8 @@
 #include "ingest/csv.hpp"
 #include "ingest/csv_records.hpp"
 #include "ingest/fields.hpp"
+#include "ingest/json_records.hpp"
+#include "ingest/record_fields.hpp"
 #include "ingest/text.hpp"
 
 #include <boost/geometry.hpp>
@@ -24,60 +26,11 @@ namespace {
 constexpr std::array<const char*, 16> k_fields = {"id",  "party",    "class", "quantity", "valid_from", "valid_to",  "kind",     "lon",
                                                   "lat", "radius_m", "area",  "site_id",  "unit",       "reference", "notified", "area_wkt"};
 
-// One record as text per field (trimmed; absent = ""), plus a geometry when the source has one.
-struct RawDeclaration {
-    std::map<std::string, std::string> value;
+// One record as text per field, plus a geometry when the source has one.
+struct RawDeclaration : RecordTexts {
     std::optional<GeoPoint> point;        // OGR Point geometry
     std::optional<MultiPolygon> polygons; // OGR polygon or JSON GeoJSON area
     std::string geometry_error;           // why the source geometry is unusable ("" = fine)
-    const std::string& operator[](const std::string& k) const {
-        static const std::string empty;
-        auto it = value.find(k);
-        return it == value.end() ? empty : it->second;
-    }
-};
-
-// The fields of one record, read in their documented order: each check reports the record's
-// defect, on the field and with its raw value, through the RecordCheck and returns false.
-class DeclarationFields {
-public:
-    DeclarationFields(const RawDeclaration& raw, const RecordCheck& check) : m_raw(raw), m_check(check) {}
-
-    /// The record's context on `field` (with its value), for the geo validators.
-    Context at(const std::string& field) const { return m_check.context(field, m_raw[field]); }
-    bool reject(ProblemCode code, const std::string& field, std::string message, std::string expected = "") const {
-        return m_check.reject(code, field, field.empty() ? std::string_view{} : m_raw[field], std::move(message), std::move(expected));
-    }
-
-    bool text(const std::string& field, std::string& out, bool required, std::size_t max = max_id_length) const {
-        const std::string& v = m_raw[field];
-        if (v.empty()) {
-            if (required) return reject(ProblemCode::missing_field, field, "required field '" + field + "' is empty or missing");
-            out.clear();
-            return true;
-        }
-        if (v.size() > max) return reject(ProblemCode::bad_value, field, "value is too long", "at most " + std::to_string(max) + " bytes");
-        if (auto defect = encoding_defect(v); !defect.empty()) return reject(ProblemCode::bad_encoding, field, "value " + std::string(defect));
-        out = v;
-        return true;
-    }
-    bool number(const std::string& field, double& out) const {
-        double x = 0;
-        if (parse_number(m_raw[field], x) != NumberText::ok) return reject(ProblemCode::bad_number, field, "not a number");
-        if (!std::isfinite(x)) return reject(ProblemCode::not_finite, field, "not a finite number");
-        out = x;
-        return true;
-    }
-    bool time(const std::string& field, UtcTime& out) const {
-        auto t = parse_utc(m_raw[field]);
-        if (!t) return reject(ProblemCode::bad_time, field, "not an ISO-8601 UTC time", "YYYY-MM-DD or YYYY-MM-DDThh:mm[:ss]Z/±hh:mm");
-        out = *t;
-        return true;
-    }
-
-private:
-    const RawDeclaration& m_raw;
-    const RecordCheck& m_check;
 };
 
 bool parse_wkt_area(const std::string& wkt, MultiPolygon& out) {
@@ -104,7 +57,7 @@ bool build(const RawDeclaration& raw, const RecordPosition& where, const Taxonom
     RecordPosition at = where; // problems name the record by its id
     at.record = raw["id"];
     const RecordCheck check(sink, at);
-    const DeclarationFields b(raw, check);
+    const RecordFields b(raw, check);
     Declaration d;
     std::string id, cls, kind;
     if (!b.text("id", id, true)) return false;
@@ -264,31 +217,9 @@ bool geojson_area(const nlohmann::json& g, MultiPolygon& out) {
 }
 
 std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::vector<Declaration>& out, ProblemSink& problems) {
-    std::string text = read_file(path); // IoError on any read error
-    mark_invalid_utf8(text);            // a Latin-1 byte: a problem on its record, not an unreadable file
-    nlohmann::json doc;
-    try {
-        doc = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(std::string("not valid JSON: ") + e.what(), Context{}.file(path).expected("an array of declaration objects"));
-    }
-    const nlohmann::json* list = &doc;
-    if (doc.is_object() && doc.contains("declarations")) list = &doc["declarations"];
-    if (!list->is_array())
-        throw InputError("expected an array of declarations", Context{}.file(path).expected("[{...}, …] or {\"declarations\": [...]}"));
-    std::uint64_t index = 0;
-    for (const auto& item : *list) {
-        const std::string feature = "#" + std::to_string(index);
-        RecordPosition where;
-        where.file = path;
-        where.feature = feature;
-        where.index = index;
-        where.order = index;
-        ++index;
-        if (!item.is_object()) {
-            RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, "not a JSON object");
-            continue;
-        }
+    const nlohmann::json doc = parse_json_file(path, "declaration objects");
+    const auto& list = json_list(doc, "declarations", path, "declarations");
+    return for_each_json_record(list, path, problems, [&](const nlohmann::json& item, const RecordPosition& where) {
         RawDeclaration raw;
         for (const auto& [key, v] : item.items()) {
             std::string k = ascii_lower(key);
@@ -300,19 +231,11 @@ std::uint64_t read_json(const std::string& path, const Taxonomy& taxonomy, std::
                     raw.geometry_error = "'area' is not a GeoJSON Polygon or MultiPolygon";
                 continue;
             }
-            if (v.is_string())
-                raw.value[k] = std::string(trim(v.get<std::string>()));
-            else if (v.is_number_integer())
-                raw.value[k] = std::to_string(v.get<std::int64_t>());
-            else if (v.is_number())
-                raw.value[k] = nlohmann::json(v).dump();
-            else if (!v.is_null())
-                raw.value[k] = v.dump();
+            raw.value[k] = json_text(v);
         }
         Declaration d;
         if (build(raw, where, taxonomy, d, problems)) out.push_back(std::move(d));
-    }
-    return index;
+    });
 }
 
 std::uint64_t read_ogr(const std::string& path, const DeclarationReadOptions& options, std::vector<Declaration>& out, ProblemSink& problems) {

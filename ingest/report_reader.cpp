@@ -6,6 +6,8 @@
 #include "ingest/csv.hpp"
 #include "ingest/csv_records.hpp"
 #include "ingest/fields.hpp"
+#include "ingest/json_records.hpp"
+#include "ingest/record_fields.hpp"
 #include "ingest/text.hpp"
 
 #include <fmt/format.h>
@@ -22,82 +24,7 @@
 namespace avf::ingest {
 namespace {
 
-// ---- texts of one record, by field name (trimmed; absent = "") ----
-
-struct RawRecord {
-    std::map<std::string, std::string> value;
-    const std::string& operator[](const std::string& k) const {
-        static const std::string empty;
-        auto it = value.find(k);
-        return it == value.end() ? empty : it->second;
-    }
-    bool has(const std::string& k) const { return !(*this)[k].empty(); }
-};
-
-// The fields of one record, read the same way as the declarations reader reads its own: each check
-// reports the record's defect through the RecordCheck and returns false.
-class Fields {
-public:
-    Fields(const RawRecord& raw, const RecordCheck& check) : m_raw(raw), m_check(check) {}
-
-    bool reject(ProblemCode code, const std::string& field, std::string message, std::string expected = "") const {
-        return m_check.reject(code, field, field.empty() ? std::string_view{} : m_raw[field], std::move(message), std::move(expected));
-    }
-    bool text(const std::string& field, std::string& out, bool required, std::size_t max = max_id_length) const {
-        const std::string& v = m_raw[field];
-        if (v.empty()) {
-            if (required) return reject(ProblemCode::missing_field, field, "required field '" + field + "' is empty or missing");
-            out.clear();
-            return true;
-        }
-        if (v.size() > max) return reject(ProblemCode::bad_value, field, "value is too long", "at most " + std::to_string(max) + " bytes");
-        if (auto defect = encoding_defect(v); !defect.empty()) return reject(ProblemCode::bad_encoding, field, "value " + std::string(defect));
-        out = v;
-        return true;
-    }
-    bool number(const std::string& field, double& out) const {
-        double x = 0;
-        if (parse_number(m_raw[field], x) != NumberText::ok) return reject(ProblemCode::bad_number, field, "not a number");
-        if (!std::isfinite(x)) return reject(ProblemCode::not_finite, field, "not a finite number");
-        out = x;
-        return true;
-    }
-
-private:
-    const RawRecord& m_raw;
-    const RecordCheck& m_check;
-};
-
-// JSON values as the text a CSV would hold.
-std::string json_text(const nlohmann::json& v) {
-    if (v.is_string()) return std::string(trim(v.get<std::string>()));
-    if (v.is_number_integer()) return std::to_string(v.get<std::int64_t>());
-    if (v.is_number_unsigned()) return std::to_string(v.get<std::uint64_t>());
-    if (v.is_null()) return {};
-    return v.dump();
-}
-
-// A JSON document holding a list of records, directly or under `key`.
-const nlohmann::json& json_list(const nlohmann::json& doc, const char* key, const std::string& path, const char* what) {
-    if (doc.is_object() && doc.contains(key)) {
-        const auto& list = doc[key];
-        if (list.is_array()) return list;
-    } else if (doc.is_array()) {
-        return doc;
-    }
-    throw InputError(std::string("expected an array of ") + what,
-                     Context{}.file(path).expected(std::string("[{...}, …] or {\"") + key + "\": [...]}"));
-}
-
-nlohmann::json parse_json_file(const std::string& path, const char* what) {
-    std::string text = read_file(path); // IoError on any read error
-    mark_invalid_utf8(text);            // a Latin-1 byte: a problem on its record, not an unreadable file
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw InputError(std::string("not valid JSON: ") + e.what(), Context{}.file(path).expected(std::string("an array of ") + what));
-    }
-}
+// ---- texts of one record, by field name: RecordTexts (ingest/record_fields.hpp) ----
 
 // A CSV file's header mapped to the known fields; unknown columns are one note.
 std::map<std::string, std::size_t> csv_columns(const CsvBlockReader& reader, const std::string& path, const std::vector<std::string>& known,
@@ -148,12 +75,12 @@ std::vector<std::string> split_names(std::string_view text) {
 }
 
 // Validates one gazetteer entry; `point` is the OGR geometry (nullopt: lon/lat fields).
-bool build_place(const RawRecord& raw, const std::optional<GeoPoint>& point, const std::string& geometry_error, const RecordPosition& where,
+bool build_place(const RecordTexts& raw, const std::optional<GeoPoint>& point, const std::string& geometry_error, const RecordPosition& where,
                  GazetteerEntry& out, ProblemSink& sink) {
     RecordPosition at = where;
     at.record = raw["id"];
     const RecordCheck check(sink, at);
-    const Fields b(raw, check);
+    const RecordFields b(raw, check);
     GazetteerEntry e;
     if (!b.text("id", e.id, true)) return false;
     if (!b.text("name", e.name, true, max_name_length)) return false;
@@ -286,7 +213,7 @@ const std::vector<std::string> k_report_fields = {
     "counts",    "class", "count", "means", "heading",  "party",   "confidence"};
 
 struct RawSighting {
-    RawRecord raw;
+    RecordTexts raw;
     std::optional<std::vector<std::pair<std::string, std::string>>> count_items; // JSON {"tanks": 4}: (count text, class text)
     std::string count_error;                                                     // why the JSON counts are unusable
 };
@@ -302,7 +229,7 @@ public:
     SightingBuilder(const Gazetteer& gazetteer, const Taxonomy& taxonomy) : m_gazetteer(gazetteer), m_taxonomy(taxonomy) {}
 
     bool build(const RawSighting& in, const RecordPosition& where, ReportedSighting& out, ProblemSink& sink) {
-        const RawRecord& raw = in.raw;
+        const RecordTexts& raw = in.raw;
         // The sighting's number within its report counts every row of the report, good or bad, so
         // that fixing one row never renumbers the others.
         std::uint64_t number = 0;
@@ -310,7 +237,7 @@ public:
         RecordPosition at = where;
         at.record = raw.has("id") ? raw["id"] : raw["report_id"];
         const RecordCheck check(sink, at);
-        const Fields b(raw, check);
+        const RecordFields b(raw, check);
         ReportedSighting s;
         if (!b.text("report_id", s.report_id, true)) return false;
         if (!b.text("id", s.id, false)) return false;
@@ -412,8 +339,8 @@ public:
     }
 
 private:
-    bool read_counts(const RawSighting& in, const Fields& b, std::vector<CountItem>& items) const {
-        const RawRecord& raw = in.raw;
+    bool read_counts(const RawSighting& in, const RecordFields& b, std::vector<CountItem>& items) const {
+        const RecordTexts& raw = in.raw;
         std::vector<std::pair<std::string, std::string>> written; // (count text, class text)
         std::string field = "counts";
         if (!in.count_error.empty()) return b.reject(ProblemCode::bad_value, "counts", in.count_error, "\"4 tanks; 2 MLRS\" or {\"tanks\": 4}");
@@ -453,7 +380,7 @@ private:
         return true;
     }
 
-    bool find_place(const RawRecord& raw, const Fields& b, const GazetteerEntry*& place) const {
+    bool find_place(const RecordTexts& raw, const RecordFields& b, const GazetteerEntry*& place) const {
         const std::string& name = raw["place"];
         if (raw.has("place_id")) {
             place = m_gazetteer.by_id(raw["place_id"]);
@@ -510,36 +437,25 @@ std::uint64_t read_reports_csv(const std::string& path, SightingBuilder& builder
 
 std::uint64_t read_reports_json(const std::string& path, SightingBuilder& builder, std::vector<ReportedSighting>& out, ProblemSink& problems) {
     const nlohmann::json doc = parse_json_file(path, "sighting objects");
-    std::uint64_t index = 0;
-    for (const auto& item : json_list(doc, "sightings", path, "sightings")) {
-        const std::string feature = "#" + std::to_string(index);
-        RecordPosition where;
-        where.file = path;
-        where.feature = feature;
-        where.index = index;
-        where.order = index;
-        ++index;
-        if (!item.is_object()) {
-            RecordCheck(problems, where).reject(ProblemCode::unreadable, {}, {}, "not a JSON object");
-            continue;
-        }
-        RawSighting in;
-        for (const auto& [key, v] : item.items()) {
-            const std::string k = ascii_lower(key);
-            if (k == "counts" && v.is_object()) {
-                in.count_items.emplace();
-                for (const auto& [cls, n] : v.items()) {
-                    if (!n.is_number_integer() && !n.is_string()) in.count_error = "the count of '" + printable(cls) + "' is not a whole number";
-                    in.count_items->emplace_back(json_text(n), std::string(trim(cls)));
-                }
-                continue;
-            }
-            in.raw.value[k] = json_text(v);
-        }
-        ReportedSighting s;
-        if (builder.build(in, where, s, problems)) out.push_back(std::move(s));
-    }
-    return index;
+    return for_each_json_record(json_list(doc, "sightings", path, "sightings"), path, problems,
+                                [&](const nlohmann::json& item, const RecordPosition& where) {
+                                    RawSighting in;
+                                    for (const auto& [key, v] : item.items()) {
+                                        const std::string k = ascii_lower(key);
+                                        if (k == "counts" && v.is_object()) {
+                                            in.count_items.emplace();
+                                            for (const auto& [cls, n] : v.items()) {
+                                                if (!n.is_number_integer() && !n.is_string())
+                                                    in.count_error = "the count of '" + printable(cls) + "' is not a whole number";
+                                                in.count_items->emplace_back(json_text(n), std::string(trim(cls)));
+                                            }
+                                            continue;
+                                        }
+                                        in.raw.value[k] = json_text(v);
+                                    }
+                                    ReportedSighting s;
+                                    if (builder.build(in, where, s, problems)) out.push_back(std::move(s));
+                                });
 }
 
 // The reports file as a DetectionSource: read whole when opened (reports are a mission's daily
@@ -690,7 +606,7 @@ Gazetteer read_gazetteer(const std::string& path, const GazetteerReadOptions& op
         const std::string expected = "columns id, name, lon, lat (optional alt_names, radius_m)";
         for (const char* c : {"id", "name", "lon", "lat"}) require_column(columns, {c}, reader, path, expected);
         for_each_csv_record(reader, path, columns, problems, [&](std::map<std::string, std::string> fields, const RecordPosition& where) {
-            const RawRecord raw{std::move(fields)};
+            const RecordTexts raw{std::move(fields)};
             GazetteerEntry e;
             if (build_place(raw, std::nullopt, "", where, e, problems)) keep(std::move(e), where);
         });
@@ -702,7 +618,7 @@ Gazetteer read_gazetteer(const std::string& path, const GazetteerReadOptions& op
         source.for_each_feature([&](const Feature& f) {
             ++records;
             const RecordPosition where = feature_position(path, f);
-            RawRecord raw;
+            RecordTexts raw;
             for (const auto& name : k_place_fields)
                 if (auto v = f.field(name)) raw.value[name] = std::string(trim(*v));
             std::optional<GeoPoint> point;
@@ -785,7 +701,7 @@ SightingPlacement place_sighting(const GeoPoint& place, Meters place_radius, con
 
 std::map<std::string, SightingObservation> read_report_observations(const std::string& path) {
     std::map<std::string, SightingObservation> out;
-    auto note = [&](const RawRecord& raw, const RecordPosition& where) {
+    auto note = [&](const RecordTexts& raw, const RecordPosition& where) {
         SightingObservation o;
         o.report_id = raw["report_id"];
         ObservationMeans means = ObservationMeans::patrol;
@@ -803,25 +719,19 @@ std::map<std::string, SightingObservation> read_report_observations(const std::s
     CollectingProblemSink ignored; // the run reported this file's problems already
     if (file_extension(path) == "json") {
         const nlohmann::json doc = parse_json_file(path, "sighting objects");
-        std::uint64_t index = 0;
-        for (const auto& item : json_list(doc, "sightings", path, "sightings")) {
-            const std::string feature = "#" + std::to_string(index);
-            RecordPosition where;
-            where.file = path;
-            where.feature = feature;
-            where.index = index++;
-            if (!item.is_object()) continue;
-            RawRecord raw;
-            for (const auto& [key, v] : item.items())
-                if (!v.is_object()) raw.value[ascii_lower(key)] = json_text(v);
-            note(raw, where);
-        }
+        for_each_json_record(json_list(doc, "sightings", path, "sightings"), path, ignored,
+                             [&](const nlohmann::json& item, const RecordPosition& where) {
+                                 RecordTexts raw;
+                                 for (const auto& [key, v] : item.items())
+                                     if (!v.is_object()) raw.value[ascii_lower(key)] = json_text(v);
+                                 note(raw, where);
+                             });
         return out;
     }
     CsvBlockReader reader(path);
     const auto columns = csv_columns(reader, path, k_report_fields, ignored);
     for_each_csv_record(reader, path, columns, ignored,
-                        [&](std::map<std::string, std::string> fields, const RecordPosition& where) { note(RawRecord{std::move(fields)}, where); });
+                        [&](std::map<std::string, std::string> fields, const RecordPosition& where) { note(RecordTexts{std::move(fields)}, where); });
     return out;
 }
 

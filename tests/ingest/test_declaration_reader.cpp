@@ -241,3 +241,26 @@ TEST_CASE("issue 16: declarations_latin1.csv: the Latin-1 unit costs its record 
     CHECK(problems.problems()[0].where.field() == "unit");
     CHECK(problems.problems()[0].where.value() == "120th Guards Mech Bde (Minsk) \\xE9");
 }
+
+TEST_CASE("declarations JSON: a whole number at or above 2^63 is read as written, not wrapped to a negative one") {
+    test::TempDir tmp;
+    Taxonomy tax = make_taxonomy();
+    // 2^63 and 2^64 - 1: read as int64, they were -2^63 and -1, reported as negative quantities.
+    auto path = tmp.write("big.json", R"([
+  {"id": "B-1", "party": "BLR", "class": "troops", "quantity": 9223372036854775808, "lon": 26.5, "lat": 53.5,
+   "valid_from": "2027-03-01", "valid_to": "2027-04-01", "kind": "deployment"},
+  {"id": "B-2", "party": "BLR", "class": "troops", "quantity": 18446744073709551615, "lon": 26.5, "lat": 53.5,
+   "valid_from": "2027-03-01", "valid_to": "2027-04-01", "kind": "deployment"}
+])");
+    CollectingProblemSink problems;
+    auto ds = read_declarations(path, options_for(tax), problems);
+    CHECK(ds.empty());
+    REQUIRE(problems.size() == 2);
+    for (const auto& p : problems.problems()) {
+        CHECK(p.code == ProblemCode::bad_value);
+        CHECK(p.where.field() == "quantity");
+        CHECK(p.message.find("above the most one record may claim") != std::string::npos);
+        CHECK(p.where.value().find('-') == std::string::npos);
+    }
+    CHECK(problems.problems()[0].where.value() == "9223372036854775808");
+}
