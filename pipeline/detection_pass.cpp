@@ -198,7 +198,7 @@ void DetectionPass::evaluate(Chunk& chunk, Worker& w) const {
         m_inputs.evaluator->evaluate(chunk.detections[i], w.partial);
         auto& fs = w.partial.findings;
         for (auto& f : fs) link_image(f, chunk.detections[i], m_inputs.imagery);
-        for (std::size_t k = 0; k < fs.size(); ++k) w.spool.add(Sequenced{chunk.first + i, static_cast<std::uint32_t>(k), std::move(fs[k])});
+        for (std::size_t k = 0; k < fs.size(); ++k) w.spool.add(chunk.first + i, static_cast<std::uint32_t>(k), fs[k]);
         fs.clear();
     }
 }

@@ -283,7 +283,11 @@ std::string pack_partial(DetectionPass::Output& pass, const RunInputs& inputs, c
                 finding(s);
             }
         }
-        for (const auto& s : worker->spool.memory()) finding(s);
+        for (std::size_t i = 0; i < worker->spool.in_memory(); ++i) {
+            Sequenced s;
+            read_sequenced(worker->spool.memory_record(i), s);
+            finding(s);
+        }
     }
     w.u8(0);
 

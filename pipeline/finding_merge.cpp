@@ -23,6 +23,21 @@ private:
     spill::RecordReader m_reader;
 };
 
+// A sealed spool's findings in memory, decoded in order.
+class MemoryStream final : public spill::SortedStream<Sequenced> {
+public:
+    explicit MemoryStream(const FindingSpool& spool) : m_spool(spool) {}
+    bool next(Sequenced& out) override {
+        if (m_i >= m_spool.in_memory()) return false;
+        read_sequenced(m_spool.memory_record(m_i++), out);
+        return true;
+    }
+
+private:
+    const FindingSpool& m_spool;
+    std::size_t m_i = 0;
+};
+
 } // namespace
 
 // Each spilled run is read ahead a piece at a time, the pieces of one merge sharing the spill
@@ -58,7 +73,7 @@ FindingMerge::FindingMerge(const std::vector<FindingSpool*>& spools, const Merge
     }
     m_final_runs = runs.size();
     for (const auto& run : runs) m_merge.add(std::make_unique<RunStream>(run, piece_for(runs.size())));
-    for (FindingSpool* s : spools) m_merge.add(std::make_unique<spill::VectorStream<Sequenced>>(s->memory()));
+    for (FindingSpool* s : spools) m_merge.add(std::make_unique<MemoryStream>(*s));
 }
 
 } // namespace avf::pipeline

@@ -11,7 +11,7 @@
 //   FindingMerge merge(spools, {temp_dir, spill_bytes, /*fan_in=*/1024});   // seals the spools
 //   for (Finding f; merge.next(f);) writer.add(f);
 //
-// The spools must outlive the merge (it reads their files and moves out of their memory).
+// The spools must outlive the merge (it reads their files and their memory).
 #pragma once
 
 #include "core/records.hpp"

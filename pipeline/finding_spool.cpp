@@ -7,11 +7,15 @@
 
 namespace avf::pipeline {
 
+void encode_sequenced(spill::ByteWriter& w, std::uint64_t detection, std::uint32_t k, const Finding& f) {
+    w.u64(detection);
+    w.u32(k);
+    spill::encode_finding(w, f);
+}
+
 void append_sequenced(spill::SpillFile& file, spill::ByteWriter& w, const Sequenced& s) {
     w.clear();
-    w.u64(s.detection);
-    w.u32(s.k);
-    spill::encode_finding(w, s.finding);
+    encode_sequenced(w, s.detection, s.k, s.finding);
     spill::append_record(file, w.bytes());
 }
 
@@ -22,29 +26,63 @@ void read_sequenced(std::string_view record, Sequenced& out) {
     out.finding = spill::decode_finding(r);
 }
 
-std::size_t approximate_bytes(const Finding& f) {
-    std::size_t n = sizeof(Finding) + f.id.size() + f.rule_id.size() + f.rule_type.size() + f.article.size() + f.target_id.size() + f.party.size() +
-                    f.equipment_class.size() + f.unit.size() + f.waiver_id.size() + f.explanation.size() + f.explanation_template.size();
-    for (const auto& e : f.evidence)
-        n += sizeof(Evidence) + e.record_kind.size() + e.record_id.size() + e.source_file.size() + e.source_position.size();
-    return n;
+std::size_t FindingSpool::spooled_bytes(const Sequenced& s) {
+    spill::ByteWriter w;
+    encode_sequenced(w, s.detection, s.k, s.finding);
+    return w.size() + sizeof(Key);
+}
+
+void FindingSpool::add(std::uint64_t detection, std::uint32_t k_th, const Finding& f) {
+    Key k;
+    k.offset = m_bytes.size();
+    encode_sequenced(m_bytes, detection, k_th, f);
+    k.length = static_cast<std::uint32_t>(m_bytes.size() - k.offset);
+    const std::string_view rec = record(k);
+    spill::ByteReader r(rec);
+    k.detection = r.u64();
+    k.k = r.u32();
+    const spill::EncodedFindingOrder o = spill::read_finding_order(r);
+    const auto at = [&](std::string_view part) { return static_cast<std::uint32_t>(part.data() - rec.data()); };
+    k.id = at(o.id);
+    k.id_n = static_cast<std::uint32_t>(o.id.size());
+    k.rule = at(o.rule_id);
+    k.rule_n = static_cast<std::uint32_t>(o.rule_id.size());
+    k.target = at(o.target_id);
+    k.target_n = static_cast<std::uint32_t>(o.target_id.size());
+    k.from = o.from;
+    m_keys.push_back(k);
+    m_used += k.length + sizeof(Key);
+    if (m_used >= m_budget) spill();
+}
+
+// SequencedBefore on the keys: (rule, target, time, id) as fusion::finding_order, then the input position.
+void FindingSpool::sort() {
+    const char* base = m_bytes.bytes().data();
+    const auto part = [base](const Key& k, std::uint32_t at, std::uint32_t n) { return std::string_view(base + k.offset + at, n); };
+    std::sort(m_keys.begin(), m_keys.end(), [&](const Key& a, const Key& b) {
+        if (const int c = part(a, a.rule, a.rule_n).compare(part(b, b.rule, b.rule_n)); c != 0) return c < 0;
+        if (const int c = part(a, a.target, a.target_n).compare(part(b, b.target, b.target_n)); c != 0) return c < 0;
+        if (a.from != b.from) return a.from < b.from;
+        if (const int c = part(a, a.id, a.id_n).compare(part(b, b.id, b.id_n)); c != 0) return c < 0;
+        return std::tie(a.detection, a.k) < std::tie(b.detection, b.k);
+    });
 }
 
 void FindingSpool::seal() {
-    std::sort(m_memory.begin(), m_memory.end(), SequencedBefore{});
+    sort();
     if (m_file) m_file->flush();
 }
 
+// The memory is kept for the next run (at most the budget and one record).
 void FindingSpool::spill() {
-    std::sort(m_memory.begin(), m_memory.end(), SequencedBefore{});
+    sort();
     if (!m_file) m_file = std::make_unique<spill::SpillFile>(m_dir);
     const std::uint64_t start = m_file->size();
-    spill::ByteWriter w;
-    for (const auto& s : m_memory) append_sequenced(*m_file, w, s);
+    for (const Key& k : m_keys) spill::append_record(*m_file, record(k));
     m_runs.push_back(Run{m_file.get(), start, m_file->size() - start});
-    m_memory.clear();
-    m_memory.shrink_to_fit();
-    m_bytes = 0;
+    m_bytes.clear();
+    m_keys.clear();
+    m_used = 0;
 }
 
 } // namespace avf::pipeline

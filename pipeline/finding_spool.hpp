@@ -3,13 +3,18 @@
 // temporary file whenever its memory budget is reached; at the end the sealed spools' spilled
 // runs and in-memory remainders are merged (finding_merge.hpp).
 //
+// A finding is encoded (append_sequenced's record) the moment it is added: the spool holds one
+// byte buffer and a small sort key per finding, not Finding objects of strings, so adding costs
+// no allocation, sorting moves 56-byte keys and spilling copies bytes (docs/benchmarks.md,
+// "The finding spool as bytes").
+//
 // Output order is (rule, target, time, id) and, for equal keys, the input position of the
 // finding's detection (Sequenced): so the order never depends on threads, blocks or budgets.
 //
 //   FindingSpool spool(temp_dir, /*budget=*/64 << 20);
 //   spool.add(Sequenced{detection_position, k, std::move(finding)});   // may spill a sorted run
 //   spool.seal();                                                       // sorts what is in memory
-//   spool.runs(); spool.memory();                                       // what FindingMerge reads
+//   spool.runs(); spool.memory_record(i);                               // what FindingMerge reads
 #pragma once
 
 #include "core/records.hpp"
@@ -45,11 +50,10 @@ struct SequencedBefore {
 
 /// A spilled finding: one length-framed record (what read_sequenced reads back). `w` is scratch.
 void append_sequenced(spill::SpillFile& file, spill::ByteWriter& w, const Sequenced& s);
+/// The record of append_sequenced, unframed, appended to `w`.
+void encode_sequenced(spill::ByteWriter& w, std::uint64_t detection, std::uint32_t k, const Finding& f);
 /// Decodes one record written by append_sequenced.
 void read_sequenced(std::string_view record, Sequenced& out);
-
-/// What a finding costs in memory, about (for the spill budget).
-std::size_t approximate_bytes(const Finding& f);
 
 class FindingSpool {
 public:
@@ -59,26 +63,42 @@ public:
         std::uint64_t offset, length;
     };
 
-    /// Spills a sorted run whenever the findings in memory reach `budget` bytes (approximate_bytes).
+    /// Spills a sorted run whenever the findings in memory reach `budget` bytes (spooled_bytes).
     FindingSpool(std::string dir, std::size_t budget) : m_dir(std::move(dir)), m_budget(budget) {}
 
-    void add(Sequenced&& s) {
-        m_bytes += approximate_bytes(s.finding);
-        m_memory.push_back(std::move(s));
-        if (m_bytes >= m_budget) spill();
-    }
+    void add(const Sequenced& s) { add(s.detection, s.k, s.finding); }
+    void add(std::uint64_t detection, std::uint32_t k, const Finding& f);
     /// Sorts what is in memory and flushes the spill file (call once, at the end).
     void seal();
-    std::vector<Sequenced>& memory() { return m_memory; }
+    /// Findings held in memory (not spilled).
+    std::size_t in_memory() const { return m_keys.size(); }
+    /// The i-th finding in memory as append_sequenced's record (after seal: in output order).
+    std::string_view memory_record(std::size_t i) const { return record(m_keys[i]); }
     const std::vector<Run>& runs() const { return m_runs; }
 
+    /// What one finding costs in a spool's budget: its record and its sort key.
+    static std::size_t spooled_bytes(const Sequenced& s);
+
 private:
+    // Where a finding's record and the parts of its output order are in m_bytes.
+    struct Key {
+        std::uint64_t offset = 0;                   // the record
+        std::uint32_t length = 0;                   //
+        std::uint32_t rule = 0, target = 0, id = 0; // offsets in the record of rule_id, target_id, id
+        std::uint32_t rule_n = 0, target_n = 0, id_n = 0;
+        std::int64_t from = 0; // span.from (ms)
+        std::uint64_t detection = 0;
+        std::uint32_t k = 0;
+    };
+    std::string_view record(const Key& k) const { return std::string_view(m_bytes.bytes()).substr(k.offset, k.length); }
+    void sort();
     void spill();
 
     std::string m_dir;
     std::size_t m_budget;
-    std::vector<Sequenced> m_memory;
-    std::size_t m_bytes = 0;
+    spill::ByteWriter m_bytes; // the records of the findings in memory, back to back
+    std::vector<Key> m_keys;
+    std::size_t m_used = 0; // budget used: records and keys
     std::unique_ptr<spill::SpillFile> m_file;
     std::vector<Run> m_runs;
 };

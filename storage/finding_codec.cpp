@@ -67,6 +67,7 @@ FindingDictionaries::FindingDictionaries(const std::vector<InputFile>& inputs, s
 }
 
 std::uint32_t FindingDictionaries::Interned::code(const std::string& value, std::uint32_t max_code, std::string_view what) {
+    if (last < values.size() && values[last] == value) return last;
     auto [it, added] = codes.try_emplace(value, static_cast<std::uint32_t>(values.size()));
     if (added) {
         if (values.size() > max_code && !values.empty()) {
@@ -83,7 +84,8 @@ std::uint32_t FindingDictionaries::Interned::code(const std::string& value, std:
         }
         values.push_back(value);
     }
-    return it->second;
+    last = it->second;
+    return last;
 }
 
 std::int32_t FindingDictionaries::input_of(const std::string& file) {
@@ -171,28 +173,37 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
     if (!col::time_fits_text(f.span.from)) (void)time_text(f.span.from, "finding " + f.id + " span_from");
     if (!col::time_fits_text(f.span.to)) (void)time_text(f.span.to, "finding " + f.id + " span_to");
 
-    RuleEntry rule{f.rule_id, f.rule_type, f.article, f.unit, std::string(text.explanation_template)};
-    std::string rule_key = rule.id + '\0' + rule.type + '\0' + rule.article + '\0' + rule.unit + '\0' + rule.explanation_template;
-    auto [rit, rule_added] = m_rule_codes.try_emplace(rule_key, static_cast<std::uint16_t>(m_rules.size()));
-    if (rule_added) {
-        if (auto error = template_error(text.explanation_template)) {
-            m_rule_codes.erase(rit);
-            throw InternalError(fmt::format("rule {}: explanation template: {}", f.rule_id, *error));
+    // Findings come sorted by rule: mostly the rule of the finding before.
+    const auto same_rule = [&](const RuleEntry& r) {
+        return r.id == f.rule_id && r.type == f.rule_type && r.article == f.article && r.unit == f.unit && r.explanation_template == text.explanation_template;
+    };
+    if (m_last_rule < m_rules.size() && same_rule(m_rules[m_last_rule])) {
+        c.rule = static_cast<std::uint16_t>(m_last_rule);
+    } else {
+        RuleEntry rule{f.rule_id, f.rule_type, f.article, f.unit, std::string(text.explanation_template)};
+        std::string rule_key = rule.id + '\0' + rule.type + '\0' + rule.article + '\0' + rule.unit + '\0' + rule.explanation_template;
+        auto [rit, rule_added] = m_rule_codes.try_emplace(rule_key, static_cast<std::uint16_t>(m_rules.size()));
+        if (rule_added) {
+            if (auto error = template_error(text.explanation_template)) {
+                m_rule_codes.erase(rit);
+                throw InternalError(fmt::format("rule {}: explanation template: {}", f.rule_id, *error));
+            }
+            try {
+                RowBuffer scratch(rules_table(), 1);
+                rules_columns.encode(rule, RuleSlots{}, scratch.row(0), f.id);
+            } catch (...) {
+                m_rule_codes.erase(rit);
+                throw;
+            }
+            if (m_rules.size() > std::numeric_limits<std::uint16_t>::max()) {
+                m_rule_codes.erase(rit);
+                throw InputError("a run's findings come from more than 65536 rule sentence forms: schema 4 codes them in 16 bits");
+            }
+            m_rules.push_back(std::move(rule));
         }
-        try {
-            RowBuffer scratch(rules_table(), 1);
-            rules_columns.encode(rule, RuleSlots{}, scratch.row(0), f.id);
-        } catch (...) {
-            m_rule_codes.erase(rit);
-            throw;
-        }
-        if (m_rules.size() > std::numeric_limits<std::uint16_t>::max()) {
-            m_rule_codes.erase(rit);
-            throw InputError("a run's findings come from more than 65536 rule sentence forms: schema 4 codes them in 16 bits");
-        }
-        m_rules.push_back(std::move(rule));
+        c.rule = rit->second;
+        m_last_rule = c.rule;
     }
-    c.rule = rit->second;
     c.target = m_targets.code(f.target_id, std::numeric_limits<std::uint32_t>::max(), "targets");
     c.equipment_class = static_cast<std::uint16_t>(m_classes.code(f.equipment_class, std::numeric_limits<std::uint16_t>::max(), "classes"));
     c.party = static_cast<std::uint16_t>(m_parties.code(f.party, std::numeric_limits<std::uint16_t>::max(), "parties"));

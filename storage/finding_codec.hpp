@@ -77,6 +77,7 @@ private:
     struct Interned {
         std::vector<std::string> values;
         std::unordered_map<std::string, std::uint32_t> codes;
+        std::uint32_t last = 0; // the last code answered: findings come sorted by rule and target, so mostly the same again
         std::uint32_t code(const std::string& value, std::uint32_t max_code, std::string_view what);
     };
     std::uint32_t record_code(const Evidence& e);
@@ -87,6 +88,7 @@ private:
     const std::vector<InputFile>* m_inputs;
     std::vector<RuleEntry> m_rules;
     std::unordered_map<std::string, std::uint16_t> m_rule_codes;
+    std::size_t m_last_rule = 0; // the last rule code answered (m_rules.size() before the first)
     Interned m_targets, m_classes, m_parties;
     std::vector<WaiverEntry> m_waivers;
     std::unordered_map<std::string, std::uint16_t> m_waiver_codes;

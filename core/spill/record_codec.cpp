@@ -78,6 +78,21 @@ Finding decode_finding(ByteReader& r) {
     return f;
 }
 
+EncodedFindingOrder read_finding_order(ByteReader& r) {
+    EncodedFindingOrder o;
+    o.id = r.str();
+    r.u8(); // kind
+    r.u8(); // certainty
+    o.rule_id = r.str();
+    r.str(); // rule_type
+    r.str(); // article
+    o.target_id = r.str();
+    r.str(); // party
+    r.str(); // equipment_class
+    o.from = r.i64();
+    return o;
+}
+
 void encode_problem(ByteWriter& w, const Problem& p) {
     w.u8(static_cast<std::uint8_t>(p.severity));
     w.u8(static_cast<std::uint8_t>(p.code));

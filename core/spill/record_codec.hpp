@@ -23,6 +23,14 @@ void encode_finding(ByteWriter& w, const Finding& f);
 /// Decodes what encode_finding wrote.
 Finding decode_finding(ByteReader& r);
 
+/// The fields of fusion::finding_order, read from what encode_finding wrote without decoding the
+/// rest (views into the record).
+struct EncodedFindingOrder {
+    std::string_view id, rule_id, target_id;
+    std::int64_t from = 0;
+};
+EncodedFindingOrder read_finding_order(ByteReader& r);
+
 /// A problem as one record (every field, with whether line and column are known).
 void encode_problem(ByteWriter& w, const Problem& p);
 /// Decodes what encode_problem wrote.

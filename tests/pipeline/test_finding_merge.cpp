@@ -104,31 +104,31 @@ TEST_CASE("a finding spool spills a sorted run exactly when its budget is reache
         s.finding.rule_id = "r";
         findings.push_back(s);
     }
-    const std::size_t one = approximate_bytes(findings[0].finding);
+    const std::size_t one = FindingSpool::spooled_bytes(findings[0]);
 
     SECTION("budget of three") {
         FindingSpool spool(tmp.path().string(), 3 * one);
         for (auto s : findings) spool.add(std::move(s));
         CHECK(spool.runs().size() == 3); // findings 1-3, 4-6, 7-9 spilled; the tenth in memory
-        CHECK(spool.memory().size() == 1);
+        CHECK(spool.in_memory() == 1);
     }
     SECTION("one byte under three") {
         FindingSpool spool(tmp.path().string(), 3 * one - 1);
         for (auto s : findings) spool.add(std::move(s));
         CHECK(spool.runs().size() == 3);
-        CHECK(spool.memory().size() == 1);
+        CHECK(spool.in_memory() == 1);
     }
     SECTION("one byte over three") {
         FindingSpool spool(tmp.path().string(), 3 * one + 1);
         for (auto s : findings) spool.add(std::move(s));
         CHECK(spool.runs().size() == 2); // 1-4, 5-8; two in memory
-        CHECK(spool.memory().size() == 2);
+        CHECK(spool.in_memory() == 2);
     }
     SECTION("budget of ten") {
         FindingSpool spool(tmp.path().string(), 10 * one);
         for (auto s : findings) spool.add(std::move(s));
         CHECK(spool.runs().size() == 1); // the tenth finding reaches the budget: nothing left in memory
-        CHECK(spool.memory().empty());
+        CHECK(spool.in_memory() == 0);
         FindingMerge merge({&spool}, MergeOptions{tmp.path().string(), 1 << 20, 1024});
         std::vector<Sequenced> got = drain(merge);
         REQUIRE(got.size() == 10);
@@ -146,7 +146,7 @@ TEST_CASE("merged findings come back in output order whatever the spools and spi
         if (!fusion::finding_order(expected[i - 1].finding, expected[i].finding)) ++ties;
     REQUIRE(ties > 1000);
 
-    const std::size_t one = approximate_bytes(findings[0].finding);
+    const std::size_t one = FindingSpool::spooled_bytes(findings[0]);
     for (std::size_t spools : {std::size_t{1}, std::size_t{3}})
         for (std::size_t budget : {std::size_t{1}, 7 * one, 100 * one, std::size_t{1} << 30}) {
             INFO(spools << " spools, budget " << budget);
@@ -165,7 +165,7 @@ TEST_CASE("more spilled runs than the fan-in are merged in passes, with the same
     const std::vector<Sequenced> findings = make_findings(2000, 23);
     const std::vector<Sequenced> expected = sorted(findings);
     std::size_t average = 0;
-    for (const auto& f : findings) average += approximate_bytes(f.finding);
+    for (const auto& f : findings) average += FindingSpool::spooled_bytes(f);
     average /= findings.size();
 
     for (std::size_t fan_in : {std::size_t{0}, std::size_t{2}, std::size_t{3}, std::size_t{7}, std::size_t{64}, std::size_t{1024}}) {
