@@ -59,8 +59,4 @@ std::string format_days(UtcTime first, UtcTime last) {
     return a == b ? "on " + a : "from " + a + " to " + b;
 }
 
-bool finding_order(const Finding& a, const Finding& b) {
-    return std::tie(a.rule_id, a.target_id, a.span.from, a.id) < std::tie(b.rule_id, b.target_id, b.span.from, b.id);
-}
-
 } // namespace avf::fusion

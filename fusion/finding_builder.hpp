@@ -6,6 +6,8 @@
 #include "core/explanation.hpp" // format_position, format_distance, format_rule_ref
 #include "core/records.hpp"
 
+#include <compare>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,7 +42,20 @@ std::string format_items(const Detection& d);
 /// aggregation window (which may lie before the declared period).
 std::string format_days(UtcTime first, UtcTime last);
 
+/// The fields of the stable output order, compared in one pass (one comparison per field).
+struct FindingOrderKey {
+    std::string_view rule_id, target_id;
+    std::int64_t from = 0; ///< span.from, ms
+    std::string_view id;
+    auto operator<=>(const FindingOrderKey&) const = default;
+};
+inline FindingOrderKey order_key(const Finding& f) {
+    return FindingOrderKey{f.rule_id, f.target_id, f.span.from.ms, f.id};
+}
+
 /// Stable output order: rule, target, start of span, id.
-bool finding_order(const Finding& a, const Finding& b);
+inline bool finding_order(const Finding& a, const Finding& b) {
+    return order_key(a) < order_key(b);
+}
 
 } // namespace avf::fusion

@@ -59,11 +59,11 @@ void FindingSpool::add(std::uint64_t detection, std::uint32_t k_th, const Findin
 void FindingSpool::sort() {
     const char* base = m_bytes.bytes().data();
     const auto part = [base](const Key& k, std::uint32_t at, std::uint32_t n) { return std::string_view(base + k.offset + at, n); };
+    const auto order = [&](const Key& k) {
+        return fusion::FindingOrderKey{part(k, k.rule, k.rule_n), part(k, k.target, k.target_n), k.from, part(k, k.id, k.id_n)};
+    };
     std::sort(m_keys.begin(), m_keys.end(), [&](const Key& a, const Key& b) {
-        if (const int c = part(a, a.rule, a.rule_n).compare(part(b, b.rule, b.rule_n)); c != 0) return c < 0;
-        if (const int c = part(a, a.target, a.target_n).compare(part(b, b.target, b.target_n)); c != 0) return c < 0;
-        if (a.from != b.from) return a.from < b.from;
-        if (const int c = part(a, a.id, a.id_n).compare(part(b, b.id, b.id_n)); c != 0) return c < 0;
+        if (const auto c = order(a) <=> order(b); c != 0) return c < 0;
         return std::tie(a.detection, a.k) < std::tie(b.detection, b.k);
     });
 }

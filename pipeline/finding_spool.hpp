@@ -42,8 +42,7 @@ struct Sequenced {
 /// grouping of the findings into runs and merges gives the same output.
 struct SequencedBefore {
     bool operator()(const Sequenced& a, const Sequenced& b) const {
-        if (fusion::finding_order(a.finding, b.finding)) return true;
-        if (fusion::finding_order(b.finding, a.finding)) return false;
+        if (const auto c = fusion::order_key(a.finding) <=> fusion::order_key(b.finding); c != 0) return c < 0;
         return std::tie(a.detection, a.k) < std::tie(b.detection, b.k);
     }
 };

@@ -295,14 +295,9 @@ std::vector<Appender::Chunk> Appender::stage(const std::uint8_t* data, std::uint
         data += take * m_unit_size;
         units -= take;
         if (m_buffered == m_chunk_units) {
-            if (m_deflate_level >= 0) {
-                full.push_back(filtered(m_buffer.data()));
-                m_buffer.clear();
-            } else {
-                full.push_back(std::move(m_buffer));
-                m_buffer = {};
-                m_buffer.reserve(m_chunk_units * m_unit_size);
-            }
+            full.push_back(std::move(m_buffer));
+            m_buffer = {};
+            m_buffer.reserve(m_chunk_units * m_unit_size);
             m_buffered = 0;
             m_reloaded = 0;
         }
@@ -316,7 +311,7 @@ Appender::Chunk Appender::filtered(const std::uint8_t* data) const {
 
 void Appender::write_chunk(const Chunk& chunk) {
     if (m_deflate_level >= 0) {
-        write_filtered(chunk, m_chunk_units);
+        write_filtered(filtered(chunk.data()), m_chunk_units);
     } else {
         write_rows(chunk.data(), chunk.size() / m_unit_size);
     }

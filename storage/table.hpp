@@ -52,11 +52,13 @@ public:
     void append_bytes(std::string_view bytes) { append(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()); }
 
     /// append() in two halves, for a writer that encodes on one thread and writes on another:
-    /// stage() digests and buffers `units` and returns the whole chunks they completed, filtered
-    /// (shuffled, deflated, checksummed: the bytes stored), touching no HDF5 object; write_chunk()
-    /// writes one such chunk, which is all the HDF5 thread does. Chunks are written in the order
-    /// they were staged. stage() and write_chunk() may run on two different threads at the same
-    /// time; neither may run twice at once, and finish() comes after both.
+    /// stage() digests and buffers `units` and returns the whole chunks they completed, as rows,
+    /// touching no HDF5 object; write_chunk() filters one such chunk (shuffle, deflate, checksum:
+    /// the bytes stored) and writes it. The filtering is the writing thread's: the staging thread
+    /// (merge, encode, digest) is the write phase's critical path (docs/decisions.md §18). Chunks
+    /// are written in the order they were staged. stage() and write_chunk() may run on two
+    /// different threads at the same time; neither may run twice at once, and finish() comes
+    /// after both.
     using Chunk = std::vector<std::uint8_t>;
     std::vector<Chunk> stage(const std::uint8_t* data, std::uint64_t units);
     std::vector<Chunk> stage_bytes(std::string_view bytes) { return stage(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()); }

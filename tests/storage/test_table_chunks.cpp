@@ -271,9 +271,21 @@ TEST_CASE("Appender: a damaged chunk fails its fletcher32 check on reading", "[s
     Appender table = Appender::create_table(f.id, schema, path);
     std::vector<Appender::Chunk> chunks = table.stage(rows.data(), schema.chunk_rows());
     REQUIRE(chunks.size() == 1);
-    chunks[0][chunks[0].size() / 2] ^= 0x01; // a flipped bit inside the deflated stream
     table.write_chunk(chunks[0]);
     table.finish();
+    REQUIRE(read_table(f.id, schema, path) == rows);
+    // A flipped bit inside the stored, deflated chunk.
+    hid_t ds = H5Dopen2(f.id, schema.name().c_str(), H5P_DEFAULT);
+    REQUIRE(ds >= 0);
+    hsize_t offset[1] = {0};
+    hsize_t stored_size = 0;
+    REQUIRE(H5Dget_chunk_storage_size(ds, offset, &stored_size) >= 0);
+    std::vector<std::uint8_t> stored(stored_size);
+    std::uint32_t mask = 0;
+    REQUIRE(H5Dread_chunk(ds, H5P_DEFAULT, offset, &mask, stored.data()) >= 0);
+    stored[stored.size() / 2] ^= 0x01;
+    REQUIRE(H5Dwrite_chunk(ds, H5P_DEFAULT, mask, offset, stored.size(), stored.data()) >= 0);
+    H5Dclose(ds);
     CHECK_THROWS_AS(read_table(f.id, schema, path), IoError);
 }
 
