@@ -1,8 +1,9 @@
 // The compliance run's single writer thread, fed through a bounded queue. Findings arrive encoded,
-// digested and in finished chunks — shuffled, deflated, checksummed — (storage::RunWriter::
-// prepare_findings, on the thread that merges them): what is left here is HDF5 storing those
-// chunks (H5Dwrite_chunk) and the problems. Without a thread (a one-thread run) every job is
-// written at once by push().
+// digested and cut into chunks of rows (storage::RunWriter::prepare_findings, on the thread that
+// merges them): what is left here is filtering those chunks — shuffle, deflate, checksum — and
+// HDF5 storing them (H5Dwrite_chunk), and the problems; so the write phase keeps two cores busy
+// (docs/decisions.md §18). Without a thread (a one-thread run) every job is written at once by
+// push().
 //
 // Errors: the first one, from either thread, is the one the user sees, as it was thrown (an
 // IoError naming the store and errno is exit 4). The writer thread keeps its error and stops

@@ -271,10 +271,10 @@ public:
     void append_findings(const std::vector<Finding>& findings);
     void append_problems(const std::vector<Problem>& problems);
 
-    /// append_findings() in two halves, so that encoding, digesting and filtering (prepare) overlap
-    /// with HDF5's writing on another thread: prepare_findings() checks and encodes the batch,
-    /// digests its rows, shuffles, deflates and checksums (fletcher32) the whole chunks they
-    /// complete, and touches no HDF5 object; write() hands those finished chunks to HDF5
+    /// append_findings() in two halves, so that encoding and digesting (prepare) overlap with
+    /// filtering and HDF5's writing on another thread: prepare_findings() checks and encodes the
+    /// batch, digests its rows and cuts the whole chunks they complete, touching no HDF5 object;
+    /// write() shuffles, deflates and checksums (fletcher32) those chunks and hands them to HDF5
     /// (H5Dwrite_chunk). Batches are written in the order they were prepared. prepare and write
     /// may run at the same time on two threads; each is called from one thread at a time, and
     /// every prepared batch is written before append_problems, write_imagery or finish.

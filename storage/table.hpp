@@ -10,9 +10,9 @@
 // Byte order is little-endian whatever the host, fixed by the encoder rather than left to HDF5
 // conversions, so the bytes hashed are the bytes stored.
 //
-// Chunks are filtered here, not by HDF5: stage() shuffles, deflates and checksums (fletcher32)
-// every whole chunk exactly as HDF5's filter pipeline would, on the caller's thread, and
-// write_chunk() hands the finished bytes to H5Dwrite_chunk. The files are the same plain
+// Chunks are filtered here, not by HDF5: write_chunk() shuffles, deflates and checksums
+// (fletcher32) every whole chunk that stage() cut, exactly as HDF5's filter pipeline would, and
+// hands the finished bytes to H5Dwrite_chunk. The files are the same plain
 // shuffle + deflate + fletcher32 datasets any HDF5 reader opens (and verifies) as before.
 #pragma once
 
