@@ -41,10 +41,11 @@ void apply_waiver(Finding& f, const Waiver* waiver) {
     f.waiver_id = waiver->id;
 }
 
-std::string content_id(const std::vector<std::string>& parts) {
+std::string content_id(std::initializer_list<std::string_view> parts) {
     Sha256 h;
-    for (const auto& p : parts) h.field(p);
-    return h.hex().substr(0, 32);
+    for (const std::string_view p : parts) h.field(p);
+    const auto d = h.digest();
+    return to_hex(d.data(), 16); // the first 32 hex digits
 }
 
 std::string format_items(const Detection& d) {

@@ -8,6 +8,7 @@
 
 #include <compare>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,7 +21,7 @@ Evidence evidence_of(const Detection& d);
 /// A finding id derived from content: SHA-256 over the length-prefixed parts, first 32 hex
 /// digits. The same rule, target, window and subject always give the same id, so reruns match
 /// and `findings diff` can tell a changed finding from a new one.
-std::string content_id(const std::vector<std::string>& parts);
+std::string content_id(std::initializer_list<std::string_view> parts);
 
 struct Waiver;
 

@@ -33,6 +33,9 @@ std::size_t FindingSpool::spooled_bytes(const Sequenced& s) {
 }
 
 void FindingSpool::add(std::uint64_t detection, std::uint32_t k_th, const Finding& f) {
+    // The buffer's memory is reserved once, at the first finding (up to the budget, at most 64 MiB):
+    // grown by doubling, it was copied and first touched again at every step.
+    if (m_keys.empty() && m_runs.empty() && m_bytes.size() == 0) m_bytes.reserve(std::min<std::size_t>(m_budget, std::size_t{64} << 20));
     Key k;
     k.offset = m_bytes.size();
     encode_sequenced(m_bytes, detection, k_th, f);

@@ -57,6 +57,7 @@ public:
     const std::string& bytes() const { return m_bytes; }
     std::size_t size() const { return m_bytes.size(); }
     void clear() { m_bytes.clear(); }
+    void reserve(std::size_t n) { m_bytes.reserve(n); }
 
 private:
     void raw(const void* p, std::size_t n) { m_bytes.append(static_cast<const char*>(p), n); }
