@@ -175,7 +175,8 @@ void FindingDictionaries::encode(const Finding& f, const FindingText& text, std:
 
     // Findings come sorted by rule: mostly the rule of the finding before.
     const auto same_rule = [&](const RuleEntry& r) {
-        return r.id == f.rule_id && r.type == f.rule_type && r.article == f.article && r.unit == f.unit && r.explanation_template == text.explanation_template;
+        return r.id == f.rule_id && r.type == f.rule_type && r.article == f.article && r.unit == f.unit &&
+               r.explanation_template == text.explanation_template;
     };
     if (m_last_rule < m_rules.size() && same_rule(m_rules[m_last_rule])) {
         c.rule = static_cast<std::uint16_t>(m_last_rule);
