@@ -48,7 +48,7 @@ struct FindingOrderKey {
     std::string_view rule_id, target_id;
     std::int64_t from = 0; ///< span.from, ms
     std::string_view id;
-    auto operator<=>(const FindingOrderKey&) const = default;
+    auto operator<=>(const FindingOrderKey&) const = default; // NOLINT(modernize-use-nullptr): clang-tidy 14 misreads a defaulted <=>
 };
 inline FindingOrderKey order_key(const Finding& f) {
     return FindingOrderKey{f.rule_id, f.target_id, f.span.from.ms, f.id};

@@ -42,7 +42,7 @@ struct Sequenced {
 /// grouping of the findings into runs and merges gives the same output.
 struct SequencedBefore {
     bool operator()(const Sequenced& a, const Sequenced& b) const {
-        if (const auto c = fusion::order_key(a.finding) <=> fusion::order_key(b.finding); c != 0) return c < 0;
+        if (const auto c = fusion::order_key(a.finding) <=> fusion::order_key(b.finding); std::is_neq(c)) return std::is_lt(c);
         return std::tie(a.detection, a.k) < std::tie(b.detection, b.k);
     }
 };
@@ -51,7 +51,7 @@ struct SequencedBefore {
 void append_sequenced(spill::SpillFile& file, spill::ByteWriter& w, const Sequenced& s);
 /// The record of append_sequenced, unframed, appended to `w`.
 void encode_sequenced(spill::ByteWriter& w, std::uint64_t detection, std::uint32_t k, const Finding& f);
-/// Decodes one record written by append_sequenced.
+/// Decodes one record written by append_sequenced into `out` (whose strings keep their memory).
 void read_sequenced(std::string_view record, Sequenced& out);
 
 class FindingSpool {
