@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 
 namespace avf::storage {
@@ -40,19 +39,35 @@ std::size_t record_hash(std::uint8_t kind, std::int32_t input, std::string_view 
     return h * 31 + static_cast<std::size_t>(kind) * 257 + static_cast<std::size_t>(input + 1);
 }
 
+// The records index's slots (FindingDictionaries::record_code): the hash's high half as a tag above
+// 1 + the window row. A window holds at most 2^32 - 2 records (record_code refuses more codes).
+constexpr std::uint64_t index_row_mask = 0xffffffffULL;
+std::uint64_t index_tag(std::size_t hash) {
+    return static_cast<std::uint64_t>(hash) & ~index_row_mask;
+}
+
 } // namespace
 
 std::pair<std::uint64_t, std::uint64_t> finding_id_bits(std::string_view id) {
-    auto half = [&](std::string_view hex) {
+    const auto bad = [&] { return InternalError(fmt::format("finding id '{}' is not 32 hex digits", id)); };
+    if (id.size() != 32) throw bad();
+    // Lowercase hex only, as content ids are written (fusion/finding_builder.hpp).
+    auto half = [&](const char* hex) {
         std::uint64_t v = 0;
-        for (char c : hex) {
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) throw InternalError(fmt::format("finding id '{}' is not 32 hex digits", id));
+        for (int i = 0; i < 16; ++i) {
+            const char c = hex[i];
+            std::uint64_t n = 0;
+            if (c >= '0' && c <= '9')
+                n = static_cast<std::uint64_t>(c - '0');
+            else if (c >= 'a' && c <= 'f')
+                n = static_cast<std::uint64_t>(c - 'a' + 10);
+            else
+                throw bad();
+            v = (v << 4) | n;
         }
-        std::from_chars(hex.data(), hex.data() + hex.size(), v, 16);
         return v;
     };
-    if (id.size() != 32) throw InternalError(fmt::format("finding id '{}' is not 32 hex digits", id));
-    return {half(id.substr(0, 16)), half(id.substr(16))};
+    return {half(id.data()), half(id.data() + 16)};
 }
 
 std::string finding_id_text(std::uint64_t hi, std::uint64_t lo) {
@@ -114,16 +129,22 @@ std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
         const std::string_view text(m_window_text.data() + (r.text_offset - m_window_text_base), id.size() + position.size());
         return text.substr(0, id.size()) == id && text.substr(id.size()) == position;
     };
+    // A slot holds the hash's tag (high 32 bits) and 1 + the record's window row (low 32 bits; 0:
+    // free): a probe reads a record only when the tags agree, and a new record (most lookups) is
+    // decided by the index alone.
+    const std::uint64_t tag = index_tag(hash);
     auto probe = [&] {
         const std::size_t mask = m_window_index.size() - 1;
         std::size_t at = hash & mask;
-        while (m_window_index[at] != 0 && !same(m_window[m_window_index[at] - 1])) at = (at + 1) & mask;
+        for (std::uint64_t e; (e = m_window_index[at]) != 0; at = (at + 1) & mask) {
+            if ((e & ~index_row_mask) == tag && same(m_window[(e & index_row_mask) - 1])) break;
+        }
         return at;
     };
     std::size_t slot = 0;
     if (!m_window_index.empty()) {
         slot = probe();
-        if (m_window_index[slot] != 0) return static_cast<std::uint32_t>(m_window_base + m_window_index[slot] - 1);
+        if (m_window_index[slot] != 0) return static_cast<std::uint32_t>(m_window_base + (m_window_index[slot] & index_row_mask) - 1);
     }
 
     if (record_count() >= std::numeric_limits<std::uint32_t>::max())
@@ -138,9 +159,10 @@ std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
         for (std::size_t i = 0; i < m_window.size(); ++i) {
             const RecordSlots& r = m_window[i];
             const std::string_view text(m_window_text.data() + (r.text_offset - m_window_text_base), r.id_length + r.position_length);
-            std::size_t at = record_hash(r.kind, r.input, text.substr(0, r.id_length), text.substr(r.id_length)) & mask;
+            const std::size_t h = record_hash(r.kind, r.input, text.substr(0, r.id_length), text.substr(r.id_length));
+            std::size_t at = h & mask;
             while (m_window_index[at] != 0) at = (at + 1) & mask;
-            m_window_index[at] = static_cast<std::uint32_t>(i + 1);
+            m_window_index[at] = index_tag(h) | (i + 1);
         }
     }
     slot = probe();
@@ -154,7 +176,7 @@ std::uint32_t FindingDictionaries::record_code(const Evidence& e) {
     m_new_text.append(id).append(position);
     m_window.push_back(r);
     m_new_records.push_back(r);
-    m_window_index[slot] = static_cast<std::uint32_t>(m_window.size());
+    m_window_index[slot] = tag | m_window.size();
     return static_cast<std::uint32_t>(record_count() - 1);
 }
 

@@ -17,7 +17,7 @@
 // The records dictionary is the one that grows with the run (one row per detection cited): its rows
 // are streamed out as they are coded (take_records), and a record is looked up again only among the
 // last `record_window` records coded. A run citing more distinct records than that may store a record
-// a second time, under a second code; memory stays bounded (about 60 bytes per record of the window),
+// a second time, under a second code; memory stays bounded (about 70 bytes per record of the window),
 // and the bytes still depend only on the findings.
 #pragma once
 
@@ -94,12 +94,13 @@ private:
     std::unordered_map<std::string, std::uint16_t> m_waiver_codes;
     // The records of the window: code m_window_base + i is m_window[i], whose id and position are
     // in m_window_text at (text_offset - m_window_text_base); m_window_index is open addressing of
-    // 1 + window row (0: free), a power of two at least twice the window's size.
+    // 1 + window row (0: free) in the low 32 bits under the hash's high 32 bits (a tag), a power of
+    // two at least twice the window's size.
     std::size_t m_record_window;
     std::vector<RecordSlots> m_window;
     std::string m_window_text;
     std::uint64_t m_window_base = 0, m_window_text_base = 0;
-    std::vector<std::uint32_t> m_window_index;
+    std::vector<std::uint64_t> m_window_index;
     // Coded and not yet taken.
     std::vector<RecordSlots> m_new_records;
     std::string m_new_text;
