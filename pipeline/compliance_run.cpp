@@ -45,18 +45,19 @@ void write_findings_and_problems(FindingMerge& merge, ProblemSpool& problems, st
                                  const RunProgress& progress, bool threaded) {
     WriterThread out(WriterThread::writing_to(writer), threaded);
     try {
-        std::vector<Finding> batch;
-        Finding f;
-        while (merge.next(f)) {
+        // Each finding is counted and encoded where the merge holds it, while it is in the cache
+        // (a batch of Finding objects was out of the cache again by the time it was encoded).
+        const auto use = [&](const Finding& f) {
             tally.finding(f);
-            batch.push_back(std::move(f));
-            if (batch.size() == write_batch) {
-                out.push(writer.prepare_findings(batch));
-                batch.clear();
+            writer.encode_finding(f);
+        };
+        while (merge.visit(use)) {
+            if (writer.encoded_findings() == write_batch) {
+                out.push(writer.prepare_encoded());
                 progress.writing(result.finding_count);
             }
         }
-        if (!batch.empty()) out.push(writer.prepare_findings(batch));
+        if (writer.encoded_findings() != 0) out.push(writer.prepare_encoded());
         problems.drain(write_batch, [&](std::vector<Problem>&& ps) {
             tally.problems(ps);
             out.push(std::move(ps));
@@ -126,8 +127,8 @@ RunResult ComplianceRun::run() {
     RunTally tally(result, o.keep_findings, o.keep_problems, waivers);
 
     if (o.dry_run) {
-        Finding f;
-        while (merge.next(f)) tally.finding(f);
+        while (merge.visit([&](const Finding& f) { tally.finding(f); })) {
+        }
         pass.problems->drain(write_batch, [&](std::vector<Problem>&& ps) { tally.problems(ps); });
         result.summary = tally.summary();
         result.finished = now();

@@ -62,8 +62,8 @@ FindingMerge::FindingMerge(const std::vector<FindingSpool*>& spools, const Merge
             spill::KWayMerge<Sequenced, SequencedBefore> group;
             for (std::size_t j = i; j < i + n; ++j) group.add(std::make_unique<RunStream>(runs[j], piece_for(n)));
             const std::uint64_t start = file->size();
-            Sequenced s;
-            while (group.next(s)) append_sequenced(*file, w, s);
+            while (group.pop([&](const Sequenced& s) { append_sequenced(*file, w, s); })) {
+            }
             longer.push_back(FindingSpool::Run{file.get(), start, file->size() - start});
         }
         file->flush();

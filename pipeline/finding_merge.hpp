@@ -10,6 +10,7 @@
 //   std::vector<FindingSpool*> spools = ...;            // every thread's, and the whole-run findings'
 //   FindingMerge merge(spools, {temp_dir, spill_bytes, /*fan_in=*/1024});   // seals the spools
 //   for (Finding f; merge.next(f);) writer.add(f);
+//   while (merge.visit([&](const Finding& f) { writer.encode_finding(f); })) ...;   // without a copy
 //
 // The spools must outlive the merge (it reads their files and their memory).
 #pragma once
@@ -44,6 +45,10 @@ public:
     }
     /// The next finding with its sequence.
     bool next(Sequenced& out) { return m_merge.next(out); }
+    /// Hands the next finding to `use` where it lies (no copy; valid during the call); false at the end.
+    template <typename Use> bool visit(Use&& use) {
+        return m_merge.pop([&](const Sequenced& v) { use(v.finding); });
+    }
 
     /// Passes merged before the final merge (0 when the spilled runs were at most fan_in).
     std::size_t passes() const { return m_passes; }

@@ -23,7 +23,7 @@ void read_sequenced(std::string_view record, Sequenced& out) {
     spill::ByteReader r(record);
     out.detection = r.u64();
     out.k = r.u32();
-    out.finding = spill::decode_finding(r);
+    spill::decode_finding(r, out.finding);
 }
 
 std::size_t FindingSpool::spooled_bytes(const Sequenced& s) {
@@ -66,7 +66,7 @@ void FindingSpool::sort() {
         return fusion::FindingOrderKey{part(k, k.rule, k.rule_n), part(k, k.target, k.target_n), k.from, part(k, k.id, k.id_n)};
     };
     std::sort(m_keys.begin(), m_keys.end(), [&](const Key& a, const Key& b) {
-        if (const auto c = order(a) <=> order(b); c != 0) return c < 0;
+        if (const auto c = order(a) <=> order(b); std::is_neq(c)) return std::is_lt(c);
         return std::tie(a.detection, a.k) < std::tie(b.detection, b.k);
     });
 }

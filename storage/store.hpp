@@ -280,6 +280,12 @@ public:
     /// every prepared batch is written before append_problems, write_imagery or finish.
     class Prepared;
     Prepared prepare_findings(const std::vector<Finding>& findings);
+    /// prepare_findings() a finding at a time, for a caller that holds one finding at a time (the
+    /// merge): encode_finding() codes `f` at once, while it is in the cache, and prepare_encoded()
+    /// digests and cuts what was encoded since the last prepare. Errors as prepare_findings.
+    void encode_finding(const Finding& f);
+    std::size_t encoded_findings() const;
+    Prepared prepare_encoded();
     void write(const Prepared& prepared);
     /// Writes the images, flights and coverage tables and their WKB heaps (at most once, before
     /// finish). The run's commit record then lists them (run_commit_entries(…, true)). Every

@@ -563,6 +563,10 @@ struct RunWriter::Impl {
     /// the records, which are streamed with the findings that first cite them.
     std::optional<FindingDictionaries> dictionaries;
     std::optional<Appender> records, record_text;
+    /// Encoded by encode_finding and not yet prepared: the findings' rows and their evidence rows.
+    std::vector<std::uint8_t> encoded_rows;
+    std::size_t encoded = 0;
+    std::vector<EvidenceRowV4> encoded_evidence;
     bool finished = false;
     /// Digests of the imagery members (schema 2), in commit order; empty when none were written.
     std::vector<std::pair<std::string, DigestResult>> imagery;
@@ -603,32 +607,64 @@ void RunWriter::append_findings(const std::vector<Finding>& batch) {
 }
 
 RunWriter::Prepared RunWriter::prepare_findings(const std::vector<Finding>& batch) {
+    if (m_impl->encoded != 0) throw InternalError("prepare_findings with findings encoded and not prepared");
+    try {
+        for (const Finding& f : batch) encode_finding(f);
+    } catch (...) {
+        // A refused batch writes nothing of itself (its dictionary values stay interned).
+        m_impl->encoded_rows.clear();
+        m_impl->encoded_evidence.clear();
+        m_impl->encoded = 0;
+        throw;
+    }
+    return prepare_encoded();
+}
+
+// Encode the whole batch before staging any of it (schema 4: codes into the run's dictionaries;
+// a failure part-way leaves the dictionaries ahead of the rows, and the run unusable).
+void RunWriter::encode_finding(const Finding& f) {
+    Impl& run = *m_impl;
+    run.require_writable("encode_finding");
+    const std::size_t row_size = findings_v4_table().row_size();
+    run.encoded_rows.resize(run.encoded_rows.size() + row_size); // zero-filled
+    const std::size_t evidence_before = run.encoded_evidence.size();
+    try {
+        const std::string_view basis = waiver_basis_of(run.header.waiver_bases, f);
+        run.dictionaries->encode(f, FindingText{f.explanation_template, basis}, run.findings->size() + run.encoded,
+                                 run.encoded_rows.data() + run.encoded * row_size, run.encoded_evidence, run.evidence->size());
+    } catch (...) {
+        run.encoded_rows.resize(run.encoded * row_size); // a refused finding leaves no row
+        run.encoded_evidence.resize(evidence_before);
+        throw;
+    }
+    ++run.encoded;
+}
+
+std::size_t RunWriter::encoded_findings() const {
+    return m_impl->encoded;
+}
+
+RunWriter::Prepared RunWriter::prepare_encoded() {
     Impl& run = *m_impl;
     run.require_writable("prepare_findings");
-    // Encode the whole batch before staging any of it (schema 4: codes into the run's dictionaries;
-    // a failure part-way leaves the dictionaries ahead of the rows, and the run unusable).
-    RowBuffer f_rows(findings_v4_table(), batch.size());
-    std::vector<EvidenceRowV4> evidence;
-    const std::uint64_t finding_row = run.findings->size();
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-        const Finding& f = batch[i];
-        const std::string_view basis = waiver_basis_of(run.header.waiver_bases, f);
-        run.dictionaries->encode(f, FindingText{f.explanation_template, basis}, finding_row + i, f_rows.row(i), evidence, run.evidence->size());
-    }
-    RowBuffer e_rows = encode_evidence_v4(evidence);
     std::vector<RecordSlots> records;
     std::string record_text;
     run.dictionaries->take_records(records, record_text);
+    RowBuffer e_rows = encode_evidence_v4(run.encoded_evidence);
     RowBuffer r_rows = encode_records(records, run.records->size());
     // Staging changes the digests and offsets: a failure part-way leaves the run unusable.
-    return guarded(*run.state, [&] {
-        Prepared out;
-        out.findings = run.findings->stage(f_rows.data(), batch.size());
-        out.evidence = run.evidence->stage(e_rows.data(), evidence.size());
-        out.records = run.records->stage(r_rows.data(), records.size());
-        out.record_text = run.record_text->stage_bytes(record_text);
-        return out;
+    Prepared out = guarded(*run.state, [&] {
+        Prepared p;
+        p.findings = run.findings->stage(run.encoded_rows.data(), run.encoded);
+        p.evidence = run.evidence->stage(e_rows.data(), run.encoded_evidence.size());
+        p.records = run.records->stage(r_rows.data(), records.size());
+        p.record_text = run.record_text->stage_bytes(record_text);
+        return p;
     });
+    run.encoded_rows.clear(); // the memory is kept for the next batch
+    run.encoded_evidence.clear();
+    run.encoded = 0;
+    return out;
 }
 
 void RunWriter::write(const Prepared& prepared) {

@@ -46,29 +46,37 @@ private:
     std::size_t m_i = 0;
 };
 
+// The heads stay where they are; the heap orders their indices, so a step moves numbers, not
+// values (a finding is hundreds of bytes), and a head's value keeps its memory from one record to
+// the next (a stream that decodes into it reuses its strings' capacity).
 template <typename T, typename Before> class KWayMerge {
 public:
     /// Adds a stream (an empty one is dropped at once).
     void add(std::unique_ptr<SortedStream<T>> s) {
         Head h{std::move(s), {}};
-        if (h.stream->next(h.value)) {
-            m_heads.push_back(std::move(h));
-            std::push_heap(m_heads.begin(), m_heads.end(), later);
-        }
+        if (!h.stream->next(h.value)) return;
+        m_heads.push_back(std::move(h));
+        m_heap.push_back(m_heads.size() - 1);
+        std::push_heap(m_heap.begin(), m_heap.end(), later());
     }
+
     bool next(T& out) {
         return pop([&](T& v) { out = std::move(v); });
     }
+
     /// Hands the smallest head to `take` (which may move from it), then refills it from its stream.
     template <typename Take> bool pop(Take&& take) {
-        if (m_heads.empty()) return false;
-        std::pop_heap(m_heads.begin(), m_heads.end(), later);
-        Head& h = m_heads.back();
+        if (m_heap.empty()) return false;
+        std::pop_heap(m_heap.begin(), m_heap.end(), later());
+        Head& h = m_heads[m_heap.back()];
         take(h.value);
-        if (h.stream->next(h.value))
-            std::push_heap(m_heads.begin(), m_heads.end(), later);
-        else
-            m_heads.pop_back();
+        if (h.stream->next(h.value)) {
+            std::push_heap(m_heap.begin(), m_heap.end(), later());
+        } else {
+            h.stream.reset(); // its buffers, at once
+            h.value = T{};
+            m_heap.pop_back();
+        }
         return true;
     }
 
@@ -77,8 +85,11 @@ private:
         std::unique_ptr<SortedStream<T>> stream;
         T value;
     };
-    static bool later(const Head& a, const Head& b) { return Before{}(b.value, a.value); }
+    auto later() const {
+        return [this](std::size_t a, std::size_t b) { return Before{}(m_heads[b].value, m_heads[a].value); };
+    }
     std::vector<Head> m_heads;
+    std::vector<std::size_t> m_heap; ///< indices into m_heads, a heap by `later`
 };
 
 } // namespace avf::spill

@@ -13,13 +13,11 @@ void encode_evidence(ByteWriter& w, const Evidence& e) {
     w.str(e.source_position);
 }
 
-Evidence decode_evidence(ByteReader& r) {
-    Evidence e;
-    e.record_kind = std::string(r.str());
-    e.record_id = std::string(r.str());
-    e.source_file = std::string(r.str());
-    e.source_position = std::string(r.str());
-    return e;
+void decode_evidence(ByteReader& r, Evidence& e) {
+    e.record_kind.assign(r.str());
+    e.record_id.assign(r.str());
+    e.source_file.assign(r.str());
+    e.source_position.assign(r.str());
 }
 
 } // namespace
@@ -49,17 +47,17 @@ void encode_finding(ByteWriter& w, const Finding& f) {
     w.str(f.explanation_template);
 }
 
-Finding decode_finding(ByteReader& r) {
-    Finding f;
-    f.id = std::string(r.str());
+// Assigned field by field: a finding decoded into again keeps its strings' memory.
+void decode_finding(ByteReader& r, Finding& f) {
+    f.id.assign(r.str());
     f.kind = static_cast<FindingKind>(r.u8());
     f.certainty = static_cast<Certainty>(r.u8());
-    f.rule_id = std::string(r.str());
-    f.rule_type = std::string(r.str());
-    f.article = std::string(r.str());
-    f.target_id = std::string(r.str());
-    f.party = std::string(r.str());
-    f.equipment_class = std::string(r.str());
+    f.rule_id.assign(r.str());
+    f.rule_type.assign(r.str());
+    f.article.assign(r.str());
+    f.target_id.assign(r.str());
+    f.party.assign(r.str());
+    f.equipment_class.assign(r.str());
     f.span.from.ms = r.i64();
     f.span.to.ms = r.i64();
     const double x = r.f64();
@@ -67,14 +65,19 @@ Finding decode_finding(ByteReader& r) {
     f.location = GeoPoint{x, y};
     f.measured = r.f64();
     f.limit = r.f64();
-    f.unit = std::string(r.str());
+    f.unit.assign(r.str());
     f.confidence = r.f64();
-    f.waiver_id = std::string(r.str());
+    f.waiver_id.assign(r.str());
     const std::uint64_t n = r.u64();
-    f.evidence.reserve(static_cast<std::size_t>(n));
-    for (std::uint64_t i = 0; i < n; ++i) f.evidence.push_back(decode_evidence(r));
-    f.explanation = std::string(r.str());
-    f.explanation_template = std::string(r.str());
+    f.evidence.resize(static_cast<std::size_t>(n));
+    for (auto& e : f.evidence) decode_evidence(r, e);
+    f.explanation.assign(r.str());
+    f.explanation_template.assign(r.str());
+}
+
+Finding decode_finding(ByteReader& r) {
+    Finding f;
+    decode_finding(r, f);
     return f;
 }
 

@@ -22,6 +22,8 @@ namespace avf::spill {
 void encode_finding(ByteWriter& w, const Finding& f);
 /// Decodes what encode_finding wrote.
 Finding decode_finding(ByteReader& r);
+/// The same into `f`, every field assigned (its strings keep their memory when they can).
+void decode_finding(ByteReader& r, Finding& f);
 
 /// The fields of fusion::finding_order, read from what encode_finding wrote without decoding the
 /// rest (views into the record).
