@@ -567,6 +567,12 @@ struct RunWriter::Impl {
     std::vector<std::uint8_t> encoded_rows;
     std::size_t encoded = 0;
     std::vector<EvidenceRowV4> encoded_evidence;
+    /// Forgets what was encoded and not prepared (the memory is kept for the next batch).
+    void drop_encoded() {
+        encoded_rows.clear();
+        encoded_evidence.clear();
+        encoded = 0;
+    }
     bool finished = false;
     /// Digests of the imagery members (schema 2), in commit order; empty when none were written.
     std::vector<std::pair<std::string, DigestResult>> imagery;
@@ -611,17 +617,14 @@ RunWriter::Prepared RunWriter::prepare_findings(const std::vector<Finding>& batc
     try {
         for (const Finding& f : batch) encode_finding(f);
     } catch (...) {
-        // A refused batch writes nothing of itself (its dictionary values stay interned).
-        m_impl->encoded_rows.clear();
-        m_impl->encoded_evidence.clear();
-        m_impl->encoded = 0;
+        m_impl->drop_encoded(); // a refused batch writes nothing of itself (its dictionary values stay interned)
         throw;
     }
     return prepare_encoded();
 }
 
-// Encode the whole batch before staging any of it (schema 4: codes into the run's dictionaries;
-// a failure part-way leaves the dictionaries ahead of the rows, and the run unusable).
+// A batch is encoded whole before any of it is staged (schema 4: codes into the run's
+// dictionaries). A refused finding leaves no row; the dictionaries keep what it interned.
 void RunWriter::encode_finding(const Finding& f) {
     Impl& run = *m_impl;
     run.require_writable("encode_finding");
@@ -661,9 +664,7 @@ RunWriter::Prepared RunWriter::prepare_encoded() {
         p.record_text = run.record_text->stage_bytes(record_text);
         return p;
     });
-    run.encoded_rows.clear(); // the memory is kept for the next batch
-    run.encoded_evidence.clear();
-    run.encoded = 0;
+    run.drop_encoded();
     return out;
 }
 
