@@ -5,7 +5,7 @@
 //
 // A finding is encoded (append_sequenced's record) the moment it is added: the spool holds one
 // byte buffer and a small sort key per finding, not Finding objects of strings, so adding costs
-// no allocation, sorting moves 56-byte keys and spilling copies bytes (docs/benchmarks.md,
+// no allocation, sorting moves 72-byte keys of numbers and spilling copies bytes (docs/benchmarks.md,
 // "The finding spool as bytes").
 //
 // Output order is (rule, target, time, id) and, for equal keys, the input position of the
@@ -24,9 +24,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 namespace avf::pipeline {
@@ -79,25 +81,32 @@ public:
     static std::size_t spooled_bytes(const Sequenced& s);
 
 private:
-    // Where a finding's record and the parts of its output order are in m_bytes.
+    // Where a finding's record is in m_bytes, and its output order as numbers: the rule and the
+    // target as codes into m_names (ranked by name when sorting), the id's first 16 bytes as two
+    // big-endian integers. The sort compares the id's whole text only when those are equal.
     struct Key {
-        std::uint64_t offset = 0;                   // the record
-        std::uint32_t length = 0;                   //
-        std::uint32_t rule = 0, target = 0, id = 0; // offsets in the record of rule_id, target_id, id
-        std::uint32_t rule_n = 0, target_n = 0, id_n = 0;
-        std::int64_t from = 0; // span.from (ms)
+        std::uint64_t offset = 0;           // the record
+        std::uint32_t length = 0;           //
+        std::uint32_t id = 0, id_n = 0;     // offset in the record and length of the id
+        std::uint32_t rule = 0, target = 0; // codes into m_names
+        std::int64_t from = 0;              // span.from (ms)
+        std::uint64_t id_prefix[2] = {0, 0};
         std::uint64_t detection = 0;
         std::uint32_t k = 0;
     };
     std::string_view record(const Key& k) const { return std::string_view(m_bytes.bytes()).substr(k.offset, k.length); }
     void sort();
     void spill();
+    std::uint32_t name_code(std::string_view name);
 
     std::string m_dir;
     std::size_t m_budget;
     spill::ByteWriter m_bytes; // the records of the findings in memory, back to back
     std::vector<Key> m_keys;
-    std::size_t m_used = 0; // budget used: records and keys
+    std::deque<std::string> m_names;                                  // rule and target ids seen, in order of first use
+    std::unordered_map<std::string_view, std::uint32_t> m_name_codes; // into m_names
+    std::uint32_t m_last_rule = 0, m_last_target = 0;                 // codes of the previous finding's rule and target
+    std::size_t m_used = 0;                                           // budget used: records and keys
     std::unique_ptr<spill::SpillFile> m_file;
     std::vector<Run> m_runs;
 };
