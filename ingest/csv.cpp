@@ -546,8 +546,10 @@ bool CsvBlockReader::next(CsvBlock& block, ProblemSink& problems) {
         }
 
         if (s.cut > 0) {
-            // Hand the whole records out; the tail (a partial or bad record) stays for next time.
-            block.bytes = std::move(m_pending);
+            // Hand the whole records out; the tail (a partial or bad record) stays for next time,
+            // in the memory the block held before (a caller that reuses its blocks has the reader
+            // read into memory already touched).
+            std::swap(block.bytes, m_pending);
             m_pending.assign(block.bytes, s.cut, std::string::npos);
             block.bytes.resize(s.cut);
             block.first_line = m_next_line;

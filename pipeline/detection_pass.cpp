@@ -31,7 +31,47 @@ struct DetectionPass::Chunk {
     std::vector<IdDigest> digests;  // of `detections`, before admission
     CollectingProblemSink problems; // reading and parsing (never strict: strictness is applied in order)
     std::uint64_t first = 0;        // input position of the first admitted detection
+
+    // Empty again, keeping the vectors' memory.
+    void reset() {
+        input = 0;
+        csv = false;
+        block.bytes.clear(); // its memory is read into again (CsvBlockReader::next)
+        block.first_line = 1;
+        block.first_record_index = 0;
+        detections.clear();
+        digests.clear();
+        problems.problems().clear();
+        first = 0;
+    }
 };
+
+// Chunks are recycled: a block is read into, and its detections are parsed into, the memory of an
+// earlier block, not into freshly mapped pages the kernel must fault in and zero for every block
+// (a 4 MiB block holds ~50,000 detections, ~15 MB; docs/benchmarks.md, "Recycled chunks"). At
+// most the chunks in flight are ever allocated.
+std::shared_ptr<DetectionPass::Chunk> DetectionPass::take_chunk() {
+    std::unique_ptr<Chunk> chunk;
+    {
+        const std::lock_guard lock(m_pool_mutex);
+        if (!m_pool.empty()) {
+            chunk = std::move(m_pool.back());
+            m_pool.pop_back();
+        }
+    }
+    if (!chunk) chunk = std::make_unique<Chunk>();
+    return std::shared_ptr<Chunk>(chunk.release(), [this](Chunk* c) { recycle(c); });
+}
+
+void DetectionPass::recycle(Chunk* chunk) noexcept {
+    std::unique_ptr<Chunk> owned(chunk);
+    try {
+        owned->reset();
+        const std::lock_guard lock(m_pool_mutex);
+        m_pool.push_back(std::move(owned));
+    } catch (...) { // no memory to keep it: it is freed
+    }
+}
 
 DetectionPass::DetectionPass(const RunOptions& options, const RunInputs& inputs, const std::vector<IdDigest>* repeated, const std::string& temp_dir,
                              const RunProgress& progress, std::vector<InputCounts>& counts, const std::vector<InputShare>* shares)
@@ -119,7 +159,7 @@ std::shared_ptr<DetectionPass::Chunk> DetectionPass::read() {
             ++m_current;
             continue;
         }
-        auto chunk = std::make_shared<Chunk>();
+        std::shared_ptr<Chunk> chunk = take_chunk();
         chunk->input = m_current;
         chunk->csv = in.csv;
         for (auto& note : in.header_notes) chunk->problems.report(std::move(note));
@@ -149,7 +189,6 @@ std::shared_ptr<DetectionPass::Chunk> DetectionPass::read() {
 void DetectionPass::parse(Chunk& chunk) const {
     if (chunk.csv && !chunk.block.bytes.empty()) {
         ingest::parse_detection_block(chunk.block, m_sources[chunk.input].layout, m_parse_options, chunk.detections, chunk.problems);
-        std::string().swap(chunk.block.bytes);
     }
     fusion::note_undeclared_parties(m_inputs.regime.meta.parties, chunk.detections, chunk.problems);
     if (m_ids.needs_digests()) {

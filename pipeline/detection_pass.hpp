@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,8 @@ private:
     struct Chunk;  // one block or batch flowing through the pipeline
 
     std::shared_ptr<Chunk> read(); // nullptr after the last file
+    std::shared_ptr<Chunk> take_chunk();
+    void recycle(Chunk* chunk) noexcept;
     void parse(Chunk& chunk) const;
     void admit(Chunk& chunk);
     void evaluate(Chunk& chunk, Worker& worker) const;
@@ -100,6 +103,8 @@ private:
     bool m_share_broken = false;                            // see Output::share_broken
     std::uint64_t m_admitted = 0;                           // detections admitted so far: the next one's input position
     std::uint64_t m_records_before = 0, m_bytes_before = 0; // of the files already read
+    std::mutex m_pool_mutex;                                // guards m_pool
+    std::vector<std::unique_ptr<Chunk>> m_pool;             // chunks done with, kept for their memory (take_chunk)
 };
 
 /// The detection side of the run: a pass, and — when the input repeats ids — a second pass that
