@@ -185,3 +185,60 @@ TEST_CASE("more spilled runs than the fan-in are merged in passes, with the same
         for (std::size_t i = 0; i < got.size(); ++i) test::check_same(expected[i].finding, got[i]);
     }
 }
+
+// A spool sorts on numbers (FindingSpool::Key): rules and targets by the rank of their names, the
+// id by its first 16 bytes as integers, the whole id only when those tie. These ids differ only
+// after 16 bytes, are prefixes of one another, hold bytes above 0x7f and NULs; rules and targets
+// are first used in an order that is not their names' and share names with each other.
+TEST_CASE("a finding spool sorts as the output order does when ids share long prefixes and names come in any order", "[pipeline][merge]") {
+    test::TempDir tmp;
+    const std::vector<std::string> ids = {"",
+                                          "a",
+                                          "abcdefghijklmnop",
+                                          "abcdefghijklmnopq",
+                                          "abcdefghijklmnoq",
+                                          "abcdefghijklmnop\x01",
+                                          "abcdefgh",
+                                          "abcdefgh\xff",
+                                          "abcdefgh\x7f zz",
+                                          std::string("abcdefgh\0\0", 10),
+                                          std::string("abcdefgh\0", 9),
+                                          "0123456789abcdef0123456789abcdef",
+                                          "0123456789abcdef0123456789abcdee",
+                                          "0123456789abcdee0123456789abcdef"};
+    const std::vector<std::string> names = {"zone-9", "rule-b", "rule-a", "rule", "rule-a2", "zone-1", "\xc3\xa9", "Z"};
+    std::mt19937 rng(5);
+    std::vector<Sequenced> findings;
+    for (std::size_t i = 0; i < 4000; ++i) {
+        Sequenced s;
+        s.detection = i;
+        s.finding.rule_id = names[rng() % names.size()];
+        s.finding.target_id = names[rng() % names.size()];
+        s.finding.span.from = UtcTime{static_cast<std::int64_t>(rng() % 2)};
+        s.finding.id = ids[rng() % ids.size()];
+        findings.push_back(std::move(s));
+    }
+    const std::vector<Sequenced> expected = sorted(findings);
+    // The sort must get past the prefixes: ties on the first 16 bytes with different ids occur.
+    std::size_t long_ties = 0;
+    for (std::size_t i = 1; i < expected.size(); ++i) {
+        const auto& a = expected[i - 1].finding;
+        const auto& b = expected[i].finding;
+        if (a.rule_id == b.rule_id && a.target_id == b.target_id && a.span.from == b.span.from && a.id != b.id &&
+            a.id.substr(0, 16) == b.id.substr(0, 16))
+            ++long_ties;
+    }
+    REQUIRE(long_ties > 20);
+    const std::size_t one = FindingSpool::spooled_bytes(findings[0]);
+    for (std::size_t budget : {std::size_t{1} << 30, 300 * one}) {
+        INFO("budget " << budget);
+        Spools s(findings, 2, tmp.path().string(), budget);
+        FindingMerge merge(s.list, MergeOptions{tmp.path().string(), 1 << 20, 1024});
+        const std::vector<Sequenced> got = drain(merge);
+        REQUIRE(got.size() == expected.size());
+        for (std::size_t i = 0; i < got.size(); ++i) {
+            REQUIRE(got[i].detection == expected[i].detection);
+            REQUIRE(got[i].finding.id == expected[i].finding.id);
+        }
+    }
+}
