@@ -14,8 +14,21 @@ struct Sha256::Impl {
     std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
 };
 
+namespace {
+
+// The algorithm is fetched once: given EVP_sha256(), OpenSSL 3 fetches it again at every
+// EVP_DigestInit_ex (a locked lookup that cost more than hashing a finding's id, measured in
+// docs/benchmarks.md, "Recycled chunks"). Kept for the life of the process.
+const EVP_MD* sha256_md() {
+    static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA2-256", nullptr);
+    return md;
+}
+
+} // namespace
+
 Sha256::Sha256() : m_impl(std::make_unique<Impl>()) {
-    if (!m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx.get(), EVP_sha256(), nullptr) != 1) throw InternalError("OpenSSL: cannot initialise SHA-256");
+    const EVP_MD* md = sha256_md();
+    if (!md || !m_impl->ctx || EVP_DigestInit_ex(m_impl->ctx.get(), md, nullptr) != 1) throw InternalError("OpenSSL: cannot initialise SHA-256");
 }
 Sha256::~Sha256() = default;
 Sha256::Sha256(Sha256&&) noexcept = default;
