@@ -49,6 +49,11 @@ public:
     template <typename Use> bool visit(Use&& use) {
         return m_merge.pop([&](const Sequenced& v) { use(v.finding); });
     }
+    /// visit(use), and hands `ahead` each finding as it comes to the head of its stream, before
+    /// it is used: on average after as many findings as there are streams.
+    template <typename Use, typename Ahead> bool visit(Use&& use, Ahead&& ahead) {
+        return m_merge.pop([&](const Sequenced& v) { use(v.finding); }, [&](const Sequenced& v) { ahead(v.finding); });
+    }
 
     /// Passes merged before the final merge (0 when the spilled runs were at most fan_in).
     std::size_t passes() const { return m_passes; }

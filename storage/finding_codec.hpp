@@ -62,6 +62,12 @@ public:
     void encode(const Finding& f, const FindingText& text, std::uint64_t finding_row, std::uint8_t* row, std::vector<EvidenceRowV4>& evidence,
                 std::uint64_t evidence_base = 0);
 
+    /// A hint that `f` will be encoded soon: prefetches the records index's slot of its record
+    /// (a finding resting on one record). The index is a table of up to 64 MiB probed at random,
+    /// so each lookup is a cache miss; the merge calls this as a finding comes to the head of its
+    /// stream, on average as many findings ahead as there are streams. Never throws.
+    void prefetch(const Finding& f) noexcept;
+
     const std::vector<RuleEntry>& rules() const { return m_rules; }
     const std::vector<std::string>& targets() const { return m_targets.values; }
     const std::vector<std::string>& classes() const { return m_classes.values; }

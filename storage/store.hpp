@@ -284,6 +284,9 @@ public:
     /// merge): encode_finding() codes `f` at once, while it is in the cache, and prepare_encoded()
     /// digests and cuts what was encoded since the last prepare. Errors as prepare_findings.
     void encode_finding(const Finding& f);
+    /// A hint that `f` will be encoded soon: starts loading what encoding it will look up (the
+    /// records index's slot of its record). Changes nothing; never throws.
+    void prefetch(const Finding& f) noexcept;
     std::size_t encoded_findings() const;
     Prepared prepare_encoded();
     void write(const Prepared& prepared);

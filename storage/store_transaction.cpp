@@ -643,6 +643,10 @@ void RunWriter::encode_finding(const Finding& f) {
     ++run.encoded;
 }
 
+void RunWriter::prefetch(const Finding& f) noexcept {
+    if (m_impl->dictionaries) m_impl->dictionaries->prefetch(f);
+}
+
 std::size_t RunWriter::encoded_findings() const {
     return m_impl->encoded;
 }

@@ -66,11 +66,18 @@ public:
 
     /// Hands the smallest head to `take` (which may move from it), then refills it from its stream.
     template <typename Take> bool pop(Take&& take) {
+        return pop(std::forward<Take>(take), [](const T&) {});
+    }
+    /// The same, and hands the value that refilled the head to `refilled`: it will be taken only
+    /// after the other streams' heads that are before it, time enough for `refilled` to prefetch
+    /// what taking it will read.
+    template <typename Take, typename Refilled> bool pop(Take&& take, Refilled&& refilled) {
         if (m_heap.empty()) return false;
         std::pop_heap(m_heap.begin(), m_heap.end(), later());
         Head& h = m_heads[m_heap.back()];
         take(h.value);
         if (h.stream->next(h.value)) {
+            refilled(static_cast<const T&>(h.value));
             std::push_heap(m_heap.begin(), m_heap.end(), later());
         } else {
             h.stream.reset(); // its buffers, at once

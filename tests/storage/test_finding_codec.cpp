@@ -182,6 +182,18 @@ TEST_CASE("The records dictionary finds a record again within its window and sto
 
 TEST_CASE("A finding id that is no content id is refused on write", "[finding_codec]") {
     CHECK(finding_id_text(0x0123456789abcdefULL, 1) == "0123456789abcdef0000000000000001");
+    for (const auto& [hi, lo] : {std::pair<std::uint64_t, std::uint64_t>{0, 0}, {0xfedcba9876543210ULL, 0x0f1e2d3c4b5a6978ULL}, {~0ULL, ~0ULL}})
+        CHECK(finding_id_bits(finding_id_text(hi, lo)) == std::pair{hi, lo});
+    // Every byte that is no lowercase hex digit is refused, at the first and the last position of
+    // either half (the characters next to the digits' ranges included).
+    const std::string good = finding_id_text(0x0123456789abcdefULL, 0x0123456789abcdefULL);
+    for (const int c : std::initializer_list<int>{0, '/', ':', '@', 'A', 'F', 'G', '`', 'g', 'x', 0x80, 0xff})
+        for (const std::size_t at : {std::size_t{0}, std::size_t{15}, std::size_t{16}, std::size_t{31}}) {
+            std::string id = good;
+            id[at] = static_cast<char>(c);
+            INFO("byte " << c << " at " << at);
+            CHECK_THROWS_AS(finding_id_bits(id), InternalError);
+        }
     for (const char* bad : {"F-1", "0123456789ABCDEF0123456789abcdef", "0123456789abcdef0123456789abcde"}) {
         INFO(bad);
         CHECK_THROWS_AS(round_trip({{single(bad, "D-1", "2"), {inside, ""}}}), InternalError);
