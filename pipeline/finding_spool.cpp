@@ -53,11 +53,8 @@ void FindingSpool::add(std::uint64_t detection, std::uint32_t k_th, const Findin
     const spill::EncodedFindingOrder o = spill::read_finding_order(r);
     k.id = static_cast<std::uint32_t>(o.id.data() - rec.data());
     k.id_n = static_cast<std::uint32_t>(o.id.size());
-    // Consecutive findings mostly share their rule and target: compare with the previous ones first.
-    k.rule = !m_names.empty() && m_names[m_last_rule] == o.rule_id ? m_last_rule : name_code(o.rule_id);
-    k.target = !m_names.empty() && m_names[m_last_target] == o.target_id ? m_last_target : name_code(o.target_id);
-    m_last_rule = k.rule;
-    m_last_target = k.target;
+    k.rule = name_code(o.rule_id, m_last_rule);
+    k.target = name_code(o.target_id, m_last_target);
     k.from = o.from;
     // The id's first 16 bytes, zero-filled, as big-endian integers: they order as the text does,
     // up to a tie the sort breaks on the whole text.
@@ -70,12 +67,15 @@ void FindingSpool::add(std::uint64_t detection, std::uint32_t k_th, const Findin
     if (m_used >= m_budget) spill();
 }
 
-std::uint32_t FindingSpool::name_code(std::string_view name) {
-    if (const auto it = m_name_codes.find(name); it != m_name_codes.end()) return it->second;
-    const auto code = static_cast<std::uint32_t>(m_names.size());
+// Consecutive findings mostly share their rule and target: `last` (the code answered before for
+// the same part) is compared first, and becomes this answer.
+std::uint32_t FindingSpool::name_code(std::string_view name, std::uint32_t& last) {
+    if (last < m_names.size() && m_names[last] == name) return last;
+    if (const auto it = m_name_codes.find(name); it != m_name_codes.end()) return last = it->second;
+    last = static_cast<std::uint32_t>(m_names.size());
     m_names.emplace_back(name); // a deque: the map's keys view its strings, which never move
-    m_name_codes.emplace(m_names.back(), code);
-    return code;
+    m_name_codes.emplace(m_names.back(), last);
+    return last;
 }
 
 // SequencedBefore on the keys: (rule, target, time, id) as fusion::finding_order, then the input

@@ -97,7 +97,7 @@ private:
     std::string_view record(const Key& k) const { return std::string_view(m_bytes.bytes()).substr(k.offset, k.length); }
     void sort();
     void spill();
-    std::uint32_t name_code(std::string_view name);
+    std::uint32_t name_code(std::string_view name, std::uint32_t& last);
 
     std::string m_dir;
     std::size_t m_budget;

@@ -47,10 +47,6 @@ std::uint64_t index_tag(std::size_t hash) {
     return static_cast<std::uint64_t>(hash) & ~index_row_mask;
 }
 
-} // namespace
-
-namespace {
-
 // Lowercase hex digits to their values, anything else to 0x10: ids are parsed without a branch per
 // digit (a branch on digit or letter mispredicts about every third digit of a random id: the
 // parse took ~170 ns an id on the merging thread, docs/benchmarks.md "Recycled chunks").
